@@ -1,0 +1,85 @@
+/*
+ * coro.h - coroutines: one per simulated CPU.
+ *
+ * A coroutine is a function running on its own mmap'd stack (guard page
+ * below it).  Control moves only through coro_switch(), explicitly, so a
+ * program with coroutines stays single-threaded and deterministic.  The
+ * thread's original stack is itself a coroutine, coro_main().
+ *
+ * Backends (chosen at configure time, --with-coro): a hand-written x86-64
+ * register switch ("asm", the default there) or makecontext/swapcontext
+ * ("ucontext").  Both give the same behaviour; only the cost differs.
+ *
+ * Stacks are pooled: coro_destroy() hands the stack back for the next
+ * coro_create() instead of unmapping it.  Stacks are registered with valgrind
+ * and every switch is announced to AddressSanitizer.
+ *
+ * Not thread-safe: all coroutines belong to the thread that created them.
+ */
+#ifndef XS_CORO_H
+#define XS_CORO_H
+
+#include <stddef.h>
+
+struct coro;
+
+typedef void (*coro_fn)(void *arg);
+
+/* Usable stack size of every coroutine (the guard page is extra). */
+#define CORO_STACK_KIB 256
+#define CORO_STACK_SIZE (CORO_STACK_KIB * 1024)
+
+/* The coroutine that stands for the thread's original stack. */
+struct coro *coro_main(void);
+
+/* The coroutine running now. */
+struct coro *coro_self(void);
+
+/*
+ * Make a coroutine that will run fn(arg) the first time it is switched to.
+ * name (copied, truncated to 31 bytes) is what error messages call it, for
+ * example "CPU1".  Returns NULL with *cause set when no stack could be mapped;
+ * the caller frees *cause.
+ *
+ * When fn returns, the coroutine is finished: control goes back to the
+ * coroutine that last switched to it, and switching to it again is fatal.
+ */
+struct coro *coro_create(const char *name, coro_fn fn, void *arg, char **cause);
+
+/*
+ * Switch from the running coroutine to `to`, which must not be running, must
+ * not be finished, and must not be the running one.  Returns when some
+ * coroutine switches back.  This is the only function that switches.
+ */
+void coro_switch(struct coro *to);
+
+/*
+ * Switch to `to` and never come back: the running coroutine is abandoned
+ * (its stack stays allocated until coro_destroy).  Used when a simulated
+ * CPU hits a BUG and the whole run stops.
+ */
+void coro_switch_abandon(struct coro *to) __attribute__((noreturn));
+
+/* Has the coroutine's function returned? */
+int coro_finished(const struct coro *co);
+
+/* The name given at creation. */
+const char *coro_name(const struct coro *co);
+
+/*
+ * Give the coroutine's stack back to the pool and free it.  co must not be
+ * running and must not be coro_main().  A coroutine need not be finished
+ * (an abandoned run is destroyed mid-way).
+ */
+void coro_destroy(struct coro *co);
+
+/* Unmap every pooled stack (at exit, or to measure a cold start). */
+void coro_pool_drain(void);
+
+/* Number of stacks mapped and not yet unmapped (in use or pooled). */
+size_t coro_stacks_mapped(void);
+
+/* "asm" or "ucontext". */
+const char *coro_backend_name(void);
+
+#endif

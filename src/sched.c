@@ -1,0 +1,634 @@
+/*
+ * sched.c - the deterministic scheduler.
+ *
+ * Central structure: struct sched, with one struct sched_cpu per simulated
+ * CPU, the registered objects, and the trace (one struct sched_step per
+ * step, preallocated to the step limit so that stepping never allocates).
+ *
+ * Control flow.  The driving side (main stack) calls sched_step(); it
+ * appends the trace record for the CPU's pending operation and switches to
+ * that CPU's coroutine.  The CPU performs the operation, runs to its next
+ * sched_point() (which stores the new pending operation) and switches back.
+ * So every step is exactly two coroutine switches, and all policy lives on
+ * the main stack.
+ *
+ * Invariants:
+ *  - running == -1 on the main stack; otherwise the CPU whose coroutine runs.
+ *  - A READY CPU's pending operation is the one it will perform next.
+ *  - enabled_mask is recomputed after every step from the pending operations
+ *    and the lock/seqcount state; only bits of READY CPUs are set.
+ *  - Once end != SCHED_RUNNING no CPU runs again in this run.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coro.h"
+#include "sched.h"
+
+struct sched_cpu {
+	/* Scheduler only. */
+	struct coro *coro;
+	void (*task)(void *arg);
+	void *arg;
+	enum sched_cpu_state state;
+	unsigned steps;
+	char name[8];
+	/* Written by the owning CPU at its scheduling points. */
+	enum sched_op op;
+	struct sched_obj *obj;
+	struct sched_site site;
+	const char *frames[SCHED_MAX_FRAMES];
+	int nframes;
+};
+
+struct sched {
+	struct sched_cpu cpus[SCHED_MAX_CPUS];
+	int ncpus;
+	int running;          /* CPU on the CPU, -1 on the main stack */
+	int last;             /* CPU of the last step, -1 before the first */
+	int started;
+	unsigned enabled_mask;
+
+	struct sched_obj **objs;
+	unsigned nobjs, objs_cap;
+
+	struct sched_step *trace;
+	size_t nsteps, trace_cap;
+	unsigned step_limit;
+
+	enum sched_end end;
+	char *end_msg;
+	int bug_cpu;
+	struct sched_site bug_site;
+
+	void (*hook)(void *ctx, struct sched *s);
+	void *hook_ctx;
+};
+
+static struct sched *sched_current; /* the one scheduler driving now */
+
+static const struct sched_site no_site = { "", "", "", 0 };
+
+/* ---- names ------------------------------------------------------------------ */
+
+const char *sched_op_name(enum sched_op op)
+{
+	static const char *const names[SCHED_OP_COUNT] = {
+		"read", "write", "acquire", "release", "seq-read-begin",
+		"seq-read-retry", "seq-write-begin", "seq-write-end",
+	};
+	return (unsigned)op < SCHED_OP_COUNT ? names[op] : "?";
+}
+
+const char *sched_obj_kind_name(enum sched_obj_kind kind)
+{
+	static const char *const names[SCHED_OBJ_KIND_COUNT] = {
+		"memory", "spinlock", "mutex", "page lock", "seqcount",
+	};
+	return (unsigned)kind < SCHED_OBJ_KIND_COUNT ? names[kind] : "?";
+}
+
+const char *sched_end_name(enum sched_end why)
+{
+	switch (why) {
+	case SCHED_RUNNING: return "running";
+	case SCHED_END_DONE: return "done";
+	case SCHED_END_BUG: return "kernel BUG";
+	case SCHED_END_DEADLOCK: return "deadlock";
+	case SCHED_END_STEP_LIMIT: return "step limit";
+	}
+	return "?";
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+struct sched *sched_new(void)
+{
+	struct sched *s = xcalloc(1, sizeof *s);
+
+	s->step_limit = SCHED_DEFAULT_STEP_LIMIT;
+	s->running = -1;
+	s->last = -1;
+	s->bug_cpu = -1;
+	return s;
+}
+
+void sched_reset(struct sched *s)
+{
+	XS_ASSERT(s->running < 0);
+	for (int i = 0; i < s->ncpus; i++) {
+		coro_destroy(s->cpus[i].coro);
+		s->cpus[i].coro = NULL;
+	}
+	if (sched_current == s)
+		sched_current = NULL;
+	s->ncpus = 0;
+	s->last = -1;
+	s->started = 0;
+	s->enabled_mask = 0;
+	s->nobjs = 0;
+	s->nsteps = 0;
+	s->end = SCHED_RUNNING;
+	free(s->end_msg);
+	s->end_msg = NULL;
+	s->bug_cpu = -1;
+	s->bug_site = no_site;
+}
+
+void sched_free(struct sched *s)
+{
+	if (!s)
+		return;
+	sched_reset(s);
+	free(s->objs);
+	free(s->trace);
+	free(s);
+}
+
+void sched_set_step_limit(struct sched *s, unsigned limit)
+{
+	s->step_limit = limit ? limit : 1;
+}
+
+void sched_set_step_hook(struct sched *s, void (*hook)(void *ctx, struct sched *s), void *ctx)
+{
+	s->hook = hook;
+	s->hook_ctx = ctx;
+}
+
+/* ---- objects ------------------------------------------------------------------ */
+
+void sched_obj_init(struct sched *s, struct sched_obj *obj, enum sched_obj_kind kind,
+		    const char *name, int a, int b)
+{
+	XS_ASSERT(!s->started);
+	XS_ASSERT(s->nobjs < SCHED_NO_OBJ);
+	if (s->nobjs == s->objs_cap) {
+		s->objs_cap = s->objs_cap ? 2 * s->objs_cap : 64;
+		s->objs = xrealloc(s->objs, s->objs_cap * sizeof *s->objs);
+	}
+	obj->name = name;
+	obj->arg[0] = a;
+	obj->arg[1] = b;
+	obj->id = (uint16_t)s->nobjs;
+	obj->kind = (uint8_t)kind;
+	obj->owner = -1;
+	obj->sequence = 0;
+	s->objs[s->nobjs++] = obj;
+}
+
+char *sched_obj_name(const struct sched_obj *obj, char *buf, size_t len)
+{
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+	/* The format is one of the simulated kernel's static strings. */
+	snprintf(buf, len, obj->name, obj->arg[0], obj->arg[1]);
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+	return buf;
+}
+
+const struct sched_obj *sched_obj_by_id(const struct sched *s, unsigned id)
+{
+	return id < s->nobjs ? s->objs[id] : NULL;
+}
+
+unsigned sched_obj_count(const struct sched *s)
+{
+	return s->nobjs;
+}
+
+/* ---- CPUs ----------------------------------------------------------------------- */
+
+int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **cause)
+{
+	struct sched_cpu *c;
+
+	if (s->started)
+		return util_errf(cause, "cannot add a CPU to a run that has started");
+	if (s->ncpus >= SCHED_MAX_CPUS)
+		return util_errf(cause, "too many CPUs: at most %d can be simulated", SCHED_MAX_CPUS);
+	c = &s->cpus[s->ncpus];
+	memset(c, 0, sizeof *c);
+	c->task = task;
+	c->arg = arg;
+	c->state = SCHED_CPU_READY;
+	c->site = no_site;
+	snprintf(c->name, sizeof c->name, "CPU%d", s->ncpus);
+	return s->ncpus++;
+}
+
+static int cpu_enabled(const struct sched_cpu *c)
+{
+	if (c->state != SCHED_CPU_READY)
+		return 0;
+	switch (c->op) {
+	case SCHED_OP_ACQUIRE:
+		return c->obj->owner < 0;
+	case SCHED_OP_SEQ_READ_BEGIN:
+		return !(c->obj->sequence & 1);
+	default:
+		return 1;
+	}
+}
+
+static void cpu_entry(void *arg)
+{
+	struct sched_cpu *c = arg;
+
+	c->task(c->arg);
+}
+
+/* Run one CPU until its next scheduling point, its end, or a BUG. */
+static void cpu_resume(struct sched *s, int cpu)
+{
+	struct sched_cpu *c = &s->cpus[cpu];
+
+	s->running = cpu;
+	coro_switch(c->coro);
+	s->running = -1;
+	if (coro_finished(c->coro)) {
+		c->state = SCHED_CPU_FINISHED;
+		c->nframes = 0;
+		c->obj = NULL;
+		c->site = no_site;
+	}
+}
+
+static void end_run(struct sched *s, enum sched_end why, const char *fmt, va_list ap)
+{
+	if (s->end != SCHED_RUNNING)
+		return;
+	s->end = why;
+	free(s->end_msg);
+	s->end_msg = xvasprintf(fmt, ap);
+}
+
+static void end_runf(struct sched *s, enum sched_end why, const char *fmt, ...) XS_PRINTF(3, 4);
+static void end_runf(struct sched *s, enum sched_end why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	end_run(s, why, fmt, ap);
+	va_end(ap);
+}
+
+void sched_stop(struct sched *s, enum sched_end why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	end_run(s, why, fmt, ap);
+	va_end(ap);
+}
+
+/* Recompute who can run, and end the run when nobody can. */
+static void after_progress(struct sched *s)
+{
+	unsigned mask = 0;
+	int unfinished = 0;
+
+	for (int i = 0; i < s->ncpus; i++) {
+		if (cpu_enabled(&s->cpus[i]))
+			mask |= 1u << i;
+		if (s->cpus[i].state == SCHED_CPU_READY)
+			unfinished++;
+	}
+	s->enabled_mask = mask;
+	if (s->end != SCHED_RUNNING)
+		return;
+	if (!unfinished) {
+		end_runf(s, SCHED_END_DONE, "every CPU finished");
+	} else if (!mask) {
+		char buf[160];
+		size_t len = 0;
+		char *msg = xstrdup("");
+
+		for (int i = 0; i < s->ncpus; i++) {
+			if (s->cpus[i].state != SCHED_CPU_READY)
+				continue;
+			sched_describe_wait(s, i, buf, sizeof buf);
+			msg = xrealloc(msg, len + strlen(buf) + 3);
+			len += (size_t)sprintf(msg + len, "%s%s", len ? "; " : "", buf);
+		}
+		end_runf(s, SCHED_END_DEADLOCK, "%s", msg);
+		free(msg);
+	} else if (s->nsteps >= s->step_limit) {
+		end_runf(s, SCHED_END_STEP_LIMIT, "the run reached the step limit of %u steps without ending",
+			 s->step_limit);
+	}
+}
+
+int sched_start(struct sched *s, char **cause)
+{
+	XS_ASSERT(!s->started && s->running < 0);
+	XS_ASSERT(sched_current == NULL || sched_current == s);
+	if (s->ncpus == 0)
+		return util_errf(cause, "no CPUs to run");
+	if (s->nsteps == 0 && s->trace_cap < s->step_limit) {
+		free(s->trace);
+		s->trace_cap = s->step_limit;
+		s->trace = xmalloc(s->trace_cap * sizeof *s->trace);
+	}
+	for (int i = 0; i < s->ncpus; i++) {
+		struct sched_cpu *c = &s->cpus[i];
+		c->coro = coro_create(c->name, cpu_entry, c, cause);
+		if (!c->coro)
+			return -1;
+	}
+	s->started = 1;
+	sched_current = s;
+	for (int i = 0; i < s->ncpus && s->end == SCHED_RUNNING; i++)
+		cpu_resume(s, i);
+	after_progress(s);
+	return 0;
+}
+
+int sched_step(struct sched *s, int cpu, char **cause)
+{
+	struct sched_cpu *c;
+	struct sched_step *st;
+
+	XS_ASSERT(s->started && s->running < 0 && sched_current == s);
+	if (s->end != SCHED_RUNNING)
+		return util_errf(cause, "step %zu: the run has already ended (%s)",
+				 s->nsteps + 1, sched_end_name(s->end));
+	if (cpu < 0 || cpu >= s->ncpus)
+		return util_errf(cause, "step %zu: there is no CPU%d (this run has CPU0..CPU%d)",
+				 s->nsteps + 1, cpu, s->ncpus - 1);
+	c = &s->cpus[cpu];
+	if (!(s->enabled_mask & (1u << cpu))) {
+		char buf[160];
+		return util_errf(cause, "step %zu: %s cannot run: %s", s->nsteps + 1, c->name,
+				 sched_describe_wait(s, cpu, buf, sizeof buf));
+	}
+	XS_ASSERT(s->nsteps < s->trace_cap);
+	st = &s->trace[s->nsteps++];
+	st->site = c->site;
+	st->value = 0;
+	st->obj = c->obj ? c->obj->id : SCHED_NO_OBJ;
+	st->cpu = (uint8_t)cpu;
+	st->op = (uint8_t)c->op;
+	st->enabled = (uint8_t)s->enabled_mask;
+	st->has_value = 0;
+	c->steps++;
+	s->last = cpu;
+	cpu_resume(s, cpu);
+	after_progress(s);
+	if (s->hook && s->end == SCHED_RUNNING)
+		s->hook(s->hook_ctx, s);
+	return 0;
+}
+
+int sched_policy_choose(const struct sched *s, enum sched_policy policy)
+{
+	unsigned mask = s->enabled_mask;
+	int start;
+
+	if (!mask)
+		return -1;
+	if (policy == SCHED_POLICY_SEQUENTIAL) {
+		if (s->last >= 0 && (mask & (1u << s->last)))
+			return s->last;
+		start = 0;
+	} else {
+		start = s->last + 1;
+	}
+	for (int k = 0; k < s->ncpus; k++) {
+		int i = (start + k) % s->ncpus;
+		if (mask & (1u << i))
+			return i;
+	}
+	return -1;
+}
+
+struct list_chooser {
+	const int *choices;
+	size_t n, next;
+	enum sched_policy policy;
+};
+
+static int list_choose(void *ctx, const struct sched *s)
+{
+	struct list_chooser *lc = ctx;
+
+	if (lc->next < lc->n)
+		return lc->choices[lc->next++];
+	return sched_policy_choose(s, lc->policy);
+}
+
+int sched_run_with(struct sched *s, sched_choose_fn choose, void *ctx, char **cause)
+{
+	while (s->end == SCHED_RUNNING) {
+		int cpu = choose(ctx, s);
+		if (cpu < 0)
+			return 0;
+		if (sched_step(s, cpu, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sched_run(struct sched *s, const int *choices, size_t n,
+	      enum sched_policy policy, char **cause)
+{
+	struct list_chooser lc = { choices, n, 0, policy };
+
+	return sched_run_with(s, list_choose, &lc, cause);
+}
+
+/* ---- views -------------------------------------------------------------------------- */
+
+enum sched_end sched_end_reason(const struct sched *s) { return s->end; }
+const char *sched_end_message(const struct sched *s) { return s->end_msg ? s->end_msg : ""; }
+int sched_bug_cpu(const struct sched *s) { return s->bug_cpu; }
+struct sched_site sched_bug_site(const struct sched *s) { return s->bug_site; }
+int sched_ncpus(const struct sched *s) { return s->ncpus; }
+unsigned sched_enabled_mask(const struct sched *s) { return s->enabled_mask; }
+int sched_last_cpu(const struct sched *s) { return s->last; }
+size_t sched_nsteps(const struct sched *s) { return s->nsteps; }
+
+int sched_cpu_enabled(const struct sched *s, int cpu)
+{
+	return cpu >= 0 && cpu < s->ncpus && (s->enabled_mask & (1u << cpu));
+}
+
+void sched_cpu_info(const struct sched *s, int cpu, struct sched_cpu_info *out)
+{
+	const struct sched_cpu *c = &s->cpus[cpu];
+
+	XS_ASSERT(cpu >= 0 && cpu < s->ncpus);
+	out->name = c->name;
+	out->state = c->state;
+	out->enabled = sched_cpu_enabled(s, cpu);
+	out->op = c->op;
+	out->obj = c->state == SCHED_CPU_READY ? c->obj : NULL;
+	out->site = c->site;
+	memcpy(out->frames, c->frames, sizeof out->frames);
+	out->nframes = c->nframes < SCHED_MAX_FRAMES ? c->nframes : SCHED_MAX_FRAMES;
+	out->steps = c->steps;
+}
+
+const struct sched_step *sched_trace(const struct sched *s, size_t *n)
+{
+	*n = s->nsteps;
+	return s->trace;
+}
+
+unsigned sched_preemptions(const struct sched *s)
+{
+	unsigned n = 0;
+
+	for (size_t i = 1; i < s->nsteps; i++) {
+		unsigned prev = s->trace[i - 1].cpu;
+		if (s->trace[i].cpu != prev && (s->trace[i].enabled & (1u << prev)))
+			n++;
+	}
+	return n;
+}
+
+static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *str)
+{
+	return fnv_bytes(h, str, strlen(str) + 1);
+}
+
+static uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i)); /* little-endian on every host */
+	return fnv_bytes(h, b, sizeof b);
+}
+
+uint64_t sched_trace_hash(const struct sched *s)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const struct sched_step *st = &s->trace[i];
+		h = fnv_u64(h, (uint64_t)st->cpu | (uint64_t)st->op << 8 |
+			       (uint64_t)st->obj << 16 | (uint64_t)st->has_value << 32);
+		h = fnv_str(h, st->site.func);
+		h = fnv_u64(h, (uint64_t)st->site.line);
+		h = fnv_u64(h, (uint64_t)st->value);
+	}
+	h = fnv_u64(h, (uint64_t)s->end);
+	return h;
+}
+
+char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len)
+{
+	const struct sched_cpu *c = &s->cpus[cpu];
+	char name[64];
+
+	if (c->state == SCHED_CPU_FINISHED) {
+		snprintf(buf, len, "%s has finished its task", c->name);
+	} else if (c->state == SCHED_CPU_HALTED) {
+		snprintf(buf, len, "%s stopped at a kernel BUG", c->name);
+	} else if (c->op == SCHED_OP_ACQUIRE && c->obj->owner >= 0) {
+		snprintf(buf, len, "%s waits for %s, held by %s", c->name,
+			 sched_obj_name(c->obj, name, sizeof name),
+			 s->cpus[c->obj->owner].name);
+	} else if (c->op == SCHED_OP_SEQ_READ_BEGIN && (c->obj->sequence & 1)) {
+		snprintf(buf, len, "%s spins in read_seqcount_begin: %s is %u (odd: a writer is inside)",
+			 c->name, sched_obj_name(c->obj, name, sizeof name), c->obj->sequence);
+	} else {
+		snprintf(buf, len, "%s can run", c->name);
+	}
+	return buf;
+}
+
+/* ---- the CPU side ------------------------------------------------------------------- */
+
+void sched_point(enum sched_op op, struct sched_obj *obj, struct sched_site site)
+{
+	struct sched *s = sched_current;
+	struct sched_cpu *c;
+
+	XS_ASSERT(s && s->running >= 0);
+	c = &s->cpus[s->running];
+	c->op = op;
+	c->obj = obj;
+	c->site = site;
+	coro_switch(coro_main());
+}
+
+int64_t sched_note(int64_t value)
+{
+	struct sched *s = sched_current;
+
+	XS_ASSERT(s && s->running >= 0 && s->nsteps > 0);
+	s->trace[s->nsteps - 1].value = value;
+	s->trace[s->nsteps - 1].has_value = 1;
+	return value;
+}
+
+int sched_self(void)
+{
+	return sched_current ? sched_current->running : -1;
+}
+
+void sched_bug(struct sched_site site, const char *fmt, ...)
+{
+	struct sched *s = sched_current;
+	va_list ap;
+
+	XS_ASSERT(s && s->running >= 0);
+	va_start(ap, fmt);
+	end_run(s, SCHED_END_BUG, fmt, ap);
+	va_end(ap);
+	s->bug_cpu = s->running;
+	s->bug_site = site;
+	s->cpus[s->running].state = SCHED_CPU_HALTED;
+	coro_switch_abandon(coro_main());
+}
+
+const struct sched_obj *sched_self_holds(enum sched_obj_kind kind)
+{
+	struct sched *s = sched_current;
+
+	XS_ASSERT(s && s->running >= 0);
+	for (unsigned i = 0; i < s->nobjs; i++)
+		if (s->objs[i]->kind == kind && s->objs[i]->owner == s->running)
+			return s->objs[i];
+	return NULL;
+}
+
+void sched_frame_enter(const char *func)
+{
+	struct sched *s = sched_current;
+	struct sched_cpu *c = &s->cpus[s->running];
+
+	if (c->nframes < SCHED_MAX_FRAMES)
+		c->frames[c->nframes] = func;
+	c->nframes++;
+}
+
+void sched_frame_leave(void)
+{
+	struct sched *s = sched_current;
+	struct sched_cpu *c = &s->cpus[s->running];
+
+	XS_ASSERT(c->nframes > 0);
+	c->nframes--;
+}

@@ -1,0 +1,271 @@
+/*
+ * sched.h - the deterministic scheduler: simulated CPUs, scheduling points,
+ * choices and the trace.
+ *
+ * Model.  Each simulated CPU runs a task function on its own coroutine.
+ * Before every visible operation (a read or write of shared simulated
+ * state, a lock operation) the CPU calls sched_point(), which announces the
+ * operation (its *pending* operation) and gives control back to the
+ * scheduler.  A *step* is: the scheduler chooses an enabled CPU, that CPU
+ * performs its pending operation and runs on, invisibly, up to its next
+ * scheduling point (or the end of its task).  A *schedule* is the sequence
+ * of CPU choices; the same world and schedule always give the same trace.
+ *
+ * Enabled.  A CPU whose pending operation is a lock acquisition of a held
+ * lock, or read_seqcount_begin of an odd seqcount, is blocked; every other
+ * ready CPU is enabled.  When no CPU is enabled and some have not finished,
+ * the run ends in deadlock.
+ *
+ * One scheduler drives at a time (one process, one scheduler): code running
+ * on a CPU reaches it through sched_point(), sched_note(), sched_self() and
+ * sched_bug() without a handle.
+ */
+#ifndef XS_SCHED_H
+#define XS_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define SCHED_MAX_CPUS 8
+#define SCHED_MAX_FRAMES 12
+#define SCHED_DEFAULT_STEP_LIMIT 20000
+
+/* What a CPU is about to do at a scheduling point. */
+enum sched_op {
+	SCHED_OP_READ,            /* load of shared state */
+	SCHED_OP_WRITE,           /* store to shared state */
+	SCHED_OP_ACQUIRE,         /* lock acquisition: blocked while the lock is held */
+	SCHED_OP_RELEASE,         /* lock release */
+	SCHED_OP_SEQ_READ_BEGIN,  /* read_seqcount_begin: blocked while the count is odd */
+	SCHED_OP_SEQ_READ_RETRY,  /* read_seqcount_retry: a read of the count */
+	SCHED_OP_SEQ_WRITE_BEGIN, /* write_seqcount_begin: count becomes odd */
+	SCHED_OP_SEQ_WRITE_END,   /* write_seqcount_end: count becomes even */
+	SCHED_OP_COUNT
+};
+
+/* What kind of shared object an operation touches. */
+enum sched_obj_kind {
+	SCHED_OBJ_MEMORY,   /* plain shared data */
+	SCHED_OBJ_SPINLOCK, /* spinlock_t: holder must not sleep */
+	SCHED_OBJ_MUTEX,    /* struct mutex: sleeping */
+	SCHED_OBJ_PAGELOCK, /* PG_locked of a struct page: sleeping */
+	SCHED_OBJ_SEQCOUNT, /* seqcount_t */
+	SCHED_OBJ_KIND_COUNT
+};
+
+/*
+ * A shared object the scheduler can name and reason about.  Embedded in the
+ * simulated kernel's structures (a lock, a pte, a global).  Identity is the
+ * id, given in registration order, so traces never depend on addresses.
+ */
+struct sched_obj {
+	/* Set by sched_obj_init, read-only afterwards. */
+	const char *name;   /* printf format with at most two %d: "pte[%d:%d]" */
+	int arg[2];         /* its arguments */
+	uint16_t id;
+	uint8_t kind;       /* enum sched_obj_kind */
+	/* Lock and seqcount state: changed only by the CPU performing a step. */
+	int8_t owner;       /* locks: CPU holding it, -1 when free */
+	unsigned sequence;  /* seqcounts: even when no writer is inside */
+};
+
+/* Where in the simulated source an operation is: copied, never pointed to. */
+struct sched_site {
+	const char *func;   /* static strings (__func__, __FILE__, literals) */
+	const char *file;
+	const char *what;   /* short description, e.g. "read __xip_sparse_page" */
+	int line;
+};
+
+/* The site of the line that uses it (C11 compound literal). */
+#define SCHED_SITE(what) ((struct sched_site){ __func__, __FILE__, (what), __LINE__ })
+
+/* One step of the trace. */
+struct sched_step {
+	struct sched_site site;
+	int64_t value;        /* value read or written, when has_value */
+	uint16_t obj;         /* object id, SCHED_NO_OBJ for none */
+	uint8_t cpu;
+	uint8_t op;           /* enum sched_op */
+	uint8_t enabled;      /* bit mask of the CPUs that could have run this step */
+	uint8_t has_value;
+};
+#define SCHED_NO_OBJ 0xffff
+
+enum sched_cpu_state {
+	SCHED_CPU_READY,    /* stopped at a scheduling point, pending op known */
+	SCHED_CPU_FINISHED, /* its task returned */
+	SCHED_CPU_HALTED,   /* it hit a BUG: the run stopped there */
+};
+
+/* Read-only view of a CPU, for the view, the explorer and tests. */
+struct sched_cpu_info {
+	const char *name;            /* "CPU0" */
+	enum sched_cpu_state state;
+	int enabled;                 /* could run the next step */
+	enum sched_op op;            /* pending operation (state READY) */
+	const struct sched_obj *obj; /* what it touches, NULL for none */
+	struct sched_site site;      /* where it is */
+	const char *frames[SCHED_MAX_FRAMES]; /* call stack, outermost first */
+	int nframes;
+	unsigned steps;              /* steps this CPU has run */
+};
+
+/* Why a run ended. */
+enum sched_end {
+	SCHED_RUNNING = 0,
+	SCHED_END_DONE,       /* every CPU finished its task */
+	SCHED_END_BUG,        /* a simulated BUG_ON or lock misuse fired */
+	SCHED_END_DEADLOCK,   /* no CPU enabled, some not finished */
+	SCHED_END_STEP_LIMIT, /* the step limit was reached */
+};
+
+/* Built-in choosers, used once a fixed schedule runs out. */
+enum sched_policy {
+	SCHED_POLICY_ROUND_ROBIN, /* the next enabled CPU after the last one, every step */
+	SCHED_POLICY_SEQUENTIAL,  /* the last CPU while it is enabled, else the lowest enabled */
+};
+
+struct sched;
+
+/* A chooser: returns the CPU to run next, or -1 to stop before the step. */
+typedef int (*sched_choose_fn)(void *ctx, const struct sched *s);
+
+/* ---- lifecycle (the driving side, on the main stack) ---------------------- */
+
+/* A new scheduler with no CPUs and no objects. */
+struct sched *sched_new(void);
+
+/* Free it, ending any run (coroutines go back to the pool). */
+void sched_free(struct sched *s);
+
+/*
+ * End the current run, if any, and forget its CPUs, objects and trace so
+ * that a new world can be built.  Buffers are kept: an explorer resets the
+ * same scheduler for every execution without allocating.
+ */
+void sched_reset(struct sched *s);
+
+/* Steps after which a run ends with SCHED_END_STEP_LIMIT (default 20000). */
+void sched_set_step_limit(struct sched *s, unsigned limit);
+
+/*
+ * Register a shared object.  name is a static printf format with at most
+ * two %d, filled with a and b when printed.  Must be called before
+ * sched_start, in a deterministic order (that order gives the ids).
+ */
+void sched_obj_init(struct sched *s, struct sched_obj *obj, enum sched_obj_kind kind,
+		    const char *name, int a, int b);
+
+/* Format an object's name into buf; returns buf. */
+char *sched_obj_name(const struct sched_obj *obj, char *buf, size_t len);
+
+/* Object by id (NULL when out of range) and how many there are. */
+const struct sched_obj *sched_obj_by_id(const struct sched *s, unsigned id);
+unsigned sched_obj_count(const struct sched *s);
+
+/* Add a CPU that will run task(arg).  Returns its id, or -1 with *cause. */
+int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **cause);
+
+/*
+ * Start the run: create each CPU's coroutine and run it, in id order, to its
+ * first scheduling point (this is not a step).  Returns -1 with *cause when
+ * a coroutine stack cannot be had.
+ */
+int sched_start(struct sched *s, char **cause);
+
+/*
+ * Run one step of `cpu`.  Returns 0, or -1 with *cause ("step 12: CPU1
+ * cannot run: it waits for xip_sparse_mutex, held by CPU0") when the run has
+ * ended or the CPU does not exist, is finished or is blocked; the run is then
+ * unchanged.
+ */
+int sched_step(struct sched *s, int cpu, char **cause);
+
+/*
+ * Run to the end: choices[0..n) first (a bad one stops with -1 and
+ * *cause), then `policy`.  Returns 0 when the run ended.
+ */
+int sched_run(struct sched *s, const int *choices, size_t n,
+	      enum sched_policy policy, char **cause);
+
+/* Run to the end or until choose() returns -1. Same errors as sched_step. */
+int sched_run_with(struct sched *s, sched_choose_fn choose, void *ctx, char **cause);
+
+/* The CPU a policy would choose now (-1 when none is enabled). */
+int sched_policy_choose(const struct sched *s, enum sched_policy policy);
+
+/*
+ * Called on the main stack after every step (not after sched_start), for
+ * checks that watch the whole world.  It may end the run with
+ * sched_stop().
+ */
+void sched_set_step_hook(struct sched *s, void (*hook)(void *ctx, struct sched *s), void *ctx);
+
+/* End the run from the driving side (a step hook found a verdict). */
+void sched_stop(struct sched *s, enum sched_end why, const char *fmt, ...) XS_PRINTF(3, 4);
+
+/* ---- state (read-only views) ----------------------------------------------- */
+
+enum sched_end sched_end_reason(const struct sched *s);
+/* Human explanation of the end ("CPU0 waits for ...", the BUG text); "" while running. */
+const char *sched_end_message(const struct sched *s);
+/* For SCHED_END_BUG: the CPU and site that fired it. */
+int sched_bug_cpu(const struct sched *s);
+struct sched_site sched_bug_site(const struct sched *s);
+
+int sched_ncpus(const struct sched *s);
+void sched_cpu_info(const struct sched *s, int cpu, struct sched_cpu_info *out);
+int sched_cpu_enabled(const struct sched *s, int cpu);
+unsigned sched_enabled_mask(const struct sched *s);
+/* Index of the CPU that ran the last step, -1 before the first. */
+int sched_last_cpu(const struct sched *s);
+
+/* The trace so far: steps [0, *n). */
+const struct sched_step *sched_trace(const struct sched *s, size_t *n);
+size_t sched_nsteps(const struct sched *s);
+/* Steps that switched away from a CPU that could have gone on. */
+unsigned sched_preemptions(const struct sched *s);
+
+/* 64-bit FNV-1a hash of the whole trace: equal hashes, equal runs. */
+uint64_t sched_trace_hash(const struct sched *s);
+
+/* "CPU1 waits for xip_sparse_mutex, held by CPU0" into buf; returns buf. */
+char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len);
+
+/* Names: "read", "acquire", ... and "spinlock", "mutex", ... */
+const char *sched_op_name(enum sched_op op);
+const char *sched_obj_kind_name(enum sched_obj_kind kind);
+const char *sched_end_name(enum sched_end why);
+
+/* ---- called by code running on a simulated CPU ------------------------------ */
+
+/*
+ * Announce the next visible operation and let the scheduler choose.  Returns
+ * when this CPU is chosen: the operation must then be performed before the
+ * next sched_point.
+ */
+void sched_point(enum sched_op op, struct sched_obj *obj, struct sched_site site);
+
+/* Record the value the current step read or wrote; returns it. */
+int64_t sched_note(int64_t value);
+
+/* The id of the CPU running now (-1 on the main stack). */
+int sched_self(void);
+
+/*
+ * A simulated BUG: the run ends with SCHED_END_BUG and this message; the
+ * CPU never resumes.  Never returns.
+ */
+XS_NORETURN void sched_bug(struct sched_site site, const char *fmt, ...) XS_PRINTF(2, 3);
+
+/* The first object of `kind` the running CPU holds (owner), or NULL. */
+const struct sched_obj *sched_self_holds(enum sched_obj_kind kind);
+
+/* Keep the call stack shown for this CPU: push on entry, pop on return. */
+void sched_frame_enter(const char *func);
+void sched_frame_leave(void);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * sync.c - spinlocks, mutexes, seqcounts and page locks on the scheduler.
+ *
+ * Each primitive is one scheduling point: the acquisition is announced as
+ * SCHED_OP_ACQUIRE and the scheduler only chooses the CPU once the lock is
+ * free, so when sched_point returns the lock can be taken at once.  A
+ * spinning waiter is thus "not runnable" rather than burning steps, which
+ * keeps every schedule finite (a spin loop would make exploration endless).
+ *
+ * The checks that CONFIG_DEBUG_SPINLOCK, CONFIG_DEBUG_MUTEXES and
+ * might_sleep() make in a debug kernel are made before the scheduling point,
+ * on state only the calling CPU can change (its own ownership), so they do
+ * not need a step of their own.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "sync.h"
+
+static void lock_init(struct sched *s, struct sched_obj *obj, enum sched_obj_kind kind,
+		      const char *name, int a, int b)
+{
+	sched_obj_init(s, obj, kind, name, a, b);
+}
+
+void spin_lock_init(struct sched *s, spinlock_t *lock, const char *name, int a, int b)
+{
+	lock_init(s, &lock->obj, SCHED_OBJ_SPINLOCK, name, a, b);
+}
+
+void mutex_init(struct sched *s, struct mutex *lock, const char *name, int a, int b)
+{
+	lock_init(s, &lock->obj, SCHED_OBJ_MUTEX, name, a, b);
+}
+
+void seqcount_init(struct sched *s, seqcount_t *sc, const char *name, int a, int b)
+{
+	lock_init(s, &sc->obj, SCHED_OBJ_SEQCOUNT, name, a, b); /* SEQCNT_ZERO */
+}
+
+void sync_page_lock_init(struct sched *s, struct sched_obj *pg_locked, const char *name, int a, int b)
+{
+	lock_init(s, pg_locked, SCHED_OBJ_PAGELOCK, name, a, b);
+}
+
+/* Take obj for the calling CPU, after the recursion check. */
+static void acquire(struct sched_obj *obj, struct sched_site site, const char *what)
+{
+	char name[64];
+	int self = sched_self();
+
+	if (obj->owner == self)
+		sched_bug(site, "BUG: %s recursion: CPU%d already holds %s", what, self,
+			  sched_obj_name(obj, name, sizeof name));
+	sched_point(SCHED_OP_ACQUIRE, obj, site);
+	XS_ASSERT(obj->owner < 0); /* the scheduler only runs us when it is free */
+	obj->owner = (int8_t)self;
+}
+
+static void release(struct sched_obj *obj, struct sched_site site, const char *what)
+{
+	char name[64];
+	int self = sched_self();
+
+	if (obj->owner != self) {
+		if (obj->owner < 0)
+			sched_bug(site, "BUG: %s of %s, which is not locked", what,
+				  sched_obj_name(obj, name, sizeof name));
+		sched_bug(site, "BUG: %s of %s by CPU%d, but CPU%d holds it", what,
+			  sched_obj_name(obj, name, sizeof name), self, obj->owner);
+	}
+	sched_point(SCHED_OP_RELEASE, obj, site);
+	obj->owner = -1;
+}
+
+/* might_sleep(): a sleeping lock taken with a spinlock held. */
+static void might_sleep(struct sched_site site, const char *what)
+{
+	const struct sched_obj *held = sched_self_holds(SCHED_OBJ_SPINLOCK);
+	char name[64];
+
+	if (held)
+		sched_bug(site, "BUG: sleeping function called from invalid context: %s while CPU%d holds spinlock %s",
+			  what, sched_self(), sched_obj_name(held, name, sizeof name));
+}
+
+void sync_spin_lock(spinlock_t *lock, struct sched_site site)
+{
+	acquire(&lock->obj, site, "spinlock");
+}
+
+void sync_spin_unlock(spinlock_t *lock, struct sched_site site)
+{
+	release(&lock->obj, site, "spin_unlock");
+}
+
+void sync_mutex_lock(struct mutex *lock, struct sched_site site)
+{
+	might_sleep(site, "mutex_lock");
+	acquire(&lock->obj, site, "mutex");
+}
+
+void sync_mutex_unlock(struct mutex *lock, struct sched_site site)
+{
+	release(&lock->obj, site, "mutex_unlock");
+}
+
+void sync_lock_page(struct sched_obj *pg_locked, struct sched_site site)
+{
+	might_sleep(site, "lock_page");
+	acquire(pg_locked, site, "page lock");
+}
+
+void sync_unlock_page(struct sched_obj *pg_locked, struct sched_site site)
+{
+	release(pg_locked, site, "unlock_page");
+}
+
+void sync_write_seqcount_begin(seqcount_t *sc, struct sched_site site)
+{
+	char name[64];
+
+	sched_point(SCHED_OP_SEQ_WRITE_BEGIN, &sc->obj, site);
+	/* Writers must be serialised by a lock of their own (xip_sparse_mutex). */
+	if (sc->obj.sequence & 1)
+		sched_bug(site, "BUG: write_seqcount_begin on %s, which CPU%d is already writing: writers are not serialised",
+			  sched_obj_name(&sc->obj, name, sizeof name), sc->obj.owner);
+	sc->obj.sequence++;
+	sc->obj.owner = (int8_t)sched_self();
+	sched_note(sc->obj.sequence);
+}
+
+void sync_write_seqcount_end(seqcount_t *sc, struct sched_site site)
+{
+	char name[64];
+
+	sched_point(SCHED_OP_SEQ_WRITE_END, &sc->obj, site);
+	if (!(sc->obj.sequence & 1) || sc->obj.owner != sched_self())
+		sched_bug(site, "BUG: write_seqcount_end on %s by CPU%d, which did not begin a write section",
+			  sched_obj_name(&sc->obj, name, sizeof name), sched_self());
+	sc->obj.sequence++;
+	sc->obj.owner = -1;
+	sched_note(sc->obj.sequence);
+}
+
+unsigned sync_read_seqcount_begin(seqcount_t *sc, struct sched_site site)
+{
+	/* Linux 2.6.27 spins while the count is odd: here, blocked until even. */
+	sched_point(SCHED_OP_SEQ_READ_BEGIN, &sc->obj, site);
+	XS_ASSERT(!(sc->obj.sequence & 1));
+	return (unsigned)sched_note(sc->obj.sequence);
+}
+
+int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, struct sched_site site)
+{
+	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
+	sched_note(sc->obj.sequence);
+	return sc->obj.sequence != start;
+}

@@ -1,0 +1,58 @@
+/*
+ * sync.h - simulated kernel synchronisation, with the kernel's names.
+ *
+ * Every operation is a scheduling point (see sched.h) at the *caller's*
+ * line: the macros capture __func__/__LINE__ of the simulated kernel code
+ * and the lock expression as written there.
+ *
+ *   spinlock_t     spin_lock / spin_unlock        the holder must not sleep
+ *   struct mutex   mutex_lock / mutex_unlock      sleeping; waiters blocked
+ *   seqcount_t     write_seqcount_begin / _end, read_seqcount_begin (waits
+ *                  while the count is odd, as Linux 2.6.27 does),
+ *                  read_seqcount_retry
+ *   page lock      sync_lock_page / sync_unlock_page (PG_locked; the kernel
+ *                  layer wraps them as lock_page / unlock_page)
+ *
+ * Misuse (recursion, unlocking what you do not hold, sleeping under a
+ * spinlock, ending a write section that was not begun) is a kernel BUG
+ * verdict of the run (sched_bug), as CONFIG_DEBUG_SPINLOCK,
+ * CONFIG_DEBUG_MUTEXES and might_sleep() would report it; never an abort.
+ */
+#ifndef XS_SYNC_H
+#define XS_SYNC_H
+
+#include "sched.h"
+
+typedef struct { struct sched_obj obj; } spinlock_t;
+struct mutex { struct sched_obj obj; };
+/* obj.sequence is the count; obj.owner remembers the writer, for display. */
+typedef struct { struct sched_obj obj; } seqcount_t;
+
+/* Registration (world construction, before sched_start). */
+void spin_lock_init(struct sched *s, spinlock_t *lock, const char *name, int a, int b);
+void mutex_init(struct sched *s, struct mutex *lock, const char *name, int a, int b);
+void seqcount_init(struct sched *s, seqcount_t *sc, const char *name, int a, int b);
+void sync_page_lock_init(struct sched *s, struct sched_obj *pg_locked, const char *name, int a, int b);
+
+void sync_spin_lock(spinlock_t *lock, struct sched_site site);
+void sync_spin_unlock(spinlock_t *lock, struct sched_site site);
+void sync_mutex_lock(struct mutex *lock, struct sched_site site);
+void sync_mutex_unlock(struct mutex *lock, struct sched_site site);
+void sync_write_seqcount_begin(seqcount_t *sc, struct sched_site site);
+void sync_write_seqcount_end(seqcount_t *sc, struct sched_site site);
+unsigned sync_read_seqcount_begin(seqcount_t *sc, struct sched_site site);
+int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, struct sched_site site);
+void sync_lock_page(struct sched_obj *pg_locked, struct sched_site site);
+void sync_unlock_page(struct sched_obj *pg_locked, struct sched_site site);
+
+#define spin_lock(l) sync_spin_lock((l), SCHED_SITE("spin_lock(" #l ")"))
+#define spin_unlock(l) sync_spin_unlock((l), SCHED_SITE("spin_unlock(" #l ")"))
+#define mutex_lock(l) sync_mutex_lock((l), SCHED_SITE("mutex_lock(" #l ")"))
+#define mutex_unlock(l) sync_mutex_unlock((l), SCHED_SITE("mutex_unlock(" #l ")"))
+#define write_seqcount_begin(sc) sync_write_seqcount_begin((sc), SCHED_SITE("write_seqcount_begin(" #sc ")"))
+#define write_seqcount_end(sc) sync_write_seqcount_end((sc), SCHED_SITE("write_seqcount_end(" #sc ")"))
+#define read_seqcount_begin(sc) sync_read_seqcount_begin((sc), SCHED_SITE("read_seqcount_begin(" #sc ")"))
+#define read_seqcount_retry(sc, start) \
+	sync_read_seqcount_retry((sc), (start), SCHED_SITE("read_seqcount_retry(" #sc ")"))
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * util.h - the three error tiers shared by every module.
+ *
+ *  - fatal(): impossible states and out-of-memory.  Restores the terminal
+ *    (through the hook the TUI installs) and exits with status 70; never
+ *    returns.
+ *  - XS_ASSERT(): an always-on invariant check that prints file:line.
+ *  - Everything a user can cause is not handled here: modules return -1 with
+ *    a message (see util_errf) and the caller decides.
+ */
+#ifndef XS_UTIL_H
+#define XS_UTIL_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+#define XS_EXIT_INTERNAL 70 /* EX_SOFTWARE: a bug in xipsandbox itself */
+
+#if defined(__GNUC__)
+#define XS_NORETURN __attribute__((noreturn))
+#define XS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define XS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define XS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define XS_NORETURN
+#define XS_PRINTF(a, b)
+#define XS_LIKELY(x) (x)
+#define XS_UNLIKELY(x) (x)
+#endif
+
+/* Print "xipsandbox: fatal: <message>" and exit(XS_EXIT_INTERNAL). */
+XS_NORETURN void fatal(const char *fmt, ...) XS_PRINTF(1, 2);
+
+/* Called by fatal() before it prints (the TUI puts the terminal back). */
+void util_set_fatal_hook(void (*hook)(void));
+
+#define XS_ASSERT(cond)                                                      \
+	do {                                                                 \
+		if (XS_UNLIKELY(!(cond)))                                    \
+			fatal("assertion failed at %s:%d: %s", __FILE__,     \
+			      __LINE__, #cond);                              \
+	} while (0)
+
+/* Allocation that cannot fail: out of memory is fatal. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Format into a newly allocated string (fatal on out of memory). */
+char *xasprintf(const char *fmt, ...) XS_PRINTF(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) XS_PRINTF(1, 0);
+
+/*
+ * Set *cause (if cause is not NULL) to a newly allocated message and return
+ * -1, so that "return util_errf(cause, ...)" is the one idiom for a user
+ * error.  The caller frees *cause.
+ */
+int util_errf(char **cause, const char *fmt, ...) XS_PRINTF(2, 3);
+
+#endif
