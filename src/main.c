@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "cli.h"
 #include "coro.h"
 #include "util.h"
 
@@ -25,6 +26,7 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  play [SCENARIO]     step through a scenario interactively\n"
+	"  run SCENARIO        run one schedule; print the trace and the verdict\n"
 	"  bench [SECONDS]     measure the engine: context switch and steps per second\n"
 	"  help                show this help\n"
 	"\n"
@@ -93,6 +95,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc - 1, argv + 1);
+	if (!strcmp(cmd, "run"))
+		return cli_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "play"))
 		return cmd_play(argc - 1, argv + 1);
 	usage_error("unknown command '%s'", cmd);

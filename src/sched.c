@@ -43,6 +43,8 @@ struct sched_cpu {
 	struct sched_site site;
 	const char *frames[SCHED_MAX_FRAMES];
 	int nframes;
+	struct sched_return returns[SCHED_MAX_RETURNS]; /* during its last step */
+	int nreturns;
 };
 
 struct sched {
@@ -176,6 +178,7 @@ void sched_obj_init(struct sched *s, struct sched_obj *obj, enum sched_obj_kind 
 	obj->arg[1] = b;
 	obj->id = (uint16_t)s->nobjs;
 	obj->kind = (uint8_t)kind;
+	obj->tag = 0;
 	obj->owner = -1;
 	obj->sequence = 0;
 	s->objs[s->nobjs++] = obj;
@@ -380,6 +383,7 @@ int sched_step(struct sched *s, int cpu, char **cause)
 	st->enabled = (uint8_t)s->enabled_mask;
 	st->has_value = 0;
 	c->steps++;
+	c->nreturns = 0;
 	s->last = cpu;
 	cpu_resume(s, cpu);
 	after_progress(s);
@@ -624,11 +628,23 @@ void sched_frame_enter(const char *func)
 	c->nframes++;
 }
 
-void sched_frame_leave(void)
+void sched_frame_leave(const char *func, int64_t ret)
 {
 	struct sched *s = sched_current;
 	struct sched_cpu *c = &s->cpus[s->running];
 
 	XS_ASSERT(c->nframes > 0);
 	c->nframes--;
+	if (c->nreturns < SCHED_MAX_RETURNS) {
+		c->returns[c->nreturns].func = func;
+		c->returns[c->nreturns].value = ret;
+		c->nreturns++;
+	}
+}
+
+const struct sched_return *sched_cpu_returns(const struct sched *s, int cpu, int *n)
+{
+	XS_ASSERT(cpu >= 0 && cpu < s->ncpus);
+	*n = s->cpus[cpu].nreturns;
+	return s->cpus[cpu].returns;
 }

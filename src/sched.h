@@ -66,6 +66,7 @@ struct sched_obj {
 	int arg[2];         /* its arguments */
 	uint16_t id;
 	uint8_t kind;       /* enum sched_obj_kind */
+	uint8_t tag;        /* free for the owner (the kernel: how to print values) */
 	/* Lock and seqcount state: changed only by the CPU performing a step. */
 	int8_t owner;       /* locks: CPU holding it, -1 when free */
 	unsigned sequence;  /* seqcounts: even when no writer is inside */
@@ -264,8 +265,27 @@ XS_NORETURN void sched_bug(struct sched_site site, const char *fmt, ...) XS_PRIN
 /* The first object of `kind` the running CPU holds (owner), or NULL. */
 const struct sched_obj *sched_self_holds(enum sched_obj_kind kind);
 
-/* Keep the call stack shown for this CPU: push on entry, pop on return. */
+/*
+ * Keep the call stack shown for this CPU: push on entry, pop on return.
+ * The return value is remembered as a *return event* of the current step,
+ * which schedules written with milestones ("cpu0 until get_xip_mem=-ENODATA")
+ * wait for.
+ */
 void sched_frame_enter(const char *func);
-void sched_frame_leave(void);
+void sched_frame_leave(const char *func, int64_t ret);
+
+/* A function return that happened during a step. */
+struct sched_return {
+	const char *func;
+	int64_t value;
+};
+#define SCHED_MAX_RETURNS 8
+
+/*
+ * The returns `cpu` made during the last step it ran (its call stack
+ * unwinding between two scheduling points); *n is how many (at most
+ * SCHED_MAX_RETURNS are kept, the first ones).
+ */
+const struct sched_return *sched_cpu_returns(const struct sched *s, int cpu, int *n);
 
 #endif

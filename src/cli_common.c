@@ -1,0 +1,96 @@
+/*
+ * cli_common.c - what every command shares: error messages in one format,
+ * and finding scenarios by path or by name.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("xipsandbox: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("xipsandbox: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'xipsandbox --help' for the list of commands.\n", stderr);
+	exit(CLI_EXIT_USAGE);
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *cli_scenario_dirs(void)
+{
+	static char buf[1024];
+	const char *env = getenv("XS_SCENARIO_DIR");
+
+	snprintf(buf, sizeof buf, "%s%s./scenarios, %s, %s", env ? env : "", env ? ", " : "",
+		 XS_SOURCE_SCENARIODIR, XS_SCENARIODIR);
+	return buf;
+}
+
+struct scenario *cli_load_scenario(const char *arg)
+{
+	const char *dirs[4];
+	struct scenario *scn = NULL;
+	char *cause = NULL, *path = NULL;
+	int nd = 0;
+
+	if (strchr(arg, '/') || is_file(arg)) {
+		path = xstrdup(arg);
+	} else {
+		if (getenv("XS_SCENARIO_DIR"))
+			dirs[nd++] = getenv("XS_SCENARIO_DIR");
+		dirs[nd++] = "scenarios";
+		dirs[nd++] = XS_SOURCE_SCENARIODIR;
+		dirs[nd++] = XS_SCENARIODIR;
+		for (int i = 0; i < nd && !path; i++) {
+			char *p = xasprintf("%s/%s%s", dirs[i], arg,
+					    strlen(arg) > 4 && !strcmp(arg + strlen(arg) - 4, ".scn") ? "" : ".scn");
+			if (is_file(p))
+				path = p;
+			else
+				free(p);
+		}
+		if (!path) {
+			cli_error("no scenario '%s': not a file, and no %s.scn in %s\n"
+				  "Give a path to a .scn file, or one of the shipped names (classic, ...).",
+				  arg, arg, cli_scenario_dirs());
+			return NULL;
+		}
+	}
+	if (scenario_load(path, &scn, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		free(path);
+		return NULL;
+	}
+	free(path);
+	return scn;
+}

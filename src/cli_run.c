@@ -1,0 +1,125 @@
+/*
+ * cli_run.c - `xipsandbox run SCENARIO [--version V] [--schedule S]`: run
+ * one schedule and print its trace, console, results and verdict.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kernel.h"
+#include "report.h"
+#include "schedule.h"
+
+static const char run_help[] =
+	"Usage: xipsandbox run SCENARIO [OPTION]...\n"
+	"Run one schedule of a scenario and print every step, the console, each\n"
+	"operation's result and the verdict.\n"
+	"\n"
+	"  -v, --version=V      buggy, fixed or later (default: the scenario's)\n"
+	"  -s, --schedule=TEXT  the schedule: \"0 0 1 ...\" or milestones such as\n"
+	"                       \"cpu0 until get_xip_mem=-ENODATA; cpu1 to end\"\n"
+	"                       (default: round robin, one step per CPU in turn)\n"
+	"  -e, --expected       use the schedule the scenario gives for its expected\n"
+	"                       verdict on this version\n"
+	"      --step-limit=N   stop a run after N steps (default 20000)\n"
+	"  -q, --quiet          no trace: results and verdict only\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: 0 when the verdict is ok; 11 corruption, 12 kernel BUG,\n"
+	"13 deadlock, 14 bookkeeping error, 15 step limit; 2 usage error, 3 bad\n"
+	"scenario or schedule.\n";
+
+int cli_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "version", required_argument, NULL, 'v' },
+		{ "schedule", required_argument, NULL, 's' },
+		{ "expected", no_argument, NULL, 'e' },
+		{ "step-limit", required_argument, NULL, 'L' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *version_arg = NULL, *schedule_arg = NULL;
+	int quiet = 0, expected = 0, c, status;
+	long step_limit = SCHED_DEFAULT_STEP_LIMIT;
+	struct scenario *scn;
+	struct schedule *sch = NULL;
+	struct kernel_run *run;
+	struct kernel_verdict v;
+	enum xip_version version;
+	char *cause = NULL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v:s:eqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': version_arg = optarg; break;
+		case 's': schedule_arg = optarg; break;
+		case 'e': expected = 1; break;
+		case 'q': quiet = 1; break;
+		case 'L': {
+			char *end;
+			step_limit = strtol(optarg, &end, 10);
+			if (*end || step_limit < 1 || step_limit > 10000000)
+				cli_usage_error("run: --step-limit wants a number of steps from 1 to 10000000, not '%s'", optarg);
+			break;
+		}
+		case 'h': fputs(run_help, stdout); return 0;
+		default: cli_usage_error("run: bad option (see 'xipsandbox run --help')");
+		}
+	}
+	if (optind != argc - 1)
+		cli_usage_error("run needs exactly one scenario (a name such as 'classic', or a path)");
+	if (expected && schedule_arg)
+		cli_usage_error("run: --expected and --schedule both choose the schedule; give one");
+	scn = cli_load_scenario(argv[optind]);
+	if (!scn)
+		return CLI_EXIT_INPUT;
+	version = scn->default_version;
+	if (version_arg) {
+		int vv = xip_version_parse(version_arg);
+		if (vv < 0) {
+			scenario_free(scn);
+			cli_usage_error("run: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+		}
+		version = (enum xip_version)vv;
+	}
+	if (expected) {
+		if (!scn->expect[version].set) {
+			cli_error("%s: the scenario expects nothing for version %s; run it with --schedule",
+				  scn->path, xip_version_name(version));
+			scenario_free(scn);
+			return CLI_EXIT_INPUT;
+		}
+		schedule_arg = scn->expect[version].schedule;
+	}
+	if (schedule_arg && schedule_parse(schedule_arg, kernel_symbol_value, &sch, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		scenario_free(scn);
+		return CLI_EXIT_INPUT;
+	}
+	run = kernel_run_new();
+	sched_set_step_limit(kernel_run_sched(run), (unsigned)step_limit);
+	if (kernel_run_start(run, scn, version, &cause) != 0 ||
+	    (sch ? schedule_run(kernel_run_sched(run), sch, &cause)
+		 : sched_run(kernel_run_sched(run), NULL, 0, SCHED_POLICY_ROUND_ROBIN, &cause)) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		schedule_free(sch);
+		kernel_run_free(run);
+		scenario_free(scn);
+		return CLI_EXIT_INPUT;
+	}
+	kernel_run_verdict(run, &v);
+	report_run(stdout, run, &v, quiet);
+	status = verdict_exit_status(v.kind);
+	schedule_free(sch);
+	kernel_run_free(run);
+	scenario_free(scn);
+	return status;
+}

@@ -1,0 +1,136 @@
+/*
+ * filemap_xip.c - the parts of mm/filemap_xip.c that the seed does not
+ * change, shared by all three versions: xip_file_mmap, read(2)
+ * (do_xip_mapping_read) and write(2) (xip_file_write, __xip_file_write),
+ * plus the fixed version's debug printk.
+ *
+ * The one difference between versions here is in __xip_file_write: the
+ * later version allocates the block under xip_sparse_mutex ("xip/ext2 fix
+ * block allocation race"), marked where it happens.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel-int.h"
+
+/* The seed's leftover debug line: printk("%s insert %lx@%lx\n", comm, address, pfn). */
+void printk_insert(struct vm_area_struct *vma, unsigned long address, unsigned long pfn)
+{
+	int n;
+
+	sched_point(SCHED_OP_WRITE, &W->console_obj,
+		    SCHED_SITE("printk(\"%s insert %lx@%lx\\n\", current->comm, vmf->virtual_address, xip_pfn)"));
+	n = snprintf(W->console + W->console_len, sizeof W->console - W->console_len,
+		     "%c insert %lx@%lx\n", vma->vm_mm->comm, address, pfn);
+	if (n > 0 && W->console_len + (size_t)n < sizeof W->console)
+		W->console_len += (size_t)n;
+	sched_note((int64_t)W->console_len);
+}
+
+/* xip_file_mmap: what mmap(2) of an XIP file adds to the vma. */
+int xip_file_mmap(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	(void)mm;
+	/* BUG_ON(!file->f_mapping->a_ops->get_xip_mem): ext2-xip has it */
+	vma->vm_flags |= VM_CAN_NONLINEAR | VM_MIXEDMAP;
+	return 0;
+}
+
+/* do_xip_mapping_read: read(2) of one page.  Holes read as zeros. */
+long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned char *out)
+{
+	struct inode *inode = &W->inode;
+	void *xip_mem;
+	unsigned long xip_pfn;
+	long isize, end_index, nr;
+	int error;
+
+	KENTER();
+	(void)mm;
+	memset(out, 0, SCN_PAGE_BYTES);
+	isize = (long)KREAD(&inode->i_size_obj, inode->i_size, "isize = i_size_read(inode)");
+	if (!isize)
+		KRETURN(0);
+	end_index = (isize - 1) >> PAGE_CACHE_SHIFT;
+	nr = PAGE_CACHE_SIZE;
+	if ((long)index >= end_index) {
+		if ((long)index > end_index)
+			KRETURN(0);
+		nr = ((isize - 1) & (long)(PAGE_CACHE_SIZE - 1)) + 1;
+	}
+	error = get_xip_mem(&W->mapping, index, 0, &xip_mem, &xip_pfn);
+	if (error) {
+		if (error == -ENODATA) {
+			/* sparse: __clear_user(buf, nr) */
+			KRETURN(nr);
+		}
+		KRETURN(error);
+	}
+	{
+		struct sched_obj *obj;
+		unsigned char *data = flash_pfn_data(xip_pfn, &obj);
+		sched_point(SCHED_OP_READ, obj, SCHED_SITE("left = __copy_to_user(buf, xip_mem + offset, nr)"));
+		memcpy(out, data, (size_t)nr);
+		sched_note(bytes_tag(out));
+	}
+	KRETURN(nr);
+}
+
+/* __xip_file_write: one page's worth (the sandbox's writes never cross a page). */
+static long __xip_file_write(unsigned long index, const unsigned char *buf, int len)
+{
+	struct address_space *mapping = &W->mapping;
+	struct inode *inode = mapping->host;
+	void *xip_mem;
+	unsigned long xip_pfn;
+	long pos = (long)(index << PAGE_CACHE_SHIFT);
+	int status;
+
+	KENTER();
+	status = get_xip_mem(mapping, index, 0, &xip_mem, &xip_pfn);
+	if (status == -ENODATA) {
+		/* we allocate a new page unmap it */
+		if (W->version == XIP_LATER)
+			mutex_lock(&W->xip_sparse_mutex);   /* later: xip/ext2 fix block allocation race */
+		status = get_xip_mem(mapping, index, 1, &xip_mem, &xip_pfn);
+		if (W->version == XIP_LATER)
+			mutex_unlock(&W->xip_sparse_mutex);
+		if (!status)
+			/* unmap page at pgoff from all other vmas */
+			W->xip->__xip_unmap(mapping, index);
+	}
+	if (status)
+		KRETURN(status);
+	{
+		struct sched_obj *obj;
+		unsigned char *data = flash_pfn_data(xip_pfn, &obj);
+		sched_point(SCHED_OP_WRITE, obj, SCHED_SITE("copied = bytes - __copy_from_user_nocache(xip_mem + offset, buf, bytes)"));
+		memcpy(data, buf, (size_t)len);
+		sched_note(bytes_tag(data));
+	}
+	pos += len;
+	/*
+	 * No need to use i_size_read() here, the i_size cannot change under us
+	 * because we hold i_mutex.
+	 */
+	if (pos > inode->i_size)
+		KWRITE(&inode->i_size_obj, inode->i_size, pos, "i_size_write(inode, pos)");
+	KRETURN(len);
+}
+
+/* xip_file_write: write(2) on an XIP file. */
+long xip_file_write(struct mm_struct *mm, unsigned long index, const unsigned char *buf, int len)
+{
+	struct inode *inode = &W->inode;
+	long ret;
+
+	KENTER();
+	(void)mm;
+	mutex_lock(&inode->i_mutex);
+	/* vfs_check_frozen, generic_write_checks, file_remove_suid, file_update_time: nothing shared here */
+	ret = __xip_file_write(index, buf, len);
+	mutex_unlock(&inode->i_mutex);
+	KRETURN(ret);
+}

@@ -1,0 +1,88 @@
+/*
+ * flash.c - the simulated flash device and the file system's side of XIP:
+ * fs/ext2/xip.c (ext2_get_xip_mem) over ext2_get_block's lookup and
+ * allocation of one file's blocks.
+ *
+ * Central data: struct flash in the world: nblocks blocks of
+ * SCN_PAGE_BYTES bytes, a used bit per block (the allocator), and the
+ * file's block map (ext2's i_data[]: page offset -> block, -1 for a hole).
+ * The pfn of block b is XIP_FLASH_PFN_BASE + b.
+ *
+ * Simplification: ext2_get_block with create=1 runs its lookup and its
+ * allocation without a lock that a concurrent allocator of the same page
+ * would respect (real ext2 expects the page lock, which XIP does not take):
+ * two allocators of one hole each claim a block and the later one's block
+ * map store wins, leaking the other.  That is the "block allocation race"
+ * the later version fixes by calling get_xip_mem(create=1) under
+ * xip_sparse_mutex.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "kernel-int.h"
+
+unsigned char *flash_pfn_data(unsigned long pfn, struct sched_obj **obj)
+{
+	long b = (long)pfn - (long)XIP_FLASH_PFN_BASE;
+
+	if (b < 0 || b >= W->flash.nblocks)
+		return NULL;
+	*obj = &W->flash.blocks[b].obj;
+	return W->flash.blocks[b].data;
+}
+
+/* ext2_new_blocks: claim the first free block (an atomic test-and-set, one step). */
+static int ext2_new_block(void)
+{
+	struct flash *f = &W->flash;
+	int b = -1;
+
+	sched_point(SCHED_OP_WRITE, &f->bitmap_obj, SCHED_SITE("ext2_new_blocks: ext2_set_bit_atomic(first free block)"));
+	if (!f->full) {
+		for (int i = 0; i < f->nblocks; i++) {
+			if (!f->blocks[i].used) {
+				f->blocks[i].used = 1;
+				b = i;
+				break;
+			}
+		}
+	}
+	sched_note(b);
+	return b;
+}
+
+/*
+ * ext2_get_xip_mem (fs/ext2/xip.c): the block behind pgoff.  0 with its
+ * address and pfn; -ENODATA for a hole when create == 0; with create == 1 a
+ * hole is allocated (and zeroed, as ext2_clear_xip_target does), or
+ * -ENOSPC when the flash is full.
+ */
+int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
+		void **kmem, unsigned long *pfn)
+{
+	struct flash *f = &W->flash;
+	long block;
+
+	KENTER();
+	(void)mapping;
+	/* ext2_get_block -> ext2_get_branch: read i_data[pgoff] */
+	block = (long)KREAD(&f->blockmap_obj[pgoff], f->blockmap[pgoff], "ext2_get_block: bh.b_blocknr = i_data[pgoff]");
+	if (block < 0) {
+		if (!create)
+			KRETURN(-ENODATA);   /* SPARSE block: BUG_ON(create) in the real code */
+		block = ext2_new_block();
+		if (block < 0)
+			KRETURN(-ENOSPC);
+		/* ext2_clear_xip_target: a new XIP block is zeroed before use */
+		sched_point(SCHED_OP_WRITE, &f->blocks[block].obj, SCHED_SITE("ext2_clear_xip_target(inode, block)"));
+		memset(f->blocks[block].data, 0, SCN_PAGE_BYTES);
+		sched_note(0);
+		/* ext2_splice_branch: link the new block into i_data[pgoff] */
+		KWRITE(&f->blockmap_obj[pgoff], f->blockmap[pgoff], (int)block, "ext2_splice_branch: i_data[pgoff] = block");
+	}
+	/* __inode_direct_access -> the device's direct_access */
+	*kmem = f->blocks[block].data;
+	*pfn = XIP_FLASH_PFN_BASE + (unsigned long)block;
+	KRETURN(0);
+}

@@ -1,0 +1,348 @@
+/*
+ * kernel-int.h - the simulated kernel's private structures, shared by the
+ * files of src/kernel/ only.  Everything outside src/kernel/ goes through
+ * kernel.h and the read-only snapshot it fills.
+ *
+ * The structures keep the kernel's names (struct page, pte, struct
+ * vm_area_struct, struct mm_struct, struct address_space, struct inode) but
+ * only the fields the XIP paths touch.  Every field another CPU may read or
+ * write concurrently sits next to the struct sched_obj that names it, and is
+ * only touched through KREAD/KWRITE (one scheduling point each) or the
+ * simulated locks of sync.h.
+ *
+ * Simplifications, each named where it is made:
+ *  - a page is SCN_PAGE_BYTES (8) bytes: PAGE_SHIFT is 3, so addresses and
+ *    i_size stay small enough to read;
+ *  - one page table (and so one page table lock) per mm;
+ *  - struct page comes from a small pool; the page allocator itself is not
+ *    a scheduling point (its choice of page never changes what a run does).
+ */
+#ifndef XS_KERNEL_INT_H
+#define XS_KERNEL_INT_H
+
+#include <stdint.h>
+
+#include "kernel.h"
+#include "scenario.h"
+#include "sched.h"
+#include "sync.h"
+
+#define PAGE_SHIFT 3
+#define PAGE_SIZE (1ul << PAGE_SHIFT)
+#define PAGE_CACHE_SHIFT PAGE_SHIFT
+#define PAGE_CACHE_SIZE PAGE_SIZE
+#define XIP_PAGE_POOL 24          /* struct pages: sparse-page candidates and anon COW copies */
+#define XIP_FLASH_PFN_BASE 0x1000ul /* pfn of flash block 0 */
+#define XIP_VMA_BASE 0x1000ul     /* vm_start of a process's first mapping */
+#define XIP_VMA_STRIDE 0x1000ul
+#define XIP_CONSOLE_SIZE 4096
+
+/* errno values as Linux defines them, for the trace and milestones. */
+#define EBADF 9
+#define ENOMEM 12
+#define EACCES 13
+#define EFAULT 14
+#define EBUSY 16
+#define EINVAL 22
+#define ENOSPC 28
+#define ENODATA 61
+
+/* vm_flags (include/linux/mm.h, 2.6.27 values) */
+#define VM_READ     0x00000001ul
+#define VM_WRITE    0x00000002ul
+#define VM_EXEC     0x00000004ul
+#define VM_SHARED   0x00000008ul
+#define VM_MAYREAD  0x00000010ul
+#define VM_MAYWRITE 0x00000020ul
+#define VM_MAYEXEC  0x00000040ul
+#define VM_MAYSHARE 0x00000080ul
+#define VM_CAN_NONLINEAR 0x08000000ul
+#define VM_MIXEDMAP 0x10000000ul
+
+/* vm_fault return codes (2.6.27 values) */
+#define VM_FAULT_OOM    0x0001
+#define VM_FAULT_SIGBUS 0x0002
+#define VM_FAULT_MAJOR  0x0004
+#define VM_FAULT_WRITE  0x0008
+#define VM_FAULT_NOPAGE 0x0100
+#define VM_FAULT_LOCKED 0x0200
+#define VM_FAULT_ERROR  (VM_FAULT_OOM | VM_FAULT_SIGBUS)
+
+#define FAULT_FLAG_WRITE 0x01
+
+/* How the trace prints the value a step noted on an object (sched_obj.tag). */
+enum kobj_tag {
+	KTAG_INT,       /* plain number */
+	KTAG_PTE,       /* pte_val(): see pte_encode */
+	KTAG_PAGE,      /* struct page *: page id + 1, 0 for NULL */
+	KTAG_BLOCK,     /* a block map entry: block number, -1 for a hole */
+	KTAG_BYTES,     /* first bytes of a page's data, packed little-endian */
+	KTAG_HEX,       /* an address or pfn */
+};
+
+struct page {
+	struct sched_obj obj;        /* _count, _mapcount (atomics: one step each) */
+	struct sched_obj pg_locked;  /* PG_locked: lock_page()/unlock_page() */
+	struct sched_obj data_obj;   /* the page's bytes */
+	int id;
+	int in_use;                  /* handed out by the page allocator */
+	int anon;                    /* PageAnon: a private COW copy */
+	int _count;                  /* references (the kernel's atomic _count) */
+	int _mapcount;               /* ptes mapping it (the kernel stores this minus one) */
+	unsigned char data[SCN_PAGE_BYTES];
+};
+
+enum pte_kind { PTE_NONE, PTE_PAGE, PTE_PFN };
+
+/* One page table entry; pte_val() is its three fields packed (pte_encode). */
+typedef struct {
+	struct sched_obj obj;
+	enum pte_kind kind;
+	int page;                    /* PTE_PAGE: struct page id */
+	unsigned long pfn;           /* PTE_PFN: a flash block's pfn (pte_special) */
+	int write;                   /* pte_write */
+	int dirty;                   /* pte_dirty */
+} pte_t;
+
+struct mm_struct;
+
+struct vm_area_struct {
+	struct mm_struct *vm_mm;
+	unsigned long vm_start, vm_end;
+	unsigned long vm_flags;
+	unsigned long vm_pgoff;      /* always 0: the whole file is mapped */
+	int index;                   /* the process's mapping number ("A.1" is 1) */
+	int created;                 /* mmap() has made it (before the run or as an op) */
+	int on_i_mmap;               /* linked on mapping->i_mmap (changed under i_mmap_lock) */
+	pte_t ptes[SCN_MAX_PAGES];   /* this vma's page table entries, by pgoff */
+};
+
+struct mm_struct {
+	char comm;                   /* process name: 'A' */
+	int proc;                    /* index in the scenario */
+	int f_mode_read, f_mode_write; /* how it opened the file (FMODE_READ/WRITE) */
+	spinlock_t page_table_lock;  /* ptl: guards ptes and the rss counters */
+	struct sched_obj mmap_obj;   /* the vma list (changed under mmap_sem for write) */
+	long file_rss, anon_rss;     /* changed together with a pte, under ptl */
+	int nvmas;                   /* vma slots (declared + mmap ops) */
+	struct vm_area_struct vmas[SCN_MAX_MAPS];
+};
+
+struct inode {
+	struct sched_obj i_size_obj;
+	long i_size;
+	struct mutex i_mutex;
+	int s_rdonly;                /* i_sb->s_flags & MS_RDONLY */
+};
+
+struct address_space {
+	struct inode *host;
+	spinlock_t i_mmap_lock;
+	struct sched_obj i_mmap_obj; /* the prio tree of vmas */
+	struct vm_area_struct *i_mmap[SCN_MAX_PROCS * SCN_MAX_MAPS];
+	int n_i_mmap;
+};
+
+/* The flash device and the file system's block map of the one file. */
+struct flash {
+	int nblocks;
+	int full;                    /* fault injection: no free block */
+	struct sched_obj bitmap_obj; /* the block allocator */
+	struct {
+		struct sched_obj obj;
+		int used;
+		unsigned char data[SCN_PAGE_BYTES];
+	} blocks[SCN_MAX_BLOCKS];
+	struct sched_obj blockmap_obj[SCN_MAX_PAGES]; /* ext2's i_data[] */
+	int blockmap[SCN_MAX_PAGES]; /* block of each page, -1 for a hole */
+};
+
+/* struct vm_fault (2.6.27) */
+struct vm_fault {
+	unsigned int flags;
+	unsigned long pgoff;
+	void *virtual_address;
+	struct page *page;
+};
+
+/* The three versions of the XIP entry points that the seed changes. */
+struct xip_ops {
+	int (*xip_file_fault)(struct vm_area_struct *vma, struct vm_fault *vmf);
+	void (*__xip_unmap)(struct address_space *mapping, unsigned long pgoff);
+};
+extern const struct xip_ops xip_ops_buggy, xip_ops_fixed, xip_ops_later;
+/* filemap_xip_fixed.c's, which the later version keeps unchanged. */
+struct page *xip_fixed_sparse_page(void);
+void xip_fixed___xip_unmap(struct address_space *mapping, unsigned long pgoff);
+
+/* What one CPU is doing: the task_struct of sorts. */
+struct cpu_ctx {
+	int cpu;
+	struct mm_struct *current_mm; /* the process whose op it runs */
+	int op;                       /* index of the op it runs */
+	struct kernel_op_result results[SCN_MAX_OPS];
+};
+
+struct xip_world {
+	const struct scenario *scn;
+	enum xip_version version;
+	const struct xip_ops *xip;
+	struct sched *sched;
+	unsigned flags;               /* KERNEL_* from kernel.h */
+
+	struct flash flash;
+	struct inode inode;
+	struct address_space mapping;
+	struct mm_struct mm[SCN_MAX_PROCS];
+	int nmm_built;                /* processes built so far */
+
+	struct page pages[XIP_PAGE_POOL];
+	int fail_sparse_alloc;        /* fault injection for xip_sparse_page's alloc_page */
+
+	/* mm/filemap_xip.c globals */
+	struct sched_obj sparse_page_obj;
+	struct page *__xip_sparse_page;
+	struct mutex xip_sparse_mutex;   /* fixed, later */
+	seqcount_t xip_sparse_seq;       /* fixed, later */
+	spinlock_t xip_alloc_lock;       /* buggy: xip_sparse_page's private lock */
+
+	struct sched_obj console_obj;
+	char console[XIP_CONSOLE_SIZE];
+	size_t console_len;
+
+	struct cpu_ctx cpus[SCN_MAX_CPUS];
+
+	/* Watching the run (step hook). */
+	long incoherent_since;        /* first step of the current incoherent stretch, -1 */
+};
+
+/* The world being run (one process, one scheduler, one world). */
+extern struct xip_world *W;
+
+/* ---- scheduling points on shared state ------------------------------------- */
+
+/* A load: one step; the value is read when the CPU is chosen, and noted. */
+#define KREAD(objp, expr, what) \
+	(sched_point(SCHED_OP_READ, (objp), SCHED_SITE(what)), sched_note((int64_t)(expr)))
+
+/* A store (or an atomic read-modify-write): one step. */
+#define KWRITE(objp, lvalue, value, what)                                   \
+	do {                                                                \
+		sched_point(SCHED_OP_WRITE, (objp), SCHED_SITE(what));      \
+		(lvalue) = (value);                                         \
+		sched_note((int64_t)(lvalue));                              \
+	} while (0)
+
+/* The global __xip_sparse_page: reading or setting it is one step. */
+#define READ_SPARSE_PAGE(what)                                              \
+	(sched_point(SCHED_OP_READ, &W->sparse_page_obj, SCHED_SITE(what)), \
+	 sched_note(page_to_tag(W->__xip_sparse_page)), W->__xip_sparse_page)
+#define WRITE_SPARSE_PAGE(page, what)                                       \
+	do {                                                                \
+		sched_point(SCHED_OP_WRITE, &W->sparse_page_obj, SCHED_SITE(what)); \
+		W->__xip_sparse_page = (page);                              \
+		sched_note(page_to_tag(W->__xip_sparse_page));              \
+	} while (0)
+
+/* A BUG_ON: the verdict of the run, never an abort of the sandbox. */
+#define BUG_ON(cond)                                                        \
+	do {                                                                \
+		if (cond)                                                   \
+			sched_bug(SCHED_SITE("BUG_ON(" #cond ")"),          \
+				  "kernel BUG at %s:%d in %s(): BUG_ON(%s)",   \
+				  kernel_source_name(__FILE__), __LINE__,   \
+				  __func__, #cond);                         \
+	} while (0)
+
+/* Function entry/exit, for the call stack shown and for milestones. */
+#define KENTER() sched_frame_enter(__func__)
+#define KRETURN(v)                                                          \
+	do {                                                                \
+		int64_t kret_ = (int64_t)(v);                               \
+		sched_frame_leave(__func__, kret_);                         \
+		return kret_;                                               \
+	} while (0)
+#define KRETURN_PTR(p)                                                      \
+	do {                                                                \
+		struct page *kpage_ = (p);                                  \
+		sched_frame_leave(__func__, page_to_tag(kpage_));           \
+		return kpage_;                                              \
+	} while (0)
+#define KRETURN_VOID()                                                      \
+	do {                                                                \
+		sched_frame_leave(__func__, 0);                             \
+		return;                                                     \
+	} while (0)
+
+/* The file name a reader of the real kernel knows ("mm/filemap_xip.c"). */
+const char *kernel_source_name(const char *file);
+
+/* ---- memory.c: the generic mm, rmap and page helpers -------------------------- */
+
+int64_t page_to_tag(const struct page *page);
+struct page *alloc_page_zeroed(void);
+/* alloc_page(GFP_HIGHUSER | __GFP_ZERO) for the sparse page: fails when the scenario says so. */
+struct page *alloc_sparse_page(void);
+void __free_page(struct page *page);
+void page_cache_get(struct page *page);
+void page_cache_release(struct page *page);
+#define lock_page(p) sync_lock_page(&(p)->pg_locked, SCHED_SITE("lock_page(" #p ")"))
+#define unlock_page(p) sync_unlock_page(&(p)->pg_locked, SCHED_SITE("unlock_page(" #p ")"))
+void page_add_file_rmap(struct page *page);
+void page_remove_rmap(struct page *page, struct vm_area_struct *vma);
+int64_t pte_encode(const pte_t *pte);
+pte_t *page_check_address(struct page *page, struct mm_struct *mm,
+			  unsigned long address, spinlock_t **ptlp);
+pte_t *pte_of(struct vm_area_struct *vma, unsigned long address);
+int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *page);
+int vm_insert_mixed(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn);
+int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+		    unsigned long address, int write_access);
+/* Clear a pte (one step), returning what it held. */
+pte_t ptep_clear_flush_notify(struct vm_area_struct *vma, unsigned long address, pte_t *ptep);
+/* The vma of mm that contains address (find_vma), NULL if none. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long address);
+/* pgprot_val(vma->vm_page_prot) & _PAGE_RW: may a pte of this vma be writable? */
+int vma_page_prot_write(const struct vm_area_struct *vma);
+/* The bytes a pte maps (a struct page's or a flash block's) and their object. */
+unsigned char *pte_data(const pte_t *pte, struct sched_obj **obj);
+/* Pack up to 8 bytes into the value a step notes (KTAG_BYTES). */
+int64_t bytes_tag(const unsigned char *data);
+
+/* ---- mmap.c and fault.c --------------------------------------------------------- */
+
+long mmap_vm_flags(const struct mm_struct *mm, const struct scn_map *map, unsigned long *flags);
+void mmap_prepare(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long vm_flags);
+long sys_mmap(struct mm_struct *mm, struct vm_area_struct *vma, const struct scn_map *map);
+/* A user load (write == 0) or store through vma at pgoff, faulting as needed. */
+void user_access(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long pgoff,
+		 int write, const unsigned char *data, int len, struct kernel_op_result *res);
+
+/* ---- world.c and describe.c ------------------------------------------------------ */
+
+const struct xip_world *kernel_run_world(const struct kernel_run *run);
+char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len);
+
+/* ---- check.c ------------------------------------------------------------------------ */
+
+/* After every step: track when the world became incoherent for good. */
+void check_after_step(void *ctx, struct sched *s);
+/* The verdict of an ended run. */
+void check_verdict(struct xip_world *w, struct kernel_verdict *out);
+
+/* ---- flash.c: the device and ext2's get_xip_mem ------------------------------------ */
+
+int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
+		void **kmem, unsigned long *pfn);
+/* The bytes of the block behind a pfn (NULL if the pfn is not flash). */
+unsigned char *flash_pfn_data(unsigned long pfn, struct sched_obj **obj);
+
+/* ---- filemap_xip.c: the paths the seed does not change ------------------------------- */
+
+int xip_file_mmap(struct mm_struct *mm, struct vm_area_struct *vma);
+long xip_file_write(struct mm_struct *mm, unsigned long pgoff,
+		    const unsigned char *buf, int len);
+long do_xip_mapping_read(struct mm_struct *mm, unsigned long pgoff, unsigned char *out);
+void printk_insert(struct vm_area_struct *vma, unsigned long address, unsigned long pfn);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * world.c - building a simulated machine from a scenario, the CPUs' task
+ * (the system call and user access layer), and the kernel_run API.
+ *
+ * Objects are registered with the scheduler in one fixed order (globals,
+ * inode, mapping, flash, page pool, then each process), so object ids, and
+ * with them trace hashes, depend only on the scenario.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel-int.h"
+
+struct kernel_run {
+	struct sched *sched;
+	struct xip_world world;
+	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
+};
+
+static const char *const pte_names[SCN_MAX_MAPS] = {
+	"pte[%c:%d]", "pte[%c.1:%d]", "pte[%c.2:%d]", "pte[%c.3:%d]",
+};
+
+const char *kernel_source_name(const char *file)
+{
+	static const struct { const char *ours, *theirs; } map[] = {
+		{ "filemap_xip_buggy.c", "mm/filemap_xip.c (buggy)" },
+		{ "filemap_xip_fixed.c", "mm/filemap_xip.c (fixed)" },
+		{ "filemap_xip_later.c", "mm/filemap_xip.c (later)" },
+		{ "filemap_xip.c", "mm/filemap_xip.c" },
+		{ "memory.c", "mm/memory.c" },
+		{ "flash.c", "fs/ext2/xip.c" },
+		{ "mmap.c", "mm/mmap.c" },
+		{ "fault.c", "arch/x86/mm/fault.c" },
+	};
+	const char *base = strrchr(file, '/');
+
+	base = base ? base + 1 : file;
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(base, map[i].ours) == 0)
+			return map[i].theirs;
+	return base;
+}
+
+/* ---- the CPUs' task ---------------------------------------------------------- */
+
+static void run_op(struct kernel_run *run, struct cpu_ctx *c, const struct scn_op *op,
+		   struct kernel_op_result *res)
+{
+	struct mm_struct *mm = &W->mm[op->proc];
+	long ret;
+
+	c->current_mm = mm;
+	switch (op->kind) {
+	case SCN_OP_TOUCH:
+	case SCN_OP_STORE:
+		user_access(mm, &mm->vmas[op->map], (unsigned long)op->page,
+			    op->kind == SCN_OP_STORE, op->data, op->len, res);
+		break;
+	case SCN_OP_WRITE:
+		ret = xip_file_write(mm, (unsigned long)op->page, op->data, op->len);
+		res->ret = ret;
+		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
+		break;
+	case SCN_OP_READ:
+		ret = do_xip_mapping_read(mm, (unsigned long)op->page, res->bytes);
+		res->ret = ret;
+		res->has_bytes = ret >= 0;
+		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
+		break;
+	case SCN_OP_MMAP:
+		ret = sys_mmap(mm, &mm->vmas[run->mmap_slot[c->cpu][c->op]], &op->mmap);
+		res->ret = ret;
+		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
+		break;
+	}
+}
+
+static struct kernel_run *task_run; /* the run the CPUs belong to */
+
+static void cpu_task(void *arg)
+{
+	struct cpu_ctx *c = arg;
+	const struct scn_cpu *sc = &W->scn->cpus[c->cpu];
+
+	for (int i = 0; i < sc->nops; i++) {
+		c->op = i;
+		c->results[i].state = KOP_RUNNING;
+		run_op(task_run, c, &sc->ops[i], &c->results[i]);
+		c->results[i].state = KOP_DONE;
+	}
+}
+
+/* ---- building the world ------------------------------------------------------------ */
+
+static void obj(struct sched_obj *o, enum sched_obj_kind kind, enum kobj_tag tag,
+		const char *name, int a, int b)
+{
+	sched_obj_init(W->sched, o, kind, name, a, b);
+	o->tag = (uint8_t)tag;
+}
+
+static int build_processes(struct kernel_run *run, const struct scenario *scn, char **cause)
+{
+	int extra[SCN_MAX_PROCS] = { 0 };
+
+	/* mmap ops get vma slots after the declared mappings, in file order */
+	for (int c = 0; c < scn->ncpus; c++)
+		for (int i = 0; i < scn->cpus[c].nops; i++) {
+			const struct scn_op *op = &scn->cpus[c].ops[i];
+			if (op->kind != SCN_OP_MMAP)
+				continue;
+			run->mmap_slot[c][i] = scn->procs[op->proc].nmaps + extra[op->proc]++;
+		}
+	for (int p = 0; p < scn->nprocs; p++) {
+		const struct scn_process *sp = &scn->procs[p];
+		struct mm_struct *mm = &W->mm[p];
+
+		if (sp->nmaps + extra[p] > SCN_MAX_MAPS)
+			return util_errf(cause, "%s:%d: process %c would have %d mappings; at most %d are simulated",
+					 scn->path, sp->line, sp->name, sp->nmaps + extra[p], SCN_MAX_MAPS);
+		mm->comm = sp->name;
+		mm->proc = p;
+		mm->f_mode_read = sp->mode != SCN_O_WRONLY;
+		mm->f_mode_write = sp->mode != SCN_O_RDONLY;
+		mm->nvmas = sp->nmaps + extra[p];
+		W->nmm_built = p + 1;
+		spin_lock_init(W->sched, &mm->page_table_lock, "ptl[%c]", sp->name, 0);
+		obj(&mm->mmap_obj, SCHED_OBJ_MEMORY, KTAG_INT, "mm[%c].mmap", sp->name, 0);
+		for (int k = 0; k < mm->nvmas; k++) {
+			struct vm_area_struct *vma = &mm->vmas[k];
+			vma->vm_mm = mm;
+			vma->index = k;
+			vma->vm_start = XIP_VMA_BASE + (unsigned long)k * XIP_VMA_STRIDE;
+			vma->vm_end = vma->vm_start + SCN_MAX_PAGES * PAGE_SIZE;
+			for (int pg = 0; pg < SCN_MAX_PAGES; pg++)
+				obj(&vma->ptes[pg].obj, SCHED_OBJ_MEMORY, KTAG_PTE, pte_names[k], sp->name, pg);
+		}
+		for (int k = 0; k < sp->nmaps; k++) {
+			unsigned long vm_flags;
+			long err = mmap_vm_flags(mm, &sp->maps[k], &vm_flags);
+			if (err)
+				return util_errf(cause, "%s:%d: mmap for process %c fails with EACCES",
+						 scn->path, sp->maps[k].line, sp->name);
+			mmap_prepare(mm, &mm->vmas[k], vm_flags);
+		}
+	}
+	return 0;
+}
+
+static void build_flash(const struct scenario *scn)
+{
+	struct flash *f = &W->flash;
+	int next = 0;
+
+	f->nblocks = scn->flash_blocks;
+	f->full = scn->fault_flash_full;
+	obj(&f->bitmap_obj, SCHED_OBJ_MEMORY, KTAG_INT, "flash.bitmap", 0, 0);
+	for (int b = 0; b < f->nblocks; b++)
+		obj(&f->blocks[b].obj, SCHED_OBJ_MEMORY, KTAG_BYTES, "block[%d]", b, 0);
+	for (int p = 0; p < SCN_MAX_PAGES; p++) {
+		obj(&f->blockmap_obj[p], SCHED_OBJ_MEMORY, KTAG_BLOCK, "i_data[%d]", p, 0);
+		f->blockmap[p] = -1;
+		if (p < scn->file_pages && !scn->pages[p].hole) {
+			f->blocks[next].used = 1;
+			memcpy(f->blocks[next].data, scn->pages[p].data, SCN_PAGE_BYTES);
+			f->blockmap[p] = next++;
+		}
+	}
+}
+
+struct kernel_run *kernel_run_new(void)
+{
+	struct kernel_run *run = xcalloc(1, sizeof *run);
+
+	run->sched = sched_new();
+	return run;
+}
+
+void kernel_run_free(struct kernel_run *run)
+{
+	if (!run)
+		return;
+	sched_free(run->sched);
+	if (W == &run->world)
+		W = NULL;
+	if (task_run == run)
+		task_run = NULL;
+	free(run);
+}
+
+int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
+		     enum xip_version version, char **cause)
+{
+	static const struct xip_ops *const ops[XIP_NVERSIONS] = {
+		&xip_ops_buggy, &xip_ops_fixed, &xip_ops_later,
+	};
+	struct xip_world *w = &run->world;
+
+	sched_reset(run->sched);
+	memset(w, 0, sizeof *w);
+	memset(run->mmap_slot, 0, sizeof run->mmap_slot);
+	W = w;
+	task_run = run;
+	w->scn = scn;
+	w->version = version;
+	w->xip = ops[version];
+	w->sched = run->sched;
+	w->fail_sparse_alloc = scn->fault_sparse_alloc;
+	w->incoherent_since = -1;
+
+	/* mm/filemap_xip.c globals */
+	obj(&w->sparse_page_obj, SCHED_OBJ_MEMORY, KTAG_PAGE, "__xip_sparse_page", 0, 0);
+	mutex_init(w->sched, &w->xip_sparse_mutex, "xip_sparse_mutex", 0, 0);
+	seqcount_init(w->sched, &w->xip_sparse_seq, "xip_sparse_seq", 0, 0);
+	spin_lock_init(w->sched, &w->xip_alloc_lock, "xip_alloc_lock", 0, 0);
+	obj(&w->console_obj, SCHED_OBJ_MEMORY, KTAG_INT, "console", 0, 0);
+
+	/* the inode and its address_space */
+	w->inode.i_size = (long)scn->file_pages * (long)PAGE_SIZE;
+	obj(&w->inode.i_size_obj, SCHED_OBJ_MEMORY, KTAG_INT, "i_size", 0, 0);
+	mutex_init(w->sched, &w->inode.i_mutex, "i_mutex", 0, 0);
+	w->mapping.host = &w->inode;
+	spin_lock_init(w->sched, &w->mapping.i_mmap_lock, "i_mmap_lock", 0, 0);
+	obj(&w->mapping.i_mmap_obj, SCHED_OBJ_MEMORY, KTAG_INT, "i_mmap", 0, 0);
+
+	build_flash(scn);
+	for (int i = 0; i < XIP_PAGE_POOL; i++) {
+		struct page *page = &w->pages[i];
+		page->id = i;
+		obj(&page->obj, SCHED_OBJ_MEMORY, KTAG_INT, "page#%d", i + 1, 0);
+		sync_page_lock_init(w->sched, &page->pg_locked, "page#%d.PG_locked", i + 1, 0);
+		obj(&page->data_obj, SCHED_OBJ_MEMORY, KTAG_BYTES, "page#%d.data", i + 1, 0);
+	}
+	if (build_processes(run, scn, cause) != 0)
+		return -1;
+	for (int c = 0; c < scn->ncpus; c++) {
+		w->cpus[c].cpu = c;
+		if (sched_add_cpu(w->sched, cpu_task, &w->cpus[c], cause) < 0)
+			return -1;
+	}
+	sched_set_step_hook(w->sched, check_after_step, w);
+	return sched_start(w->sched, cause);
+}
+
+struct sched *kernel_run_sched(struct kernel_run *run) { return run->sched; }
+const struct xip_world *kernel_run_world(const struct kernel_run *run) { return &run->world; }
+const struct scenario *kernel_run_scenario(const struct kernel_run *run) { return run->world.scn; }
+enum xip_version kernel_run_version(const struct kernel_run *run) { return run->world.version; }
+const char *kernel_console(const struct kernel_run *run) { return run->world.console; }
+
+const struct kernel_op_result *kernel_op_result(const struct kernel_run *run, int cpu, int op)
+{
+	XS_ASSERT(cpu >= 0 && cpu < SCN_MAX_CPUS && op >= 0 && op < SCN_MAX_OPS);
+	return &run->world.cpus[cpu].results[op];
+}
+
+void kernel_run_verdict(struct kernel_run *run, struct kernel_verdict *out)
+{
+	check_verdict(&run->world, out);
+}
