@@ -841,8 +841,7 @@ static int check_maps(struct parser *P)
 		if (have == 0)
 			return perr_at(P, bad->line, bad_col, "process %c has no mapping of the file (add ', mmap "
 				       "MAP_SHARED PROT_READ' to its process line, or use '%c mmap ...' on a "
-				       "cpu line)",
-				       p->name, p->name);
+				       "cpu line)", p->name, p->name);
 		if (bad->map >= SCN_MAX_MAPS)
 			return perr_at(P, bad->line, bad_col, "a process has at most %d mappings (%c to %c.%d)",
 				       SCN_MAX_MAPS, p->name, p->name, SCN_MAX_MAPS - 1);
@@ -903,9 +902,7 @@ static int parse_text(struct parser *P, const char *text, size_t len)
 		return perr_at(P, line, (int)(nul - bol) + 1, "binary data (NUL byte) in a scenario");
 	}
 	for (; s < text + len; s = e + 1) {
-		const char *nl = memchr(s, '\n', (size_t)(text + len - s));
-
-		const char *ce;
+		const char *nl = memchr(s, '\n', (size_t)(text + len - s)), *ce;
 
 		e = nl ? nl : text + len;
 		ce = e > s && e[-1] == '\r' ? e - 1 : e; /* CRLF is fine */

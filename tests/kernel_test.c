@@ -1,0 +1,172 @@
+/*
+ * kernel_test.c - the simulated XIP kernel (kernel-*): the classic race by
+ * a hand-written exact schedule on buggy and fixed, every shipped
+ * scenario's expected verdict on every version, and the bookkeeping.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "schedule.h"
+#include "tap.h"
+
+static const char *scenario_dir(void)
+{
+	const char *d = getenv("XS_SRCDIR");
+	static char buf[1024];
+
+	snprintf(buf, sizeof buf, "%s/scenarios", d ? d : ".");
+	return buf;
+}
+
+static struct scenario *load(const char *name)
+{
+	struct scenario *scn;
+	char *cause = NULL, *path = xasprintf("%s/%s.scn", scenario_dir(), name);
+
+	if (scenario_load(path, &scn, &cause) != 0)
+		fatal("%s", cause);
+	free(path);
+	return scn;
+}
+
+/* Run an exact choice list, then the sequential policy to the end. */
+static void run_exact(struct kernel_run *run, const struct scenario *scn, enum xip_version v,
+		      const int *choices, size_t n, struct kernel_verdict *out)
+{
+	char *cause = NULL;
+
+	if (kernel_run_start(run, scn, v, &cause) != 0 ||
+	    sched_run(kernel_run_sched(run), choices, n, SCHED_POLICY_SEQUENTIAL, &cause) != 0)
+		fatal("%s", cause);
+	kernel_run_verdict(run, out);
+}
+
+/*
+ * The classic race by hand.  CPU0 (process A, O_RDONLY, MAP_SHARED) loads
+ * page 1; CPU1 (process B) write()s it.  In both versions CPU0's first five
+ * steps are: the MMU walk (pte none), find_vma, handle_mm_fault's
+ * "entry = *pte", xip_file_fault's i_size read, and get_xip_mem's block map
+ * read, which finds the hole (-ENODATA).  Then CPU1 runs its whole write:
+ * buggy: i_mutex, two block map reads, claim a block, zero it, splice it,
+ * __xip_unmap's read of __xip_sparse_page (NULL: nothing to unmap), copy the
+ * data, unlock i_mutex = 9 steps; fixed: the same plus __xip_unmap's
+ * read_seqcount_begin = 10 steps.  Then CPU0 finishes.  Same interleaving
+ * of the user operations, different step counts.
+ */
+static void test_classic_by_hand(struct kernel_run *run)
+{
+	static const int buggy[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	static const int fixed[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct scenario *scn = load("classic");
+	struct kernel_verdict v;
+	const struct kernel_op_result *r;
+
+	run_exact(run, scn, XIP_BUGGY, buggy, sizeof buggy / sizeof buggy[0], &v);
+	tap_is_int(v.kind, VERDICT_CORRUPTION, "kernel-1.1", "classic, buggy, CPU0 preempted after -ENODATA: corruption");
+	tap_has_str(v.headline, "process A sees zeros at page 1", "kernel-1.2", "the verdict names the process, page and bytes");
+	tap_has_str(v.headline, "read() of the file gives \"NEWDATA!\"", "kernel-1.3", "... and what the file holds");
+	tap_ok(v.damage_step > 14, "kernel-1.4", "the damage became permanent after CPU1's write (step %ld)", v.damage_step);
+	r = kernel_op_result(run, 0, 0);
+	tap_ok(r->outcome == KOUT_OK && r->has_bytes && r->bytes[0] == 0, "kernel-1.5", "A's load saw zeros");
+	tap_is_int((long long)sched_preemptions(kernel_run_sched(run)), 1, "kernel-1.6", "one preemption was enough");
+
+	run_exact(run, scn, XIP_FIXED, fixed, sizeof fixed / sizeof fixed[0], &v);
+	tap_is_int(v.kind, VERDICT_OK, "kernel-1.7", "classic, fixed, the same interleaving: ok");
+	r = kernel_op_result(run, 0, 0);
+	tap_ok(r->has_bytes && memcmp(r->bytes, "NEWDATA!", 8) == 0, "kernel-1.8", "A's load saw B's data");
+	tap_has_str(kernel_console(run), "A insert 1008@1001", "kernel-1.9", "the fixed version's debug printk is on the console");
+
+	/* Buggy's exact list on fixed: step 15 is CPU0's, where fixed still has a CPU1 step. */
+	run_exact(run, scn, XIP_FIXED, buggy, sizeof buggy / sizeof buggy[0], &v);
+	tap_is_int(v.kind, VERDICT_OK, "kernel-1.10", "buggy's step list on fixed is another interleaving, still ok");
+	scenario_free(scn);
+}
+
+static void test_expected_verdicts(struct kernel_run *run)
+{
+	static const char *const names[] = {
+		"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
+		"threads-present", "alloc-race", "device-full",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct scenario *scn = load(names[i]);
+		for (int ver = 0; ver < XIP_NVERSIONS; ver++) {
+			const struct scn_expect *e = &scn->expect[ver];
+			struct schedule *sch = NULL;
+			struct kernel_verdict v;
+			char *cause = NULL, id[32];
+			int r;
+
+			snprintf(id, sizeof id, "kernel-2.%zu.%d", i + 1, ver + 1);
+			if (!e->set) {
+				tap_ok(0, id, "%s expects nothing for %s", names[i], xip_version_name(ver));
+				continue;
+			}
+			if (e->schedule && schedule_parse(e->schedule, kernel_symbol_value, &sch, &cause) != 0)
+				fatal("%s: %s", names[i], cause);
+			r = kernel_run_start(run, scn, ver, &cause);
+			if (r == 0)
+				r = sch ? schedule_run(kernel_run_sched(run), sch, &cause)
+					: sched_run(kernel_run_sched(run), NULL, 0, SCHED_POLICY_ROUND_ROBIN, &cause);
+			if (r != 0) {
+				tap_ok(0, id, "%s on %s: %s", names[i], xip_version_name(ver), cause);
+				free(cause);
+				schedule_free(sch);
+				continue;
+			}
+			kernel_run_verdict(run, &v);
+			tap_is_str(verdict_kind_name(v.kind), verdict_kind_name(e->verdict), id,
+				   "%s on %s: expected verdict (%s)", names[i], xip_version_name(ver), v.headline);
+			schedule_free(sch);
+		}
+		scenario_free(scn);
+	}
+}
+
+static void test_details(struct kernel_run *run)
+{
+	struct scenario *scn = load("threads-present");
+	struct schedule *sch;
+	struct kernel_verdict v;
+	char *cause = NULL;
+
+	schedule_parse("cpu0 until get_xip_mem=0; cpu1 to end; cpu0 to end", kernel_symbol_value, &sch, &cause);
+	kernel_run_start(run, scn, XIP_FIXED, &cause);
+	schedule_run(kernel_run_sched(run), sch, &cause);
+	kernel_run_verdict(run, &v);
+	tap_has_str(v.headline, "kernel BUG at mm/filemap_xip.c (fixed)", "kernel-3.1", "the BUG names the file");
+	tap_has_str(v.headline, "in xip_file_fault(): BUG_ON(err)", "kernel-3.2", "... the function and the BUG_ON");
+	tap_has_str(v.headline, "on CPU0", "kernel-3.3", "... and the CPU (%s)", v.headline);
+	schedule_free(sch);
+	scenario_free(scn);
+
+	scn = load("alloc-race");
+	schedule_parse("cpu0 to ext2_new_block; cpu1 2 steps; cpu1 to end", kernel_symbol_value, &sch, &cause);
+	kernel_run_start(run, scn, XIP_LATER, &cause);
+	tap_is_int(schedule_run(kernel_run_sched(run), sch, &cause), -1, "kernel-3.4",
+		   "a schedule naming a blocked CPU is rejected");
+	/* CPU0: walk, find_vma, entry, i_size, block map (hole), xip_sparse_mutex,
+	 * block map again = 7 steps to ext2_new_block; CPU1: i_mutex, block map
+	 * (hole) = 2 steps; CPU1's next is the mutex CPU0 holds: step 10. */
+	tap_is_str(cause, "item 3 'cpu1 to end': step 10: CPU1 cannot run: CPU1 waits for xip_sparse_mutex, held by CPU0",
+		   "kernel-3.5", "... saying which item, which step and what the CPU waits for");
+	free(cause);
+	schedule_free(sch);
+	scenario_free(scn);
+}
+
+int main(void)
+{
+	struct kernel_run *run = kernel_run_new();
+
+	test_classic_by_hand(run);
+	test_expected_verdicts(run);
+	test_details(run);
+	kernel_run_free(run);
+	return tap_done();
+}
