@@ -12,6 +12,7 @@
 
 static int tap_n, tap_failed;
 
+static int report(int cond, const char *id, const char *fmt, va_list ap) XS_PRINTF(3, 0);
 static int report(int cond, const char *id, const char *fmt, va_list ap)
 {
 	printf("%s %d - %s: ", cond ? "ok" : "not ok", ++tap_n, id);

@@ -107,7 +107,7 @@ static int build_processes(struct kernel_run *run, const struct scenario *scn, c
 {
 	int extra[SCN_MAX_PROCS] = { 0 };
 
-	/* mmap ops get vma slots after the declared mappings, in file order */
+	/* mmap ops get vma slots after the declared mappings: CPU 0's first, then CPU 1's, ... */
 	for (int c = 0; c < scn->ncpus; c++)
 		for (int i = 0; i < scn->cpus[c].nops; i++) {
 			const struct scn_op *op = &scn->cpus[c].ops[i];
