@@ -90,7 +90,7 @@ static void test_expected_verdicts(struct kernel_run *run)
 {
 	static const char *const names[] = {
 		"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
-		"threads-present", "alloc-race", "device-full",
+		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap",
 	};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

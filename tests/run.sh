@@ -55,7 +55,7 @@ out=$("$XS_BIN" run --help); rc=$?
 is run-2.11 "run --help exits 0" "$rc" 0
 has run-2.12 "... and documents the exit codes" "$out" "11 corruption"
 
-for s in classic three-cpus private-reader shared-writable first-sparse threads-present alloc-race device-full; do
+for s in classic three-cpus private-reader shared-writable first-sparse threads-present alloc-race device-full sparse-oom late-mmap; do
 	"$XS_BIN" run "$s" -q >/dev/null 2>&1; rc=$?
 	case $rc in 0|1[1-5]) ok 0 "run-3.$s" "$s runs round robin to a verdict (exit $rc)" ;;
 	*) ok 1 "run-3.$s" "$s runs round robin to a verdict (exit $rc)" ;; esac
