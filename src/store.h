@@ -1,0 +1,132 @@
+/*
+ * store.h - the schedule database (SQLite).  The only module that knows SQL
+ * or includes sqlite3.h; docs/schema.md documents the tables.
+ *
+ * Every schedule a user runs, names, imports or an exploration finds is a
+ * row; the shipped named schedules of each scenario are imported as rows
+ * with origin "shipped".  Strings in the structs below are owned by the
+ * struct (free with the matching _clear function).
+ *
+ * Errors: every function returns 0 on success or -1 with *cause set to one
+ * sentence naming the database file and what to do ("...: database is
+ * locked by another program; try again, or use --db to choose another
+ * file").  A database that is not ours, newer than us, corrupt, read-only
+ * (for writes) or unreadable is refused before anything is written to it:
+ * the file's bytes are never changed in those cases.
+ */
+#ifndef XS_STORE_H
+#define XS_STORE_H
+
+#include <stddef.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+enum store_mode {
+	STORE_READ,   /* list, export, replay: a missing database is created empty */
+	STORE_WRITE,  /* everything that records */
+};
+
+/*
+ * The default database path: $XDG_DATA_HOME/xipsandbox/xipsandbox.db, else
+ * $HOME/.local/share/xipsandbox/xipsandbox.db (newly allocated).  Returns
+ * NULL with *cause when neither variable is set.
+ */
+char *store_default_path(char **cause);
+
+/*
+ * Open (creating the file and its directory when missing) and check it:
+ * the schema version (PRAGMA user_version) must be ours or older (older
+ * ones are migrated forward in one transaction), the tables must be ours.
+ * Sets WAL mode, a 5 s busy timeout and foreign keys on.
+ */
+int store_open(const char *path, enum store_mode mode, struct store **out, char **cause);
+void store_close(struct store *st);
+const char *store_path(const struct store *st);
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+struct store_scenario {
+	long id;
+	char *name;         /* "classic" */
+	char *title;
+	char *text_hash;    /* 16 lowercase hex digits: the scenario text as last seen */
+	char *shipped_hash; /* hash of the .sched text last imported, NULL if none */
+};
+void store_scenario_clear(struct store_scenario *s);
+
+/*
+ * Make sure the scenario has a row and that it records the current text
+ * hash (and text, and title).  *previous_hash (if not NULL) receives the
+ * hash it had before when it changed (newly allocated), else NULL.
+ */
+int store_scenario_sync(struct store *st, const char *name, const char *title,
+			const char *text_hash, const char *text,
+			struct store_scenario *out, char **previous_hash, char **cause);
+
+/* Look a scenario up by name; *found is 0 when there is none. */
+int store_scenario_get(struct store *st, const char *name, struct store_scenario *out,
+		       int *found, char **cause);
+
+/* ---- schedules ----------------------------------------------------------------- */
+
+struct store_schedule {
+	long id;
+	long scenario_id;
+	char *scenario;      /* scenario name (filled by reads; ignored by writes) */
+	char *scenario_hash; /* text hash of the scenario it was recorded on */
+	char *version;       /* buggy, fixed, later */
+	char *choices;       /* exact form: "0 0 1 ..." */
+	long length;         /* number of steps */
+	long preemptions;
+	char *verdict;       /* ok, corruption, bug, deadlock, leak, step-limit */
+	char *trace_hash;    /* 16 lowercase hex digits */
+	char *origin;        /* shipped, user, explore */
+	char *name;          /* NULL or unique per (scenario, version) */
+	char *milestones;    /* the milestone text it was expanded from, or NULL */
+	char *description;   /* one line, or NULL */
+	char *created;       /* ISO 8601 UTC, set by the database */
+};
+void store_schedule_clear(struct store_schedule *s);
+
+/* Insert one schedule (id and created are set on return). */
+int store_schedule_add(struct store *st, struct store_schedule *s, char **cause);
+
+/*
+ * Insert many in one transaction (explore's counterexamples, imports):
+ * all or none.
+ */
+int store_schedule_add_many(struct store *st, struct store_schedule *s, size_t n, char **cause);
+
+/*
+ * Replace a scenario's shipped schedules by `rows` and record shipped_hash,
+ * in one transaction.
+ */
+int store_shipped_replace(struct store *st, long scenario_id, const char *shipped_hash,
+			  struct store_schedule *rows, size_t n, char **cause);
+
+/* By id; *found is 0 when there is no such row. */
+int store_schedule_get(struct store *st, long id, struct store_schedule *out, int *found, char **cause);
+
+/*
+ * By scenario name and schedule name, preferring `version` (NULL: any, the
+ * lowest id); *found is 0 when none.
+ */
+int store_schedule_find(struct store *st, const char *scenario, const char *name,
+			const char *version, struct store_schedule *out, int *found, char **cause);
+
+/*
+ * Call fn for every schedule (of `scenario`, or all when NULL), ordered by
+ * scenario name then id; fn returns non-zero to stop.
+ */
+int store_schedule_list(struct store *st, const char *scenario,
+			int (*fn)(void *ctx, const struct store_schedule *s), void *ctx, char **cause);
+
+/*
+ * Give schedule `id` a name (NULL removes it).  Fails with a clear message
+ * when another schedule of the same scenario and version has that name.
+ */
+int store_schedule_set_name(struct store *st, long id, const char *name, char **cause);
+
+#endif
