@@ -14,6 +14,7 @@
 
 #define CLI_EXIT_USAGE 2
 #define CLI_EXIT_INPUT 3
+#define CLI_EXIT_DIVERGED 4   /* replay: the trace hash differs from the recorded one */
 
 /* Print "xipsandbox: <msg>" and the --help hint; exit CLI_EXIT_USAGE. */
 XS_NORETURN void cli_usage_error(const char *fmt, ...) XS_PRINTF(1, 2);
@@ -31,7 +32,22 @@ struct scenario *cli_load_scenario(const char *arg);
 /* The scenario directories searched, for messages and `list`. */
 const char *cli_scenario_dirs(void);
 
+struct store;
+#include "store.h"
+
+/*
+ * Open the database (--db PATH, else the default path); prints the error
+ * and returns NULL when it cannot be used.
+ */
+struct store *cli_open_store(const char *db_arg, enum store_mode mode);
+
 /* Commands. */
 int cli_run(int argc, char **argv);
+int cli_replay(int argc, char **argv);
+int cli_list(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_save(int argc, char **argv);
+int cli_play(int argc, char **argv);
 
 #endif

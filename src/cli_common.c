@@ -94,3 +94,22 @@ struct scenario *cli_load_scenario(const char *arg)
 	free(path);
 	return scn;
 }
+
+struct store *cli_open_store(const char *db_arg, enum store_mode mode)
+{
+	struct store *st = NULL;
+	char *cause = NULL, *path = db_arg ? xstrdup(db_arg) : store_default_path(&cause);
+
+	if (!path) {
+		cli_error("%s", cause);
+		free(cause);
+		return NULL;
+	}
+	if (store_open(path, mode, &st, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		st = NULL;
+	}
+	free(path);
+	return st;
+}

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "kernel.h"
+#include "record.h"
 #include "report.h"
 #include "schedule.h"
 
@@ -27,6 +28,12 @@ static const char run_help[] =
 	"                       verdict on this version\n"
 	"      --step-limit=N   stop a run after N steps (default 20000)\n"
 	"  -q, --quiet          no trace: results and verdict only\n"
+	"  -w, --without=LIST   fixed version with ingredients of the fix switched off:\n"
+	"                       mutex, seqcount, recheck, retry, seqwait (comma-separated;\n"
+	"                       such what-if runs are not recorded)\n"
+	"  -n, --name=NAME      record the run under this name\n"
+	"      --no-record      do not record the run in the database\n"
+	"      --db=PATH        the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 when the verdict is ok; 11 corruption, 12 kernel BUG,\n"
@@ -41,11 +48,18 @@ int cli_run(int argc, char **argv)
 		{ "expected", no_argument, NULL, 'e' },
 		{ "step-limit", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "without", required_argument, NULL, 'w' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "no-record", no_argument, NULL, 'N' },
+		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *version_arg = NULL, *schedule_arg = NULL;
-	int quiet = 0, expected = 0, c, status;
+	const char *version_arg = NULL, *schedule_arg = NULL, *name = NULL, *db = NULL, *without_arg = NULL;
+	unsigned without = 0;
+	int quiet = 0, expected = 0, record = 1, c, status;
+	struct store *st = NULL;
+	struct store_scenario srow = { 0 };
 	long step_limit = SCHED_DEFAULT_STEP_LIMIT;
 	struct scenario *scn;
 	struct schedule *sch = NULL;
@@ -55,12 +69,16 @@ int cli_run(int argc, char **argv)
 	char *cause = NULL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:s:eqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:s:eqw:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': version_arg = optarg; break;
 		case 's': schedule_arg = optarg; break;
 		case 'e': expected = 1; break;
 		case 'q': quiet = 1; break;
+		case 'w': without_arg = optarg; break;
+		case 'n': name = optarg; break;
+		case 'N': record = 0; break;
+		case 'D': db = optarg; break;
 		case 'L': {
 			char *end;
 			step_limit = strtol(optarg, &end, 10);
@@ -76,6 +94,8 @@ int cli_run(int argc, char **argv)
 		cli_usage_error("run needs exactly one scenario (a name such as 'classic', or a path)");
 	if (expected && schedule_arg)
 		cli_usage_error("run: --expected and --schedule both choose the schedule; give one");
+	if (name && !record)
+		cli_usage_error("run: --name records the run; it cannot go with --no-record");
 	scn = cli_load_scenario(argv[optind]);
 	if (!scn)
 		return CLI_EXIT_INPUT;
@@ -87,6 +107,21 @@ int cli_run(int argc, char **argv)
 			cli_usage_error("run: unknown version '%s' (expected buggy, fixed or later)", version_arg);
 		}
 		version = (enum xip_version)vv;
+	}
+	if (without_arg) {
+		if (kernel_without_parse(without_arg, &without, &cause) != 0) {
+			scenario_free(scn);
+			cli_usage_error("run: %s", cause);
+		}
+		if (version != XIP_FIXED) {
+			scenario_free(scn);
+			cli_usage_error("run: --without takes apart the seed's fix: use it with --version fixed");
+		}
+		if (name) {
+			scenario_free(scn);
+			cli_usage_error("run: a --without run is a what-if and is not recorded; drop --name");
+		}
+		record = 0;
 	}
 	if (expected) {
 		if (!scn->expect[version].set) {
@@ -103,7 +138,23 @@ int cli_run(int argc, char **argv)
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
 	}
+	if (record) {
+		/* open the database first: a run that cannot be recorded says so before it runs */
+		st = cli_open_store(db, STORE_WRITE);
+		if (!st || record_sync(st, scn, &srow, NULL, &cause) != 0) {
+			if (st) {
+				cli_error("%s", cause);
+				free(cause);
+				store_close(st);
+			}
+			fprintf(stderr, "(use --no-record to run without the database)\n");
+			schedule_free(sch);
+			scenario_free(scn);
+			return CLI_EXIT_INPUT;
+		}
+	}
 	run = kernel_run_new();
+	kernel_run_set_without(run, without);
 	sched_set_step_limit(kernel_run_sched(run), (unsigned)step_limit);
 	if (kernel_run_start(run, scn, version, &cause) != 0 ||
 	    (sch ? schedule_run(kernel_run_sched(run), sch, &cause)
@@ -112,12 +163,30 @@ int cli_run(int argc, char **argv)
 		free(cause);
 		schedule_free(sch);
 		kernel_run_free(run);
+		store_scenario_clear(&srow);
+		store_close(st);
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
 	}
 	kernel_run_verdict(run, &v);
 	report_run(stdout, run, &v, quiet);
 	status = verdict_exit_status(v.kind);
+	if (st) {
+		struct store_schedule row;
+		record_fill(&row, run, srow.id, "user", name,
+			    sch && schedule_has_milestones(sch) ? schedule_arg : NULL, NULL);
+		if (store_schedule_add(st, &row, &cause) != 0) {
+			cli_error("%s", cause);
+			free(cause);
+			status = CLI_EXIT_INPUT;
+		} else {
+			printf("recorded as schedule %ld%s%s%s in %s\n", row.id, name ? " ('" : "",
+			       name ? name : "", name ? "')" : "", store_path(st));
+		}
+		store_schedule_clear(&row);
+		store_scenario_clear(&srow);
+		store_close(st);
+	}
 	schedule_free(sch);
 	kernel_run_free(run);
 	scenario_free(scn);

@@ -25,8 +25,13 @@ static const char usage_text[] =
 	"invalidate race\", 2008) happen step by step, and prove its fix.\n"
 	"\n"
 	"Commands:\n"
-	"  play [SCENARIO]     step through a scenario interactively\n"
+	"  play [SCENARIO [NAME|ID]]  step through a schedule on the terminal\n"
 	"  run SCENARIO        run one schedule; print the trace and the verdict\n"
+	"  replay SCENARIO [NAME|ID]  replay a stored schedule and check its trace hash\n"
+	"  list [SCENARIO]     list stored schedules\n"
+	"  save ID NAME        name a stored schedule\n"
+	"  export ID           print a schedule as one line to hand to someone\n"
+	"  import [LINE]...    store schedules printed by export\n"
 	"  bench [SECONDS]     measure the engine: context switch and steps per second\n"
 	"  help                show this help\n"
 	"\n"
@@ -34,7 +39,13 @@ static const char usage_text[] =
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"Exit status: 0 on success, 2 on a usage error, 70 on an internal error.\n";
+	"Every command takes --help, and those that use the schedule database --db=PATH\n"
+	"(default: $XDG_DATA_HOME/xipsandbox/xipsandbox.db or\n"
+	"~/.local/share/xipsandbox/xipsandbox.db).\n"
+	"\n"
+	"Exit status: 0 on success (or an ok verdict), 2 usage error, 3 bad scenario,\n"
+	"schedule or database, 4 replay diverged, 11 corruption, 12 kernel BUG,\n"
+	"13 deadlock, 14 bookkeeping error, 15 step limit, 70 internal error.\n";
 
 XS_NORETURN static void usage_error(const char *fmt, ...) XS_PRINTF(1, 2);
 static void usage_error(const char *fmt, ...)
@@ -68,16 +79,6 @@ static int cmd_bench(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_play(int argc, char **argv)
-{
-	fprintf(stdout,
-		"xipsandbox play %s: not yet.\n"
-		"The simulated kernel and the interactive view are still being built;\n"
-		"the engine underneath them works: try 'xipsandbox bench'.\n",
-		argc > 1 ? argv[1] : "(default scenario: the classic race)");
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -97,7 +98,17 @@ int main(int argc, char **argv)
 		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cli_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return cli_replay(argc - 1, argv + 1);
+	if (!strcmp(cmd, "list"))
+		return cli_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "save"))
+		return cli_save(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return cli_export(argc - 1, argv + 1);
+	if (!strcmp(cmd, "import"))
+		return cli_import(argc - 1, argv + 1);
 	if (!strcmp(cmd, "play"))
-		return cmd_play(argc - 1, argv + 1);
+		return cli_play(argc - 1, argv + 1);
 	usage_error("unknown command '%s'", cmd);
 }

@@ -152,6 +152,13 @@ unsigned sync_read_seqcount_begin(seqcount_t *sc, struct sched_site site)
 	return (unsigned)sched_note(sc->obj.sequence);
 }
 
+unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, struct sched_site site)
+{
+	/* a plain read of the count, odd or not: the reader relies on the retry alone */
+	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
+	return (unsigned)sched_note(sc->obj.sequence);
+}
+
 int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, struct sched_site site)
 {
 	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);

@@ -41,6 +41,8 @@ void sync_mutex_unlock(struct mutex *lock, struct sched_site site);
 void sync_write_seqcount_begin(seqcount_t *sc, struct sched_site site);
 void sync_write_seqcount_end(seqcount_t *sc, struct sched_site site);
 unsigned sync_read_seqcount_begin(seqcount_t *sc, struct sched_site site);
+/* read_seqcount_begin as it was before Linux 2.6.25: no wait while odd. */
+unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, struct sched_site site);
 int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, struct sched_site site);
 void sync_lock_page(struct sched_obj *pg_locked, struct sched_site site);
 void sync_unlock_page(struct sched_obj *pg_locked, struct sched_site site);
@@ -52,6 +54,8 @@ void sync_unlock_page(struct sched_obj *pg_locked, struct sched_site site);
 #define write_seqcount_begin(sc) sync_write_seqcount_begin((sc), SCHED_SITE("write_seqcount_begin(" #sc ")"))
 #define write_seqcount_end(sc) sync_write_seqcount_end((sc), SCHED_SITE("write_seqcount_end(" #sc ")"))
 #define read_seqcount_begin(sc) sync_read_seqcount_begin((sc), SCHED_SITE("read_seqcount_begin(" #sc ")"))
+#define read_seqcount_begin_nowait(sc) \
+	sync_read_seqcount_begin_nowait((sc), SCHED_SITE("read_seqcount_begin(" #sc ") [pre-2.6.25: no wait]"))
 #define read_seqcount_retry(sc, start) \
 	sync_read_seqcount_retry((sc), (start), SCHED_SITE("read_seqcount_retry(" #sc ")"))
 

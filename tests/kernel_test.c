@@ -151,9 +151,10 @@ static void test_details(struct kernel_run *run)
 	tap_is_int(schedule_run(kernel_run_sched(run), sch, &cause), -1, "kernel-3.4",
 		   "a schedule naming a blocked CPU is rejected");
 	/* CPU0: walk, find_vma, entry, i_size, block map (hole), xip_sparse_mutex,
-	 * block map again = 7 steps to ext2_new_block; CPU1: i_mutex, block map
-	 * (hole) = 2 steps; CPU1's next is the mutex CPU0 holds: step 10. */
-	tap_is_str(cause, "item 3 'cpu1 to end': step 10: CPU1 cannot run: CPU1 waits for xip_sparse_mutex, held by CPU0",
+	 * block map again, truncate_mutex = 8 steps to ext2_new_block; CPU1:
+	 * i_mutex, block map (hole) = 2 steps; CPU1's next is the mutex CPU0
+	 * holds: step 11. */
+	tap_is_str(cause, "item 3 'cpu1 to end': step 11: CPU1 cannot run: CPU1 waits for xip_sparse_mutex, held by CPU0",
 		   "kernel-3.5", "... saying which item, which step and what the CPU waits for");
 	free(cause);
 	schedule_free(sch);

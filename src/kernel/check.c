@@ -63,7 +63,18 @@ static int find_stale(const struct xip_world *w, int shared, struct incoherence 
 			if (!vma->created || !!(vma->vm_flags & VM_MAYSHARE) != shared)
 				continue;
 			for (int pg = 0; pg < SCN_MAX_PAGES; pg++) {
-				if (pte_stale(w, &vma->ptes[pg], pg)) {
+				const pte_t *pte = &vma->ptes[pg];
+				int bad = pte_stale(w, pte, pg);
+
+				if (shared && !bad && pte->kind != PTE_NONE) {
+					/* an anonymous copy in a shared mapping, or other bytes than read() */
+					unsigned char want[SCN_PAGE_BYTES];
+					struct sched_obj *obj;
+					file_bytes(w, pg, want);
+					bad = (pte->kind == PTE_PAGE && w->pages[pte->page].anon) ||
+					      memcmp(pte_data(pte, &obj), want, SCN_PAGE_BYTES) != 0;
+				}
+				if (bad) {
 					if (out) {
 						out->mm = mm;
 						out->vma = vma;
@@ -123,11 +134,14 @@ static void describe_stale(const struct xip_world *w, const struct incoherence *
 		 map_name(inc->vma, m, sizeof m),
 		 (inc->vma->vm_flags & VM_MAYSHARE) ? "MAP_SHARED" : "MAP_PRIVATE",
 		 kernel_bytes_text(want, b, sizeof b));
-	if (inc->pte->kind == PTE_PAGE)
+	if (inc->pte->kind == PTE_PAGE && !w->pages[inc->pte->page].anon)
 		snprintf(why, ylen, "pte[%s:%d] still maps page#%d%s, although page %d of the file is now flash block %d",
 			 m, inc->pgoff, inc->pte->page + 1,
 			 w->__xip_sparse_page && w->__xip_sparse_page->id == inc->pte->page ? " (the sparse page)" : "",
 			 inc->pgoff, blk);
+	else if (inc->pte->kind == PTE_PAGE)
+		snprintf(why, ylen, "pte[%s:%d] maps page#%d, an anonymous copy, in a shared mapping",
+			 m, inc->pgoff, inc->pte->page + 1);
 	else
 		snprintf(why, ylen, "pte[%s:%d] maps flash block %ld, although page %d of the file is %s",
 			 m, inc->pgoff, (long)inc->pte->pfn - (long)XIP_FLASH_PFN_BASE, inc->pgoff,
@@ -297,6 +311,10 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 		describe_stale(w, &inc, out->headline, sizeof out->headline, why, sizeof why);
 		add_line(out->details, sizeof out->details, why);
 		out->damage_step = w->incoherent_since > 0 ? w->incoherent_since : 0;
+		/* the bookkeeping problems too, so none hides behind the corruption */
+		check_pages(w, out->details, sizeof out->details);
+		check_flash(w, out->details, sizeof out->details);
+		check_locks(w, out->details, sizeof out->details);
 		return;
 	}
 	if (check_pages(w, out->details, sizeof out->details) + check_flash(w, out->details, sizeof out->details) +

@@ -49,6 +49,7 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 	pte_t pteval;
 	spinlock_t *ptl;
 	struct page *page;
+	int nvma;
 
 	KENTER();
 	page = READ_SPARSE_PAGE("page = __xip_sparse_page");
@@ -56,8 +57,10 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 		KRETURN_VOID();
 
 	spin_lock(&mapping->i_mmap_lock);
-	/* vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff) */
-	for (int i = 0; i < (int)KREAD(&mapping->i_mmap_obj, mapping->n_i_mmap, "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)"); i++) {
+	/* vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff): one read of the tree */
+	nvma = (int)KREAD(&mapping->i_mmap_obj, mapping->n_i_mmap,
+			  "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
+	for (int i = 0; i < nvma; i++) {
 		vma = mapping->i_mmap[i];
 		mm = vma->vm_mm;
 		address = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);

@@ -15,6 +15,11 @@
 #include "kernel-int.h"
 
 #define xip_sparse_mutex (W->xip_sparse_mutex)
+/*
+ * The lesson's what-ifs (kernel.h): WITHOUT(X) is true when ingredient X of
+ * the fix is switched off.  With none set this is exactly the seed's code.
+ */
+#define WITHOUT(x) (W->without & KERNEL_WITHOUT_##x)
 #define xip_sparse_seq (W->xip_sparse_seq)
 
 /* called under xip_sparse_mutex */
@@ -44,11 +49,15 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 	pte_t pteval;
 	spinlock_t *ptl;
 	struct page *page;
+	int nvma;
 	unsigned count;
 	int locked = 0;
 
 	KENTER();
-	count = read_seqcount_begin(&xip_sparse_seq);
+	if (WITHOUT(SEQWAIT))
+		count = read_seqcount_begin_nowait(&xip_sparse_seq);
+	else
+		count = read_seqcount_begin(&xip_sparse_seq);
 
 	page = READ_SPARSE_PAGE("page = __xip_sparse_page");
 	if (!page)
@@ -56,8 +65,10 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 
 retry:
 	spin_lock(&mapping->i_mmap_lock);
-	/* vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff) */
-	for (int i = 0; i < (int)KREAD(&mapping->i_mmap_obj, mapping->n_i_mmap, "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)"); i++) {
+	/* vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff): one read of the tree */
+	nvma = (int)KREAD(&mapping->i_mmap_obj, mapping->n_i_mmap,
+			  "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
+	for (int i = 0; i < nvma; i++) {
 		vma = mapping->i_mmap[i];
 		mm = vma->vm_mm;
 		address = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
@@ -76,9 +87,11 @@ retry:
 	spin_unlock(&mapping->i_mmap_lock);
 
 	if (locked) {
-		mutex_unlock(&xip_sparse_mutex);
-	} else if (read_seqcount_retry(&xip_sparse_seq, count)) {
-		mutex_lock(&xip_sparse_mutex);
+		if (!WITHOUT(MUTEX))
+			mutex_unlock(&xip_sparse_mutex);
+	} else if (!WITHOUT(RETRY) && read_seqcount_retry(&xip_sparse_seq, count)) {
+		if (!WITHOUT(MUTEX))
+			mutex_lock(&xip_sparse_mutex);
 		locked = 1;
 		goto retry;
 	}
@@ -132,12 +145,16 @@ found:
 	} else {
 		int err, ret = VM_FAULT_OOM;
 
-		mutex_lock(&xip_sparse_mutex);
-		write_seqcount_begin(&xip_sparse_seq);
-		error = get_xip_mem(mapping, vmf->pgoff, 0, &xip_mem, &xip_pfn);
+		if (!WITHOUT(MUTEX))
+			mutex_lock(&xip_sparse_mutex);
+		if (!WITHOUT(SEQCOUNT))
+			write_seqcount_begin(&xip_sparse_seq);
+		error = WITHOUT(RECHECK) ? -ENODATA : get_xip_mem(mapping, vmf->pgoff, 0, &xip_mem, &xip_pfn);
 		if (!error) {                   /* unlikely */
-			write_seqcount_end(&xip_sparse_seq);
-			mutex_unlock(&xip_sparse_mutex);
+			if (!WITHOUT(SEQCOUNT))
+				write_seqcount_end(&xip_sparse_seq);
+			if (!WITHOUT(MUTEX))
+				mutex_unlock(&xip_sparse_mutex);
 			goto again;
 		}
 		if (error != -ENODATA)
@@ -152,8 +169,10 @@ found:
 
 		ret = VM_FAULT_NOPAGE;
 out:
-		write_seqcount_end(&xip_sparse_seq);
-		mutex_unlock(&xip_sparse_mutex);
+		if (!WITHOUT(SEQCOUNT))
+			write_seqcount_end(&xip_sparse_seq);
+		if (!WITHOUT(MUTEX))
+			mutex_unlock(&xip_sparse_mutex);
 
 		KRETURN(ret);
 	}

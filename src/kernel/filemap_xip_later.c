@@ -1,13 +1,13 @@
 /*
- * filemap_xip_later.c - the 2.6.32-era mm/filemap_xip.c: the seed's
- * fix plus the two follow-ups upstream made to the same code.
+ * filemap_xip_later.c - mm/filemap_xip.c as it stood by 2.6.32: the seed's
+ * fix plus two more changes to the same code.
  *
- *  - "xip: fix get_xip_mem(create=1) race" (block allocation race): the
- *    shared-writable fault's get_xip_mem(create=1) runs under
- *    xip_sparse_mutex (write(2)'s is in filemap_xip.c);
- *  - the pfn insert path accepts -EBUSY: "we've raced against another
- *    thread that faulted-in the same page";
- *  - the seed's debug printk is gone.
+ *  - 14bac5ac "mm: xip/ext2 fix block allocation race", the seed's own
+ *    series (merged the same day): get_xip_mem(create=1) runs under
+ *    xip_sparse_mutex in the fault (write(2)'s is in filemap_xip.c); the
+ *    same patch removed the seed's debug printk;
+ *  - later, the pfn insert path accepts -EBUSY: "we've raced against
+ *    another thread that faulted-in the same page".
  *
  * The seed's fix itself is unchanged: sparse-page faults run under xip_sparse_mutex inside a write
  * section of the xip_sparse_seq seqcount, re-checking get_xip_mem there and

@@ -8,13 +8,15 @@
  * file's block map (ext2's i_data[]: page offset -> block, -1 for a hole).
  * The pfn of block b is XIP_FLASH_PFN_BASE + b.
  *
- * Simplification: ext2_get_block with create=1 runs its lookup and its
- * allocation without a lock that a concurrent allocator of the same page
- * would respect (real ext2 expects the page lock, which XIP does not take):
- * two allocators of one hole each claim a block and the later one's block
- * map store wins, leaking the other.  That is the "block allocation race"
- * the later version fixes by calling get_xip_mem(create=1) under
- * xip_sparse_mutex.
+ * As in 2.6.27's ext2_get_blocks, the lookup of the block runs without a
+ * lock, and the allocation (ext2_alloc_branch, ext2_clear_xip_target,
+ * ext2_splice_branch) under the inode's truncate_mutex, but the lookup is
+ * not repeated under the mutex (that re-check came in 2009).  Callers were
+ * expected to hold the page lock, which XIP does not take: two allocators
+ * of one hole each claim a block, and the later one's splice wins, leaking
+ * the other.  That is the race "mm: xip/ext2 fix block allocation race"
+ * closes by calling get_xip_mem(create=1) under xip_sparse_mutex (the later
+ * version).
  */
 #include "config.h"
 
@@ -71,15 +73,19 @@ int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
 	if (block < 0) {
 		if (!create)
 			KRETURN(-ENODATA);   /* SPARSE block: BUG_ON(create) in the real code */
+		mutex_lock(&W->inode.truncate_mutex);
 		block = ext2_new_block();
-		if (block < 0)
+		if (block < 0) {
+			mutex_unlock(&W->inode.truncate_mutex);
 			KRETURN(-ENOSPC);
+		}
 		/* ext2_clear_xip_target: a new XIP block is zeroed before use */
 		sched_point(SCHED_OP_WRITE, &f->blocks[block].obj, SCHED_SITE("ext2_clear_xip_target(inode, block)"));
 		memset(f->blocks[block].data, 0, SCN_PAGE_BYTES);
 		sched_note(0);
 		/* ext2_splice_branch: link the new block into i_data[pgoff] */
 		KWRITE(&f->blockmap_obj[pgoff], f->blockmap[pgoff], (int)block, "ext2_splice_branch: i_data[pgoff] = block");
+		mutex_unlock(&W->inode.truncate_mutex);
 	}
 	/* __inode_direct_access -> the device's direct_access */
 	*kmem = f->blocks[block].data;

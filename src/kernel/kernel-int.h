@@ -132,7 +132,8 @@ struct inode {
 	struct sched_obj i_size_obj;
 	long i_size;
 	struct mutex i_mutex;
-	int s_rdonly;                /* i_sb->s_flags & MS_RDONLY */
+	struct mutex truncate_mutex; /* EXT2_I(inode)->truncate_mutex: block allocation */
+	int s_rdonly;                /* i_sb->s_flags & MS_RDONLY: the sandbox mounts read-write */
 };
 
 struct address_space {
@@ -188,7 +189,7 @@ struct xip_world {
 	enum xip_version version;
 	const struct xip_ops *xip;
 	struct sched *sched;
-	unsigned flags;               /* KERNEL_* from kernel.h */
+	unsigned without;             /* KERNEL_WITHOUT_* (fixed version only) */
 
 	struct flash flash;
 	struct inode inode;

@@ -9,7 +9,11 @@
  * kernel_run_verdict() says what it did.
  *
  * Nothing here exposes the kernel's structures: the view and the store see
- * results, text, and (later) a read-only snapshot.
+ * results, text, and a read-only snapshot.
+ *
+ * Several runs may exist, but one is driven at a time: stepping a run is
+ * only valid after it was the last one started (the simulated kernel, like
+ * the real one, has its globals).
  */
 #ifndef XS_KERNEL_H
 #define XS_KERNEL_H
@@ -50,6 +54,26 @@ struct kernel_verdict {
 
 struct kernel_run;
 
+/*
+ * What-ifs for the lesson: each flag switches one ingredient of the seed's
+ * fix off in the fixed version (the code is the seed's when none is set).
+ */
+enum kernel_without {
+	KERNEL_WITHOUT_MUTEX = 1 << 0,    /* no xip_sparse_mutex around the sparse fault (and no locked rescan) */
+	KERNEL_WITHOUT_SEQCOUNT = 1 << 1, /* the sparse fault does not bump xip_sparse_seq */
+	KERNEL_WITHOUT_RECHECK = 1 << 2,  /* no get_xip_mem re-check (and restart) under the mutex */
+	KERNEL_WITHOUT_RETRY = 1 << 3,    /* __xip_unmap never rescans when the count moved */
+	KERNEL_WITHOUT_SEQWAIT = 1 << 4,  /* read_seqcount_begin does not wait while odd (before 2.6.25) */
+	KERNEL_WITHOUT_ALL = (1 << 5) - 1,
+};
+
+/* "mutex", "seqcount", "recheck", "retry", "seqwait". */
+const char *kernel_without_name(enum kernel_without w);
+/* Parse "mutex,retry" into a mask; -1 with *cause naming the bad word. */
+int kernel_without_parse(const char *text, unsigned *mask, char **cause);
+/* "mutex+retry", or "" for none, into buf. */
+char *kernel_without_text(unsigned mask, char *buf, size_t len);
+
 /* A run with no world yet.  Free with kernel_run_free. */
 struct kernel_run *kernel_run_new(void);
 void kernel_run_free(struct kernel_run *run);
@@ -62,6 +86,9 @@ void kernel_run_free(struct kernel_run *run);
  */
 int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 		     enum xip_version version, char **cause);
+
+/* Switch ingredients of the fix off for the next kernel_run_start (fixed only). */
+void kernel_run_set_without(struct kernel_run *run, unsigned mask);
 
 struct sched *kernel_run_sched(struct kernel_run *run);
 const struct scenario *kernel_run_scenario(const struct kernel_run *run);
@@ -90,6 +117,91 @@ char *kernel_obj_name(const struct kernel_run *run, unsigned id, char *buf, size
 
 /* Print a value noted on an object the way the trace does ("hole", "page#1"). */
 char *kernel_value_text(const struct kernel_run *run, unsigned obj, int64_t value, char *buf, size_t len);
+
+/*
+ * A canonical hash of the run's state (memory, files, page tables, results,
+ * how it ended): equal for runs that end in the same state whatever the
+ * order of independent steps.
+ */
+uint64_t kernel_state_hash(const struct kernel_run *run);
+
+/* ---- the read-only snapshot the view draws ------------------------------------ */
+
+enum ksnap_cpu_state { KSNAP_READY, KSNAP_BLOCKED, KSNAP_FINISHED, KSNAP_HALTED };
+enum ksnap_pte_kind { KSNAP_PTE_NONE, KSNAP_PTE_SPARSE, KSNAP_PTE_BLOCK, KSNAP_PTE_ANON, KSNAP_PTE_FREED };
+
+struct ksnap_cpu {
+	char comm;                      /* process of its current op ('-' when none) */
+	int op, nops;                   /* current op index, number of ops */
+	char op_text[64];               /* "A touch 1" */
+	enum ksnap_cpu_state state;
+	int enabled;
+	char wait[128];                 /* why it cannot run, when blocked */
+	struct sched_site site;         /* the code it runs next */
+	const char *frames[SCHED_MAX_FRAMES];
+	int nframes;
+	char result[SCN_MAX_OPS][96];   /* each op's result so far */
+};
+
+struct ksnap_lock {
+	char name[40];
+	enum sched_obj_kind kind;
+	int owner;                      /* CPU, -1 free (seqcount: the writer) */
+	unsigned sequence;              /* seqcount value */
+	unsigned waiters;               /* mask of CPUs blocked on it */
+	int touched;                    /* the last step used it */
+};
+
+struct ksnap_pte {
+	enum ksnap_pte_kind kind;
+	int block;                      /* KSNAP_PTE_BLOCK */
+	int write;
+	unsigned char data[SCN_PAGE_BYTES]; /* what a load would see */
+	int stale;                      /* maps something other than the file's page */
+	int changed;                    /* the last step wrote it */
+};
+
+struct ksnap_map {
+	char name[8];                   /* "A", "A.1" */
+	int created, shared, prot_write;
+	struct ksnap_pte pte[SCN_MAX_PAGES];
+};
+
+struct ksnap_proc {
+	char comm;
+	int nmaps;
+	struct ksnap_map maps[SCN_MAX_MAPS];
+};
+
+#define KSNAP_MAX_LOCKS 24
+
+struct kernel_snapshot {
+	enum xip_version version;
+	size_t step;                    /* steps run */
+	int ncpus;
+	struct ksnap_cpu cpu[SCN_MAX_CPUS];
+	int nlocks;
+	struct ksnap_lock locks[KSNAP_MAX_LOCKS];
+	int sparse_page;                /* page number (1-based), 0 when not allocated */
+	int sparse_count, sparse_mapcount;
+	int sparse_touched;
+	long i_size;
+	int file_pages;                 /* pages shown: i_size rounded up, at least the scenario's */
+	int blockmap[SCN_MAX_PAGES];    /* block of each page, -1 hole */
+	int blockmap_changed[SCN_MAX_PAGES];
+	int nblocks;
+	struct { int used, changed; unsigned char data[SCN_PAGE_BYTES]; } blocks[SCN_MAX_BLOCKS];
+	int nprocs;
+	struct ksnap_proc procs[SCN_MAX_PROCS];
+	const char *console;            /* valid while the run lives */
+	int last_cpu;                   /* -1 before the first step */
+	char last_text[320];            /* "get_xip_mem: ... -> hole" */
+	struct sched_site last_site;
+	enum sched_end end;
+};
+
+/* Fill *out from the run as it is now.  Never changes the run. */
+void kernel_snapshot(const struct kernel_run *run, struct kernel_snapshot *out);
 
 /* "-ENODATA", "VM_FAULT_NOPAGE": a symbolic name's value, for milestones; 0 if unknown. */
 int kernel_symbol_value(const char *name, long *value);

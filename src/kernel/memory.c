@@ -147,10 +147,12 @@ pte_t ptep_clear_flush_notify(struct vm_area_struct *vma, unsigned long address,
 }
 
 /*
- * page_check_address (mm/rmap.c, 2.6.27): the pte mapping `page` at
- * `address` in mm, returned locked, or NULL.  Note the quick unlocked check
- * before taking the lock: it is what lets __xip_unmap miss a pte that is
- * about to be installed.
+ * page_check_address (mm/rmap.c, 2.6.27) as __xip_unmap calls it, with
+ * sync = 1 (479db0bf, "mm: dirty page tracking race fix", merged with the
+ * seed): the pte mapping `page` at `address` in mm, returned locked, or
+ * NULL.  With sync set there is no unlocked quick check: the pte is only
+ * looked at under ptl, so a fault between pte_same and set_pte_at (which
+ * holds ptl) is waited for, not missed.
  */
 pte_t *page_check_address(struct page *page, struct mm_struct *mm,
 			  unsigned long address, spinlock_t **ptlp)
@@ -166,12 +168,7 @@ pte_t *page_check_address(struct page *page, struct mm_struct *mm,
 		return NULL;
 	}
 	pte = pte_of(vma, address);
-	/* Make a quick check before getting the lock */
-	v = KREAD(&pte->obj, pte_encode(pte), "if (!pte_present(*pte))");
-	if ((v & 3) == PTE_NONE) {
-		sched_frame_leave(__func__, 0);
-		return NULL;
-	}
+	/* sync: no "quick check before getting the lock" */
 	ptl = &mm->page_table_lock;
 	spin_lock(ptl);
 	v = KREAD(&pte->obj, pte_encode(pte), "if (pte_present(*pte) && page_to_pfn(page) == pte_pfn(*pte))");

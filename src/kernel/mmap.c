@@ -58,11 +58,16 @@ long sys_mmap(struct mm_struct *mm, struct vm_area_struct *vma, const struct scn
 		KRETURN(err);
 	vma->vm_flags = vm_flags;
 	xip_file_mmap(mm, vma);
-	/* the vma joins the mm (down_write(&mm->mmap_sem) held: faults see it or not) */
-	KWRITE(&mm->mmap_obj, vma->created, 1, "vma_link: __vma_link_list(mm, vma, prev, rb_parent)");
-	/* __vma_link_file */
+	/*
+	 * vma_link: with mmap_sem held for write (no fault of this mm can look
+	 * at its vmas meanwhile) the vma joins the mm's list and the file's
+	 * prio tree inside one i_mmap_lock section.  One step here: a fault
+	 * finds the vma only once __xip_unmap can find it too.
+	 */
 	spin_lock(&mapping->i_mmap_lock);
-	sched_point(SCHED_OP_WRITE, &mapping->i_mmap_obj, SCHED_SITE("vma_prio_tree_insert(vma, &mapping->i_mmap)"));
+	sched_point(SCHED_OP_WRITE, &mm->mmap_obj,
+		    SCHED_SITE("vma_link: __vma_link_list + vma_prio_tree_insert(vma, &mapping->i_mmap)"));
+	vma->created = 1;
 	mapping->i_mmap[mapping->n_i_mmap++] = vma;
 	vma->on_i_mmap = 1;
 	sched_note(mapping->n_i_mmap);

@@ -16,6 +16,7 @@
 
 struct kernel_run {
 	struct sched *sched;
+	unsigned without;
 	struct xip_world world;
 	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
 };
@@ -210,6 +211,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 	w->xip = ops[version];
 	w->sched = run->sched;
 	w->fail_sparse_alloc = scn->fault_sparse_alloc;
+	w->without = version == XIP_FIXED ? run->without : 0;
 	w->incoherent_since = -1;
 
 	/* mm/filemap_xip.c globals */
@@ -223,6 +225,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 	w->inode.i_size = (long)scn->file_pages * (long)PAGE_SIZE;
 	obj(&w->inode.i_size_obj, SCHED_OBJ_MEMORY, KTAG_INT, "i_size", 0, 0);
 	mutex_init(w->sched, &w->inode.i_mutex, "i_mutex", 0, 0);
+	mutex_init(w->sched, &w->inode.truncate_mutex, "truncate_mutex", 0, 0);
 	w->mapping.host = &w->inode;
 	spin_lock_init(w->sched, &w->mapping.i_mmap_lock, "i_mmap_lock", 0, 0);
 	obj(&w->mapping.i_mmap_obj, SCHED_OBJ_MEMORY, KTAG_INT, "i_mmap", 0, 0);
@@ -247,6 +250,48 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 }
 
 struct sched *kernel_run_sched(struct kernel_run *run) { return run->sched; }
+void kernel_run_set_without(struct kernel_run *run, unsigned mask) { run->without = mask & KERNEL_WITHOUT_ALL; }
+
+static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "seqwait" };
+
+const char *kernel_without_name(enum kernel_without w)
+{
+	for (int i = 0; i < 5; i++)
+		if ((unsigned)w == 1u << i)
+			return without_names[i];
+	return "?";
+}
+
+int kernel_without_parse(const char *text, unsigned *mask, char **cause)
+{
+	char *copy = xstrdup(text), *save = NULL;
+
+	*mask = 0;
+	for (char *w = strtok_r(copy, ",+ ", &save); w; w = strtok_r(NULL, ",+ ", &save)) {
+		int i;
+		for (i = 0; i < 5 && strcmp(w, without_names[i]) != 0; i++)
+			;
+		if (i == 5) {
+			util_errf(cause, "unknown ingredient '%s' (the fix is made of: mutex, seqcount, recheck, retry, seqwait)", w);
+			free(copy);
+			return -1;
+		}
+		*mask |= 1u << i;
+	}
+	free(copy);
+	return 0;
+}
+
+char *kernel_without_text(unsigned mask, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 5; i++)
+		if (mask & (1u << i))
+			o += (size_t)snprintf(buf + o, len > o ? len - o : 0, "%s%s", o ? "+" : "", without_names[i]);
+	return buf;
+}
 const struct xip_world *kernel_run_world(const struct kernel_run *run) { return &run->world; }
 const struct scenario *kernel_run_scenario(const struct kernel_run *run) { return run->world.scn; }
 enum xip_version kernel_run_version(const struct kernel_run *run) { return run->world.version; }
@@ -260,5 +305,6 @@ const struct kernel_op_result *kernel_op_result(const struct kernel_run *run, in
 
 void kernel_run_verdict(struct kernel_run *run, struct kernel_verdict *out)
 {
+	W = &run->world; /* the checks read flash and pages through W */
 	check_verdict(&run->world, out);
 }

@@ -1,0 +1,145 @@
+/*
+ * cli_play.c - `xipsandbox play [SCENARIO] [NAME|ID]`: the interactive
+ * view on a stored schedule (default: the classic race and its "race"
+ * schedule).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "record.h"
+#include "tui.h"
+
+static const char play_help[] =
+	"Usage: xipsandbox play [SCENARIO [NAME|ID]] [OPTION]...\n"
+	"Step through a schedule of a scenario on the terminal: each CPU's code,\n"
+	"the locks, the seqcount, the page tables, the flash, and what each step\n"
+	"did, in words.  Default: the classic race, schedule 'race'.\n"
+	"\n"
+	"  -v, --version=V   start on buggy, fixed or later (v switches inside)\n"
+	"      --db=PATH     the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
+	"      --batch       refuse to draw (for scripts): prints where to look instead\n"
+	"  -h, --help        show this help; press ? inside for every key\n"
+	"\n"
+	"Exit status: the verdict's (0 ok, 11..15) when you ran to the end, else 0;\n"
+	"2 usage error; 3 bad scenario, schedule, database or terminal.\n";
+
+int cli_play(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "version", required_argument, NULL, 'v' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "batch", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *version_arg = NULL, *db = NULL, *which = "race";
+	int c, batch = 0, status = CLI_EXIT_INPUT, found = 0;
+	struct scenario *scn;
+	struct store *st;
+	struct store_scenario srow = { 0 };
+	struct store_schedule row = { 0 };
+	struct app app;
+	char *cause = NULL, source[96];
+	int *choices = NULL;
+	size_t n = 0;
+	enum xip_version version;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': version_arg = optarg; break;
+		case 'D': db = optarg; break;
+		case 'B': batch = 1; break;
+		case 'h': fputs(play_help, stdout); return 0;
+		default: cli_usage_error("play: bad option (see 'xipsandbox play --help')");
+		}
+	}
+	if (argc - optind > 2)
+		cli_usage_error("play takes a scenario and a schedule name or id");
+	if (version_arg && xip_version_parse(version_arg) < 0)
+		cli_usage_error("play: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+	if (batch || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_error("play draws on a terminal, and %s; for the same run as text use:\n"
+			  "  xipsandbox replay %s %s", batch ? "--batch was given" : "this is not one",
+			  optind < argc ? argv[optind] : "classic", optind + 1 < argc ? argv[optind + 1] : "race");
+		return CLI_EXIT_INPUT;
+	}
+	scn = cli_load_scenario(optind < argc ? argv[optind] : "classic");
+	if (!scn)
+		return CLI_EXIT_INPUT;
+	if (optind + 1 < argc)
+		which = argv[optind + 1];
+	st = cli_open_store(db, STORE_WRITE);
+	if (!st) {
+		scenario_free(scn);
+		return CLI_EXIT_INPUT;
+	}
+	if (record_sync(st, scn, &srow, NULL, &cause) != 0)
+		goto fail;
+	if (strspn(which, "0123456789") == strlen(which)) {
+		if (store_schedule_get(st, atol(which), &row, &found, &cause) != 0)
+			goto fail;
+		if (found && strcmp(row.scenario, scn->name) != 0) {
+			cause = xasprintf("schedule %s belongs to scenario %s, not %s", which, row.scenario, scn->name);
+			goto fail;
+		}
+	} else if (store_schedule_find(st, scn->name, which, version_arg, &row, &found, &cause) != 0) {
+		goto fail;
+	}
+	if (!found && (optind + 1 < argc)) {
+		cause = xasprintf("scenario %s has no schedule '%s'; 'xipsandbox list %s' shows them",
+				  scn->name, which, scn->name);
+		goto fail;
+	}
+	version = (enum xip_version)xip_version_parse(version_arg ? version_arg :
+						      found ? row.version : xip_version_name(scn->default_version));
+	if (found && record_parse_choices(row.choices, &choices, &n, &cause) != 0)
+		goto fail;
+	if (found)
+		snprintf(source, sizeof source, "%s%s%s", row.name ? "'" : "schedule ", row.name ? row.name : "",
+			 row.name ? "'" : "");
+	else
+		snprintf(source, sizeof source, "your choices");
+	if (found && !row.name)
+		snprintf(source, sizeof source, "schedule %ld", row.id);
+	if (found && strcmp(row.version, xip_version_name(version)) != 0 && row.milestones) {
+		/* the named schedule on another version: expand its milestones there */
+		struct store_schedule alt = { 0 };
+		int f2 = 0;
+		if (store_schedule_find(st, scn->name, row.name, xip_version_name(version), &alt, &f2, &cause) == 0 && f2 &&
+		    strcmp(alt.version, xip_version_name(version)) == 0) {
+			free(choices);
+			choices = NULL;
+			if (record_parse_choices(alt.choices, &choices, &n, &cause) != 0) {
+				store_schedule_clear(&alt);
+				goto fail;
+			}
+		}
+		store_schedule_clear(&alt);
+	}
+	if (app_open(&app, scn, st, srow.id, version, choices, n, found ? row.milestones : NULL, source, &cause) != 0)
+		goto fail;
+	if (tui_run(&app, &cause) != 0) {
+		app_close(&app);
+		goto fail;
+	}
+	status = app.ran_to_end ? verdict_exit_status(app.verdict.kind) : 0;
+	app_close(&app);
+	goto out;
+fail:
+	cli_error("%s", cause ? cause : "play failed");
+	free(cause);
+out:
+	free(choices);
+	store_schedule_clear(&row);
+	store_scenario_clear(&srow);
+	store_close(st);
+	scenario_free(scn);
+	return status;
+}

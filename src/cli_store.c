@@ -1,0 +1,500 @@
+/*
+ * cli_store.c - the commands that read and write the schedule database:
+ * replay, list, export, import, save.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "record.h"
+#include "report.h"
+
+/* Load scenario + open store + sync; NULLs after printing the error. */
+static int open_both(const char *scn_arg, const char *db, enum store_mode mode, struct scenario **scn,
+		     struct store **st, struct store_scenario *row)
+{
+	char *cause = NULL, *changed = NULL;
+
+	*scn = cli_load_scenario(scn_arg);
+	if (!*scn)
+		return -1;
+	*st = cli_open_store(db, mode);
+	if (!*st) {
+		scenario_free(*scn);
+		return -1;
+	}
+	if (record_sync(*st, *scn, row, &changed, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		store_close(*st);
+		scenario_free(*scn);
+		return -1;
+	}
+	if (changed)
+		fprintf(stderr, "xipsandbox: note: scenario %s changed since it was last used (text hash %s, now %s)\n",
+			(*scn)->name, changed, row->text_hash);
+	free(changed);
+	return 0;
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* ---- replay ---------------------------------------------------------------- */
+
+static const char replay_help[] =
+	"Usage: xipsandbox replay SCENARIO [NAME|ID] [OPTION]...\n"
+	"Replay a stored schedule, print its trace and verdict (as `run` does) and\n"
+	"check the trace hash against the recorded one.  Without NAME or ID, the\n"
+	"scenario's first named schedule.\n"
+	"\n"
+	"  -v, --version=V   replay on buggy, fixed or later.  A schedule written with\n"
+	"                    milestones is expanded for V; an exact one is followed\n"
+	"                    as far as it applies, and the step where the versions\n"
+	"                    part is named\n"
+	"  -q, --quiet       no trace\n"
+	"      --db=PATH     the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
+	"  -h, --help        show this help\n"
+	"\n"
+	"Exit status: the verdict's (0 ok, 11..15), 4 when the trace differs from the\n"
+	"recorded one, 2 usage error, 3 bad scenario, schedule or database.\n";
+
+/* First step where two runs do different code (by function and text). */
+static long parting_step(struct kernel_run *a, struct kernel_run *b)
+{
+	size_t na, nb;
+	const struct sched_step *ta = sched_trace(kernel_run_sched(a), &na);
+	const struct sched_step *tb = sched_trace(kernel_run_sched(b), &nb);
+
+	for (size_t i = 0; i < na && i < nb; i++)
+		if (ta[i].cpu != tb[i].cpu || strcmp(ta[i].site.func, tb[i].site.func) != 0 ||
+		    strcmp(ta[i].site.what, tb[i].site.what) != 0)
+			return (long)i;
+	return na == nb ? -1 : (long)(na < nb ? na : nb);
+}
+
+static void explain_parting(struct kernel_run *orig, struct kernel_run *now, long k)
+{
+	size_t na, nb;
+	const struct sched_step *ta = sched_trace(kernel_run_sched(orig), &na);
+	const struct sched_step *tb = sched_trace(kernel_run_sched(now), &nb);
+	char a[512], b[512];
+
+	if (k < 0)
+		return;
+	printf("versions part at step %ld:\n", k + 1);
+	if ((size_t)k < na)
+		printf("  %-6s CPU%u %s:%d %s\n", xip_version_name(kernel_run_version(orig)), ta[k].cpu,
+		       ta[k].site.func, ta[k].site.line, kernel_step_text(orig, &ta[k], a, sizeof a));
+	if ((size_t)k < nb)
+		printf("  %-6s CPU%u %s:%d %s\n", xip_version_name(kernel_run_version(now)), tb[k].cpu,
+		       tb[k].site.func, tb[k].site.line, kernel_step_text(now, &tb[k], b, sizeof b));
+}
+
+static int find_schedule(struct store *st, const struct scenario *scn, const char *which,
+			 const char *version, struct store_schedule *row)
+{
+	char *cause = NULL;
+	int found = 0;
+
+	if (!which) {
+		/* the teaching schedule every shipped scenario calls "race" */
+		if (store_schedule_find(st, scn->name, "race", version, row, &found, &cause) != 0)
+			goto fail;
+		if (found)
+			return 0;
+		cli_error("scenario %s has no schedule named 'race'; name one: 'xipsandbox list %s' shows them",
+			  scn->name, scn->name);
+		return -1;
+	}
+	if (all_digits(which)) {
+		if (store_schedule_get(st, atol(which), row, &found, &cause) != 0)
+			goto fail;
+		if (!found) {
+			cli_error("no schedule %s in %s; 'xipsandbox list %s' shows them", which, store_path(st), scn->name);
+			return -1;
+		}
+		if (strcmp(row->scenario, scn->name) != 0) {
+			cli_error("schedule %s belongs to scenario %s, not %s", which, row->scenario, scn->name);
+			store_schedule_clear(row);
+			return -1;
+		}
+		return 0;
+	}
+	if (store_schedule_find(st, scn->name, which, version, row, &found, &cause) != 0)
+		goto fail;
+	if (!found) {
+		cli_error("scenario %s has no schedule named '%s'; 'xipsandbox list %s' shows them",
+			  scn->name, which, scn->name);
+		return -1;
+	}
+	return 0;
+fail:
+	cli_error("%s", cause);
+	free(cause);
+	return -1;
+}
+
+int cli_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "version", required_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *version_arg = NULL, *db = NULL;
+	int quiet = 0, c, status = CLI_EXIT_INPUT;
+	struct scenario *scn;
+	struct store *st;
+	struct store_scenario srow = { 0 };
+	struct store_schedule row = { 0 };
+	struct kernel_run *run = NULL, *orig = NULL;
+	struct kernel_verdict v;
+	enum xip_version version;
+	char *cause = NULL, *parted = NULL, hex[17];
+	int *choices = NULL;
+	size_t n = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': version_arg = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'D': db = optarg; break;
+		case 'h': fputs(replay_help, stdout); return 0;
+		default: cli_usage_error("replay: bad option (see 'xipsandbox replay --help')");
+		}
+	}
+	if (optind >= argc || argc - optind > 2)
+		cli_usage_error("replay needs a scenario and optionally a schedule name or id");
+	if (version_arg && xip_version_parse(version_arg) < 0)
+		cli_usage_error("replay: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+	if (open_both(argv[optind], db, STORE_WRITE, &scn, &st, &srow) != 0)
+		return CLI_EXIT_INPUT;
+	if (find_schedule(st, scn, optind + 1 < argc ? argv[optind + 1] : NULL, version_arg, &row) != 0)
+		goto out;
+	version = (enum xip_version)xip_version_parse(version_arg ? version_arg : row.version);
+	if (strcmp(row.scenario_hash, record_hex(scn->hash, hex)) != 0)
+		fprintf(stderr, "xipsandbox: note: scenario %s changed since schedule %ld was recorded; replaying where it applies\n",
+			scn->name, row.id);
+	run = kernel_run_new();
+	if (strcmp(row.version, xip_version_name(version)) != 0 && row.milestones) {
+		/* expand the milestones for this version, and keep the expansion */
+		struct schedule *sch;
+		struct store_schedule fresh;
+		printf("replay: schedule %ld ('%s') expanded for %s from: %s\n", row.id,
+		       row.name ? row.name : "-", xip_version_name(version), row.milestones);
+		if (schedule_parse(row.milestones, kernel_symbol_value, &sch, &cause) != 0 ||
+		    record_execute(run, scn, version, sch, &cause) != 0) {
+			cli_error("%s", cause);
+			free(cause);
+			goto out;
+		}
+		schedule_free(sch);
+		record_fill(&fresh, run, srow.id, "user", NULL, row.milestones, row.description);
+		if (store_schedule_add(st, &fresh, &cause) != 0) {
+			cli_error("%s", cause);
+			free(cause);
+			store_schedule_clear(&fresh);
+			goto out;
+		}
+		printf("replay: stored as schedule %ld\n", fresh.id);
+		store_schedule_clear(&fresh);
+	} else {
+		int same = strcmp(row.version, xip_version_name(version)) == 0;
+
+		if (record_parse_choices(row.choices, &choices, &n, &cause) != 0)
+			goto bad_choices;
+		if (!same) {
+			/* the recorded version's run, to find where the two part */
+			orig = kernel_run_new();
+			if (record_execute_choices(orig, scn, (enum xip_version)xip_version_parse(row.version),
+						   choices, n, NULL, &cause) != 0)
+				goto bad_choices;
+		}
+		if (record_execute_choices(run, scn, version, choices, n, &parted, &cause) != 0)
+			goto bad_choices;
+		if (!same) {
+			printf("replay: schedule %ld was recorded on %s; following its choices on %s\n",
+			       row.id, row.version, xip_version_name(version));
+			explain_parting(orig, run, parting_step(orig, run));
+			if (parted)
+				printf("  the recorded choices stop applying: %s\n  (from there on, one CPU at a time)\n", parted);
+		}
+	}
+	kernel_run_verdict(run, &v);
+	report_run(stdout, run, &v, quiet);
+	status = verdict_exit_status(v.kind);
+	if (strcmp(row.version, xip_version_name(version)) == 0) {
+		record_hex(sched_trace_hash(kernel_run_sched(run)), hex);
+		if (strcmp(hex, row.trace_hash) == 0) {
+			printf("replay: trace hash %s equals the one recorded for schedule %ld: the same run, step for step\n",
+			       hex, row.id);
+		} else {
+			printf("replay: DIVERGENCE: trace hash %s, but schedule %ld was recorded with %s\n",
+			       hex, row.id, row.trace_hash);
+			status = CLI_EXIT_DIVERGED;
+		}
+	}
+	goto out;
+bad_choices:
+	cli_error("schedule %ld: %s", row.id, cause);
+	free(cause);
+out:
+	free(parted);
+	free(choices);
+	kernel_run_free(orig);
+	kernel_run_free(run);
+	store_schedule_clear(&row);
+	store_scenario_clear(&srow);
+	store_close(st);
+	scenario_free(scn);
+	return status;
+}
+
+/* ---- list ------------------------------------------------------------------- */
+
+static int list_row(void *ctx, const struct store_schedule *s)
+{
+	int *count = ctx;
+
+	if ((*count)++ == 0)
+		printf("%5s  %-16s %-14s %-6s %6s %8s  %-10s %s\n", "id", "scenario", "name", "version",
+		       "steps", "preempt", "verdict", "origin");
+	printf("%5ld  %-16s %-14s %-6s %6ld %8ld  %-10s %s\n", s->id, s->scenario, s->name ? s->name : "-",
+	       s->version, s->length, s->preemptions, s->verdict, s->origin);
+	return 0;
+}
+
+int cli_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL;
+	struct scenario *scn = NULL;
+	struct store *st;
+	struct store_scenario srow = { 0 };
+	char *cause = NULL;
+	int c, count = 0, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': db = optarg; break;
+		case 'h':
+			fputs("Usage: xipsandbox list [SCENARIO] [--db=PATH]\n"
+			      "List stored schedules (of SCENARIO, whose shipped schedules are imported\n"
+			      "first), with id, name, version, length, preemptions, verdict and origin.\n", stdout);
+			return 0;
+		default: cli_usage_error("list: bad option (see 'xipsandbox list --help')");
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage_error("list takes at most one scenario");
+	if (optind < argc) {
+		if (open_both(argv[optind], db, STORE_WRITE, &scn, &st, &srow) != 0)
+			return CLI_EXIT_INPUT;
+	} else if (!(st = cli_open_store(db, STORE_READ))) {
+		return CLI_EXIT_INPUT;
+	}
+	r = store_schedule_list(st, scn ? scn->name : NULL, list_row, &count, &cause);
+	if (r != 0) {
+		cli_error("%s", cause);
+		free(cause);
+	} else if (count == 0) {
+		printf("no schedules stored in %s%s%s\n", store_path(st), scn ? " for " : "", scn ? scn->name : "");
+	}
+	store_scenario_clear(&srow);
+	store_close(st);
+	scenario_free(scn);
+	return r ? CLI_EXIT_INPUT : 0;
+}
+
+/* ---- export, import, save ------------------------------------------------------ */
+
+static int simple_opts(int argc, char **argv, const char *help, const char **db, const char **name)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': *db = optarg; break;
+		case 'n':
+			if (!name)
+				cli_usage_error("%s: no --name here", argv[0]);
+			*name = optarg;
+			break;
+		case 'h': fputs(help, stdout); exit(0);
+		default: cli_usage_error("%s: bad option (see 'xipsandbox %s --help')", argv[0], argv[0]);
+		}
+	}
+	return optind;
+}
+
+int cli_export(int argc, char **argv)
+{
+	const char *db = NULL;
+	struct store *st;
+	struct store_schedule row = { 0 };
+	char *cause = NULL, *line;
+	int found = 0, i;
+
+	i = simple_opts(argc, argv,
+			"Usage: xipsandbox export ID [--db=PATH]\n"
+			"Print schedule ID as one line that 'xipsandbox import' reads back on\n"
+			"another machine: xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES\n", &db, NULL);
+	if (argc - i != 1 || !all_digits(argv[i]))
+		cli_usage_error("export needs one schedule id (a number: 'xipsandbox list' shows them)");
+	if (!(st = cli_open_store(db, STORE_READ)))
+		return CLI_EXIT_INPUT;
+	if (store_schedule_get(st, atol(argv[i]), &row, &found, &cause) != 0 || !found) {
+		if (cause)
+			cli_error("%s", cause);
+		else
+			cli_error("no schedule %s in %s; 'xipsandbox list' shows them", argv[i], store_path(st));
+		free(cause);
+		store_close(st);
+		return CLI_EXIT_INPUT;
+	}
+	line = record_export_line(&row);
+	printf("%s\n", line);
+	free(line);
+	store_schedule_clear(&row);
+	store_close(st);
+	return 0;
+}
+
+static int import_line(struct store *st, const char *text, const char *rename, int lineno)
+{
+	struct record_import im;
+	struct scenario *scn;
+	struct store_scenario srow = { 0 };
+	struct store_schedule row;
+	struct kernel_run *run;
+	char *cause = NULL, *parted = NULL, hex[17];
+	int status = CLI_EXIT_INPUT;
+
+	if (record_parse_export(text, &im, &cause) != 0) {
+		cli_error("import, line %d: %s", lineno, cause);
+		free(cause);
+		return CLI_EXIT_INPUT;
+	}
+	scn = cli_load_scenario(im.scenario);
+	if (!scn) {
+		free(im.choices);
+		return CLI_EXIT_INPUT;
+	}
+	if (record_sync(st, scn, &srow, NULL, &cause) != 0)
+		goto fail;
+	if (strcmp(im.scenario_hash, record_hex(scn->hash, hex)) != 0)
+		fprintf(stderr, "xipsandbox: note: import, line %d: the schedule was recorded on another text of scenario %s\n",
+			lineno, scn->name);
+	run = kernel_run_new();
+	if (record_execute_choices(run, scn, (enum xip_version)xip_version_parse(im.version),
+				   im.choices, im.n, &parted, &cause) != 0 || parted) {
+		kernel_run_free(run);
+		if (parted) {
+			cause = xasprintf("the choices do not apply to scenario %s on %s: %s", scn->name, im.version, parted);
+			free(parted);
+		}
+		goto fail;
+	}
+	/* the verdict and hash come from running it here, never from the line */
+	record_fill(&row, run, srow.id, "user", rename ? rename : (im.name[0] ? im.name : NULL), NULL, NULL);
+	kernel_run_free(run);
+	if (store_schedule_add(st, &row, &cause) != 0) {
+		store_schedule_clear(&row);
+		goto fail;
+	}
+	printf("imported schedule %ld: %s %s%s%s, %ld steps, verdict %s\n", row.id, scn->name, row.version,
+	       row.name ? " " : "", row.name ? row.name : "", row.length, row.verdict);
+	store_schedule_clear(&row);
+	status = 0;
+	goto out;
+fail:
+	cli_error("import, line %d: %s", lineno, cause);
+	free(cause);
+out:
+	free(im.choices);
+	store_scenario_clear(&srow);
+	scenario_free(scn);
+	return status;
+}
+
+int cli_import(int argc, char **argv)
+{
+	const char *db = NULL, *rename = NULL;
+	struct store *st;
+	int i, status = 0, lineno = 0;
+
+	i = simple_opts(argc, argv,
+			"Usage: xipsandbox import [LINE]... [--name=NAME] [--db=PATH]\n"
+			"Store schedules printed by 'xipsandbox export' (from the arguments, or one\n"
+			"per line on standard input).  Each is run here first: the verdict and trace\n"
+			"hash stored are this machine's.\n", &db, &rename);
+	if (!(st = cli_open_store(db, STORE_WRITE)))
+		return CLI_EXIT_INPUT;
+	if (i < argc) {
+		for (; i < argc && status == 0; i++)
+			status = import_line(st, argv[i], rename, ++lineno);
+	} else {
+		char buf[65536];
+		while (status == 0 && fgets(buf, sizeof buf, stdin)) {
+			lineno++;
+			if (buf[0] == '\n' || buf[0] == '#')
+				continue;
+			status = import_line(st, buf, rename, lineno);
+		}
+	}
+	store_close(st);
+	return status;
+}
+
+int cli_save(int argc, char **argv)
+{
+	const char *db = NULL;
+	struct store *st;
+	char *cause = NULL;
+	int i;
+
+	i = simple_opts(argc, argv,
+			"Usage: xipsandbox save ID NAME [--db=PATH]\n"
+			"Give schedule ID a name, unique among the scenario's schedules of its version.\n",
+			&db, NULL);
+	if (argc - i != 2 || !all_digits(argv[i]))
+		cli_usage_error("save needs a schedule id and a name");
+	if (!(st = cli_open_store(db, STORE_WRITE)))
+		return CLI_EXIT_INPUT;
+	if (store_schedule_set_name(st, atol(argv[i]), argv[i + 1], &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		store_close(st);
+		return CLI_EXIT_INPUT;
+	}
+	printf("schedule %s is now named '%s'\n", argv[i], argv[i + 1]);
+	store_close(st);
+	return 0;
+}

@@ -1,0 +1,211 @@
+/*
+ * play.c - moving through a schedule (play.h).
+ *
+ * Invariant: p->run is the world after choices[0..pos), built from scratch
+ * by play_goto; choices beyond pos are the recorded future, shown dimmed.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "play.h"
+#include "schedule.h"
+
+#define NO_FORK ((size_t)-1)
+
+static void reserve(struct play *p, size_t n)
+{
+	if (n > p->cap) {
+		p->cap = n + 64;
+		p->choices = xrealloc(p->choices, p->cap * sizeof *p->choices);
+	}
+}
+
+int play_open(struct play *p, const struct scenario *scn, enum xip_version version,
+	      const int *choices, size_t n, const char *milestones, const char *source, char **cause)
+{
+	memset(p, 0, sizeof *p);
+	p->scn = scn;
+	p->version = version;
+	p->run = kernel_run_new();
+	p->fork_at = NO_FORK;
+	reserve(p, n + 1);
+	if (n)
+		memcpy(p->choices, choices, n * sizeof *choices);
+	p->n = n;
+	p->milestones = milestones ? xstrdup(milestones) : NULL;
+	snprintf(p->source, sizeof p->source, "%s", source ? source : "your choices");
+	if (kernel_run_start(p->run, scn, version, cause) != 0) {
+		play_close(p);
+		return -1;
+	}
+	return 0;
+}
+
+void play_close(struct play *p)
+{
+	kernel_run_free(p->run);
+	free(p->choices);
+	free(p->milestones);
+	memset(p, 0, sizeof *p);
+}
+
+int play_ended(const struct play *p)
+{
+	return sched_end_reason(kernel_run_sched(p->run)) != SCHED_RUNNING;
+}
+
+void play_goto(struct play *p, size_t k)
+{
+	struct sched *s;
+	char *cause = NULL;
+
+	if (k > p->n)
+		k = p->n;
+	if (kernel_run_start(p->run, p->scn, p->version, &cause) != 0)
+		fatal("play: %s", cause); /* it started once with the same scenario */
+	s = kernel_run_sched(p->run);
+	p->pos = 0;
+	while (p->pos < k && sched_end_reason(s) == SCHED_RUNNING) {
+		if (sched_step(s, p->choices[p->pos], &cause) != 0) {
+			/* the recorded future stops applying here (another version) */
+			snprintf(p->message, sizeof p->message, "the schedule stops applying at step %zu: %s",
+				 p->pos + 1, cause);
+			free(cause);
+			cause = NULL;
+			p->n = p->pos;
+			break;
+		}
+		p->pos++;
+	}
+}
+
+static int take(struct play *p, int cpu)
+{
+	char *cause = NULL;
+
+	if (sched_step(kernel_run_sched(p->run), cpu, &cause) != 0) {
+		snprintf(p->message, sizeof p->message, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	p->pos++;
+	return 0;
+}
+
+int play_step_cpu(struct play *p, int cpu)
+{
+	struct sched *s = kernel_run_sched(p->run);
+
+	if (play_ended(p)) {
+		snprintf(p->message, sizeof p->message, "the run has ended: press Backspace to go back, or v to switch version");
+		return -1;
+	}
+	if (!sched_cpu_enabled(s, cpu)) {
+		char why[160];
+		if (cpu >= sched_ncpus(s))
+			snprintf(p->message, sizeof p->message, "there is no CPU%d in this scenario", cpu);
+		else
+			snprintf(p->message, sizeof p->message, "CPU%d cannot run: %s", cpu,
+				 sched_describe_wait(s, cpu, why, sizeof why));
+		return -1;
+	}
+	if (p->pos < p->n && p->choices[p->pos] == cpu)
+		return take(p, cpu);
+	/* a new choice: the schedule forks here, the recorded future is dropped */
+	if (p->pos < p->n && p->fork_at == NO_FORK)
+		p->fork_at = p->pos;
+	else if (p->pos >= p->n && p->fork_at == NO_FORK && p->n > 0)
+		p->fork_at = p->pos;
+	reserve(p, p->pos + 1);
+	p->choices[p->pos] = cpu;
+	p->n = p->pos + 1;
+	return take(p, cpu);
+}
+
+int play_step(struct play *p)
+{
+	struct sched *s = kernel_run_sched(p->run);
+	int cpu;
+
+	if (play_ended(p)) {
+		snprintf(p->message, sizeof p->message, "the run has ended");
+		return -1;
+	}
+	if (p->pos < p->n && sched_cpu_enabled(s, p->choices[p->pos]))
+		return take(p, p->choices[p->pos]);
+	/* past the schedule: the CPU that ran last while it can, else the next */
+	cpu = sched_policy_choose(s, SCHED_POLICY_SEQUENTIAL);
+	return cpu < 0 ? -1 : play_step_cpu(p, cpu);
+}
+
+void play_back(struct play *p)
+{
+	if (p->pos == 0) {
+		snprintf(p->message, sizeof p->message, "already at the start");
+		return;
+	}
+	play_goto(p, p->pos - 1);
+}
+
+void play_to_end(struct play *p)
+{
+	while (!play_ended(p))
+		if (play_step(p) != 0)
+			break;
+}
+
+void play_until_cpu_next(struct play *p, int cpu)
+{
+	while (!play_ended(p)) {
+		if (p->pos < p->n && p->choices[p->pos] == cpu)
+			return;
+		if (p->pos >= p->n) {
+			snprintf(p->message, sizeof p->message, "the schedule has no more steps of CPU%d", cpu);
+			return;
+		}
+		if (play_step(p) != 0)
+			return;
+	}
+}
+
+void play_set_version(struct play *p, enum xip_version v)
+{
+	size_t keep = p->pos;
+
+	if (v == p->version)
+		return;
+	p->version = v;
+	p->fork_at = NO_FORK;
+	if (p->milestones) {
+		/* the same interleaving, expanded for this version */
+		struct schedule *sch = NULL;
+		char *cause = NULL;
+		size_t n;
+		const struct sched_step *tr;
+
+		if (schedule_parse(p->milestones, kernel_symbol_value, &sch, &cause) == 0 &&
+		    kernel_run_start(p->run, p->scn, v, &cause) == 0 &&
+		    schedule_run(kernel_run_sched(p->run), sch, &cause) == 0) {
+			tr = sched_trace(kernel_run_sched(p->run), &n);
+			reserve(p, n);
+			for (size_t i = 0; i < n; i++)
+				p->choices[i] = tr[i].cpu;
+			p->n = n;
+			snprintf(p->message, sizeof p->message, "now %s, on the same interleaving (%s): %zu steps",
+				 xip_version_name(v), p->milestones, n);
+			play_goto(p, 0);
+		} else {
+			snprintf(p->message, sizeof p->message, "%s does not apply to %s: %s", p->milestones,
+				 xip_version_name(v), cause ? cause : "?");
+			play_goto(p, 0);
+		}
+		free(cause);
+		schedule_free(sch);
+		return;
+	}
+	play_goto(p, keep);
+	snprintf(p->message, sizeof p->message, "now %s, on the same choices as far as they apply", xip_version_name(v));
+}

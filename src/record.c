@@ -1,0 +1,269 @@
+/*
+ * record.c - runs into rows, shipped schedules into the store, and the
+ * export line (see record.h).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "shipped.h"
+
+char *record_hex(uint64_t h, char *buf)
+{
+	snprintf(buf, 17, "%016" PRIx64, h);
+	return buf;
+}
+
+int record_execute(struct kernel_run *run, const struct scenario *scn, enum xip_version version,
+		   const struct schedule *sch, char **cause)
+{
+	if (kernel_run_start(run, scn, version, cause) != 0)
+		return -1;
+	if (sch)
+		return schedule_run(kernel_run_sched(run), sch, cause);
+	return sched_run(kernel_run_sched(run), NULL, 0, SCHED_POLICY_ROUND_ROBIN, cause);
+}
+
+int record_execute_choices(struct kernel_run *run, const struct scenario *scn, enum xip_version version,
+			   const int *choices, size_t n, char **parted, char **cause)
+{
+	struct sched *s;
+
+	if (parted)
+		*parted = NULL;
+	if (kernel_run_start(run, scn, version, cause) != 0)
+		return -1;
+	s = kernel_run_sched(run);
+	for (size_t i = 0; i < n && sched_end_reason(s) == SCHED_RUNNING; i++) {
+		char *why = NULL;
+		if (sched_step(s, choices[i], &why) != 0) {
+			if (!parted) {
+				*cause = why;
+				return -1;
+			}
+			*parted = why;
+			break;
+		}
+	}
+	if (parted && !*parted && sched_end_reason(s) != SCHED_RUNNING && sched_nsteps(s) < n)
+		*parted = xasprintf("the run ended (%s) after step %zu, before the %zu recorded choices were used",
+				    sched_end_name(sched_end_reason(s)), sched_nsteps(s), n);
+	return sched_run(s, NULL, 0, SCHED_POLICY_SEQUENTIAL, cause);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void record_fill(struct store_schedule *row, struct kernel_run *run, long scenario_id, const char *origin,
+		 const char *name, const char *milestones, const char *description)
+{
+	struct sched *s = kernel_run_sched(run);
+	const struct scenario *scn = kernel_run_scenario(run);
+	size_t n;
+	const struct sched_step *tr = sched_trace(s, &n);
+	int *choices = xcalloc(n ? n : 1, sizeof *choices);
+	struct kernel_verdict v;
+	char hex[17];
+
+	for (size_t i = 0; i < n; i++)
+		choices[i] = tr[i].cpu;
+	kernel_run_verdict(run, &v);
+	memset(row, 0, sizeof *row);
+	row->scenario_id = scenario_id;
+	row->scenario = xstrdup(scn->name);
+	row->scenario_hash = xstrdup(record_hex(scn->hash, hex));
+	row->version = xstrdup(xip_version_name(kernel_run_version(run)));
+	row->choices = schedule_format_choices(choices, n);
+	row->length = (long)n;
+	row->preemptions = (long)sched_preemptions(s);
+	row->verdict = xstrdup(verdict_kind_name(v.kind));
+	row->trace_hash = xstrdup(record_hex(sched_trace_hash(s), hex));
+	row->origin = xstrdup(origin);
+	row->name = dup_or_null(name);
+	row->milestones = dup_or_null(milestones);
+	row->description = dup_or_null(description);
+	free(choices);
+}
+
+static char *sched_path(const struct scenario *scn)
+{
+	size_t len = strlen(scn->path);
+
+	if (len > 4 && strcmp(scn->path + len - 4, ".scn") == 0)
+		return xasprintf("%.*s.sched", (int)(len - 4), scn->path);
+	return xasprintf("%s.sched", scn->path);
+}
+
+/* Expand every shipped schedule on every version it is for. */
+static int expand_shipped(const struct scenario *scn, long scenario_id, const struct shipped_file *f,
+			  struct store_schedule **rows, size_t *nrows, char **cause)
+{
+	struct kernel_run *run = kernel_run_new();
+	struct store_schedule *out = xcalloc((size_t)f->n * XIP_NVERSIONS + 1, sizeof *out);
+	size_t n = 0;
+
+	for (int i = 0; i < f->n; i++) {
+		const struct shipped_schedule *sc = &f->s[i];
+		struct schedule *sch;
+		char *why = NULL;
+
+		if (schedule_parse(sc->text, kernel_symbol_value, &sch, &why) != 0)
+			goto bad;
+		for (int v = 0; v < XIP_NVERSIONS; v++) {
+			if (!sc->applies[v])
+				continue;
+			if (record_execute(run, scn, (enum xip_version)v, sch, &why) != 0) {
+				schedule_free(sch);
+				goto bad;
+			}
+			record_fill(&out[n++], run, scenario_id, "shipped", sc->name, sc->text, sc->about);
+		}
+		schedule_free(sch);
+		continue;
+bad:
+		util_errf(cause, "%s:%d: schedule '%s': %s", f->path, sc->line, sc->name, why);
+		free(why);
+		for (size_t k = 0; k < n; k++)
+			store_schedule_clear(&out[k]);
+		free(out);
+		kernel_run_free(run);
+		return -1;
+	}
+	kernel_run_free(run);
+	*rows = out;
+	*nrows = n;
+	return 0;
+}
+
+int record_sync(struct store *st, const struct scenario *scn, struct store_scenario *out,
+		char **changed_from, char **cause)
+{
+	char hex[17], fhex[17];
+	char *path = sched_path(scn);
+	struct shipped_file *f = NULL;
+	struct store_schedule *rows = NULL;
+	size_t nrows = 0;
+	int r;
+
+	if (store_scenario_sync(st, scn->name, scn->title, record_hex(scn->hash, hex), scn->text,
+				out, changed_from, cause) != 0) {
+		free(path);
+		return -1;
+	}
+	r = shipped_load(path, &f, cause);
+	free(path);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	/* re-import when the .sched text or the scenario text changed */
+	snprintf(fhex, sizeof fhex, "%016" PRIx64, f->hash ^ scn->hash);
+	if (out->shipped_hash && strcmp(out->shipped_hash, fhex) == 0) {
+		shipped_free(f);
+		return 0;
+	}
+	if (expand_shipped(scn, out->id, f, &rows, &nrows, cause) != 0) {
+		shipped_free(f);
+		return -1;
+	}
+	r = store_shipped_replace(st, out->id, fhex, rows, nrows, cause);
+	if (r == 0) {
+		free(out->shipped_hash);
+		out->shipped_hash = xstrdup(fhex);
+	}
+	for (size_t i = 0; i < nrows; i++)
+		store_schedule_clear(&rows[i]);
+	free(rows);
+	shipped_free(f);
+	return r;
+}
+
+int record_parse_choices(const char *text, int **choices, size_t *n, char **cause)
+{
+	size_t len = strlen(text), k = 0;
+	int *c = xcalloc(len + 1, sizeof *c);
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == ' ' || text[i] == ',' || text[i] == '.')
+			continue;
+		if (text[i] < '0' || text[i] > '7') {
+			free(c);
+			return util_errf(cause, "choice %zu is '%c': choices are CPU numbers 0 to 7", k + 1, text[i]);
+		}
+		c[k++] = text[i] - '0';
+	}
+	if (k == 0) {
+		free(c);
+		return util_errf(cause, "no choices: a schedule needs at least one step");
+	}
+	*choices = c;
+	*n = k;
+	return 0;
+}
+
+char *record_export_line(const struct store_schedule *s)
+{
+	size_t len = strlen(s->choices), k = 0;
+	char *digits = xmalloc(len + 1), *line;
+
+	for (size_t i = 0; i < len; i++)
+		if (s->choices[i] != ' ')
+			digits[k++] = s->choices[i];
+	digits[k] = '\0';
+	line = xasprintf("xs1:%s:%s:%s:%s:%s", s->scenario, s->version, s->name ? s->name : "-",
+			 s->scenario_hash, digits);
+	free(digits);
+	return line;
+}
+
+int record_parse_export(const char *line, struct record_import *out, char **cause)
+{
+	char *copy = xstrdup(line), *field[6], *p = copy;
+	int nf = 0;
+
+	memset(out, 0, sizeof *out);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (char *e = p + strlen(p); e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '); )
+		*--e = '\0';
+	while (nf < 6) {
+		field[nf++] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (nf != 6 || p || strcmp(field[0], "xs1") != 0) {
+		free(copy);
+		return util_errf(cause, "not a schedule line: expected xs1:SCENARIO:VERSION:NAME:HASH:CHOICES, as 'xipsandbox export' prints");
+	}
+	if (!*field[1] || strlen(field[1]) >= sizeof out->scenario) {
+		free(copy);
+		return util_errf(cause, "bad scenario name in the schedule line");
+	}
+	if (xip_version_parse(field[2]) < 0) {
+		util_errf(cause, "unknown version '%s' in the schedule line (expected buggy, fixed or later)", field[2]);
+		free(copy);
+		return -1;
+	}
+	if (strlen(field[3]) > 64 || strlen(field[4]) != 16) {
+		free(copy);
+		return util_errf(cause, "bad name or scenario hash in the schedule line");
+	}
+	snprintf(out->scenario, sizeof out->scenario, "%s", field[1]);
+	snprintf(out->version, sizeof out->version, "%s", field[2]);
+	snprintf(out->name, sizeof out->name, "%s", strcmp(field[3], "-") ? field[3] : "");
+	snprintf(out->scenario_hash, sizeof out->scenario_hash, "%s", field[4]);
+	if (record_parse_choices(field[5], &out->choices, &out->n, cause) != 0) {
+		free(copy);
+		return -1;
+	}
+	free(copy);
+	return 0;
+}

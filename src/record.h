@@ -1,0 +1,63 @@
+/*
+ * record.h - between the kernel and the store: turning a finished run into
+ * a schedule row, importing a scenario's shipped named schedules (expanding
+ * each one on every version it is for), and the one-line text form of a
+ * schedule that `export` prints and `import` reads.
+ */
+#ifndef XS_RECORD_H
+#define XS_RECORD_H
+
+#include "kernel.h"
+#include "schedule.h"
+#include "store.h"
+
+/* 16 lowercase hex digits of a 64-bit hash into buf (17 bytes). */
+char *record_hex(uint64_t h, char *buf);
+
+/*
+ * Build scn's world for `version` and drive it with `sch` (NULL: round
+ * robin).  Returns -1 with *cause when the scenario cannot be built or the
+ * schedule does not apply.
+ */
+int record_execute(struct kernel_run *run, const struct scenario *scn, enum xip_version version,
+		   const struct schedule *sch, char **cause);
+
+/*
+ * The same for an exact choice list; when a choice does not apply, stops
+ * following the list there, puts the reason in *parted (if not NULL; newly
+ * allocated, else NULL) and runs on with the sequential policy.
+ */
+int record_execute_choices(struct kernel_run *run, const struct scenario *scn, enum xip_version version,
+			   const int *choices, size_t n, char **parted, char **cause);
+
+/* Fill a row from a finished run (strings copied; free with store_schedule_clear). */
+void record_fill(struct store_schedule *row, struct kernel_run *run, long scenario_id, const char *origin,
+		 const char *name, const char *milestones, const char *description);
+
+/*
+ * Make sure scn has its row in the store and, when scn's NAME.sched (next
+ * to the scenario file) changed since it was last imported, re-import its
+ * named schedules.  *changed_from (if not NULL) gets the scenario's
+ * previous text hash when the text changed (newly allocated), else NULL.
+ */
+int record_sync(struct store *st, const struct scenario *scn, struct store_scenario *out,
+		char **changed_from, char **cause);
+
+/* Parse "0 0 1" or "001" into a newly allocated array. */
+int record_parse_choices(const char *text, int **choices, size_t *n, char **cause);
+
+/* "xs1:classic:buggy:race:847b2b87efd9e87f:00000111111111000" (newly allocated). */
+char *record_export_line(const struct store_schedule *s);
+
+struct record_import {
+	char scenario[128];
+	char version[16];
+	char name[65];          /* "" when none */
+	char scenario_hash[17];
+	int *choices;           /* newly allocated */
+	size_t n;
+};
+/* Parse an export line; -1 with *cause saying what is wrong and where. */
+int record_parse_export(const char *line, struct record_import *out, char **cause);
+
+#endif

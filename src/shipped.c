@@ -1,0 +1,203 @@
+/*
+ * shipped.c - reading scenarios/NAME.sched (see shipped.h).  The schedule
+ * text itself is checked by schedule.c when it is expanded; here only the
+ * file's own structure is.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shipped.h"
+#include "util.h"
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int parse_expect(const char *path, int line, char *text, struct shipped_schedule *sc, char **cause)
+{
+	char *save = NULL;
+
+	for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char ver[32], verdict[32], extra[8];
+		int v, k;
+
+		if (sscanf(item, " %31s %31s %7s", ver, verdict, extra) != 2)
+			return util_errf(cause, "%s:%d: expected 'VERSION VERDICT' items separated by commas, found '%s'",
+					 path, line, trim(item));
+		v = xip_version_parse(ver);
+		if (v < 0)
+			return util_errf(cause, "%s:%d: unknown version '%s' (expected buggy, fixed or later)", path, line, ver);
+		k = verdict_kind_parse(verdict);
+		if (k < 0)
+			return util_errf(cause, "%s:%d: unknown verdict '%s' (expected ok, corruption, bug, deadlock, leak or step-limit)",
+					 path, line, verdict);
+		sc->has_expect[v] = 1;
+		sc->expect[v] = (enum verdict_kind)k;
+	}
+	for (int v = 0; v < XIP_NVERSIONS; v++)
+		sc->applies[v] = sc->has_expect[v];
+	return 0;
+}
+
+static int valid_name(const char *s)
+{
+	int digits = 1;
+
+	if (!*s || strlen(s) > 64)
+		return 0;
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-' || *s == '.'))
+			return 0;
+		if (*s < '0' || *s > '9')
+			digits = 0;
+	}
+	return !digits;
+}
+
+int shipped_parse(const char *path, const char *text, struct shipped_file **out, char **cause)
+{
+	struct shipped_file *f = xcalloc(1, sizeof *f);
+	char *copy = xstrdup(text), *next = copy;
+	struct shipped_schedule *cur = NULL;
+	int line = 0;
+
+	f->path = xstrdup(path);
+	f->hash = fnv(text);
+	while (next) {
+		char *l = next, *nl = strchr(l, '\n');
+		int indented = l[0] == ' ' || l[0] == '\t';
+		char *s, *colon;
+
+		next = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		line++;
+		s = trim(l);
+		if (!*s || *s == '#')
+			continue;
+		colon = strchr(s, ':');
+		if (!indented) {
+			char name[80];
+			if (strncmp(s, "schedule ", 9) != 0 || !colon) {
+				util_errf(cause, "%s:%d: expected 'schedule NAME: SCHEDULE', found '%.40s'", path, line, s);
+				goto fail;
+			}
+			*colon = '\0';
+			snprintf(name, sizeof name, "%s", trim(s + 9));
+			if (!valid_name(name)) {
+				util_errf(cause, "%s:%d: bad schedule name '%s' (letters, digits, '_', '-', '.'; at most 64; not all digits)",
+					  path, line, name);
+				goto fail;
+			}
+			for (int i = 0; i < f->n; i++)
+				if (strcmp(f->s[i].name, name) == 0) {
+					util_errf(cause, "%s:%d: schedule '%s' is defined twice (first at line %d)",
+						  path, line, name, f->s[i].line);
+					goto fail;
+				}
+			if (f->n == SHIPPED_MAX) {
+				util_errf(cause, "%s:%d: too many schedules (at most %d)", path, line, SHIPPED_MAX);
+				goto fail;
+			}
+			cur = &f->s[f->n++];
+			snprintf(cur->name, sizeof cur->name, "%s", name);
+			cur->text = xstrdup(trim(colon + 1));
+			cur->line = line;
+			for (int v = 0; v < XIP_NVERSIONS; v++)
+				cur->applies[v] = 1;
+			if (!*cur->text) {
+				util_errf(cause, "%s:%d: schedule '%s' is empty", path, line, name);
+				goto fail;
+			}
+		} else if (!cur) {
+			util_errf(cause, "%s:%d: an indented line must follow a 'schedule' line", path, line);
+			goto fail;
+		} else if (colon && strncmp(s, "about:", 6) == 0) {
+			free(cur->about);
+			cur->about = xstrdup(trim(s + 6));
+		} else if (colon && strncmp(s, "expect:", 7) == 0) {
+			if (parse_expect(path, line, s + 7, cur, cause) != 0)
+				goto fail;
+		} else {
+			util_errf(cause, "%s:%d: expected 'about: TEXT' or 'expect: VERSION VERDICT, ...', found '%.40s'",
+				  path, line, s);
+			goto fail;
+		}
+	}
+	free(copy);
+	*out = f;
+	return 0;
+fail:
+	free(copy);
+	shipped_free(f);
+	return -1;
+}
+
+int shipped_load(const char *path, struct shipped_file **out, char **cause)
+{
+	FILE *fp = fopen(path, "rb");
+	char *text;
+	long len;
+	int r;
+
+	if (!fp) {
+		if (errno == ENOENT)
+			return 0;
+		return util_errf(cause, "%s: %s", path, strerror(errno));
+	}
+	if (fseek(fp, 0, SEEK_END) != 0 || (len = ftell(fp)) < 0 || len > 1 << 20 || fseek(fp, 0, SEEK_SET) != 0) {
+		fclose(fp);
+		return util_errf(cause, "%s: cannot read it, or it is larger than 1 MiB", path);
+	}
+	text = xmalloc((size_t)len + 1);
+	if (fread(text, 1, (size_t)len, fp) != (size_t)len) {
+		fclose(fp);
+		free(text);
+		return util_errf(cause, "%s: read error", path);
+	}
+	fclose(fp);
+	text[len] = '\0';
+	if (strlen(text) != (size_t)len) {
+		free(text);
+		return util_errf(cause, "%s: binary data (NUL byte) in a schedules file", path);
+	}
+	r = shipped_parse(path, text, out, cause);
+	free(text);
+	return r == 0 ? 1 : -1;
+}
+
+void shipped_free(struct shipped_file *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; i < f->n; i++) {
+		free(f->s[i].text);
+		free(f->s[i].about);
+	}
+	free(f->path);
+	free(f);
+}

@@ -1,0 +1,12 @@
+/*
+ * tui.h - run the play screen on the terminal until the user quits.
+ */
+#ifndef XS_TUI_H
+#define XS_TUI_H
+
+#include "app.h"
+
+/* Returns -1 with *cause when there is no usable terminal. */
+int tui_run(struct app *a, char **cause);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * view.h - drawing the play screen: pure functions from a kernel snapshot
+ * and the session's state to a grid.  No curses here, no kernel internals:
+ * the same grid is painted by tui.c and read as text by the tests.
+ */
+#ifndef XS_VIEW_H
+#define XS_VIEW_H
+
+#include <stddef.h>
+
+#include "grid.h"
+#include "kernel.h"
+
+#define VIEW_MIN_W 80
+#define VIEW_MIN_H 24
+
+enum view_overlay { VIEW_NONE, VIEW_HELP, VIEW_LIST, VIEW_PROMPT };
+
+struct view_info {
+	const char *scenario;        /* "classic" */
+	const char *title;
+	const int *choices;          /* the schedule: taken up to pos, recorded beyond */
+	size_t n, pos, fork_at;      /* fork_at: (size_t)-1 when none */
+	const char *source;          /* where the schedule came from */
+	const char *narration;
+	const char *message;
+	const struct kernel_verdict *verdict; /* NULL until the run ends */
+	enum view_overlay overlay;
+	const char *overlay_text;    /* lines separated by '\n' */
+	int overlay_sel;             /* selected line of a list */
+};
+
+/* Draw everything (or the too-small message) into g. */
+void view_render(const struct kernel_snapshot *snap, const struct view_info *info, struct grid *g);
+
+/* The help overlay's text: every key. */
+extern const char view_help_text[];
+
+#endif

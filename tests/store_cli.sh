@@ -1,0 +1,72 @@
+# store_cli.sh - the database through the command line (db-*): record,
+# replay with the trace hash check, list, save, export/import, versions,
+# and bad databases left untouched.
+. "${XS_SRCDIR:-.}/tests/lib.sh"
+export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
+work=$(mktemp -d "${TMPDIR:-/tmp}/xs-db.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+db="$work/a.db"
+X() { "$XS_BIN" "$@" --db "$db"; }
+
+out=$(X list classic); rc=$?
+is db-1.1 "list imports the shipped schedules on first use" "$rc" 0
+has db-1.2 "... one row per version of 'race'" "$out" "race           buggy"
+has db-1.3 "... with their verdicts" "$out" "corruption shipped"
+
+for v in buggy fixed later; do
+	out=$(X replay classic race --version $v -q); rc=$?
+	has "db-2.$v" "replay of 'race' on $v matches the recorded trace hash" "$out" "equals the one recorded"
+done
+out=$(X replay classic race -q); rc=$?
+is db-2.4 "replay of the buggy race exits with the corruption code" "$rc" 11
+
+out=$(X run classic --schedule "0 0 0 0 0 1 1 1 1 1 1 1 1 1 1 1" --name write-first-mine -q); rc=$?
+is db-3.1 "run records what it ran (an exact schedule; buggy: corruption)" "$rc" 11
+has db-3.2 "... and says under which id" "$out" "recorded as schedule"
+id=$(printf '%s\n' "$out" | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+out=$(X replay classic "$id" -q)
+has db-3.3 "replay by id matches" "$out" "equals the one recorded for schedule $id"
+out=$(X replay classic write-first-mine -q)
+has db-3.4 "replay by name matches" "$out" "equals the one recorded for schedule $id"
+
+out=$(X replay classic "$id" --version fixed -q); rc=$?
+has db-4.1 "an exact schedule replayed on another version names where they part" "$out" "versions part at step"
+has db-4.2 "... and what each version does there" "$out" "fixed  CPU"
+out=$(X run classic --schedule "cpu1 to end; cpu0 to end" --name ms -q)
+mid=$(printf '%s\n' "$out" | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+out=$(X replay classic "$mid" --version later -q)
+has db-4.3 "a milestone schedule replayed on another version is expanded there" "$out" "expanded for later from: cpu1 to end; cpu0 to end"
+
+line=$(X export "$id"); rc=$?
+is db-5.1 "export prints one line" "$rc" 0
+has db-5.2 "... in the xs1 form" "$line" "xs1:classic:buggy:write-first-mine:"
+db2="$work/b.db"
+out=$("$XS_BIN" import "$line" --db "$db2"); rc=$?
+is db-5.3 "import on another database succeeds" "$rc" 0
+has db-5.4 "... runs it there and stores the verdict found" "$out" "verdict corruption"
+out=$("$XS_BIN" list classic --db "$db2")
+has db-5.5 "... and list shows it" "$out" "write-first-mine"
+err=$("$XS_BIN" import "xs1:classic:buggy:-:0000000000000000:0000000000000000000000000000000000000000000000" --db "$db2" 2>&1); rc=$?
+is db-5.6 "an import whose choices do not apply fails (exit 3)" "$rc" 3
+has db-5.7 "... saying why" "$err" "do not apply"
+err=$("$XS_BIN" import "hello" --db "$db2" 2>&1); rc=$?
+has db-5.8 "a line that is not a schedule is named as such" "$err" "not a schedule line"
+
+out=$(X save "$id" my-name); rc=$?
+is db-6.1 "save names a schedule" "$rc" 0
+err=$(X save 1 my-name 2>&1); rc=$?
+is db-6.2 "a name already used for the same version is refused" "$rc" 3
+
+printf 'this is not a database, just text\n' > "$work/text.db"
+sum1=$(cksum < "$work/text.db")
+err=$("$XS_BIN" list --db "$work/text.db" 2>&1); rc=$?
+is db-7.1 "a file that is not a database is refused (exit 3)" "$rc" 3
+has db-7.2 "... with a message naming it" "$err" "$work/text.db"
+is db-7.3 "... and its bytes are unchanged" "$(cksum < "$work/text.db")" "$sum1"
+err=$("$XS_BIN" run classic -q --db "$work/text.db" 2>&1); rc=$?
+has db-7.4 "run with a bad database says how to run without it" "$err" "--no-record"
+mkdir "$work/dir.db"
+err=$("$XS_BIN" list --db "$work/dir.db" 2>&1); rc=$?
+is db-7.5 "a directory as database is refused" "$rc" 3
+
+done_testing

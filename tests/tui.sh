@@ -1,0 +1,123 @@
+# tui.sh - the play screen as a person sees it (tui-*): xipsandbox play runs
+# in a tmux pane; keys are sent with send-keys and the screen is read with
+# capture-pane.  Skipped (TAP skip) only where tmux is missing.
+. "${XS_SRCDIR:-.}/tests/lib.sh"
+export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed"
+	exit 0
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/xs-tui.XXXXXX")
+sock="$work/tmux.sock"
+db="$work/play.db"
+T() { tmux -S "$sock" "$@"; }
+cleanup() { T kill-server 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+# start W H ARGS...: play in a fresh session; its exit status lands in $work/exit
+start() {
+	w=$1; h=$2; shift 2
+	T kill-server 2>/dev/null
+	rm -f "$work/exit"
+	T -f /dev/null new-session -d -s xs -x "$w" -y "$h" \
+		"'$XS_BIN' play $* --db '$db'; echo \$? > '$work/exit'; sleep 60"
+	wait_for "step 0 of"
+}
+screen() { T capture-pane -t xs -p; }
+# wait_for TEXT: until the screen shows TEXT (at most ~5 s)
+wait_for() {
+	i=0
+	while [ $i -lt 50 ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+keys() { T send-keys -t xs "$@"; sleep 0.15; }
+shows() {  # shows ID DESCRIPTION TEXT
+	if wait_for "$3"; then ok 0 "$1" "$2"; else
+		ok 1 "$1" "$2"; echo "# the screen did not show: $3"; screen | sed 's/^/#   /'; fi
+}
+
+start 80 24 classic race
+s=$(screen)
+has tui-1.1 "the classic race opens on the 'race' schedule" "$s" "classic: The classic race"
+has tui-1.2 "... at step 0, buggy" "$s" "buggy | step 0 of"
+has tui-1.3 "... with both CPUs' operations" "$s" "CPU1 : B write 1"
+has tui-1.4 "... the sparse page not allocated yet" "$s" "__xip_sparse_page: NULL"
+
+keys Space Space Space Space Space
+shows tui-2.1 "five steps later CPU0's fault has found the hole" "step 5 of"
+has tui-2.2 "... and the narration says so" "$(screen)" "flash block: it is a hole"
+has tui-2.3 "... the next line CPU0 runs is highlighted (marked >)" "$(screen | grep -c '^> ')" "1"
+before=$(screen)
+keys Right
+keys BSpace
+after=$(screen)
+is tui-2.4 "a step forward and back gives the identical screen" "$after" "$before"
+keys Left
+shows tui-2.5 "Left goes back one step" "step 4 of"
+keys l
+shows tui-2.6 "l steps forward" "step 5 of"
+
+keys e
+shows tui-3.1 "e runs to the end: the corruption verdict in buggy" "VERDICT corruption"
+has tui-3.2 "... A's pte for page 1 maps the sparse page, marked stale" "$(screen)" "p1:SPARSE!"
+keys v
+shows tui-3.3 "v switches to fixed on the same interleaving" "fixed | step 0 of"
+keys 0 0 0 0 0 0 0
+shows tui-3.4 "in fixed, CPU0 runs (keys 0): it takes xip_sparse_mutex and the seqcount turns odd" "xip_sparse_seq=1(odd)"
+keys End
+shows tui-3.5 "End runs to the end: fixed is ok" "VERDICT ok"
+has tui-3.6 "... A ran first, so it saw zeros before B's write" "$(screen)" "finished: saw zeros"
+keys Home
+shows tui-3.7 "Home goes back to step 0" "fixed | step 0 of"
+keys v
+shows tui-3.8 "v again: later" "later | step 0 of"
+keys v
+shows tui-3.9 "and again: back to buggy" "buggy | step 0 of"
+
+keys 1
+shows tui-4.1 "1 runs CPU1 first: the schedule forks" "step 1 of 1"
+keys n 0
+shows tui-4.2 "n then 0 stops where CPU0 would run next (nothing left: a message)" "no more steps of CPU0"
+keys g 3 Enter
+shows tui-4.3 "g 3 Enter: go to step 3 (only 1 step exists: it stops at 1)" "step 1 of 1"
+keys e
+shows tui-4.4 "the forked run (write first) ends ok" "VERDICT ok"
+keys s
+T send-keys -t xs -l "my-run"
+keys Enter
+shows tui-4.5 "s saves the schedule under a name" "saved as schedule"
+keys L
+shows tui-4.6 "L lists the stored schedules, with the new one" "my-run"
+keys Escape
+keys '?'
+shows tui-4.7 "? shows the help overlay" "switch version: buggy, fixed, later"
+has tui-4.8 "... listing the keys" "$(screen)" "n then 0 .. 7"
+keys x
+keys q
+i=0; while [ ! -f "$work/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is tui-4.9 "q quits; the exit status is the verdict of the run watched to its end (ok: 0)" "$(cat "$work/exit" 2>/dev/null)" "0"
+
+start 80 24 classic race
+keys e
+shows tui-5.1 "buggy to the end" "VERDICT corruption"
+keys q
+i=0; while [ ! -f "$work/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is tui-5.2 "quitting after a corrupt run exits 11" "$(cat "$work/exit" 2>/dev/null)" "11"
+
+start 80 24 classic race
+T resize-window -t xs -x 60 -y 15
+shows tui-6.1 "a 60x15 terminal gets the too-small message" "the terminal is too small"
+has tui-6.2 "... naming the sizes" "$(screen)" "It is 60x15; play needs 80x24"
+T resize-window -t xs -x 120 -y 40
+shows tui-6.3 "resizing to 120x40 redraws the full screen" "buggy | step 0 of"
+w=$(screen | head -1 | wc -c); [ "$w" -gt 110 ]; ok $? tui-6.4 "... using the width (title row $w wide)"
+
+err=$(echo | "$XS_BIN" play classic --db "$db" 2>&1); rc=$?
+is tui-7.1 "play without a terminal refuses (exit 3)" "$rc" 3
+has tui-7.2 "... and points at replay" "$err" "xipsandbox replay classic race"
+
+done_testing
