@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "record.h"
 #include "report.h"
+#include "svg.h"
 
 /* Load scenario + open store + sync; NULLs after printing the error. */
 static int open_both(const char *scn_arg, const char *db, enum store_mode mode, struct scenario **scn,
@@ -328,20 +329,30 @@ int cli_list(int argc, char **argv)
 
 /* ---- export, import, save ------------------------------------------------------ */
 
+static const char *export_format;
+
 static int simple_opts(int argc, char **argv, const char *help, const char **db, const char **name)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'D' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D': *db = optarg; break;
+		case 'f':
+			if (strcmp(argv[0], "export") != 0)
+				cli_usage_error("%s: no --format here", argv[0]);
+			if (strcmp(optarg, "line") && strcmp(optarg, "svg") && strcmp(optarg, "txt"))
+				cli_usage_error("export: unknown format '%s' (line, svg or txt)", optarg);
+			export_format = optarg;
+			break;
 		case 'n':
 			if (!name)
 				cli_usage_error("%s: no --name here", argv[0]);
@@ -354,6 +365,41 @@ static int simple_opts(int argc, char **argv, const char *help, const char **db,
 	return optind;
 }
 
+/* Run the stored schedule again and draw it (svg) or transcribe it (txt). */
+static int export_picture(const struct store_schedule *row, const char *format)
+{
+	struct scenario *scn = cli_load_scenario(row->scenario);
+	struct kernel_run *run;
+	struct kernel_verdict v;
+	char *cause = NULL, *parted = NULL;
+	int *choices = NULL;
+	size_t n = 0;
+
+	if (!scn)
+		return CLI_EXIT_INPUT;
+	run = kernel_run_new();
+	if (record_parse_choices(row->choices, &choices, &n, &cause) != 0 ||
+	    record_execute_choices(run, scn, (enum xip_version)xip_version_parse(row->version), choices, n,
+				   &parted, &cause) != 0 || parted) {
+		cli_error("schedule %ld: %s", row->id, parted ? parted : cause);
+		free(cause);
+		free(parted);
+		free(choices);
+		kernel_run_free(run);
+		scenario_free(scn);
+		return CLI_EXIT_INPUT;
+	}
+	kernel_run_verdict(run, &v);
+	if (strcmp(format, "svg") == 0)
+		svg_write(stdout, run, &v);
+	else
+		report_run(stdout, run, &v, 0);
+	free(choices);
+	kernel_run_free(run);
+	scenario_free(scn);
+	return 0;
+}
+
 int cli_export(int argc, char **argv)
 {
 	const char *db = NULL;
@@ -362,10 +408,14 @@ int cli_export(int argc, char **argv)
 	char *cause = NULL, *line;
 	int found = 0, i;
 
+	export_format = "line";
 	i = simple_opts(argc, argv,
-			"Usage: xipsandbox export ID [--db=PATH]\n"
-			"Print schedule ID as one line that 'xipsandbox import' reads back on\n"
-			"another machine: xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES\n", &db, NULL);
+			"Usage: xipsandbox export ID [--format=line|svg|txt] [--db=PATH]\n"
+			"Print schedule ID:\n"
+			"  line (default)  one line that 'xipsandbox import' reads back on another\n"
+			"                  machine: xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES\n"
+			"  svg             a sequence diagram for a slide (one lane per CPU)\n"
+			"  txt             the same as a plain-text transcript\n", &db, NULL);
 	if (argc - i != 1 || !all_digits(argv[i]))
 		cli_usage_error("export needs one schedule id (a number: 'xipsandbox list' shows them)");
 	if (!(st = cli_open_store(db, STORE_READ)))
@@ -378,6 +428,12 @@ int cli_export(int argc, char **argv)
 		free(cause);
 		store_close(st);
 		return CLI_EXIT_INPUT;
+	}
+	if (strcmp(export_format, "line") != 0) {
+		int r = export_picture(&row, export_format);
+		store_schedule_clear(&row);
+		store_close(st);
+		return r;
 	}
 	line = record_export_line(&row);
 	printf("%s\n", line);

@@ -64,19 +64,19 @@ int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
 		void **kmem, unsigned long *pfn)
 {
 	struct flash *f = &W->flash;
+	struct inode *ei = mapping->host;   /* EXT2_I(inode) */
 	long block;
 
 	KENTER();
-	(void)mapping;
 	/* ext2_get_block -> ext2_get_branch: read i_data[pgoff] */
 	block = (long)KREAD(&f->blockmap_obj[pgoff], f->blockmap[pgoff], "ext2_get_block: bh.b_blocknr = i_data[pgoff]");
 	if (block < 0) {
 		if (!create)
 			KRETURN(-ENODATA);   /* SPARSE block: BUG_ON(create) in the real code */
-		mutex_lock(&W->inode.truncate_mutex);
+		mutex_lock(&ei->truncate_mutex);
 		block = ext2_new_block();
 		if (block < 0) {
-			mutex_unlock(&W->inode.truncate_mutex);
+			mutex_unlock(&ei->truncate_mutex);
 			KRETURN(-ENOSPC);
 		}
 		/* ext2_clear_xip_target: a new XIP block is zeroed before use */
@@ -85,7 +85,7 @@ int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
 		sched_note(0);
 		/* ext2_splice_branch: link the new block into i_data[pgoff] */
 		KWRITE(&f->blockmap_obj[pgoff], f->blockmap[pgoff], (int)block, "ext2_splice_branch: i_data[pgoff] = block");
-		mutex_unlock(&W->inode.truncate_mutex);
+		mutex_unlock(&ei->truncate_mutex);
 	}
 	/* __inode_direct_access -> the device's direct_access */
 	*kmem = f->blocks[block].data;

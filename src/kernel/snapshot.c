@@ -227,7 +227,7 @@ void kernel_snapshot(const struct kernel_run *run, struct kernel_snapshot *out)
 			const struct vm_area_struct *vma = &mm->vmas[k];
 			struct ksnap_map *km = &kp->maps[k];
 			if (k)
-				snprintf(km->name, sizeof km->name, "%c.%d", mm->comm, k);
+				snprintf(km->name, sizeof km->name, "%c.%c", mm->comm, (char)('0' + k)); /* k < SCN_MAX_MAPS */
 			else
 				snprintf(km->name, sizeof km->name, "%c", mm->comm);
 			km->created = vma->created;
