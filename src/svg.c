@@ -11,7 +11,7 @@
 
 #define ROW 18
 #define TOP 90
-#define LANE 330
+#define LANE 420
 #define LEFT 60
 
 static void esc(FILE *out, const char *s)
@@ -52,7 +52,7 @@ void svg_write(FILE *out, struct kernel_run *run, const struct kernel_verdict *v
 	const struct sched_step *tr = sched_trace(s, &n);
 	int ncpu = scn->ncpus;
 	int width = LEFT + ncpu * LANE + 20 < 900 ? 900 : LEFT + ncpu * LANE + 20;
-	int height = TOP + (int)n * ROW + 80;
+	int height = TOP + (int)n * ROW + 130;
 	long fatal = v->damage_step;
 
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -114,10 +114,32 @@ void svg_write(FILE *out, struct kernel_run *run, const struct kernel_verdict *v
 	}
 	{
 		int y = TOP + (int)n * ROW + 30;
-		fprintf(out, "<text x=\"10\" y=\"%d\" font-size=\"13\" font-weight=\"bold\" fill=\"%s\">verdict: %s: ",
+		size_t per_line = (size_t)(width - 20) / 8, len = strlen(v->headline);
+		fprintf(out, "<text x=\"10\" y=\"%d\" font-size=\"13\" font-weight=\"bold\" fill=\"%s\">verdict: %s</text>\n",
 			y, v->kind == VERDICT_OK ? "#15803d" : "#b91c1c", verdict_kind_name(v->kind));
-		esc(out, v->headline);
-		fputs("</text>\n", out);
+		/* the headline, wrapped at spaces */
+		for (size_t o = 0, line = 0; o < len && line < 3; line++) {
+			char part[256];
+			size_t cut = len - o;
+			if (cut > per_line) {
+				cut = per_line;
+				while (cut > 0 && v->headline[o + cut] != ' ')
+					cut--;
+				if (cut == 0)
+					cut = per_line;
+			}
+			if (cut >= sizeof part)
+				cut = sizeof part - 1;
+			memcpy(part, v->headline + o, cut);
+			part[cut] = '\0';
+			fprintf(out, "<text x=\"10\" y=\"%d\" font-size=\"12\">", y + 18 + 16 * (int)line);
+			esc(out, part);
+			fputs("</text>\n", out);
+			o += cut;
+			while (o < len && v->headline[o] == ' ')
+				o++;
+		}
+		y += 18 + 16 * 2;
 		if (fatal > 0)
 			fprintf(out, "<text x=\"10\" y=\"%d\" fill=\"#b91c1c\">the red step (%ld) made it permanent</text>\n",
 				y + 18, fatal);

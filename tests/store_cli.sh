@@ -69,4 +69,18 @@ mkdir "$work/dir.db"
 err=$("$XS_BIN" list --db "$work/dir.db" 2>&1); rc=$?
 is db-7.5 "a directory as database is refused" "$rc" 3
 
+race=$(X list classic | awk '$3 == "race" && $4 == "buggy" { print $1 }')
+X export "$race" --format svg > "$work/race.svg"; rc=$?
+is db-8.1 "export --format svg draws the race" "$rc" 0
+if command -v xmllint >/dev/null 2>&1; then
+	xmllint --noout "$work/race.svg" 2>"$work/xmllint.err"; ok $? db-8.2 "the SVG is well-formed XML (xmllint)"
+else
+	echo "ok $((tap_n = tap_n + 1)) - db-8.2 # SKIP xmllint is not installed"
+fi
+steps=$(X list classic | awk '$3 == "race" && $4 == "buggy" { print $5 }')
+is db-8.3 "the SVG has one row per step ($steps)" "$(grep -c 'class="step"' "$work/race.svg")" "$steps"
+has db-8.4 "... and marks the step that made the damage permanent" "$(cat "$work/race.svg")" "made it permanent"
+out=$(X export "$race" --format txt)
+has db-8.5 "export --format txt gives the transcript" "$out" "verdict: corruption"
+
 done_testing
