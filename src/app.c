@@ -10,6 +10,7 @@
 #include "app.h"
 #include "narrate.h"
 #include "record.h"
+#include "schedule.h"
 
 int app_open(struct app *a, const struct scenario *scn, struct store *st, long scenario_id, enum xip_version v,
 	     const int *choices, size_t n, const char *milestones, const char *source, char **cause)
@@ -26,6 +27,191 @@ int app_open(struct app *a, const struct scenario *scn, struct store *st, long s
 void app_close(struct app *a)
 {
 	play_close(&a->play);
+	demo_free(a->demo);
+	free(a->window);
+}
+
+void app_set_demo(struct app *a, struct demo *d, int demo_mode, int quiz, int pace_ms, int projector)
+{
+	a->demo = d;
+	a->demo_mode = demo_mode;
+	a->quiz = quiz;
+	a->autoplay = demo_mode;
+	a->pace_ms = pace_ms > 0 ? pace_ms : 1000;
+	a->projector = projector;
+	a->next_stop = 0;
+	a->phase = 0;
+	if (demo_mode)
+		snprintf(a->play.message, sizeof a->play.message, "demo: it runs on its own and stops where it matters");
+}
+
+/* The box for a stop: narration, or a question with its choices. */
+static void show_stop(struct app *a, const struct demo_stop *st)
+{
+	size_t o;
+
+	a->open_stop = st;
+	a->quiz_answered = 0;
+	a->autoplay = 0;
+	if (!st->quiz) {
+		o = (size_t)snprintf(a->overlay_text, sizeof a->overlay_text, "Step %zu\n", a->play.pos);
+		/* wrap the narration at 70 columns */
+		for (const char *p = st->text; *p && o + 80 < sizeof a->overlay_text; ) {
+			int n = (int)strlen(p), cut = n > 70 ? 70 : n;
+			if (n > 70)
+				while (cut > 0 && p[cut] != ' ')
+					cut--;
+			if (cut == 0)
+				cut = n > 70 ? 70 : n;
+			o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n%.*s", cut, p);
+			p += cut;
+			while (*p == ' ')
+				p++;
+		}
+		snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n\n(space continues)");
+	} else {
+		o = (size_t)snprintf(a->overlay_text, sizeof a->overlay_text, "Predict, then see: step %zu\n\n%s\n",
+				     a->play.pos, st->text);
+		for (int k = 0; k < st->nchoices; k++)
+			o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n  %c) %s",
+					      st->choice_key[k], st->choice[k]);
+		snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n\n(press the letter of your answer)");
+	}
+	a->overlay = VIEW_STOP;
+}
+
+/* Which single ingredients of the fix, switched off, break this interleaving? */
+static void which_ingredients(struct app *a)
+{
+	struct schedule *sch = NULL;
+	char *cause = NULL;
+	size_t o = 0;
+
+	a->mode_text[0] = '\0';
+	o = (size_t)snprintf(a->overlay_text, sizeof a->overlay_text,
+			     "The fixed version is ok on this interleaving.\n\nWhat saved it: each ingredient of the fix switched off alone:");
+	if (!a->play.milestones || schedule_parse(a->play.milestones, kernel_symbol_value, &sch, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	for (int i = 0; i < 5; i++) {
+		struct kernel_run *run = kernel_run_new();
+		struct kernel_verdict v;
+		unsigned bit = 1u << i;
+
+		kernel_run_set_without(run, bit);
+		if (kernel_run_start(run, a->play.scn, XIP_FIXED, &cause) == 0 &&
+		    schedule_run(kernel_run_sched(run), sch, &cause) == 0) {
+			kernel_run_verdict(run, &v);
+			o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n  without %-9s %s%s",
+					      kernel_without_name((enum kernel_without)bit), verdict_kind_name(v.kind),
+					      v.kind == VERDICT_OK ? "" : "   <- this ingredient stopped the race here");
+		} else {
+			o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n  without %-9s (the interleaving does not apply)",
+					      kernel_without_name((enum kernel_without)bit));
+		}
+		free(cause);
+		cause = NULL;
+		kernel_run_free(run);
+	}
+	schedule_free(sch);
+	snprintf(a->overlay_text + o, sizeof a->overlay_text - o,
+		 "\n\nxipsandbox explore proves it for every interleaving. (q quits, BS goes back)");
+	play_goto(&a->play, a->play.pos); /* the play run drives again */
+}
+
+/* After every step: stops, the end of each demo phase. */
+static void after_step(struct app *a)
+{
+	if (a->demo) {
+		/* stops are in order: the buggy run's, then the fixed replay's */
+		if (a->phase == 1)
+			while (a->next_stop < a->demo->n && !a->demo->stop[a->next_stop].fixed)
+				a->next_stop++;
+		if (a->next_stop < a->demo->n) {
+			const struct demo_stop *st = &a->demo->stop[a->next_stop];
+			if (st->fixed == (a->phase == 1) && demo_stop_fires(st, a->play.run)) {
+				a->next_stop++;
+				if ((st->quiz && a->quiz) || (!st->quiz && a->demo_mode)) {
+					show_stop(a, st);
+					return;
+				}
+			}
+		}
+	}
+	if (a->demo_mode && play_ended(&a->play) && a->overlay == VIEW_NONE) {
+		a->autoplay = 0;
+		if (a->phase == 0) {
+			kernel_run_verdict(a->play.run, &a->verdict);
+			snprintf(a->overlay_text, sizeof a->overlay_text,
+				 "The %s version: %s.\n\n%s\n\nPress space: the same interleaving on the fixed version.",
+				 xip_version_name(a->play.version), verdict_kind_name(a->verdict.kind), a->verdict.headline);
+			a->overlay = VIEW_STOP;
+			a->open_stop = NULL;
+		} else if (a->phase == 1) {
+			which_ingredients(a);
+			a->overlay = VIEW_STOP;
+			a->open_stop = NULL;
+			a->phase = 2;
+		}
+	}
+}
+
+/* A key while a stop's box is open. */
+static enum app_result stop_key(struct app *a, struct app_event ev)
+{
+	const struct demo_stop *st = a->open_stop;
+
+	if (ev.key == APP_CHAR && ev.ch == 'q')
+		return APP_QUIT;
+	if (st && st->quiz && !a->quiz_answered) {
+		int k;
+		if (ev.key != APP_CHAR)
+			return APP_NOTHING;
+		for (k = 0; k < st->nchoices && st->choice_key[k] != ev.ch; k++)
+			;
+		if (k == st->nchoices)
+			return APP_NOTHING;
+		a->quiz_answered = 1;
+		snprintf(a->overlay_text, sizeof a->overlay_text, "%s\n\n%s\n\n(space continues)",
+			 ev.ch == st->answer ? "Right." : "Not quite.", st->explain ? st->explain : "");
+		return APP_REDRAW;
+	}
+	if (ev.key == APP_BACKSPACE || ev.key == APP_LEFT) {
+		a->overlay = VIEW_NONE;
+		a->autoplay = 0;
+		play_back(&a->play);
+		return APP_REDRAW;
+	}
+	if (!(ev.key == APP_CHAR && ev.ch == ' ') && ev.key != APP_ENTER && ev.key != APP_RIGHT)
+		return APP_NOTHING;
+	a->overlay = VIEW_NONE;
+	a->open_stop = NULL;
+	if (a->demo_mode && a->phase == 0 && play_ended(&a->play)) {
+		play_set_version(&a->play, XIP_FIXED);
+		a->phase = 1;
+		a->ran_to_end = 0;
+	}
+	if (a->demo_mode && a->phase < 2)
+		a->autoplay = 1;
+	return APP_REDRAW;
+}
+
+enum app_result app_tick(struct app *a)
+{
+	if (!a->autoplay || a->overlay != VIEW_NONE || a->prompt != PROMPT_NONE)
+		return APP_NOTHING;
+	if (play_ended(&a->play)) {
+		after_step(a);
+		return APP_REDRAW;
+	}
+	a->play.message[0] = '\0';
+	if (play_step(&a->play) != 0) {
+		a->autoplay = 0;
+		return APP_REDRAW;
+	}
+	after_step(a);
+	return APP_REDRAW;
 }
 
 static void save(struct app *a)
@@ -191,8 +377,23 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 		return APP_REDRAW;
 	if (a->prompt != PROMPT_NONE)
 		return prompt_key(a, ev);
+	if (a->overlay == VIEW_STOP)
+		return stop_key(a, ev);
 	if (a->overlay != VIEW_NONE)
 		return overlay_key(a, ev);
+	if (a->demo_mode && ev.key == APP_CHAR && (ev.ch == 'p' || ev.ch == '+' || ev.ch == '-')) {
+		if (ev.ch == 'p')
+			a->autoplay = !a->autoplay && a->phase < 2;
+		else if (ev.ch == '+' && a->pace_ms > 100)
+			a->pace_ms /= 2;
+		else if (ev.ch == '-' && a->pace_ms < 8000)
+			a->pace_ms *= 2;
+		return APP_REDRAW;
+	}
+	if (a->demo_mode && ev.key == APP_CHAR && ev.ch == ' ') {
+		a->autoplay = 1; /* space resumes the demo */
+		return APP_REDRAW;
+	}
 	p->message[0] = '\0';
 	if (a->pending_next) {
 		a->pending_next = 0;
@@ -210,7 +411,12 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 		a->pending_next = 1;
 		snprintf(p->message, sizeof p->message, "run until which CPU is next? (0-7)");
 	} else if (ch == 'e' || ev.key == APP_END) {
-		play_to_end(p);
+		/* to the end, but a quiz on the way stops it */
+		while (!play_ended(p) && a->overlay == VIEW_NONE && play_step(p) == 0)
+			after_step(a);
+		if (play_ended(p))
+			a->ran_to_end = 1;
+		return APP_REDRAW;
 	} else if (ev.key == APP_HOME) {
 		play_goto(p, 0);
 	} else if (ch == 'g') {
@@ -234,7 +440,39 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 	}
 	if (play_ended(p))
 		a->ran_to_end = 1;
+	if (ev.key != APP_LEFT && ev.key != APP_BACKSPACE && !(ch == 'h' || ch == 'k') && ev.key != APP_UP)
+		after_step(a);
 	return APP_REDRAW;
+}
+
+/* Steps inside a race window: after a fault found a hole, until its CPU installs a pte. */
+static void compute_window(struct app *a)
+{
+	struct sched *s = kernel_run_sched(a->play.run);
+	const struct scenario *scn = a->play.scn;
+	size_t n;
+	const struct sched_step *tr = sched_trace(s, &n);
+	int open[SCN_MAX_CPUS] = { 0 };
+
+	if (a->window_cap < a->play.n + 1) {
+		a->window_cap = a->play.n + 64;
+		a->window = xrealloc(a->window, a->window_cap);
+	}
+	memset(a->window, 0, a->window_cap);
+	for (size_t i = 0; i < n; i++) {
+		const struct sched_step *st = &tr[i];
+		int c = st->cpu, faults = 0;
+		for (int k = 0; k < scn->cpus[c].nops; k++)
+			faults |= scn->cpus[c].ops[k].kind == SCN_OP_TOUCH || scn->cpus[c].ops[k].kind == SCN_OP_STORE;
+		if (faults && strcmp(st->site.func, "get_xip_mem") == 0 && st->has_value &&
+		    strstr(st->site.what, "b_blocknr"))
+			open[c] = st->value < 0;     /* a hole opens it, a block closes it */
+		for (int k = 0; k < scn->ncpus; k++)
+			if (open[k])
+				a->window[i] = 1;
+		if (strstr(st->site.what, "set_pte_at"))
+			open[c] = 0;
+	}
 }
 
 void app_render(struct app *a, struct grid *g)
@@ -261,6 +499,15 @@ void app_render(struct app *a, struct grid *g)
 	in.overlay = a->overlay;
 	in.overlay_text = a->overlay_text;
 	in.overlay_sel = a->list_sel;
+	compute_window(a);
+	in.window = a->window;
+	in.projector = a->projector;
+	if (a->demo_mode) {
+		snprintf(a->mode_text, sizeof a->mode_text, "demo (%s): %s, %.1f s a step",
+			 a->phase == 0 ? xip_version_name(a->play.version) : a->phase == 1 ? "fixed replay" : "over",
+			 a->autoplay ? "playing" : "paused", a->pace_ms / 1000.0);
+		in.mode = a->mode_text;
+	}
 	view_render(snap, &in, g);
 	free(snap);
 }

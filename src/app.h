@@ -7,6 +7,7 @@
 #ifndef XS_APP_H
 #define XS_APP_H
 
+#include "demo.h"
 #include "grid.h"
 #include "play.h"
 #include "store.h"
@@ -43,7 +44,28 @@ struct app {
 	char narration[512];
 	struct kernel_verdict verdict;
 	int ran_to_end;                 /* the run ended while the user watched */
+
+	/* demo and quiz (demo.h): stops come from scenarios/NAME.demo */
+	struct demo *demo;              /* owned; NULL when the scenario has none */
+	int next_stop;                  /* the next stop to watch for */
+	int demo_mode;                  /* xipsandbox demo: autoplay, pauses, then fixed */
+	int quiz;                       /* quizzes on (play --quiz, demo) */
+	int autoplay;                   /* stepping on its own */
+	int pace_ms;                    /* between automatic steps */
+	int phase;                      /* demo: 0 buggy run, 1 fixed replay, 2 over */
+	const struct demo_stop *open_stop; /* the stop whose box is shown */
+	int quiz_answered;
+	int projector;
+	unsigned char *window;          /* per step of the schedule: in a race window */
+	size_t window_cap;
+	char mode_text[80];
 };
+
+/* Demo and quiz: take ownership of d (may be NULL). */
+void app_set_demo(struct app *a, struct demo *d, int demo_mode, int quiz, int pace_ms, int projector);
+
+/* Called regularly by the terminal loop: steps when autoplay is due. */
+enum app_result app_tick(struct app *a);
 
 /* Start on a scenario with a schedule (choices may be empty). */
 int app_open(struct app *a, const struct scenario *scn, struct store *st, long scenario_id, enum xip_version v,

@@ -49,5 +49,11 @@ int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_save(int argc, char **argv);
 int cli_play(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+
+struct demo;
+struct scenario;
+/* SCENARIO.demo next to the scenario; NULL when none (an error is printed if required). */
+struct demo *cli_load_demo(const struct scenario *scn, int required);
 
 #endif

@@ -24,6 +24,8 @@ static const char play_help[] =
 	"  -v, --version=V   start on buggy, fixed or later (v switches inside)\n"
 	"      --db=PATH     the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"      --batch       refuse to draw (for scripts): prints where to look instead\n"
+	"      --quiz        stop before the steps that matter and ask what will happen\n"
+	"                    (questions from SCENARIO.demo)\n"
 	"  -h, --help        show this help; press ? inside for every key\n"
 	"\n"
 	"Exit status: the verdict's (0 ok, 11..15) when you ran to the end, else 0;\n"
@@ -35,11 +37,12 @@ int cli_play(int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "batch", no_argument, NULL, 'B' },
+		{ "quiz", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *version_arg = NULL, *db = NULL, *which = "race";
-	int c, batch = 0, status = CLI_EXIT_INPUT, found = 0;
+	int c, batch = 0, quiz = 0, status = CLI_EXIT_INPUT, found = 0;
 	struct scenario *scn;
 	struct store *st;
 	struct store_scenario srow = { 0 };
@@ -56,6 +59,7 @@ int cli_play(int argc, char **argv)
 		case 'v': version_arg = optarg; break;
 		case 'D': db = optarg; break;
 		case 'B': batch = 1; break;
+		case 'Q': quiz = 1; break;
 		case 'h': fputs(play_help, stdout); return 0;
 		default: cli_usage_error("play: bad option (see 'xipsandbox play --help')");
 		}
@@ -125,6 +129,14 @@ int cli_play(int argc, char **argv)
 	}
 	if (app_open(&app, scn, st, srow.id, version, choices, n, found ? row.milestones : NULL, source, &cause) != 0)
 		goto fail;
+	if (quiz) {
+		struct demo *d = cli_load_demo(scn, 1);
+		if (!d) {
+			app_close(&app);
+			goto out;
+		}
+		app_set_demo(&app, d, 0, 1, 1000, 0);
+	}
 	if (tui_run(&app, &cause) != 0) {
 		app_close(&app);
 		goto fail;

@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  play [SCENARIO [NAME|ID]]  step through a schedule on the terminal\n"
+	"  demo [SCENARIO]     the narrated demo for a class: the race, then the fix\n"
 	"  run SCENARIO        run one schedule; print the trace and the verdict\n"
 	"  replay SCENARIO [NAME|ID]  replay a stored schedule and check its trace hash\n"
 	"  list [SCENARIO]     list stored schedules\n"
@@ -98,6 +99,8 @@ int main(int argc, char **argv)
 		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cli_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "demo"))
+		return cli_demo(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))
 		return cli_replay(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))

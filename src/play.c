@@ -150,13 +150,6 @@ void play_back(struct play *p)
 	play_goto(p, p->pos - 1);
 }
 
-void play_to_end(struct play *p)
-{
-	while (!play_ended(p))
-		if (play_step(p) != 0)
-			break;
-}
-
 void play_until_cpu_next(struct play *p, int cpu)
 {
 	while (!play_ended(p)) {

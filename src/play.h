@@ -40,8 +40,6 @@ int play_step(struct play *p);
 /* One step of `cpu`: forks the schedule when it differs from the recorded one. */
 int play_step_cpu(struct play *p, int cpu);
 void play_back(struct play *p);
-/* Forward to the end of the run. */
-void play_to_end(struct play *p);
 /* Forward until `cpu` is the next to run on the schedule (or the end). */
 void play_until_cpu_next(struct play *p, int cpu);
 /* Switch version on the same interleaving, keeping the position where it can. */

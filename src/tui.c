@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <time.h>
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -52,6 +53,15 @@ static const struct { short fg, bg; attr_t mono; } role_style[ROLE_COUNT] = {
 };
 
 static int use_color;
+static int projector;
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
 
 static void paint(const struct grid *g)
 {
@@ -60,8 +70,8 @@ static void paint(const struct grid *g)
 		for (int x = 0; x < g->w && x < COLS; x++) {
 			const struct grid_cell *c = &g->cells[y * g->w + x];
 			attr_t a = use_color ? COLOR_PAIR(c->role + 1) : role_style[c->role].mono;
-			if (use_color && c->role == ROLE_HEADING)
-				a |= A_BOLD;
+			if ((use_color && c->role == ROLE_HEADING) || projector)
+				a |= A_BOLD; /* projectors wash thin strokes out */
 			addch((chtype)(unsigned char)c->ch | a);
 		}
 	}
@@ -121,21 +131,44 @@ int tui_run(struct app *a, char **cause)
 	set_escdelay(25);
 	timeout(200); /* wake up to notice signals */
 	use_color = has_colors() && !getenv("NO_COLOR");
+	projector = a->projector;
 	if (use_color) {
 		start_color();
 		use_default_colors();
-		for (int r = 0; r < ROLE_COUNT; r++)
-			init_pair((short)(r + 1), role_style[r].fg, role_style[r].bg);
+		for (int r = 0; r < ROLE_COUNT; r++) {
+			short fg = role_style[r].fg, bg = role_style[r].bg;
+			if (projector && bg < 0) {
+				/* high contrast: light text on black everywhere */
+				bg = COLOR_BLACK;
+				if (fg < 0 || fg == COLOR_BLUE)
+					fg = COLOR_WHITE;
+			}
+			init_pair((short)(r + 1), fg, bg);
+		}
+		if (projector)
+			bkgd(COLOR_PAIR(ROLE_NORMAL + 1));
 	}
 	g = grid_new(COLS, LINES);
 	app_render(a, g);
 	paint(g);
+	{
+	long last_tick = now_ms();
 	while (!tui_signalled) {
 		struct app_event ev;
 		enum app_result r;
 
-		if (!read_event(&ev))
+		timeout(a->autoplay ? 40 : 200);
+		if (!read_event(&ev)) {
+			if (a->autoplay && now_ms() - last_tick >= a->pace_ms) {
+				last_tick = now_ms();
+				if (app_tick(a) == APP_REDRAW) {
+					app_render(a, g);
+					paint(g);
+				}
+			}
 			continue;
+		}
+		last_tick = now_ms();
 		if (ev.key == APP_RESIZE && (g->w != COLS || g->h != LINES)) {
 			grid_free(g);
 			g = grid_new(COLS, LINES);
@@ -148,6 +181,7 @@ int tui_run(struct app *a, char **cause)
 			app_render(a, g);
 			paint(g);
 		}
+	}
 	}
 	grid_free(g);
 	tui_restore();

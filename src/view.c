@@ -243,6 +243,8 @@ static void draw_timeline(const struct view_info *in, int y, struct grid *g)
 		}
 		if (in->fork_at != (size_t)-1 && i >= in->fork_at && i < in->pos)
 			role = ROLE_CHANGED;
+		if (in->window && i < in->pos && in->window[i])
+			role = ROLE_WAIT; /* the race window: between finding the hole and the pte */
 		grid_put(g, x, y, role, (char[]){ ch, '\0' }, 1);
 	}
 	if (in->pos >= in->n && x < g->w)
@@ -321,6 +323,8 @@ void view_render(const struct kernel_snapshot *s, const struct view_info *in, st
 	for (int p = 0; p < s->nprocs; p++)
 		nmaps += s->procs[p].nmaps;
 	shared_rows = 3 + nmaps + 1;      /* locks (2 rows), sparse, file, ptes */
+	if (in->projector)
+		shared_rows += 1;         /* room to breathe on a projector */
 	bottom = g->h - 1 - 1 - 1 - 2 - 1; /* key bar, message, verdict, narration, timeline */
 	cpu_y1 = bottom - shared_rows - 1;
 	if (cpu_y1 - cpu_y0 < 6)
@@ -348,8 +352,11 @@ void view_render(const struct kernel_snapshot *s, const struct view_info *in, st
 	if (in->message && *in->message)
 		draw_wrapped(g, bottom + 4, bottom + 5, ROLE_WAIT, in->message);
 	grid_role_span(g, 0, g->h - 1, g->w, ROLE_TITLE);
-	grid_put(g, 0, g->h - 1, ROLE_TITLE,
-		 " space step  BS back  0-7 run CPU  e end  v version  s save  L load  ? help  q quit", -1);
+	if (in->mode)
+		grid_putf(g, 0, g->h - 1, ROLE_TITLE, -1, " %s   space continue  p pause  + - pace  BS back  q quit", in->mode);
+	else
+		grid_put(g, 0, g->h - 1, ROLE_TITLE,
+			 " space step  BS back  0-7 run CPU  e end  v version  s save  L load  ? help  q quit", -1);
 	if (in->overlay != VIEW_NONE && in->overlay_text)
 		draw_overlay(in, g);
 }

@@ -14,7 +14,7 @@
 #define VIEW_MIN_W 80
 #define VIEW_MIN_H 24
 
-enum view_overlay { VIEW_NONE, VIEW_HELP, VIEW_LIST, VIEW_PROMPT };
+enum view_overlay { VIEW_NONE, VIEW_HELP, VIEW_LIST, VIEW_PROMPT, VIEW_STOP };
 
 struct view_info {
 	const char *scenario;        /* "classic" */
@@ -28,6 +28,9 @@ struct view_info {
 	enum view_overlay overlay;
 	const char *overlay_text;    /* lines separated by '\n' */
 	int overlay_sel;             /* selected line of a list */
+	const unsigned char *window; /* per step: inside a race window (shaded), or NULL */
+	const char *mode;            /* "demo: playing, 1.0 s a step" or NULL */
+	int projector;               /* large-print layout: fewer, bigger things */
 };
 
 /* Draw everything (or the too-small message) into g. */

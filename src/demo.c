@@ -1,0 +1,207 @@
+/*
+ * demo.c - reading scenarios/NAME.demo and matching its stops (demo.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demo.h"
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+static void append(char **dst, const char *text)
+{
+	if (!*dst) {
+		*dst = xstrdup(text);
+	} else {
+		char *s = xasprintf("%s %s", *dst, text);
+		free(*dst);
+		*dst = s;
+	}
+}
+
+static int parse_trigger(const char *path, int line, char *s, struct demo_stop *st, char **cause)
+{
+	char func[64] = "", kw[8] = "";
+	int cpu, n = 0;
+
+	if (sscanf(s, "cpu%d %7s %63[A-Za-z0-9_=-]%n", &cpu, kw, func, &n) < 3 || cpu < 0 || cpu >= SCN_MAX_CPUS)
+		return util_errf(cause, "%s:%d: expected 'cpuN until FUNCTION[=VALUE]' or 'cpuN to FUNCTION', found '%s'",
+				 path, line, s);
+	st->cpu = cpu;
+	if (strcmp(kw, "until") == 0)
+		st->until = 1;
+	else if (strcmp(kw, "to") != 0)
+		return util_errf(cause, "%s:%d: expected 'until' or 'to' after cpu%d, found '%s'", path, line, cpu, kw);
+	{
+		char *eq = strchr(func, '=');
+		if (eq) {
+			char *end;
+			*eq = '\0';
+			st->value = strtol(eq + 1, &end, 10);
+			if (*end && !kernel_symbol_value(eq + 1, &st->value))
+				return util_errf(cause, "%s:%d: unknown value '%s'", path, line, eq + 1);
+			st->has_value = 1;
+		}
+	}
+	snprintf(st->func, sizeof st->func, "%s", func);
+	return 0;
+}
+
+static int parse(const char *path, char *text, struct demo *d, char **cause)
+{
+	struct demo_stop *cur = NULL;
+	int fixed = 0, line = 0;
+
+	for (char *next = text; next; ) {
+		char *l = next, *nl = strchr(l, '\n'), *s;
+		int indented = l[0] == ' ' || l[0] == '\t';
+
+		next = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		line++;
+		s = trim(l);
+		if (!*s || *s == '#')
+			continue;
+		if (!indented) {
+			cur = NULL;
+			if (strncmp(s, "schedule ", 9) == 0) {
+				snprintf(d->schedule, sizeof d->schedule, "%s", trim(s + 9));
+			} else if (strcmp(s, "fixed") == 0) {
+				fixed = 1;
+			} else if (strncmp(s, "pause ", 6) == 0 || strncmp(s, "quiz ", 5) == 0) {
+				if (d->n == DEMO_MAX_STOPS)
+					return util_errf(cause, "%s:%d: too many stops (at most %d)", path, line, DEMO_MAX_STOPS);
+				cur = &d->stop[d->n++];
+				cur->quiz = s[0] == 'q';
+				cur->fixed = fixed;
+				cur->line = line;
+				if (parse_trigger(path, line, trim(s + (cur->quiz ? 5 : 6)), cur, cause) != 0)
+					return -1;
+			} else {
+				return util_errf(cause, "%s:%d: expected 'schedule NAME', 'pause TRIGGER', 'quiz TRIGGER' or 'fixed', found '%.40s'",
+						 path, line, s);
+			}
+			continue;
+		}
+		if (!cur)
+			return util_errf(cause, "%s:%d: an indented line must follow 'pause' or 'quiz'", path, line);
+		if (cur->quiz && strncmp(s, "ask:", 4) == 0) {
+			append(&cur->text, trim(s + 4));
+		} else if (cur->quiz && strncmp(s, "choice ", 7) == 0 && s[8] == ':') {
+			if (cur->nchoices == DEMO_MAX_CHOICES)
+				return util_errf(cause, "%s:%d: at most %d choices", path, line, DEMO_MAX_CHOICES);
+			cur->choice_key[cur->nchoices] = s[7];
+			cur->choice[cur->nchoices++] = xstrdup(trim(s + 9));
+		} else if (cur->quiz && strncmp(s, "answer:", 7) == 0) {
+			cur->answer = *trim(s + 7);
+		} else if (cur->quiz && strncmp(s, "explain:", 8) == 0) {
+			append(&cur->explain, trim(s + 8));
+		} else if (cur->quiz && cur->explain) {
+			append(&cur->explain, s);
+		} else if (cur->quiz) {
+			return util_errf(cause, "%s:%d: in a quiz, expected 'ask:', 'choice K:', 'answer:' or 'explain:'", path, line);
+		} else {
+			append(&cur->text, s);
+		}
+	}
+	for (int i = 0; i < d->n; i++) {
+		struct demo_stop *st = &d->stop[i];
+		int found = 0;
+		if (!st->text)
+			return util_errf(cause, "%s:%d: this %s has no text", path, st->line, st->quiz ? "quiz" : "pause");
+		if (!st->quiz)
+			continue;
+		for (int k = 0; k < st->nchoices; k++)
+			found |= st->choice_key[k] == st->answer;
+		if (st->nchoices < 2 || !found)
+			return util_errf(cause, "%s:%d: a quiz needs two choices or more and an answer that is one of them",
+					 path, st->line);
+	}
+	if (!d->schedule[0])
+		snprintf(d->schedule, sizeof d->schedule, "race");
+	return 0;
+}
+
+int demo_load(const char *path, struct demo **out, char **cause)
+{
+	FILE *fp = fopen(path, "rb");
+	struct demo *d;
+	char *text;
+	long len;
+
+	if (!fp)
+		return errno == ENOENT ? 0 : util_errf(cause, "%s: %s", path, strerror(errno));
+	if (fseek(fp, 0, SEEK_END) != 0 || (len = ftell(fp)) < 0 || len > 1 << 20 || fseek(fp, 0, SEEK_SET) != 0) {
+		fclose(fp);
+		return util_errf(cause, "%s: cannot read it, or it is larger than 1 MiB", path);
+	}
+	text = xmalloc((size_t)len + 1);
+	if (fread(text, 1, (size_t)len, fp) != (size_t)len) {
+		fclose(fp);
+		free(text);
+		return util_errf(cause, "%s: read error", path);
+	}
+	fclose(fp);
+	text[len] = '\0';
+	d = xcalloc(1, sizeof *d);
+	d->path = xstrdup(path);
+	if (parse(path, text, d, cause) != 0) {
+		free(text);
+		demo_free(d);
+		return -1;
+	}
+	free(text);
+	*out = d;
+	return 1;
+}
+
+void demo_free(struct demo *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < d->n; i++) {
+		free(d->stop[i].text);
+		free(d->stop[i].explain);
+		for (int k = 0; k < d->stop[i].nchoices; k++)
+			free(d->stop[i].choice[k]);
+	}
+	free(d->path);
+	free(d);
+}
+
+int demo_stop_fires(const struct demo_stop *st, struct kernel_run *run)
+{
+	struct sched *s = kernel_run_sched(run);
+	struct sched_cpu_info info;
+
+	if (st->cpu >= sched_ncpus(s))
+		return 0;
+	if (st->until) {
+		int n;
+		const struct sched_return *r;
+		if (sched_last_cpu(s) != st->cpu)
+			return 0;
+		r = sched_cpu_returns(s, st->cpu, &n);
+		for (int i = 0; i < n; i++)
+			if (strcmp(r[i].func, st->func) == 0 && (!st->has_value || r[i].value == st->value))
+				return 1;
+		return 0;
+	}
+	sched_cpu_info(s, st->cpu, &info);
+	return info.state == SCHED_CPU_READY && strcmp(info.site.func, st->func) == 0;
+}
