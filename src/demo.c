@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,25 +138,12 @@ static int parse(const char *path, char *text, struct demo *d, char **cause)
 
 int demo_load(const char *path, struct demo **out, char **cause)
 {
-	FILE *fp = fopen(path, "rb");
 	struct demo *d;
 	char *text;
-	long len;
+	int r = util_read_text(path, 1 << 20, &text, cause);
 
-	if (!fp)
-		return errno == ENOENT ? 0 : util_errf(cause, "%s: %s", path, strerror(errno));
-	if (fseek(fp, 0, SEEK_END) != 0 || (len = ftell(fp)) < 0 || len > 1 << 20 || fseek(fp, 0, SEEK_SET) != 0) {
-		fclose(fp);
-		return util_errf(cause, "%s: cannot read it, or it is larger than 1 MiB", path);
-	}
-	text = xmalloc((size_t)len + 1);
-	if (fread(text, 1, (size_t)len, fp) != (size_t)len) {
-		fclose(fp);
-		free(text);
-		return util_errf(cause, "%s: read error", path);
-	}
-	fclose(fp);
-	text[len] = '\0';
+	if (r <= 0)
+		return r;
 	d = xcalloc(1, sizeof *d);
 	d->path = xstrdup(path);
 	if (parse(path, text, d, cause) != 0) {

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,32 +158,11 @@ fail:
 
 int shipped_load(const char *path, struct shipped_file **out, char **cause)
 {
-	FILE *fp = fopen(path, "rb");
 	char *text;
-	long len;
-	int r;
+	int r = util_read_text(path, 1 << 20, &text, cause);
 
-	if (!fp) {
-		if (errno == ENOENT)
-			return 0;
-		return util_errf(cause, "%s: %s", path, strerror(errno));
-	}
-	if (fseek(fp, 0, SEEK_END) != 0 || (len = ftell(fp)) < 0 || len > 1 << 20 || fseek(fp, 0, SEEK_SET) != 0) {
-		fclose(fp);
-		return util_errf(cause, "%s: cannot read it, or it is larger than 1 MiB", path);
-	}
-	text = xmalloc((size_t)len + 1);
-	if (fread(text, 1, (size_t)len, fp) != (size_t)len) {
-		fclose(fp);
-		free(text);
-		return util_errf(cause, "%s: read error", path);
-	}
-	fclose(fp);
-	text[len] = '\0';
-	if (strlen(text) != (size_t)len) {
-		free(text);
-		return util_errf(cause, "%s: binary data (NUL byte) in a schedules file", path);
-	}
+	if (r <= 0)
+		return r;
 	r = shipped_parse(path, text, out, cause);
 	free(text);
 	return r == 0 ? 1 : -1;

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,47 @@ char *xasprintf(const char *fmt, ...)
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+int util_read_text(const char *path, size_t max, char **text, char **cause)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t len = 0, cap = 4096;
+	char *buf;
+
+	if (!fp)
+		return errno == ENOENT ? 0 : util_errf(cause, "%s: %s", path, strerror(errno));
+	buf = xmalloc(cap);
+	for (;;) {
+		size_t got;
+		if (len + 1 >= cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		got = fread(buf + len, 1, cap - len - 1, fp);
+		len += got;
+		if (len > max) {
+			fclose(fp);
+			free(buf);
+			return util_errf(cause, "%s: too large (more than %zu bytes)", path, max);
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		int e = errno;
+		fclose(fp);
+		free(buf);
+		return util_errf(cause, "%s: %s", path, strerror(e));
+	}
+	fclose(fp);
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		free(buf);
+		return util_errf(cause, "%s: binary data (a NUL byte) in a text file", path);
+	}
+	*text = buf;
+	return 1;
 }
 
 int util_errf(char **cause, const char *fmt, ...)

@@ -52,6 +52,14 @@ char *xasprintf(const char *fmt, ...) XS_PRINTF(1, 2);
 char *xvasprintf(const char *fmt, va_list ap) XS_PRINTF(1, 0);
 
 /*
+ * Read a whole text file of at most max bytes into *text (NUL-terminated,
+ * newly allocated).  Returns 1, 0 when it does not exist, or -1 with
+ * *cause ("PATH: <reason>") when it cannot be read, is larger than max, or
+ * holds a NUL byte.
+ */
+int util_read_text(const char *path, size_t max, char **text, char **cause);
+
+/*
  * Set *cause (if cause is not NULL) to a newly allocated message and return
  * -1, so that "return util_errf(cause, ...)" is the one idiom for a user
  * error.  The caller frees *cause.
