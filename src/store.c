@@ -20,7 +20,8 @@
  *    failure in between rolls back before returning.
  *  - SQL text is constant; every value is bound.  migrations[k] takes a
  *    file from schema version k to k + 1; version 0 is an empty file.
- *  - Every message starts with the database path.
+ *  - Every message starts with the database path (store_default_path's,
+ *    which has none yet, excepted).
  */
 #include "config.h"
 
@@ -51,10 +52,10 @@ struct store {
 
 /* What check_file() learnt about the path. */
 struct file_state {
-	int exists;    /* a regular file we may read */
-	int writable;  /* we may write it and create its -wal and -shm */
-	int file_errno; /* why not: the file itself (0: it is the directory) */
-	char *dir;
+	int exists;     /* a regular file we may read */
+	int writable;   /* we may write it and create its -wal and -shm */
+	int file_errno; /* why not, when the file itself is the reason */
+	char *dir;      /* its directory */
 };
 
 /* ---- schema ------------------------------------------------------------------ */
@@ -62,47 +63,51 @@ struct file_state {
 #define TIMESTAMP "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
 #define VERSION_CHECK "CHECK (version IN ('buggy', 'fixed', 'later'))"
 
+/* Stored verbatim in sqlite_master, so laid out for a reader of .schema. */
 static const char schema_v1[] =
-	"CREATE TABLE scenarios ("
-	" id INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL UNIQUE,"
-	" title TEXT NOT NULL,"
-	" text_hash TEXT NOT NULL,"
-	" text TEXT NOT NULL,"
-	" shipped_hash TEXT,"
-	" created TEXT NOT NULL DEFAULT " TIMESTAMP ");\n"
-	"CREATE TABLE schedules ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" scenario_id INTEGER NOT NULL REFERENCES scenarios (id) ON DELETE CASCADE,"
-	" scenario_hash TEXT NOT NULL,"
-	" version TEXT NOT NULL " VERSION_CHECK ","
-	" choices TEXT NOT NULL,"
-	" length INTEGER NOT NULL CHECK (length >= 0),"
-	" preemptions INTEGER NOT NULL CHECK (preemptions >= 0),"
-	" verdict TEXT NOT NULL CHECK (verdict IN"
-	"  ('ok', 'corruption', 'bug', 'deadlock', 'leak', 'step-limit')),"
-	" trace_hash TEXT NOT NULL,"
-	" origin TEXT NOT NULL CHECK (origin IN ('shipped', 'user', 'explore')),"
-	" name TEXT CHECK (name IS NULL OR (length(name) BETWEEN 1 AND 64"
-	"  AND name NOT GLOB '*[^A-Za-z0-9_.-]*' AND name GLOB '*[^0-9]*')),"
-	" milestones TEXT,"
-	" description TEXT,"
-	" created TEXT NOT NULL DEFAULT " TIMESTAMP ","
-	" UNIQUE (scenario_id, version, name));\n"
+	"CREATE TABLE scenarios (\n"
+	"  id           INTEGER PRIMARY KEY,\n"
+	"  name         TEXT NOT NULL UNIQUE,\n"
+	"  title        TEXT NOT NULL,\n"
+	"  text_hash    TEXT NOT NULL,\n"
+	"  text         TEXT NOT NULL,\n"
+	"  shipped_hash TEXT,\n"
+	"  created      TEXT NOT NULL DEFAULT " TIMESTAMP "\n"
+	");\n"
+	"CREATE TABLE schedules (\n"
+	"  id            INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  scenario_id   INTEGER NOT NULL REFERENCES scenarios (id) ON DELETE CASCADE,\n"
+	"  scenario_hash TEXT NOT NULL,\n"
+	"  version       TEXT NOT NULL " VERSION_CHECK ",\n"
+	"  choices       TEXT NOT NULL,\n"
+	"  length        INTEGER NOT NULL CHECK (length >= 0),\n"
+	"  preemptions   INTEGER NOT NULL CHECK (preemptions >= 0),\n"
+	"  verdict       TEXT NOT NULL CHECK (verdict IN\n"
+	"                  ('ok', 'corruption', 'bug', 'deadlock', 'leak', 'step-limit')),\n"
+	"  trace_hash    TEXT NOT NULL,\n"
+	"  origin        TEXT NOT NULL CHECK (origin IN ('shipped', 'user', 'explore')),\n"
+	"  name          TEXT CHECK (name IS NULL OR (length(name) BETWEEN 1 AND 64\n"
+	"                  AND name NOT GLOB '*[^A-Za-z0-9_.-]*' AND name GLOB '*[^0-9]*')),\n"
+	"  milestones    TEXT,\n"
+	"  description   TEXT,\n"
+	"  created       TEXT NOT NULL DEFAULT " TIMESTAMP ",\n"
+	"  UNIQUE (scenario_id, version, name)\n"
+	");\n"
 	"CREATE INDEX schedules_by_scenario ON schedules (scenario_id, id);\n"
-	"CREATE TABLE explorations ("
-	" id INTEGER PRIMARY KEY,"
-	" scenario_id INTEGER NOT NULL REFERENCES scenarios (id) ON DELETE CASCADE,"
-	" scenario_hash TEXT NOT NULL,"
-	" version TEXT NOT NULL " VERSION_CHECK ","
-	" mode TEXT NOT NULL,"
-	" bounds TEXT,"
-	" executions INTEGER NOT NULL DEFAULT 0,"
-	" states INTEGER NOT NULL DEFAULT 0,"
-	" complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),"
-	" verdicts TEXT,"
-	" elapsed_ms INTEGER NOT NULL DEFAULT 0,"
-	" created TEXT NOT NULL DEFAULT " TIMESTAMP ");\n"
+	"CREATE TABLE explorations (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  scenario_id   INTEGER NOT NULL REFERENCES scenarios (id) ON DELETE CASCADE,\n"
+	"  scenario_hash TEXT NOT NULL,\n"
+	"  version       TEXT NOT NULL " VERSION_CHECK ",\n"
+	"  mode          TEXT NOT NULL,\n"
+	"  bounds        TEXT,\n"
+	"  executions    INTEGER NOT NULL DEFAULT 0,\n"
+	"  states        INTEGER NOT NULL DEFAULT 0,\n"
+	"  complete      INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),\n"
+	"  verdicts      TEXT,\n"
+	"  elapsed_ms    INTEGER NOT NULL DEFAULT 0,\n"
+	"  created       TEXT NOT NULL DEFAULT " TIMESTAMP "\n"
+	");\n"
 	"CREATE INDEX explorations_by_scenario ON explorations (scenario_id, id);\n";
 
 /*
@@ -495,9 +500,10 @@ static int check_contents(struct store *st, int *version, char **cause)
 		return db_fail(st, rc, "cannot read it", cause);
 	if (v > STORE_SCHEMA_VERSION && app == STORE_APPLICATION_ID)
 		goto newer;
-	if (app != 0 && app != STORE_APPLICATION_ID)
-		return util_errf(cause, "%s: is an SQLite database of another program (its application_id is "
-				 "%ld); xipsandbox will not touch it; " USE_DB, st->path, app);
+	if ((app != 0 && app != STORE_APPLICATION_ID) || v < 0)
+		return util_errf(cause, "%s: is an SQLite database of another program (its %s is %ld); "
+				 "xipsandbox will not touch it; " USE_DB, st->path,
+				 v < 0 ? "user_version" : "application_id", v < 0 ? v : app);
 	tables = migrations[STORE_SCHEMA_VERSION - 1].tables;
 	if (v >= 1 && v <= STORE_SCHEMA_VERSION)
 		tables = migrations[v - 1].tables;
@@ -510,7 +516,7 @@ static int check_contents(struct store *st, int *version, char **cause)
 		free(name);
 		return r;
 	}
-	if (v > STORE_SCHEMA_VERSION || v < 0)
+	if (v > STORE_SCHEMA_VERSION)
 		goto newer;
 	for (const char *p = tables; v > 0 && *p; p++)
 		nwant += *p == ' ';
@@ -549,6 +555,10 @@ static int inspect(struct store *st, const struct file_state *fs, enum store_mod
 	if (connect_db(st, SQLITE_OPEN_READONLY, 0, cause) != 0)
 		return -1;
 	rc = query_int(st->db, "PRAGMA user_version", &v);
+	if (rc == SQLITE_READONLY_ROLLBACK)
+		return util_errf(cause, "%s: has an unfinished transaction of a program that stopped in the middle "
+				 "(%s-journal); open it once with that program, or with sqlite3, to roll it back, "
+				 "or " USE_DB, st->path, st->path);
 	if (rc != SQLITE_OK && !fs->writable &&
 	    ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)) {
 		if (mode == STORE_WRITE)

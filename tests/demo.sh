@@ -16,7 +16,7 @@ trap 'T kill-server 2>/dev/null; rm -rf "$work"' EXIT
 screen() { T capture-pane -t xs -p; }
 wait_for() {
 	i=0
-	while [ $i -lt 80 ]; do
+	while [ $i -lt 200 ]; do
 		screen | tr -s ' ' | grep -qF -- "$1" && return 0
 		sleep 0.1; i=$((i + 1))
 	done

@@ -28,7 +28,7 @@ screen() { T capture-pane -t xs -p; }
 # wait_for TEXT: until the screen shows TEXT (at most ~5 s)
 wait_for() {
 	i=0
-	while [ $i -lt 50 ]; do
+	while [ $i -lt 200 ]; do
 		screen | grep -qF -- "$1" && return 0
 		sleep 0.1; i=$((i + 1))
 	done
