@@ -13,7 +13,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/xs-demo.XXXXXX")
 sock="$work/tmux.sock"
 T() { tmux -S "$sock" "$@"; }
 trap 'T kill-server 2>/dev/null; rm -rf "$work"' EXIT
-screen() { T capture-pane -t xs -p; }
+screen() { T capture-pane -t xs -p 2>/dev/null; }
 wait_for() {
 	i=0
 	while [ $i -lt 200 ]; do

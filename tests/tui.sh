@@ -18,13 +18,13 @@ trap cleanup EXIT
 # start W H ARGS...: play in a fresh session; its exit status lands in $work/exit
 start() {
 	w=$1; h=$2; shift 2
-	T kill-server 2>/dev/null
+	T kill-server 2>/dev/null; sleep 0.5
 	rm -f "$work/exit"
 	T -f /dev/null new-session -d -s xs -x "$w" -y "$h" \
 		"'$XS_BIN' play $* --db '$db'; echo \$? > '$work/exit'; sleep 60"
 	wait_for "step 0 of"
 }
-screen() { T capture-pane -t xs -p; }
+screen() { T capture-pane -t xs -p 2>/dev/null; }
 # wait_for TEXT: until the screen shows TEXT (at most ~5 s)
 wait_for() {
 	i=0
@@ -60,6 +60,10 @@ keys Left
 shows tui-2.5 "Left goes back one step" "step 4 of"
 keys l
 shows tui-2.6 "l steps forward" "step 5 of"
+keys h
+shows tui-2.7 "h steps back" "step 4 of"
+keys l
+shows tui-2.8 "l again" "step 5 of"
 
 keys e
 shows tui-3.1 "e runs to the end: the corruption verdict in buggy" "VERDICT corruption"
@@ -110,6 +114,7 @@ is tui-5.2 "quitting after a corrupt run exits 11" "$(cat "$work/exit" 2>/dev/nu
 
 start 80 24 classic race
 T resize-window -t xs -x 60 -y 15
+sleep 0.3
 shows tui-6.1 "a 60x15 terminal gets the too-small message" "the terminal is too small"
 has tui-6.2 "... naming the sizes" "$(screen)" "It is 60x15; play needs 80x24"
 T resize-window -t xs -x 120 -y 40
@@ -119,5 +124,16 @@ w=$(screen | head -1 | wc -c); [ "$w" -gt 110 ]; ok $? tui-6.4 "... using the wi
 err=$(echo | "$XS_BIN" play classic --db "$db" 2>&1); rc=$?
 is tui-7.1 "play without a terminal refuses (exit 3)" "$rc" 3
 has tui-7.2 "... and points at replay" "$err" "xipsandbox replay classic race"
+
+start 80 24 classic race
+T resize-window -t xs -x 1 -y 1
+sleep 0.5
+T resize-window -t xs -x 80 -y 24
+shows tui-7.3 "a 1x1 terminal does not crash it: back at 80x24 it draws again" "buggy | step 0 of"
+
+T kill-server 2>/dev/null; sleep 0.5
+T -f /dev/null new-session -d -s xs -x 80 -y 24 \
+	"NO_COLOR=1 '$XS_BIN' play classic race --db '$db'; sleep 60"
+shows tui-7.4 "NO_COLOR: the monochrome screen works the same" "buggy | step 0 of"
 
 done_testing
