@@ -172,6 +172,25 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 		shipped_free(f);
 		return -1;
 	}
+	/*
+	 * A user's own schedule may already carry a shipped name (the .sched
+	 * file grew a new one): theirs keeps it, the shipped one comes in
+	 * unnamed, and nothing the user saved is renamed.
+	 */
+	for (size_t i = 0; i < nrows; i++) {
+		struct store_schedule mine = { 0 };
+		int found = 0;
+		if (rows[i].name &&
+		    store_schedule_find(st, scn->name, rows[i].name, rows[i].version, &mine, &found, cause) != 0)
+			goto fail;
+		if (found && strcmp(mine.version, rows[i].version) == 0 && strcmp(mine.origin, "shipped") != 0) {
+			fprintf(stderr, "xipsandbox: note: your schedule %ld is named '%s', like a shipped schedule of %s (%s); the shipped one is stored without the name\n",
+				mine.id, rows[i].name, scn->name, rows[i].version);
+			free(rows[i].name);
+			rows[i].name = NULL;
+		}
+		store_schedule_clear(&mine);
+	}
 	r = store_shipped_replace(st, out->id, fhex, rows, nrows, cause);
 	if (r == 0) {
 		free(out->shipped_hash);
@@ -182,6 +201,12 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 	free(rows);
 	shipped_free(f);
 	return r;
+fail:
+	for (size_t i = 0; i < nrows; i++)
+		store_schedule_clear(&rows[i]);
+	free(rows);
+	shipped_free(f);
+	return -1;
 }
 
 int record_parse_choices(const char *text, int **choices, size_t *n, char **cause)

@@ -83,4 +83,17 @@ has db-8.4 "... and marks the step that made the damage permanent" "$(cat "$work
 out=$(X export "$race" --format txt)
 has db-8.5 "export --format txt gives the transcript" "$out" "verdict: corruption"
 
+# A .sched that grows a name a user already gave their own schedule.
+mkdir "$work/scn"
+cp "$XS_SRCDIR/scenarios/classic.scn" "$work/scn/mine.scn"
+printf 'schedule race: cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end\n' > "$work/scn/mine.sched"
+db3="$work/c.db"
+"$XS_BIN" run "$work/scn/mine.scn" --schedule "cpu1 to end; cpu0 to end" --name serial --db "$db3" -q >/dev/null
+printf 'schedule serial: cpu0 to end; cpu1 to end\n' >> "$work/scn/mine.sched"
+err=$("$XS_BIN" list "$work/scn/mine.scn" --db "$db3" 2>&1); rc=$?
+is db-9.1 "a shipped name that a user's schedule already has does not break the scenario" "$rc" 0
+has db-9.2 "... the user keeps the name and is told" "$err" "the shipped one is stored without the name"
+out=$("$XS_BIN" replay "$work/scn/mine.scn" serial -q --db "$db3" 2>/dev/null)
+has db-9.3 "... and 'serial' still replays the user's schedule" "$out" "schedule: 1 1 1"
+
 done_testing
