@@ -14,6 +14,7 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "explore.h"
 #include "coro.h"
 #include "util.h"
 
@@ -28,6 +29,8 @@ static const char usage_text[] =
 	"  play [SCENARIO [NAME|ID]]  step through a schedule on the terminal\n"
 	"  demo [SCENARIO]     the narrated demo for a class: the race, then the fix\n"
 	"  run SCENARIO        run one schedule; print the trace and the verdict\n"
+	"  explore SCENARIO    search every schedule for bad verdicts; save counterexamples\n"
+	"  ablate [SCENARIO]...  take the fix apart: explore it without each ingredient\n"
 	"  replay SCENARIO [NAME|ID]  replay a stored schedule and check its trace hash\n"
 	"  list [SCENARIO]     list stored schedules\n"
 	"  save ID NAME        name a stored schedule\n"
@@ -99,6 +102,10 @@ int main(int argc, char **argv)
 		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cli_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "explore"))
+		return cli_explore(argc - 1, argv + 1);
+	if (!strcmp(cmd, "ablate"))
+		return cli_ablate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "demo"))
 		return cli_demo(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))

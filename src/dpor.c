@@ -1,0 +1,521 @@
+/*
+ * dpor.c - the systematic search: depth-first over schedules by
+ * re-execution, with or without reduction (see explore-int.h for the data,
+ * docs/explore.md for the argument).
+ *
+ * The search keeps one path: node[d] is the state before step d, with the
+ * CPUs that could run, each CPU's pending operation, the backtrack set,
+ * the sleep set and the CPU taken.  An execution replays the path's
+ * choices from a fresh world up to the node it departs from, takes the new
+ * choice there and then runs on, making new nodes, until the run ends (or,
+ * reduced, until every enabled CPU is asleep).  Backtracking then walks up
+ * the path to the deepest node with a CPU left in backtrack \ sleep.
+ *
+ * Unreduced (full or preemption-bounded), backtrack is every enabled
+ * (allowed) CPU and sleep only records the CPUs done.
+ *
+ * Reduced, this is source-DPOR with sleep sets: Algorithm 1 of Abdulla,
+ * Aronis, Jonsson and Sagonas, "Optimal dynamic partial order reduction",
+ * POPL 2014, itself a refinement of Flanagan and Godefroid, POPL 2005.
+ * Before a step e' of CPU q runs, each step e that is in a race with it (a
+ * conflicting step of another CPU, ordered before e' only by that
+ * conflict) is found from per-object access records and vector clocks; if
+ * no CPU that can begin v = notdep(e).q (the steps after e that do not
+ * depend on e, then q) is in backtrack(pre(e)) already, one is added.
+ *
+ * Two refinements keep races reversible in this engine's model:
+ *  - A lock acquisition races with the previous *acquisition* of the lock,
+ *    not with the release in between, and read_seqcount_begin with the
+ *    write_seqcount_begin, not the _end: the blocked side could never run
+ *    before a release, but it can run before the critical section.
+ *  - A step that ends the run (a simulated BUG, the step limit) disables
+ *    every other CPU: it is treated as conflicting with every step of
+ *    theirs, so it races with each one's last step that does not happen
+ *    before it and with each one's pending operation (analyse_stop).
+ * At the end of every execution, the pending operations of the CPUs that
+ * did not finish are analysed as if they ran next (as Flanagan and
+ * Godefroid do in every state): that finds the orders a deadlock or BUG
+ * cut off.
+ *
+ * Invariants: backtrack(d) and chosen(d) are enabled in node d; chosen(d)
+ * is never in sleep(d) when taken; events [0, depth) have vector clocks
+ * computed in this execution; per-object records are valid only for the
+ * current gen.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore-int.h"
+
+#define BIT(c) (1u << (c))
+
+static int op_reads(unsigned op)
+{
+	return op == SCHED_OP_READ || op == SCHED_OP_SEQ_READ_BEGIN || op == SCHED_OP_SEQ_READ_RETRY;
+}
+
+/* The dependency relation: same object, not both reads. */
+static int ops_conflict(unsigned op1, unsigned obj1, unsigned op2, unsigned obj2)
+{
+	return obj1 == obj2 && obj1 != SCHED_NO_OBJ && !(op_reads(op1) && op_reads(op2));
+}
+
+void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct scenario *scn,
+		    enum xip_version version, int reduce, int bound)
+{
+	XS_ASSERT(!(reduce && bound >= 0));
+	memset(x, 0, sizeof *x);
+	x->run = run;
+	x->scn = scn;
+	x->version = version;
+	x->reduce = reduce;
+	x->bound = bound;
+}
+
+void ex_search_free(struct ex_search *x)
+{
+	free(x->node);
+	free(x->ev);
+	for (int c = 0; c < SCHED_MAX_CPUS; c++)
+		free(x->tpos[c]);
+	free(x->objs);
+	memset(x, 0, sizeof *x);
+}
+
+/* Room for node and event indices [0, need). */
+static void grow(struct ex_search *x, size_t need)
+{
+	size_t cap = x->cap ? x->cap : 128;
+
+	if (need <= x->cap)
+		return;
+	while (cap < need)
+		cap *= 2;
+	x->node = xrealloc(x->node, cap * sizeof *x->node);
+	x->ev = xrealloc(x->ev, cap * sizeof *x->ev);
+	for (int c = 0; c < SCHED_MAX_CPUS; c++)
+		x->tpos[c] = xrealloc(x->tpos[c], cap * sizeof *x->tpos[c]);
+	x->cap = cap;
+}
+
+static void grow_objs(struct ex_search *x, unsigned n)
+{
+	if (n <= x->nobjs)
+		return;
+	x->objs = xrealloc(x->objs, n * sizeof *x->objs);
+	memset(x->objs + x->nobjs, 0, (n - x->nobjs) * sizeof *x->objs);
+	x->nobjs = n;
+}
+
+/* The record of obj (ids are below sched_obj_count, which replay_prefix made room for). */
+static struct ex_objstate *objstate(struct ex_search *x, unsigned obj)
+{
+	struct ex_objstate *os;
+
+	XS_ASSERT(obj < x->nobjs);
+	os = &x->objs[obj];
+	if (os->gen != x->gen) {
+		os->gen = x->gen;
+		os->last_w = os->prev_w = -1;
+		os->rmask = 0;
+	}
+	return os;
+}
+
+static const uint32_t zero_clock[SCHED_MAX_CPUS];
+
+/* The clock of q's last step (zero before its first). */
+static const uint32_t *cpu_clock(const struct ex_search *x, int q)
+{
+	return x->nt[q] ? x->ev[x->tpos[q][x->nt[q] - 1]].clock : zero_clock;
+}
+
+static void join(uint32_t *a, const uint32_t *b)
+{
+	for (int c = 0; c < SCHED_MAX_CPUS; c++)
+		if (b[c] > a[c])
+			a[c] = b[c];
+}
+
+/* Append step j (CPU q: op on obj) and compute its vector clock. */
+static void ev_add(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj)
+{
+	struct ex_event *e = &x->ev[j];
+
+	memcpy(e->clock, cpu_clock(x, q), sizeof e->clock);
+	e->clock[q] = x->nt[q] + 1;
+	e->cpu = (uint8_t)q;
+	e->op = (uint8_t)op;
+	e->obj = (uint16_t)obj;
+	if (obj != SCHED_NO_OBJ) {
+		struct ex_objstate *os = objstate(x, obj);
+		if (os->last_w >= 0)
+			join(e->clock, x->ev[os->last_w].clock);
+		if (op_reads(op)) {
+			os->rd[q] = (int32_t)j;
+			os->rmask |= (uint8_t)BIT(q);
+		} else {
+			for (unsigned m = os->rmask; m; m &= m - 1)
+				join(e->clock, x->ev[os->rd[__builtin_ctz(m)]].clock);
+			os->prev_w = os->last_w;
+			os->last_w = (int32_t)j;
+			os->rmask = 0;
+		}
+	}
+	x->tpos[q][x->nt[q]++] = (int32_t)j;
+}
+
+/* How many of the ascending positions pos[0, n) are <= i. */
+static uint32_t count_upto(const int32_t *pos, uint32_t n, int32_t i)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (pos[mid] <= i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The initials of v = notdep(e, E).q for E = steps [0, j) and e = step i:
+ * the CPUs whose first step in v depends on no other step of v.  A CPU's
+ * steps in v are a prefix of its steps after i (once one depends on e, all
+ * later ones do), so only each CPU's first step after i matters.  q's own
+ * pending step (op on obj) ends v.
+ */
+static unsigned initials(const struct ex_search *x, int32_t i, size_t j, int q, unsigned op, unsigned obj,
+			 int stops_all)
+{
+	const struct ex_event *e = &x->ev[i];
+	uint32_t li = e->clock[e->cpu];
+	int32_t first[SCHED_MAX_CPUS];
+	unsigned inv = 0, init = 0;
+
+	for (int s = 0; s < x->ncpus; s++) {
+		uint32_t k = count_upto(x->tpos[s], x->nt[s], i);
+		if (k < x->nt[s] && (size_t)x->tpos[s][k] < j && x->ev[x->tpos[s][k]].clock[e->cpu] < li) {
+			first[s] = x->tpos[s][k];
+			inv |= BIT(s);
+		}
+	}
+	for (unsigned m = inv; m; m &= m - 1) {
+		int s = __builtin_ctz(m), alone = 1;
+		for (unsigned m2 = inv & ~BIT(s); m2 && alone; m2 &= m2 - 1) {
+			int s2 = __builtin_ctz(m2);
+			if (x->ev[first[s]].clock[s2] >= x->ev[first[s2]].clock[s2])
+				alone = 0;
+		}
+		if (alone)
+			init |= BIT(s);
+	}
+	if (!(inv & BIT(q))) {
+		/* q's step is v's only step of q: initial unless a step of v conflicts with it */
+		if (stops_all)
+			return inv ? init : init | BIT(q);
+		for (size_t y = (size_t)i + 1; y < j; y++)
+			if (ops_conflict(x->ev[y].op, x->ev[y].obj, op, obj) && x->ev[y].clock[e->cpu] < li)
+				return init;
+		init |= BIT(q);
+	}
+	return init;
+}
+
+/* e (step i) races with q's pending step at j: make sure pre(e) tries a way to reverse it. */
+static void add_race(struct ex_search *x, int32_t i, size_t j, int q, unsigned op, unsigned obj, int stops_all)
+{
+	struct ex_node *nd = &x->node[i];
+	unsigned init = initials(x, i, j, q, op, obj, stops_all);
+	int pick;
+
+	if (init & nd->backtrack)
+		return;
+	pick = (init & BIT(q)) ? q : init ? __builtin_ctz(init) : -1;
+	if (pick < 0 || !(nd->enabled & BIT(pick))) {
+		/* cannot happen if the model holds; stay sound, and count it */
+		x->fallbacks++;
+		nd->backtrack |= nd->enabled;
+		return;
+	}
+	nd->backtrack |= (uint8_t)BIT(pick);
+}
+
+/* The races of q's pending step (op on obj), about to be step j. */
+static void races(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj)
+{
+	const uint32_t *cq = cpu_clock(x, q);
+	const struct ex_objstate *os;
+	int32_t cand[SCHED_MAX_CPUS + 1];
+	int nc = 0;
+
+	if (obj == SCHED_NO_OBJ || obj >= x->nobjs || x->objs[obj].gen != x->gen)
+		return;
+	os = &x->objs[obj];
+	if (op_reads(op) || !(os->rmask & ~BIT(q))) {
+		int32_t w = os->last_w;
+		if (w >= 0 && ((op == SCHED_OP_ACQUIRE && x->ev[w].op == SCHED_OP_RELEASE) ||
+			       (op == SCHED_OP_SEQ_READ_BEGIN && x->ev[w].op == SCHED_OP_SEQ_WRITE_END)))
+			w = os->prev_w; /* race with the start of the critical section */
+		if (w >= 0)
+			cand[nc++] = w;
+	} else {
+		for (unsigned m = os->rmask & ~BIT(q); m; m &= m - 1)
+			cand[nc++] = os->rd[__builtin_ctz(m)];
+	}
+	for (int a = 0; a < nc; a++) {
+		const struct ex_event *e = &x->ev[cand[a]];
+		int race = e->cpu != q && cq[e->cpu] < e->clock[e->cpu];
+		for (int b = 0; b < nc && race; b++)
+			if (b != a && x->ev[cand[b]].clock[e->cpu] >= e->clock[e->cpu])
+				race = 0; /* e reaches q through another candidate */
+		if (race)
+			add_race(x, cand[a], j, q, op, obj, 0);
+	}
+}
+
+/*
+ * Run step d of the path: CPU cpu.  Reduced, node[d] holds every CPU's
+ * pending operation and the step gets its vector clock (and, when new, its
+ * races).  Unreduced, the node learns the step's operation from the trace
+ * the first time; replays are checked against it either way.
+ */
+static int take_step(struct ex_search *x, struct sched *s, size_t d, int cpu, char **cause)
+{
+	struct ex_node *nd = &x->node[d];
+	const struct sched_step *tr;
+	size_t n;
+	char *why = NULL;
+
+	if (x->reduce) {
+		if (d >= x->replay)
+			races(x, d, cpu, nd->op[cpu], nd->obj[cpu]);
+		ev_add(x, d, cpu, nd->op[cpu], nd->obj[cpu]);
+	}
+	x->steps++;
+	if (sched_step(s, cpu, &why) != 0) {
+		util_errf(cause, "explore: step %zu of a replayed schedule failed (the engine is not deterministic): %s",
+			  d + 1, why);
+		free(why);
+		return -1;
+	}
+	tr = sched_trace(s, &n);
+	if (!x->reduce && d >= x->replay) {
+		nd->op[cpu] = tr[d].op;
+		nd->obj[cpu] = tr[d].obj;
+	} else if (tr[d].op != nd->op[cpu] || tr[d].obj != nd->obj[cpu]) {
+		return util_errf(cause, "explore: step %zu of a replayed schedule did another operation than before "
+				 "(the engine is not deterministic)", d + 1);
+	}
+	return 0;
+}
+
+/* Fill node d from the scheduler: enabled CPUs, pending operations, preemptions. */
+static void fill_node(struct ex_search *x, struct sched *s, size_t d)
+{
+	struct ex_node *nd = &x->node[d];
+	struct sched_cpu_info info;
+	int c0 = 0, c1 = x->ncpus;
+
+	nd->enabled = (uint8_t)sched_enabled_mask(s);
+	nd->preemptions = 0;
+	if (d > 0) {
+		const struct ex_node *up = &x->node[d - 1];
+		memcpy(nd->op, up->op, sizeof nd->op);
+		memcpy(nd->obj, up->obj, sizeof nd->obj);
+		c0 = up->chosen;
+		c1 = c0 + 1;   /* only the CPU that stepped has a new pending operation */
+		nd->preemptions = up->preemptions;
+		if (d > 1 && up->chosen != x->node[d - 2].chosen && (up->enabled & BIT(x->node[d - 2].chosen)))
+			nd->preemptions++;
+	}
+	for (int c = c0; c < c1 && x->reduce; c++) {
+		sched_cpu_info(s, c, &info);
+		nd->op[c] = (uint8_t)info.op;
+		nd->obj[c] = info.state == SCHED_CPU_READY && info.obj ? info.obj->id : SCHED_NO_OBJ;
+	}
+}
+
+/* Sleep set of the child of node d through its chosen CPU. */
+static uint8_t child_sleep(const struct ex_node *nd)
+{
+	int p = nd->chosen;
+	unsigned keep = 0;
+
+	for (unsigned m = nd->sleep & ~BIT(p); m; m &= m - 1) {
+		int r = __builtin_ctz(m);
+		if (!ops_conflict(nd->op[r], nd->obj[r], nd->op[p], nd->obj[p]))
+			keep |= BIT(r);
+	}
+	return (uint8_t)keep;
+}
+
+static int pick(unsigned avail, int last)
+{
+	return last >= 0 && (avail & BIT(last)) ? last : __builtin_ctz(avail);
+}
+
+/* CPUs a bounded search may take at node d. */
+static unsigned allowed(const struct ex_search *x, size_t d)
+{
+	const struct ex_node *nd = &x->node[d];
+	int last = d ? x->node[d - 1].chosen : -1;
+
+	if (x->bound >= 0 && nd->preemptions >= x->bound && last >= 0 && (nd->enabled & BIT(last)))
+		return BIT(last);
+	return nd->enabled;
+}
+
+/*
+ * The last step b stopped the run (a BUG, the step limit): it disables
+ * every other CPU, so it conflicts with all their steps.  It races with
+ * each other CPU's last step that does not happen before it, and with
+ * each other CPU's pending operation (which it cut off).
+ */
+static void analyse_stop(struct ex_search *x, struct sched *s, size_t D)
+{
+	size_t b = D - 1;
+	struct ex_node *nd = &x->node[b];
+	const struct ex_event *eb = &x->ev[b];
+	int32_t last[SCHED_MAX_CPUS];
+	unsigned conc = 0;
+	struct sched_cpu_info info;
+
+	for (int q = 0; q < x->ncpus; q++) {
+		sched_cpu_info(s, q, &info);
+		if (q != eb->cpu && info.state == SCHED_CPU_READY && (nd->enabled & BIT(q)))
+			nd->backtrack |= (uint8_t)BIT(q);
+		if (q != eb->cpu && x->nt[q]) {
+			last[q] = x->tpos[q][x->nt[q] - 1];
+			if (eb->clock[q] < x->ev[last[q]].clock[q])
+				conc |= BIT(q);
+		}
+	}
+	for (unsigned m = conc; m; m &= m - 1) {
+		int r = __builtin_ctz(m), race = 1;
+		for (unsigned m2 = conc & ~BIT(r); m2 && race; m2 &= m2 - 1)
+			if (x->ev[last[__builtin_ctz(m2)]].clock[r] >= x->ev[last[r]].clock[r])
+				race = 0; /* r's step reaches b through another CPU's */
+		if (race)
+			add_race(x, last[r], b, eb->cpu, eb->op, eb->obj, 1);
+	}
+}
+
+/* The run ended after D steps: races of what the unfinished CPUs would do next. */
+static void analyse_end(struct ex_search *x, struct sched *s, size_t D)
+{
+	enum sched_end why = sched_end_reason(s);
+	struct sched_cpu_info info;
+
+	for (int q = 0; q < x->ncpus; q++) {
+		sched_cpu_info(s, q, &info);
+		if (info.state == SCHED_CPU_READY && info.obj)
+			races(x, D, q, info.op, info.obj->id);
+	}
+	if ((why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT) && D > 0)
+		analyse_stop(x, s, D);
+}
+
+/* After an execution of D steps: find the next node to depart from. */
+static void backtrack(struct ex_search *x, size_t D)
+{
+	for (size_t d = D; d-- > 0;) {
+		struct ex_node *nd = &x->node[d];
+		unsigned cand;
+
+		nd->sleep |= (uint8_t)BIT(nd->chosen);
+		cand = nd->backtrack & ~nd->sleep & nd->enabled;
+		if (cand) {
+			nd->chosen = (uint8_t)pick(cand, d ? x->node[d - 1].chosen : -1);
+			x->replay = d;
+			x->redo = 1;
+			return;
+		}
+	}
+	x->finished = 1;
+}
+
+unsigned ex_search_preemptions(const struct ex_search *x)
+{
+	return x->node[x->depth].preemptions;
+}
+
+/* Start the world and replay the path down to where this execution departs. */
+static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uint8_t *sleep, char **cause)
+{
+	struct sched *s;
+	size_t d;
+
+	if (kernel_run_start(x->run, x->scn, x->version, cause) != 0)
+		return -1;
+	*sp = s = kernel_run_sched(x->run);
+	x->ncpus = sched_ncpus(s);
+	grow_objs(x, sched_obj_count(s));
+	if (++x->gen == 0) {       /* 2^32 executions: forget every record once */
+		for (unsigned o = 0; o < x->nobjs; o++)
+			x->objs[o].gen = 0;
+		x->gen = 1;
+	}
+	memset(x->nt, 0, sizeof x->nt);
+	grow(x, x->replay + 2);
+	for (d = 0; d < x->replay; d++)
+		if (take_step(x, s, d, x->node[d].chosen, cause) != 0)
+			return -1;
+	*sleep = 0;
+	if (x->redo) {
+		if (x->reduce)
+			*sleep = child_sleep(&x->node[d]);
+		if (take_step(x, s, d, x->node[d].chosen, cause) != 0)
+			return -1;
+		d++;
+	}
+	*dp = d;
+	return 0;
+}
+
+int ex_search_next(struct ex_search *x, char **cause)
+{
+	struct sched *s;
+	size_t d;
+	uint8_t sleep;
+
+	if (x->finished)
+		return EX_SEARCH_DONE;
+	if (replay_prefix(x, &s, &d, &sleep, cause) != 0)
+		return -2;
+	for (;;) {
+		struct ex_node *nd;
+		unsigned avail, ok;
+		int p;
+
+		grow(x, d + 2);
+		fill_node(x, s, d);
+		nd = &x->node[d];
+		if (sched_end_reason(s) != SCHED_RUNNING) {
+			x->depth = d;
+			if (x->reduce)
+				analyse_end(x, s, d);
+			backtrack(x, d);
+			return EX_SEARCH_ENDED;
+		}
+		nd->sleep = sleep;
+		ok = allowed(x, d);
+		avail = ok & ~sleep;
+		if (!avail) {
+			x->depth = d;
+			backtrack(x, d);
+			return EX_SEARCH_CUT;
+		}
+		p = pick(avail, d ? x->node[d - 1].chosen : -1);
+		nd->chosen = (uint8_t)p;
+		nd->backtrack = (uint8_t)(x->reduce ? BIT(p) : ok);
+		sleep = x->reduce ? child_sleep(nd) : 0;
+		if (take_step(x, s, d, p, cause) != 0)
+			return -2;
+		d++;
+	}
+}

@@ -1,0 +1,104 @@
+/*
+ * explore-int.h - the explorer's insides, shared by explore.c (the driver:
+ * counting, verdicts, counterexamples, random and PCT runs) and dpor.c (the
+ * systematic search: the path, vector clocks, races, sleep sets).
+ */
+#ifndef XS_EXPLORE_INT_H
+#define XS_EXPLORE_INT_H
+
+#include <stdint.h>
+
+#include "explore.h"
+#include "sched.h"
+
+/*
+ * The state before step d of the current path.  Sets of CPUs are bit
+ * masks (SCHED_MAX_CPUS is 8).  Nodes [0, depth) persist between
+ * executions: the next execution replays the choices above the node it
+ * departs from.
+ */
+struct ex_node {
+	uint8_t enabled;     /* CPUs that can run here */
+	uint8_t backtrack;   /* CPUs the search must take from here */
+	uint8_t sleep;       /* CPUs it must not take: inherited sleep set + those done */
+	uint8_t chosen;      /* CPU taken on the current path */
+	uint16_t preemptions;/* preemptions in steps [0, d) */
+	uint8_t op[SCHED_MAX_CPUS];   /* each CPU's pending operation here (enum sched_op) */
+	uint16_t obj[SCHED_MAX_CPUS]; /* ... and its object (SCHED_NO_OBJ: none) */
+};
+
+/* Step j of the current execution, for the happens-before analysis. */
+struct ex_event {
+	uint32_t clock[SCHED_MAX_CPUS]; /* vector clock: clock[c] = c's steps that happen before or are it */
+	uint16_t obj;
+	uint8_t cpu;
+	uint8_t op;
+};
+
+/*
+ * The accesses to one object so far in this execution; valid only when
+ * gen equals the search's gen (bumped per execution, so nothing is cleared).
+ */
+struct ex_objstate {
+	uint32_t gen;
+	int32_t last_w;      /* last writing step (write, lock op, seqcount write), -1 none */
+	int32_t prev_w;      /* the writing step before it, -1 none */
+	int32_t rd[SCHED_MAX_CPUS]; /* each CPU's last reading step since last_w (valid in rmask) */
+	uint8_t rmask;
+};
+
+/* A systematic search over one scenario and version (dpor.c). */
+struct ex_search {
+	/* Set by ex_search_init, read-only afterwards. */
+	struct kernel_run *run;
+	const struct scenario *scn;
+	enum xip_version version;
+	int reduce;          /* source-DPOR races and sleep sets; else every enabled CPU */
+	int bound;           /* preemption bound, -1 none */
+	int ncpus;
+
+	/* The path (grown, never shrunk: no allocation in steady state). */
+	struct ex_node *node;
+	struct ex_event *ev;
+	int32_t *tpos[SCHED_MAX_CPUS]; /* positions of each CPU's steps, ascending */
+	uint32_t nt[SCHED_MAX_CPUS];
+	size_t cap;
+	struct ex_objstate *objs;
+	unsigned nobjs;
+	uint32_t gen;
+
+	/* Where the next execution departs: replay steps [0, replay) as they were,
+	 * then (redo) take node[replay].chosen as a new step. */
+	size_t replay;
+	int redo;
+	int finished;
+	size_t depth;        /* steps of the last execution */
+
+	unsigned long long steps;
+	unsigned long long fallbacks;
+};
+
+#define EX_SEARCH_DONE (-1)
+#define EX_SEARCH_CUT 0
+#define EX_SEARCH_ENDED 1
+
+/*
+ * Prepare a search.  reduce: source-DPOR with sleep sets; bound >= 0: only
+ * schedules with at most `bound` preemptions (then reduce must be 0).
+ */
+void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct scenario *scn,
+		    enum xip_version version, int reduce, int bound);
+void ex_search_free(struct ex_search *x);
+
+/*
+ * Run the next execution of the search.  Returns EX_SEARCH_ENDED when it
+ * ran to its end (the run holds it: judge it now), EX_SEARCH_CUT when it
+ * was cut short as redundant, EX_SEARCH_DONE when the search is complete,
+ * or -2 with *cause when the world cannot be built or a replay diverged.
+ */
+int ex_search_next(struct ex_search *x, char **cause);
+
+/* Preemptions of the last execution (from the path, as sched_preemptions counts). */
+unsigned ex_search_preemptions(const struct ex_search *x);
+
+#endif

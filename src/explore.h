@@ -1,0 +1,127 @@
+/*
+ * explore.h - searching a scenario's schedules: every interleaving, a
+ * reduced set that still reaches every final state and verdict, a
+ * preemption-bounded set, or random samples.  docs/explore.md explains
+ * the algorithms and why the reduced search is sound.
+ *
+ * One exploration drives one kernel_run (one scheduler) from a fresh world
+ * for every execution: there are no snapshots, an execution is replayed
+ * from the start along the path the search keeps.  Every execution that
+ * runs to its end is judged (kernel_run_verdict) and hashed
+ * (kernel_state_hash); the result counts them, their verdicts and their
+ * distinct final states, and keeps two counterexamples: the shortest and
+ * the one with the fewest preemptions.
+ *
+ * The search is deterministic: the same scenario, version and options give
+ * the same counts, in the same order, every time.
+ */
+#ifndef XS_EXPLORE_H
+#define XS_EXPLORE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel.h"
+
+/* Preemption bounds above this are refused (and pointless: see docs/explore.md). */
+#define EXPLORE_MAX_BOUND 32
+/* A reduced search proves its fewest-preemptions counterexample minimal up to this many. */
+#define EXPLORE_PROVE_FEWEST 3
+
+enum explore_mode {
+	EXPLORE_REDUCED, /* source-DPOR with sleep sets: every final state, fewer executions */
+	EXPLORE_FULL,    /* every interleaving, no reduction: the reference */
+	EXPLORE_BOUNDED, /* every interleaving with at most N preemptions, by increasing N */
+	EXPLORE_RANDOM,  /* N runs, each step a uniformly random enabled CPU */
+	EXPLORE_PCT,     /* N runs of probabilistic concurrency testing (PCT) */
+};
+
+/* Why a search stopped. */
+enum explore_end {
+	EXPLORE_COMPLETE,    /* the whole space (or every sample) was run */
+	EXPLORE_FIRST,       /* stop_at_first: a bad verdict was found */
+	EXPLORE_LIMIT,       /* max_executions was reached first */
+	EXPLORE_INTERRUPTED, /* *interrupt became non-zero */
+};
+
+struct explore_result;
+
+struct explore_options {
+	enum explore_mode mode;
+	int preemptions;              /* EXPLORE_BOUNDED: the bound, 0..EXPLORE_MAX_BOUND */
+	unsigned long long samples;   /* EXPLORE_RANDOM, EXPLORE_PCT: runs */
+	uint64_t seed;                /* EXPLORE_RANDOM, EXPLORE_PCT */
+	int pct_depth;                /* EXPLORE_PCT: bug depth d >= 1 (d - 1 priority change points) */
+	int stop_at_first;            /* stop at the first bad verdict */
+	unsigned without;             /* fixed version: ingredients of the fix switched off (kernel.h) */
+	unsigned step_limit;          /* per execution; 0: SCHED_DEFAULT_STEP_LIMIT */
+	unsigned long long max_executions; /* 0: no limit */
+
+	/* Optional.  visit: every execution that ran to its end, before the next starts. */
+	void (*visit)(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state);
+	/* progress: about every progress_interval seconds (default 0.25) while searching. */
+	void (*progress)(void *ctx, const struct explore_result *so_far, double elapsed);
+	void *ctx;
+	double progress_interval;
+	volatile sig_atomic_t *interrupt; /* the search stops cleanly when *interrupt != 0 */
+};
+
+/* Fill *opt with the defaults: reduced search, no limits, PCT depth 3, seed 1. */
+void explore_options_init(struct explore_options *opt);
+
+/* A counterexample: an execution with a bad verdict. */
+struct explore_cex {
+	int *choices;          /* the CPU of every step (newly allocated; NULL when none) */
+	size_t n;              /* steps */
+	unsigned preemptions;
+	enum verdict_kind verdict;
+	uint64_t state;        /* its kernel_state_hash */
+	unsigned long long found_at; /* 1-based number of the execution that found it */
+};
+
+struct explore_result {
+	enum explore_mode mode;
+	enum explore_end end;
+	unsigned long long executions;  /* executions that ran to their end (each judged once) */
+	unsigned long long blocked;     /* executions cut short as redundant (sleep-set blocked) */
+	unsigned long long skipped;     /* bounded: re-runs of schedules a lower bound had counted */
+	unsigned long long steps;       /* scheduler steps taken, replayed prefixes included */
+	unsigned long long states;      /* distinct final states (kernel_state_hash) */
+	unsigned long long verdicts[VERDICT_NKINDS];
+	/* EXPLORE_BOUNDED: executions with exactly k preemptions, k = 0..bound_done */
+	unsigned long long per_bound[EXPLORE_MAX_BOUND + 1];
+	int bound_done;                 /* highest bound completely searched, -1 none */
+	unsigned long long fallbacks;   /* reduced: races whose reversal was not found exactly (0 expected) */
+	size_t max_length;              /* longest execution, in steps */
+	struct explore_cex shortest;    /* fewest steps, then fewest preemptions */
+	struct explore_cex fewest;      /* fewest preemptions, then fewest steps */
+	int shortest_proven;            /* no bad schedule is shorter than shortest */
+	int fewest_proven;              /* no bad schedule has fewer preemptions than fewest */
+	unsigned long long proof_runs;  /* reduced: executions of the bounded passes that proved it */
+	double seconds;
+};
+
+/*
+ * Explore `scn` on `version`.  Returns 0 with *out filled (free its
+ * counterexamples with explore_result_clear), or -1 with *cause when the
+ * world cannot be built or a replay diverges (the engine is not
+ * deterministic: a bug, reported with the step).  *out is cleared first.
+ */
+int explore_run(const struct scenario *scn, enum xip_version version,
+		const struct explore_options *opt, struct explore_result *out, char **cause);
+
+void explore_result_clear(struct explore_result *r);
+
+/* "reduced", "full", "bounded", "random", "pct". */
+const char *explore_mode_name(enum explore_mode mode);
+
+/* Does any execution of r have a bad verdict? */
+int explore_found_bad(const struct explore_result *r);
+
+/* ---- the command (src/cli_explore.c) ----------------------------------------- */
+
+/* `xipsandbox explore SCENARIO [OPTION]...`; argv[0] is "explore". */
+int cli_explore(int argc, char **argv);
+
+#endif

@@ -1,0 +1,113 @@
+# explore.sh - `xipsandbox explore` end to end (explore-cli-*): the search
+# modes, exit statuses, counterexamples saved under names that replay,
+# names taken over from older explorations, and usage errors.
+. "${XS_SRCDIR:-.}/tests/lib.sh"
+export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
+work=$(mktemp -d "${TMPDIR:-/tmp}/xs-explore.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+db="$work/x.db"
+X() { "$XS_BIN" explore "$@"; }
+
+# ---- 1: the classic race, reduced ------------------------------------------------
+out=$(X classic --version buggy --db "$db"); rc=$?
+is explore-cli-1.1 "classic, buggy: a bad verdict exits 1" "$rc" 1
+has explore-cli-1.2 "... the search was complete" "$out" "(complete)"
+has explore-cli-1.3 "... counts the executions" "$out" "executions: "
+has explore-cli-1.4 "... and the distinct final states" "$out" "final states: "
+has explore-cli-1.5 "... a verdict table with corruption" "$out" "  corruption"
+has explore-cli-1.6 "... the shortest counterexample" "$out" "shortest counterexample: corruption in"
+has explore-cli-1.7 "... the one with the fewest preemptions: 1" "$out" "fewest preemptions: corruption in"
+has explore-cli-1.8 "... ... which needs exactly one" "$out" " 1 preemption (execution"
+has explore-cli-1.9 "... saved as 'shortest'" "$out" "'shortest' (shortest)"
+has explore-cli-1.10 "... and 'fewest-preemptions'" "$out" "'fewest-preemptions' (fewest-preemptions)"
+has explore-cli-1.11 "... elapsed time and rate" "$out" "executions/s"
+
+out=$("$XS_BIN" replay classic shortest --version buggy --db "$db" -q); rc=$?
+is explore-cli-1.12 "the saved shortest counterexample replays to corruption (exit 11)" "$rc" 11
+has explore-cli-1.13 "... with the trace hash recorded" "$out" "equals the one recorded"
+out=$("$XS_BIN" replay classic fewest-preemptions --version buggy --db "$db" -q); rc=$?
+is explore-cli-1.14 "so does 'fewest-preemptions'" "$rc" 11
+out=$("$XS_BIN" list classic --db "$db"); rc=$?
+has explore-cli-1.15 "list shows the rows with origin explore" "$out" "explore"
+
+# ---- 2: fixed is ok under every schedule -----------------------------------------
+out=$(X classic --version fixed --db "$db"); rc=$?
+is explore-cli-2.1 "classic, fixed: no bad verdict exits 0" "$rc" 0
+has explore-cli-2.2 "... and says every schedule is ok" "$out" "result: every schedule of fixed is ok"
+out=$(X three-cpus --version fixed --no-record); rc=$?
+is explore-cli-2.3 "three-cpus, fixed: every schedule is ok" "$rc" 0
+out=$(X three-cpus --version buggy --no-record); rc=$?
+is explore-cli-2.4 "three-cpus, buggy: corruption" "$rc" 1
+has explore-cli-2.5 "... --no-record saves nothing" "$out" "result: bad verdicts found on buggy"
+case $out in *recorded:*) ok 1 explore-cli-2.6 "... and says nothing about saving" ;;
+*) ok 0 explore-cli-2.6 "... and says nothing about saving" ;; esac
+
+# ---- 3: preemption bounds, full, random, PCT ---------------------------------------
+out=$(X classic --preemptions 0 --no-record); rc=$?
+is explore-cli-3.1 "--preemptions 0 finds no bad verdict on buggy" "$rc" 0
+has explore-cli-3.2 "... and says what it proved" "$out" "every schedule of buggy with at most 0 preemptions is ok"
+out=$(X classic --preemptions 1 --no-record); rc=$?
+is explore-cli-3.3 "--preemptions 1 finds the corruption" "$rc" 1
+has explore-cli-3.4 "... counting schedules per number of preemptions" "$out" "by preemptions: 0: 2, 1:"
+out=$(X classic --preemptions 3 --stop-at-first --no-record); rc=$?
+has explore-cli-3.5 "--stop-at-first with a bound: the first found has 1 preemption" "$out" "1 preemption (execution"
+has explore-cli-3.6 "... and it says it stopped" "$out" "stopped at the first bad verdict"
+out=$(X "$XS_SRCDIR/tests/scenarios/tiny-touch-write.scn" --full --no-record); rc=$?
+is explore-cli-3.7 "--full on a tiny scenario" "$rc" 0
+has explore-cli-3.8 "... runs every interleaving" "$out" "executions: 1365 run to their end"
+out=$(X "$XS_SRCDIR/tests/scenarios/tiny-touch-write.scn" --no-record); rc=$?
+has explore-cli-3.9 "... which reduced does in 2" "$out" "executions: 2 run to their end"
+out=$(X classic --random 500 --seed 7 --no-record); rc=$?
+is explore-cli-3.10 "--random finds the classic race" "$rc" 1
+has explore-cli-3.11 "... and names the seed" "$out" "500 random runs, seed 7"
+out2=$(X classic --random 500 --seed 7 --no-record | grep -v '^time:')
+out1=$(printf '%s\n' "$out" | grep -v '^time:')
+is explore-cli-3.12 "... the same seed, the same output" "$out1" "$out2"
+out=$(X classic --pct --random 300 --no-record); rc=$?
+is explore-cli-3.13 "--pct finds it too" "$rc" 1
+has explore-cli-3.14 "... with the depth" "$out" "300 PCT runs, depth 3"
+out=$(X classic --version fixed --pct --random 300 --no-record); rc=$?
+has explore-cli-3.15 "sampling the fixed version claims no proof" "$out" "(a sample, not a proof)"
+out=$(X three-cpus --version fixed --limit 5 --no-record); rc=$?
+has explore-cli-3.16 "--limit stops early and says it is incomplete" "$out" "stopped at --limit: incomplete"
+
+# ---- 4: names: an older exploration gives its name up, a user's name is kept --------
+X classic --version buggy --db "$db" >/dev/null
+n=$("$XS_BIN" list classic --db "$db" | grep -c ' shortest  *buggy ')
+is explore-cli-4.1 "exploring again moves 'shortest' to the newest row: one holder" "$n" 1
+"$XS_BIN" run classic --version buggy --schedule "1 0" --name shortest-mine --db "$db" -q >/dev/null
+uid=$("$XS_BIN" list classic --db "$db" | awk '$3 == "shortest-mine" {print $1}')
+old=$("$XS_BIN" list classic --db "$db" | awk '$3 == "shortest" && $4 == "buggy" {print $1}')
+"$XS_BIN" save "$old" explored-before --db "$db" >/dev/null   # free the name ...
+"$XS_BIN" save "$uid" shortest --db "$db" >/dev/null          # ... and give it to the user's row
+out=$(X classic --version buggy --db "$db"); rc=$?
+is explore-cli-4.2 "with 'shortest' held by a user's row, explore still records" "$rc" 1
+has explore-cli-4.3 "... under the next free name" "$out" "'shortest-2' (shortest)"
+n=$("$XS_BIN" list classic --db "$db" | awk -v id="$uid" '$1 == id {print $3}')
+is explore-cli-4.4 "... and the user's row keeps its name" "$n" "shortest"
+
+# ---- 5: errors -----------------------------------------------------------------------
+err=$(X 2>&1); rc=$?
+is explore-cli-5.1 "no scenario: usage error" "$rc" 2
+err=$(X classic --full --random 3 2>&1); rc=$?
+is explore-cli-5.2 "two search modes: usage error" "$rc" 2
+has explore-cli-5.3 "... saying why" "$err" "choose different searches"
+err=$(X classic --preemptions 99 2>&1); rc=$?
+is explore-cli-5.4 "a bound out of range: usage error" "$rc" 2
+has explore-cli-5.5 "... naming the range" "$err" "--preemptions wants a number from 0 to 32"
+err=$(X classic --version bugy 2>&1); rc=$?
+is explore-cli-5.6 "an unknown version: usage error" "$rc" 2
+err=$(X nosuch 2>&1); rc=$?
+is explore-cli-5.7 "an unknown scenario: bad input (3)" "$rc" 3
+: > "$work/plain"
+err=$(X classic --db "$work/plain/x.db" 2>&1); rc=$?
+is explore-cli-5.8 "an unusable database: bad input (3), before searching" "$rc" 3
+has explore-cli-5.9 "... suggesting --no-record" "$err" "--no-record"
+out=$(X --help); rc=$?
+is explore-cli-5.10 "--help exits 0" "$rc" 0
+has explore-cli-5.11 "... and documents the exit statuses" "$out" "1 some bad verdict found"
+# long enough (about a second) for progress lines, were stderr a terminal
+err=$(X "$XS_SRCDIR/tests/scenarios/tiny-read-write.scn" --version later --full --no-record 2>&1 >/dev/null); rc=$?
+is explore-cli-5.12 "no progress line when stderr is not a terminal" "$err" ""
+
+done_testing

@@ -1,0 +1,598 @@
+/*
+ * explore_test.c - the explorer (explore-*).
+ *
+ *  explore-1  full search = a naive enumerator written here (counts, states)
+ *  explore-2  reduced = full on scenarios small enough: same set of
+ *             verdicts, same set of final states (also with a step limit)
+ *  explore-3  the classic race and the three-CPU race, with preemption bounds
+ *  explore-4  every shipped scenario's expected verdicts, confirmed by search
+ *  explore-5  on scenarios too big for full: every state a bounded, random
+ *             or PCT search reaches, the reduced search reaches too
+ *  explore-6  determinism; -7 counterexamples replay; -8 stopping; -9 sampling
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore.h"
+#include "record.h"
+#include "tap.h"
+
+#if HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
+
+static char *scenario_path(const char *dir, const char *name)
+{
+	const char *d = getenv("XS_SRCDIR");
+
+	return xasprintf("%s/%s/%s.scn", d ? d : ".", dir, name);
+}
+
+static struct scenario *load(const char *dir, const char *name)
+{
+	struct scenario *scn;
+	char *cause = NULL, *path = scenario_path(dir, name);
+
+	if (scenario_load(path, &scn, &cause) != 0)
+		fatal("%s", cause);
+	free(path);
+	return scn;
+}
+
+/* ---- what a search saw: final states and verdicts ------------------------------ */
+
+struct seen {
+	uint64_t *h;
+	size_t n, cap;
+	unsigned verdicts;    /* bit per verdict kind */
+	uint64_t order;       /* hash of the sequence of states, for determinism */
+};
+
+static void seen_add(struct seen *c, uint64_t h, enum verdict_kind k)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->h = xrealloc(c->h, c->cap * sizeof *c->h);
+	}
+	c->h[c->n++] = h;
+	c->verdicts |= 1u << k;
+	c->order = (c->order ^ h) * 1099511628211ull;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort and deduplicate: the set of final states. */
+static void seen_set(struct seen *c)
+{
+	size_t k = 0;
+
+	if (c->n)
+		qsort(c->h, c->n, sizeof *c->h, cmp_u64);
+	for (size_t i = 0; i < c->n; i++)
+		if (!k || c->h[k - 1] != c->h[i])
+			c->h[k++] = c->h[i];
+	c->n = k;
+}
+
+static int seen_subset(const struct seen *a, const struct seen *b)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		while (j < b->n && b->h[j] < a->h[i])
+			j++;
+		if (j == b->n || b->h[j] != a->h[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int seen_equal(const struct seen *a, const struct seen *b)
+{
+	return a->n == b->n && (a->n == 0 || memcmp(a->h, b->h, a->n * sizeof *a->h) == 0) &&
+	       a->verdicts == b->verdicts;
+}
+
+static void seen_visit(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state)
+{
+	(void)run;
+	seen_add(ctx, state, v->kind);
+}
+
+/* Explore with `mode` (bound or samples in arg), collecting into *c (a set). */
+static void search(const struct scenario *scn, enum xip_version v, enum explore_mode mode, unsigned long long arg,
+		   unsigned step_limit, struct seen *c, struct explore_result *r)
+{
+	struct explore_options o;
+	char *cause = NULL;
+
+	explore_options_init(&o);
+	o.mode = mode;
+	o.preemptions = (int)arg;
+	o.samples = arg;
+	o.step_limit = step_limit;
+	o.visit = seen_visit;
+	o.ctx = c;
+	memset(c, 0, sizeof *c);
+	if (explore_run(scn, v, &o, r, &cause) != 0)
+		fatal("%s", cause);
+	seen_set(c);
+}
+
+/* ---- the reference: every schedule, by lexicographic re-execution ------------------ */
+
+static size_t naive_all(struct kernel_run *run, const struct scenario *scn, enum xip_version v,
+			unsigned step_limit, struct seen *c)
+{
+	int *prefix = NULL;
+	size_t plen = 0, count = 0;
+	char *cause = NULL;
+
+	memset(c, 0, sizeof *c);
+	sched_set_step_limit(kernel_run_sched(run), step_limit ? step_limit : SCHED_DEFAULT_STEP_LIMIT);
+	for (;;) {
+		struct sched *s;
+		const struct sched_step *tr;
+		struct kernel_verdict kv;
+		size_t n, i = 0;
+		long k;
+
+		if (kernel_run_start(run, scn, v, &cause) != 0)
+			fatal("%s", cause);
+		s = kernel_run_sched(run);
+		for (; sched_end_reason(s) == SCHED_RUNNING; i++)
+			if (sched_step(s, i < plen ? prefix[i] : __builtin_ctz(sched_enabled_mask(s)), &cause) != 0)
+				fatal("%s", cause);
+		kernel_run_verdict(run, &kv);
+		seen_add(c, kernel_state_hash(run), kv.kind);
+		count++;
+		tr = sched_trace(s, &n);
+		for (k = (long)n - 1; k >= 0; k--)
+			if (tr[k].enabled & ~((2u << tr[k].cpu) - 1))
+				break;
+		if (k < 0)
+			break;
+		prefix = xrealloc(prefix, ((size_t)k + 1) * sizeof *prefix);
+		for (long j = 0; j < k; j++)
+			prefix[j] = tr[j].cpu;
+		prefix[k] = __builtin_ctz(tr[k].enabled & ~((2u << tr[k].cpu) - 1));
+		plen = (size_t)k + 1;
+	}
+	free(prefix);
+	sched_set_step_limit(kernel_run_sched(run), SCHED_DEFAULT_STEP_LIMIT);
+	seen_set(c);
+	return count;
+}
+
+/* ---- explore-1, explore-2: full = naive, reduced = full --------------------------- */
+
+struct small {
+	const char *dir, *name;
+	unsigned versions;   /* bit per version small enough */
+	unsigned naive;      /* ... and small enough to enumerate twice (bit per version) */
+	unsigned step_limit; /* 0: none */
+};
+
+/* Full search counts are in docs/explore.md; the largest here is 211308. */
+static const struct small smalls[] = {
+	{ "tests/scenarios", "tiny-touch-write", 7, 7, 0 },
+	{ "tests/scenarios", "tiny-read-write", 7, 1, 0 },
+	{ "tests/scenarios", "tiny-mmap-write", 7, 7, 0 },
+	{ "tests/scenarios", "tiny-two-writes", 7, 7, 0 },
+	{ "tests/scenarios", "tiny-store-write", 7, 7, 0 },
+	{ "scenarios", "threads-present", 7, 1, 0 },      /* BUG endings */
+	{ "scenarios", "sparse-oom", 1, 0, 0 },
+	{ "tests/scenarios", "tiny-touch-write", 7, 7, 9 }, /* step-limit endings */
+	{ "tests/scenarios", "tiny-read-write", 1, 1, 7 },
+	{ "scenarios", "threads-present", 1, 1, 12 },
+};
+
+/* Under valgrind the enumerations of 100000 runs and more would take an hour. */
+static int slow_machine(void)
+{
+#if HAVE_VALGRIND_VALGRIND_H
+	return RUNNING_ON_VALGRIND;
+#else
+	return 0;
+#endif
+}
+
+static void test_small(struct kernel_run *run)
+{
+	for (size_t i = 0; i < sizeof smalls / sizeof smalls[0]; i++) {
+		const struct small *sm = &smalls[i];
+		struct scenario *scn = load(sm->dir, sm->name);
+
+		for (int v = 0; v < XIP_NVERSIONS; v++) {
+			struct seen ref, full, red;
+			struct explore_result rf, rr;
+			size_t nref;
+			char id[32], what[96];
+
+			if (!(sm->versions & (1u << v)))
+				continue;
+			snprintf(what, sizeof what, "%s on %s%s", sm->name, xip_version_name(v),
+				 sm->step_limit ? " with a step limit" : "");
+			search(scn, v, EXPLORE_FULL, 0, sm->step_limit, &full, &rf);
+			snprintf(id, sizeof id, "explore-2.%zu.%d", i + 1, v + 1);
+			if (slow_machine() && rf.executions > 20000) {
+				tap_skip(id, "under valgrind: too many runs");
+				free(full.h);
+				explore_result_clear(&rf);
+				continue;
+			}
+			search(scn, v, EXPLORE_REDUCED, 0, sm->step_limit, &red, &rr);
+			memset(&ref, 0, sizeof ref);
+			if (sm->naive & (1u << v)) {
+				nref = naive_all(run, scn, v, sm->step_limit, &ref);
+				snprintf(id, sizeof id, "explore-1.%zu.%d", i + 1, v + 1);
+				tap_ok(rf.executions == nref && rf.end == EXPLORE_COMPLETE && seen_equal(&full, &ref), id,
+				       "%s: full search runs every schedule: %llu (naive: %zu), %zu states", what,
+				       rf.executions, nref, full.n);
+			}
+			snprintf(id, sizeof id, "explore-2.%zu.%d", i + 1, v + 1);
+			tap_ok(seen_equal(&red, &full) && rr.executions <= rf.executions && rr.fallbacks == 0, id,
+			       "%s: reduced finds the same %zu states and verdicts (%#x) in %llu executions "
+			       "(+%llu cut short), full in %llu", what, red.n, red.verdicts, rr.executions,
+			       rr.blocked, rf.executions);
+			if (explore_found_bad(&rf)) {
+				snprintf(id, sizeof id, "explore-2.%zu.%d.1", i + 1, v + 1);
+				tap_ok(rr.shortest.n == rf.shortest.n && rr.fewest.preemptions == rf.fewest.preemptions &&
+				       rr.shortest_proven && rr.fewest_proven, id,
+				       "... and the same shortest counterexample (%zu steps) and fewest preemptions (%u)",
+				       rf.shortest.n, rf.fewest.preemptions);
+			}
+			free(ref.h);
+			free(full.h);
+			free(red.h);
+			explore_result_clear(&rf);
+			explore_result_clear(&rr);
+		}
+		scenario_free(scn);
+	}
+}
+
+/* ---- explore-3: the two races, bounds ---------------------------------------------- */
+
+static void quick(const struct scenario *scn, enum xip_version v, enum explore_mode mode, int bound,
+		  struct explore_result *r)
+{
+	struct explore_options o;
+	char *cause = NULL;
+
+	explore_options_init(&o);
+	o.mode = mode;
+	o.preemptions = bound;
+	if (explore_run(scn, v, &o, r, &cause) != 0)
+		fatal("%s", cause);
+}
+
+static void test_races(void)
+{
+	struct scenario *classic = load("scenarios", "classic"), *three = load("scenarios", "three-cpus");
+	struct explore_result r;
+
+	quick(classic, XIP_BUGGY, EXPLORE_BOUNDED, 0, &r);
+	tap_ok(!explore_found_bad(&r) && r.executions > 0 && r.end == EXPLORE_COMPLETE, "explore-3.1",
+	       "classic, buggy, no preemption: every one of %llu schedules is ok", r.executions);
+	explore_result_clear(&r);
+	quick(classic, XIP_BUGGY, EXPLORE_BOUNDED, 1, &r);
+	tap_ok(r.verdicts[VERDICT_CORRUPTION] > 0 && r.fewest.preemptions == 1, "explore-3.2",
+	       "classic, buggy, one preemption: corruption (%llu of %llu), with 1 preemption",
+	       r.verdicts[VERDICT_CORRUPTION], r.executions);
+	tap_is_int((long long)(r.per_bound[0] + r.per_bound[1]), (long long)r.executions, "explore-3.3",
+		   "... each schedule counted once, under its own number of preemptions");
+	explore_result_clear(&r);
+	quick(classic, XIP_BUGGY, EXPLORE_REDUCED, 0, &r);
+	tap_ok(r.verdicts[VERDICT_CORRUPTION] > 0 && r.fewest.preemptions == 1 &&
+	       r.verdicts[VERDICT_OK] + r.verdicts[VERDICT_CORRUPTION] == r.executions, "explore-3.4",
+	       "classic, buggy, reduced: corruption, fewest preemptions 1 (%llu executions)", r.executions);
+	explore_result_clear(&r);
+	for (int v = XIP_FIXED; v <= XIP_LATER; v++) {
+		char id[32];
+		quick(classic, v, EXPLORE_REDUCED, 0, &r);
+		snprintf(id, sizeof id, "explore-3.%d", 4 + v);
+		tap_ok(!explore_found_bad(&r) && r.end == EXPLORE_COMPLETE && r.executions > 0, id,
+		       "classic, %s: every schedule is ok (%llu executions, %llu states)", xip_version_name(v),
+		       r.executions, r.states);
+		explore_result_clear(&r);
+	}
+	quick(three, XIP_BUGGY, EXPLORE_REDUCED, 0, &r);
+	tap_ok(r.verdicts[VERDICT_CORRUPTION] > 0, "explore-3.7", "three-cpus, buggy: corruption (%llu of %llu)",
+	       r.verdicts[VERDICT_CORRUPTION], r.executions);
+	explore_result_clear(&r);
+	quick(three, XIP_FIXED, EXPLORE_REDUCED, 0, &r);
+	tap_ok(!explore_found_bad(&r) && r.end == EXPLORE_COMPLETE, "explore-3.8",
+	       "three-cpus, fixed: every schedule is ok (%llu executions, %llu states)", r.executions, r.states);
+	explore_result_clear(&r);
+	quick(three, XIP_BUGGY, EXPLORE_BOUNDED, 0, &r);
+	tap_ok(!explore_found_bad(&r), "explore-3.9", "three-cpus, buggy, no preemption: ok (%llu schedules)",
+	       r.executions);
+	explore_result_clear(&r);
+	scenario_free(classic);
+	scenario_free(three);
+}
+
+/* ---- explore-4: every shipped expectation ------------------------------------------ */
+
+static const char *const shipped[] = {
+	"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
+	"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap",
+};
+
+static void test_expectations(void)
+{
+	for (size_t i = 0; i < sizeof shipped / sizeof shipped[0]; i++) {
+		struct scenario *scn = load("scenarios", shipped[i]);
+		for (int v = 0; v < XIP_NVERSIONS; v++) {
+			const struct scn_expect *e = &scn->expect[v];
+			struct explore_result r;
+			char id[32];
+
+			snprintf(id, sizeof id, "explore-4.%zu.%d", i + 1, v + 1);
+			if (!e->set) {
+				tap_skip(id, "no expectation");
+				continue;
+			}
+			quick(scn, v, EXPLORE_REDUCED, 0, &r);
+			if (e->verdict == VERDICT_OK)
+				tap_ok(r.end == EXPLORE_COMPLETE && r.verdicts[VERDICT_OK] == r.executions && r.fallbacks == 0, id,
+				       "%s on %s: every one of %llu schedules is ok, as expected", shipped[i],
+				       xip_version_name(v), r.executions);
+			else
+				tap_ok(r.verdicts[e->verdict] > 0 && r.fallbacks == 0, id,
+				       "%s on %s: some schedule gives %s, as expected (%llu of %llu)", shipped[i],
+				       xip_version_name(v), verdict_kind_name(e->verdict), r.verdicts[e->verdict],
+				       r.executions);
+			explore_result_clear(&r);
+		}
+		scenario_free(scn);
+	}
+}
+
+/* ---- explore-5: reduced covers what other searches reach ------------------------------ */
+
+static void test_cover(void)
+{
+	static const struct { enum explore_mode mode; unsigned long long arg; const char *what; } others[] = {
+		{ EXPLORE_BOUNDED, 2, "every schedule with at most 2 preemptions" },
+		{ EXPLORE_RANDOM, 3000, "3000 random runs" },
+		{ EXPLORE_PCT, 3000, "3000 PCT runs" },
+	};
+
+	for (size_t i = 0; i < sizeof shipped / sizeof shipped[0]; i++) {
+		struct scenario *scn = load("scenarios", shipped[i]);
+		for (int v = 0; v < XIP_NVERSIONS; v++) {
+			struct seen red, other;
+			struct explore_result rr, ro;
+			int ok = 1;
+			char id[32], bad[128] = "";
+
+			search(scn, v, EXPLORE_REDUCED, 0, 0, &red, &rr);
+			for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
+				search(scn, v, others[k].mode, others[k].arg, 0, &other, &ro);
+				if (!seen_subset(&other, &red) || (other.verdicts & ~red.verdicts)) {
+					ok = 0;
+					snprintf(bad, sizeof bad, ": %s reached %zu states, some not reduced's", others[k].what,
+						 other.n);
+				}
+				if (explore_found_bad(&ro) && (ro.shortest.n < rr.shortest.n ||
+							       ro.fewest.preemptions < rr.fewest.preemptions)) {
+					ok = 0;
+					snprintf(bad, sizeof bad, ": %s found a shorter counterexample or one with fewer "
+						 "preemptions", others[k].what);
+				}
+				free(other.h);
+				explore_result_clear(&ro);
+			}
+			snprintf(id, sizeof id, "explore-5.%zu.%d", i + 1, v + 1);
+			tap_ok(ok, id, "%s on %s: bounded, random and PCT runs reach none of the %zu states "
+			       "reduced misses, nor beat its counterexamples%s", shipped[i], xip_version_name(v), red.n, bad);
+			free(red.h);
+			explore_result_clear(&rr);
+		}
+		scenario_free(scn);
+	}
+}
+
+/* ---- explore-6..9 ------------------------------------------------------------------ */
+
+static void test_determinism(void)
+{
+	struct scenario *scn = load("scenarios", "three-cpus");
+	struct explore_options o;
+	struct explore_result a, b;
+	struct seen sa, sb;
+	char *cause = NULL;
+
+	explore_options_init(&o);
+	o.visit = seen_visit;
+	for (int mode = EXPLORE_REDUCED; mode <= EXPLORE_PCT; mode++) {
+		char id[32];
+		if (mode == EXPLORE_FULL)
+			continue;
+		o.mode = mode;
+		o.preemptions = 1;
+		o.samples = 500;
+		memset(&sa, 0, sizeof sa);
+		memset(&sb, 0, sizeof sb);
+		o.ctx = &sa;
+		explore_run(scn, XIP_BUGGY, &o, &a, &cause);
+		o.ctx = &sb;
+		explore_run(scn, XIP_BUGGY, &o, &b, &cause);
+		snprintf(id, sizeof id, "explore-6.%d", mode + 1);
+		tap_ok(a.executions == b.executions && a.blocked == b.blocked && a.states == b.states &&
+		       sa.order == sb.order && a.shortest.n == b.shortest.n, id,
+		       "%s: two searches run the same %llu executions in the same order", explore_mode_name(mode),
+		       a.executions);
+		free(sa.h);
+		free(sb.h);
+		explore_result_clear(&a);
+		explore_result_clear(&b);
+	}
+	scenario_free(scn);
+}
+
+/* Replay a counterexample's choices with sched_step alone: same verdict, same state. */
+static int replays(struct kernel_run *run, const struct scenario *scn, enum xip_version v, const int *choices,
+		   size_t n, enum verdict_kind want, uint64_t state)
+{
+	struct sched *s;
+	struct kernel_verdict kv;
+	char *cause = NULL;
+
+	if (kernel_run_start(run, scn, v, &cause) != 0)
+		return 0;
+	s = kernel_run_sched(run);
+	for (size_t i = 0; i < n; i++)
+		if (sched_step(s, choices[i], &cause) != 0) {
+			free(cause);
+			return 0;
+		}
+	if (sched_end_reason(s) == SCHED_RUNNING)
+		return 0;
+	kernel_run_verdict(run, &kv);
+	return kv.kind == want && kernel_state_hash(run) == state;
+}
+
+static void test_replay(struct kernel_run *run)
+{
+	static const struct { const char *name; enum xip_version v; } cases[] = {
+		{ "classic", XIP_BUGGY }, { "three-cpus", XIP_BUGGY }, { "threads-present", XIP_FIXED },
+		{ "alloc-race", XIP_BUGGY },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct scenario *scn = load("scenarios", cases[i].name);
+		struct explore_result r;
+		struct store_schedule row;
+		int *choices = NULL, ok;
+		size_t n = 0;
+		char id[32], *cause = NULL;
+
+		quick(scn, cases[i].v, EXPLORE_REDUCED, 0, &r);
+		snprintf(id, sizeof id, "explore-7.%zu.1", i + 1);
+		ok = r.shortest.choices && r.fewest.choices &&
+		     replays(run, scn, cases[i].v, r.shortest.choices, r.shortest.n, r.shortest.verdict, r.shortest.state) &&
+		     replays(run, scn, cases[i].v, r.fewest.choices, r.fewest.n, r.fewest.verdict, r.fewest.state);
+		tap_ok(ok, id, "%s on %s: both counterexamples replay step by step to their verdict (%s)", cases[i].name,
+		       xip_version_name(cases[i].v), verdict_kind_name(r.shortest.verdict));
+		/* through a store row: its text form replays too */
+		ok = 0;
+		if (r.shortest.choices && replays(run, scn, cases[i].v, r.shortest.choices, r.shortest.n,
+						  r.shortest.verdict, r.shortest.state)) {
+			record_fill(&row, run, 0, "explore", "shortest", NULL, NULL);
+			ok = record_parse_choices(row.choices, &choices, &n, &cause) == 0 &&
+			     replays(run, scn, cases[i].v, choices, n, r.shortest.verdict, r.shortest.state) &&
+			     !strcmp(row.verdict, verdict_kind_name(r.shortest.verdict)) &&
+			     row.preemptions == (long)r.shortest.preemptions && row.length == (long)r.shortest.n;
+			store_schedule_clear(&row);
+			free(choices);
+			free(cause);
+		}
+		snprintf(id, sizeof id, "explore-7.%zu.2", i + 1);
+		tap_ok(ok, id, "... and so does the row record_fill makes of it");
+		explore_result_clear(&r);
+		scenario_free(scn);
+	}
+}
+
+static void test_stopping(void)
+{
+	struct scenario *scn = load("scenarios", "three-cpus");
+	struct explore_options o;
+	struct explore_result r;
+	volatile sig_atomic_t stop = 1;
+	char *cause = NULL;
+
+	explore_options_init(&o);
+	o.stop_at_first = 1;
+	explore_run(scn, XIP_BUGGY, &o, &r, &cause);
+	tap_ok(r.end == EXPLORE_FIRST && explore_found_bad(&r) && r.verdicts[VERDICT_OK] + 1 == r.executions,
+	       "explore-8.1", "stop at first: ends with the first bad verdict (execution %llu)", r.executions);
+	explore_result_clear(&r);
+	o.mode = EXPLORE_BOUNDED;
+	o.preemptions = 3;
+	explore_run(scn, XIP_BUGGY, &o, &r, &cause);
+	tap_ok(r.end == EXPLORE_FIRST && r.fewest.preemptions == 1 && r.bound_done == 0, "explore-8.2",
+	       "bounded, stop at first: the first found has the fewest preemptions there are (1)");
+	explore_result_clear(&r);
+	explore_options_init(&o);
+	o.max_executions = 10;
+	explore_run(scn, XIP_FIXED, &o, &r, &cause);
+	tap_ok(r.end == EXPLORE_LIMIT && r.executions == 10, "explore-8.3", "a limit of 10 executions");
+	explore_result_clear(&r);
+	o.max_executions = 0;
+	o.interrupt = &stop;
+	explore_run(scn, XIP_FIXED, &o, &r, &cause);
+	tap_ok(r.end == EXPLORE_INTERRUPTED && r.executions + r.blocked == 1, "explore-8.4",
+	       "an interrupt stops after the execution under way");
+	explore_result_clear(&r);
+	o.interrupt = NULL;
+	o.mode = EXPLORE_BOUNDED;
+	o.preemptions = EXPLORE_MAX_BOUND + 1;
+	tap_is_int(explore_run(scn, XIP_FIXED, &o, &r, &cause), -1, "explore-8.5", "a bound above %d is refused",
+		   EXPLORE_MAX_BOUND);
+	free(cause);
+	scenario_free(scn);
+}
+
+static void test_sampling(void)
+{
+	struct scenario *scn = load("scenarios", "classic");
+	struct explore_options o;
+	struct explore_result a, b;
+	struct seen sa, sb;
+	char *cause = NULL;
+
+	explore_options_init(&o);
+	o.visit = seen_visit;
+	for (int mode = EXPLORE_RANDOM; mode <= EXPLORE_PCT; mode++) {
+		char id[32];
+		o.mode = mode;
+		o.samples = 1000;
+		o.seed = 1;
+		memset(&sa, 0, sizeof sa);
+		memset(&sb, 0, sizeof sb);
+		o.ctx = &sa;
+		explore_run(scn, XIP_BUGGY, &o, &a, &cause);
+		snprintf(id, sizeof id, "explore-9.%d.1", mode);
+		tap_ok(a.executions == 1000 && a.verdicts[VERDICT_CORRUPTION] > 0, id,
+		       "%s: 1000 runs find the classic race (%llu times)", explore_mode_name(mode),
+		       a.verdicts[VERDICT_CORRUPTION]);
+		o.seed = 2;
+		o.ctx = &sb;
+		explore_run(scn, XIP_BUGGY, &o, &b, &cause);
+		snprintf(id, sizeof id, "explore-9.%d.2", mode);
+		tap_ok(sa.order != sb.order, id, "... another seed, other runs");
+		free(sa.h);
+		free(sb.h);
+		explore_result_clear(&a);
+		explore_result_clear(&b);
+	}
+	scenario_free(scn);
+}
+
+int main(void)
+{
+	struct kernel_run *run = kernel_run_new();
+
+	test_small(run);
+	test_races();
+	test_expectations();
+	test_cover();
+	test_determinism();
+	test_replay(run);
+	test_stopping();
+	test_sampling();
+	kernel_run_free(run);
+	return tap_done();
+}
