@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,9 @@ static const char explore_help[] =
 	"the conflicting steps, which reaches every final state and verdict.\n"
 	"\n"
 	"  -v, --version=V        buggy, fixed or later (default: the scenario's)\n"
+	"  -w, --without=LIST     fixed version with ingredients of the fix switched off:\n"
+	"                         mutex, seqcount, recheck, retry, seqwait (comma-separated);\n"
+	"                         a what-if, never recorded\n"
 	"      --full             every interleaving, no reduction (the reference; only\n"
 	"                         tiny scenarios finish)\n"
 	"  -p, --preemptions=N    every schedule with at most N preemptions (0..32),\n"
@@ -50,8 +54,6 @@ static const char explore_help[] =
 	"      --step-limit=N     end a run after N steps (default 20000)\n"
 	"  -q, --quiet            no progress line (it is shown only on a terminal)\n"
 	"      --no-record        do not save counterexamples in the database\n"
-	"  -w, --without=LIST     fixed version with ingredients of the fix switched off\n"
-	"                         (mutex, seqcount, recheck, retry, seqwait); not saved\n"
 	"      --db=PATH          the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -71,7 +73,7 @@ static void on_sigint(int sig)
 
 struct explore_args {
 	struct explore_options opt;
-	const char *version_arg, *db;
+	const char *version_arg, *db, *without_arg;
 	int record, quiet, random_set, pct, full, bounded;
 };
 
@@ -83,8 +85,9 @@ static unsigned long long parse_count(const char *arg, const char *what, unsigne
 
 	if (*arg < '0' || *arg > '9')
 		cli_usage_error("explore: %s wants a number from %llu to %llu, not '%s'", what, lo, hi, arg);
+	errno = 0;
 	v = strtoull(arg, &end, 10);
-	if (*end || v < lo || v > hi)
+	if (*end || errno || v < lo || v > hi)
 		cli_usage_error("explore: %s wants a number from %llu to %llu, not '%s'", what, lo, hi, arg);
 	return v;
 }
@@ -93,6 +96,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 {
 	static const struct option opts[] = {
 		{ "version", required_argument, NULL, 'v' },
+		{ "without", required_argument, NULL, 'w' },
 		{ "full", no_argument, NULL, 'F' },
 		{ "preemptions", required_argument, NULL, 'p' },
 		{ "random", required_argument, NULL, 'R' },
@@ -104,7 +108,6 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		{ "step-limit", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-record", no_argument, NULL, 'N' },
-		{ "without", required_argument, NULL, 'w' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -116,9 +119,10 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 	a->record = 1;
 	a->opt.samples = 10000;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:p:qw:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:w:p:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': a->version_arg = optarg; break;
+		case 'w': a->without_arg = optarg; break;
 		case 'F': a->full = 1; break;
 		case 'p':
 			a->bounded = 1;
@@ -136,13 +140,6 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		case 'L': a->opt.step_limit = (unsigned)parse_count(optarg, "--step-limit", 1, 10000000); break;
 		case 'q': a->quiet = 1; break;
 		case 'N': a->record = 0; break;
-		case 'w': {
-			char *cause = NULL;
-			if (kernel_without_parse(optarg, &a->opt.without, &cause) != 0)
-				cli_usage_error("explore: %s", cause);
-			a->record = 0; /* a what-if's schedules are not the fixed version's */
-			break;
-		}
 		case 'D': a->db = optarg; break;
 		case 'h': fputs(explore_help, stdout); exit(0);
 		default: cli_usage_error("explore: bad option (see 'xipsandbox explore --help')");
@@ -152,6 +149,14 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		cli_usage_error("explore needs exactly one scenario (a name such as 'classic', or a path)");
 	if (a->full + a->bounded + (a->random_set || a->pct) > 1)
 		cli_usage_error("explore: --full, --preemptions and --random/--pct choose different searches; give one");
+	if (a->without_arg) {
+		char *cause = NULL;
+		if (kernel_without_parse(a->without_arg, &a->opt.without, &cause) != 0)
+			cli_usage_error("explore: %s", cause);
+		if (a->db)
+			cli_usage_error("explore: a --without search is a what-if and is not recorded; drop --db");
+		a->record = 0;
+	}
 	if (a->db && !a->record)
 		cli_usage_error("explore: --db names where to record; it cannot go with --no-record");
 	a->opt.mode = a->full ? EXPLORE_FULL : a->bounded ? EXPLORE_BOUNDED
@@ -438,7 +443,10 @@ int cli_explore(int argc, char **argv)
 		return CLI_EXIT_INPUT;
 	}
 	printf("scenario: %s: %s\n", scn->name, scn->title);
-	printf("version:  %s\n", xip_version_name(version));
+	if (a.opt.without)
+		printf("version:  %s without %s\n", xip_version_name(version), kernel_without_text(a.opt.without, buf, sizeof buf));
+	else
+		printf("version:  %s\n", xip_version_name(version));
 	printf("search:   %s (%s)\n", search_text(&a, buf, sizeof buf), end_text(r.end));
 	print_counts(&a, &r);
 	if (explore_found_bad(&r)) {

@@ -23,15 +23,19 @@
  * no CPU that can begin v = notdep(e).q (the steps after e that do not
  * depend on e, then q) is in backtrack(pre(e)) already, one is added.
  *
- * Two refinements keep races reversible in this engine's model:
- *  - A lock acquisition races with the previous *acquisition* of the lock,
- *    not with the release in between, and read_seqcount_begin with the
- *    write_seqcount_begin, not the _end: the blocked side could never run
- *    before a release, but it can run before the critical section.
+ * Three refinements fit this engine's model:
+ *  - A lock acquisition (or read_seqcount_begin) races with the last write
+ *    to the lock (seqcount) before which it could have run: the lock free,
+ *    the count even.  Each writing step records the owner or the count
+ *    just before it.  That is the previous holder's acquisition, not the
+ *    release in between: the blocked side could never run before a
+ *    release, but it can run before the critical section.
  *  - A step that ends the run (a simulated BUG, the step limit) disables
  *    every other CPU: it is treated as conflicting with every step of
  *    theirs, so it races with each one's last step that does not happen
  *    before it and with each one's pending operation (analyse_stop).
+ *  - For the same reason a CPU whose step from a node stopped the run
+ *    (node.stops) is never kept asleep below that node.
  * At the end of every execution, the pending operations of the CPUs that
  * did not finish are analysed as if they ran next (as Flanagan and
  * Godefroid do in every state): that finds the orders a deadlock or BUG
@@ -118,7 +122,7 @@ static struct ex_objstate *objstate(struct ex_search *x, unsigned obj)
 	os = &x->objs[obj];
 	if (os->gen != x->gen) {
 		os->gen = x->gen;
-		os->last_w = os->prev_w = -1;
+		os->last_w = -1;
 		os->rmask = 0;
 	}
 	return os;
@@ -139,8 +143,8 @@ static void join(uint32_t *a, const uint32_t *b)
 			a[c] = b[c];
 }
 
-/* Append step j (CPU q: op on obj) and compute its vector clock. */
-static void ev_add(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj)
+/* Append step j (CPU q: op on obj, whose lock or seqcount state is `before`) with its vector clock. */
+static void ev_add(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj, int32_t before)
 {
 	struct ex_event *e = &x->ev[j];
 
@@ -149,6 +153,8 @@ static void ev_add(struct ex_search *x, size_t j, int q, unsigned op, unsigned o
 	e->cpu = (uint8_t)q;
 	e->op = (uint8_t)op;
 	e->obj = (uint16_t)obj;
+	e->prev_w = -1;
+	e->before = before;
 	if (obj != SCHED_NO_OBJ) {
 		struct ex_objstate *os = objstate(x, obj);
 		if (os->last_w >= 0)
@@ -159,7 +165,7 @@ static void ev_add(struct ex_search *x, size_t j, int q, unsigned op, unsigned o
 		} else {
 			for (unsigned m = os->rmask; m; m &= m - 1)
 				join(e->clock, x->ev[os->rd[__builtin_ctz(m)]].clock);
-			os->prev_w = os->last_w;
+			e->prev_w = os->last_w;
 			os->last_w = (int32_t)j;
 			os->rmask = 0;
 		}
@@ -245,6 +251,20 @@ static void add_race(struct ex_search *x, int32_t i, size_t j, int q, unsigned o
 	nd->backtrack |= (uint8_t)BIT(pick);
 }
 
+/*
+ * Could an operation `op` have run just before the writing step w?  Not a
+ * lock acquisition while the lock was held, nor read_seqcount_begin while
+ * the count was odd (they were blocked); anything else could.
+ */
+static int could_precede(const struct ex_event *w, unsigned op)
+{
+	if (op == SCHED_OP_ACQUIRE)
+		return w->before < 0;
+	if (op == SCHED_OP_SEQ_READ_BEGIN)
+		return !(w->before & 1);
+	return 1;
+}
+
 /* The races of q's pending step (op on obj), about to be step j. */
 static void races(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj)
 {
@@ -258,9 +278,9 @@ static void races(struct ex_search *x, size_t j, int q, unsigned op, unsigned ob
 	os = &x->objs[obj];
 	if (op_reads(op) || !(os->rmask & ~BIT(q))) {
 		int32_t w = os->last_w;
-		if (w >= 0 && ((op == SCHED_OP_ACQUIRE && x->ev[w].op == SCHED_OP_RELEASE) ||
-			       (op == SCHED_OP_SEQ_READ_BEGIN && x->ev[w].op == SCHED_OP_SEQ_WRITE_END)))
-			w = os->prev_w; /* race with the start of the critical section */
+		/* a blocking operation races with the last write it could have preceded */
+		while (w >= 0 && !could_precede(&x->ev[w], op))
+			w = x->ev[w].prev_w;
 		if (w >= 0)
 			cand[nc++] = w;
 	} else {
@@ -292,9 +312,14 @@ static int take_step(struct ex_search *x, struct sched *s, size_t d, int cpu, ch
 	char *why = NULL;
 
 	if (x->reduce) {
+		int32_t before = 0;
 		if (d >= x->replay)
 			races(x, d, cpu, nd->op[cpu], nd->obj[cpu]);
-		ev_add(x, d, cpu, nd->op[cpu], nd->obj[cpu]);
+		if (nd->obj[cpu] != SCHED_NO_OBJ && !op_reads(nd->op[cpu])) {
+			const struct sched_obj *o = sched_obj_by_id(s, nd->obj[cpu]);
+			before = o->kind == SCHED_OBJ_SEQCOUNT ? (int32_t)o->sequence : o->owner;
+		}
+		ev_add(x, d, cpu, nd->op[cpu], nd->obj[cpu], before);
 	}
 	x->steps++;
 	if (sched_step(s, cpu, &why) != 0) {
@@ -322,6 +347,7 @@ static void fill_node(struct ex_search *x, struct sched *s, size_t d)
 	int c0 = 0, c1 = x->ncpus;
 
 	nd->enabled = (uint8_t)sched_enabled_mask(s);
+	nd->stops = 0;
 	nd->preemptions = 0;
 	if (d > 0) {
 		const struct ex_node *up = &x->node[d - 1];
@@ -346,7 +372,8 @@ static uint8_t child_sleep(const struct ex_node *nd)
 	int p = nd->chosen;
 	unsigned keep = 0;
 
-	for (unsigned m = nd->sleep & ~BIT(p); m; m &= m - 1) {
+	/* a step known to stop the run conflicts with every other: it wakes */
+	for (unsigned m = nd->sleep & ~BIT(p) & ~nd->stops; m; m &= m - 1) {
 		int r = __builtin_ctz(m);
 		if (!ops_conflict(nd->op[r], nd->obj[r], nd->op[p], nd->obj[p]))
 			keep |= BIT(r);
@@ -385,6 +412,7 @@ static void analyse_stop(struct ex_search *x, struct sched *s, size_t D)
 	unsigned conc = 0;
 	struct sched_cpu_info info;
 
+	nd->stops |= (uint8_t)BIT(eb->cpu);
 	for (int q = 0; q < x->ncpus; q++) {
 		sched_cpu_info(s, q, &info);
 		if (q != eb->cpu && info.state == SCHED_CPU_READY && (nd->enabled & BIT(q)))

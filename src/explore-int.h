@@ -22,6 +22,7 @@ struct ex_node {
 	uint8_t backtrack;   /* CPUs the search must take from here */
 	uint8_t sleep;       /* CPUs it must not take: inherited sleep set + those done */
 	uint8_t chosen;      /* CPU taken on the current path */
+	uint8_t stops;       /* CPUs whose step from here ended the run (a BUG): never asleep */
 	uint16_t preemptions;/* preemptions in steps [0, d) */
 	uint8_t op[SCHED_MAX_CPUS];   /* each CPU's pending operation here (enum sched_op) */
 	uint16_t obj[SCHED_MAX_CPUS]; /* ... and its object (SCHED_NO_OBJ: none) */
@@ -30,6 +31,8 @@ struct ex_node {
 /* Step j of the current execution, for the happens-before analysis. */
 struct ex_event {
 	uint32_t clock[SCHED_MAX_CPUS]; /* vector clock: clock[c] = c's steps that happen before or are it */
+	int32_t prev_w;      /* writing steps: the previous writing step on obj, -1 none */
+	int32_t before;      /* writing steps on a lock: its owner before (-1 free); on a seqcount: the count */
 	uint16_t obj;
 	uint8_t cpu;
 	uint8_t op;
@@ -41,8 +44,8 @@ struct ex_event {
  */
 struct ex_objstate {
 	uint32_t gen;
-	int32_t last_w;      /* last writing step (write, lock op, seqcount write), -1 none */
-	int32_t prev_w;      /* the writing step before it, -1 none */
+	int32_t last_w;      /* last writing step (write, lock op, seqcount write), -1 none;
+				ev[last_w].prev_w chains the earlier ones */
 	int32_t rd[SCHED_MAX_CPUS]; /* each CPU's last reading step since last_w (valid in rmask) */
 	uint8_t rmask;
 };

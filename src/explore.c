@@ -426,10 +426,10 @@ int explore_run(const struct scenario *scn, enum xip_version version,
 	ex.opt = opt;
 	ex.res = out;
 	ex.run = kernel_run_new();
-	kernel_run_set_without(ex.run, opt->without);
 	ex.t0 = now_sec();
 	ex.next_progress = ex.t0 + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
 	sched_set_step_limit(kernel_run_sched(ex.run), opt->step_limit ? opt->step_limit : SCHED_DEFAULT_STEP_LIMIT);
+	kernel_run_set_without(ex.run, opt->without);
 	/* one start up front: a world that cannot be built is an error before any search */
 	if (kernel_run_start(ex.run, scn, version, cause) != 0) {
 		r = -1;

@@ -53,8 +53,8 @@ struct explore_options {
 	unsigned long long samples;   /* EXPLORE_RANDOM, EXPLORE_PCT: runs */
 	uint64_t seed;                /* EXPLORE_RANDOM, EXPLORE_PCT */
 	int pct_depth;                /* EXPLORE_PCT: bug depth d >= 1 (d - 1 priority change points) */
+	unsigned without;             /* XIP_FIXED: ingredients of the fix switched off (kernel.h) */
 	int stop_at_first;            /* stop at the first bad verdict */
-	unsigned without;             /* fixed version: ingredients of the fix switched off (kernel.h) */
 	unsigned step_limit;          /* per execution; 0: SCHED_DEFAULT_STEP_LIMIT */
 	unsigned long long max_executions; /* 0: no limit */
 

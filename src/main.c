@@ -64,6 +64,45 @@ static void usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/* explore's default (reduced) search on every shipped scenario and version, timed. */
+static void bench_explore(void)
+{
+	static const char *const names[] = {
+		"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
+		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap",
+	};
+
+	printf("\nexplore (reduced search, every schedule), per scenario and version:\n");
+	printf("%-16s %-6s %10s %8s %12s %12s  %s\n", "scenario", "version", "executions", "states",
+	       "steps", "milliseconds", "verdicts");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct scenario *scn = cli_load_scenario(names[i]);
+		if (!scn)
+			continue;
+		for (int v = 0; v < XIP_NVERSIONS; v++) {
+			struct explore_options opt;
+			struct explore_result res;
+			char *cause = NULL, verdicts[128] = "";
+			size_t o = 0;
+
+			explore_options_init(&opt);
+			if (explore_run(scn, (enum xip_version)v, &opt, &res, &cause) != 0) {
+				printf("%-16s %-6s error: %s\n", names[i], xip_version_name(v), cause);
+				free(cause);
+				continue;
+			}
+			for (int k = 0; k < VERDICT_NKINDS; k++)
+				if (res.verdicts[k])
+					o += (size_t)snprintf(verdicts + o, sizeof verdicts - o, "%s%s %llu", o ? ", " : "",
+							      verdict_kind_name(k), res.verdicts[k]);
+			printf("%-16s %-6s %10llu %8llu %12llu %12.2f  %s\n", names[i], xip_version_name(v),
+			       res.executions, res.states, res.steps, res.seconds * 1000, verdicts);
+			explore_result_clear(&res);
+		}
+		scenario_free(scn);
+	}
+}
+
 static int cmd_bench(int argc, char **argv)
 {
 	struct bench_result r;
@@ -79,6 +118,7 @@ static int cmd_bench(int argc, char **argv)
 	}
 	bench_measure(seconds, &r);
 	bench_print(stdout, &r);
+	bench_explore();
 	coro_pool_drain();
 	return 0;
 }

@@ -71,6 +71,17 @@ has explore-cli-3.15 "sampling the fixed version claims no proof" "$out" "(a sam
 out=$(X three-cpus --version fixed --limit 5 --no-record); rc=$?
 has explore-cli-3.16 "--limit stops early and says it is incomplete" "$out" "stopped at --limit: incomplete"
 
+out=$(X classic --version fixed --without mutex,seqcount,recheck,retry,seqwait); rc=$?
+is explore-cli-3.17 "--without: the fix taken apart fails again" "$rc" 1
+has explore-cli-3.18 "... says what was switched off" "$out" "version:  fixed without mutex+seqcount+recheck+retry+seqwait"
+case $out in *recorded:*) ok 1 explore-cli-3.19 "... a what-if is not recorded" ;;
+*) ok 0 explore-cli-3.19 "... a what-if is not recorded" ;; esac
+err=$(X classic --version buggy --without mutex 2>&1); rc=$?
+is explore-cli-3.20 "--without on buggy: usage error" "$rc" 2
+err=$(X classic --version fixed --without glue 2>&1); rc=$?
+is explore-cli-3.21 "--without with an unknown ingredient: usage error" "$rc" 2
+has explore-cli-3.22 "... naming it" "$err" "unknown ingredient 'glue'"
+
 # ---- 4: names: an older exploration gives its name up, a user's name is kept --------
 X classic --version buggy --db "$db" >/dev/null
 n=$("$XS_BIN" list classic --db "$db" | grep -c ' shortest  *buggy ')
