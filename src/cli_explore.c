@@ -333,6 +333,46 @@ static int cex_row(struct kernel_run *run, const struct scenario *scn, enum xip_
 	return 0;
 }
 
+/* Every exploration is a row: what was searched, how far, what was found. */
+static int record_exploration(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
+			      enum xip_version v, const struct explore_args *a, const struct explore_result *r)
+{
+	struct store_exploration e;
+	char hash[17], bounds[96], verdicts[192];
+	char *cause = NULL;
+	size_t o = 0;
+
+	verdicts[0] = '\0';
+	for (int k = 0; k < VERDICT_NKINDS; k++)
+		if (r->verdicts[k])
+			o += (size_t)snprintf(verdicts + o, sizeof verdicts - o, "%s%s=%llu", o ? " " : "",
+					      verdict_kind_name(k), r->verdicts[k]);
+	if (a->opt.mode == EXPLORE_BOUNDED)
+		snprintf(bounds, sizeof bounds, "preemptions<=%d", a->opt.preemptions);
+	else if (a->opt.mode == EXPLORE_RANDOM || a->opt.mode == EXPLORE_PCT)
+		snprintf(bounds, sizeof bounds, "runs=%llu seed=%llu", a->opt.samples, (unsigned long long)a->opt.seed);
+	else
+		bounds[0] = '\0';
+	memset(&e, 0, sizeof e);
+	e.scenario_id = srow->id;
+	e.scenario_hash = record_hex(scn->hash, hash);
+	e.version = xip_version_name(v);
+	e.mode = explore_mode_name(a->opt.mode);
+	e.bounds = bounds[0] ? bounds : NULL;
+	e.executions = (long long)r->executions;
+	e.states = (long long)r->states;
+	e.complete = r->end == EXPLORE_COMPLETE && a->opt.mode != EXPLORE_RANDOM && a->opt.mode != EXPLORE_PCT;
+	e.verdicts = verdicts;
+	e.elapsed_ms = (long long)(r->seconds * 1000);
+	if (store_exploration_add(st, &e, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	printf("recorded: exploration %ld in %s\n", e.id, store_path(st));
+	return 0;
+}
+
 static int save_cexes(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
 		      enum xip_version v, const struct explore_result *r)
 {
@@ -457,6 +497,8 @@ int cli_explore(int argc, char **argv)
 	print_result(&a, &r, xip_version_name(version));
 	status = explore_found_bad(&r) ? EXPLORE_EXIT_BAD : r.end == EXPLORE_INTERRUPTED ? EXPLORE_EXIT_INTERRUPTED : 0;
 	if (st && explore_found_bad(&r) && save_cexes(st, &srow, scn, version, &r) != 0)
+		status = CLI_EXIT_INPUT;
+	if (st && record_exploration(st, &srow, scn, version, &a, &r) != 0)
 		status = CLI_EXIT_INPUT;
 	explore_result_clear(&r);
 	store_scenario_clear(&srow);

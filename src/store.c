@@ -1252,3 +1252,37 @@ int store_schedule_list(struct store *st, const char *scenario,
 	sqlite3_finalize(q);
 	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, "cannot list schedules", cause);
 }
+
+int store_exploration_add(struct store *st, struct store_exploration *e, char **cause)
+{
+	static const char what[] = "cannot record the exploration";
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (begin(st, what, cause) != 0)
+		return -1;
+	if (prepare(st, "INSERT INTO explorations (scenario_id, scenario_hash, version, mode, bounds, executions,"
+			" states, complete, verdicts, elapsed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		    &q, what, cause) != 0) {
+		rollback(st);
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, e->scenario_id);
+	bind_str(q, 2, e->scenario_hash);
+	bind_str(q, 3, e->version);
+	bind_str(q, 4, e->mode);
+	bind_str(q, 5, e->bounds);
+	sqlite3_bind_int64(q, 6, e->executions);
+	sqlite3_bind_int64(q, 7, e->states);
+	sqlite3_bind_int(q, 8, e->complete ? 1 : 0);
+	bind_str(q, 9, e->verdicts);
+	sqlite3_bind_int64(q, 10, e->elapsed_ms);
+	if ((rc = sqlite3_step(q)) != SQLITE_DONE) {
+		sqlite3_finalize(q);
+		tx_fail(st, rc, what, cause);
+		return -1;
+	}
+	e->id = (long)sqlite3_last_insert_rowid(st->db);
+	sqlite3_finalize(q);
+	return commit(st, what, cause);
+}

@@ -129,4 +129,24 @@ int store_schedule_list(struct store *st, const char *scenario,
  */
 int store_schedule_set_name(struct store *st, long id, const char *name, char **cause);
 
+/* ---- explorations ---------------------------------------------------------------- */
+
+/* One search, as `explore` ran it (see docs/schema.md, table explorations). */
+struct store_exploration {
+	long id;
+	long scenario_id;
+	const char *scenario_hash;
+	const char *version;
+	const char *mode;       /* reduced, full, bounded, random, pct */
+	const char *bounds;     /* "preemptions<=2", "seed=1 runs=10000", or NULL */
+	long long executions;
+	long long states;
+	int complete;           /* the whole space was searched */
+	const char *verdicts;   /* "ok=5 corruption=2" */
+	long long elapsed_ms;
+};
+
+/* Record one exploration (id is set on return). */
+int store_exploration_add(struct store *st, struct store_exploration *e, char **cause);
+
 #endif

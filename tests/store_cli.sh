@@ -96,4 +96,15 @@ has db-9.2 "... the user keeps the name and is told" "$err" "the shipped one is 
 out=$("$XS_BIN" replay "$work/scn/mine.scn" serial -q --db "$db3" 2>/dev/null)
 has db-9.3 "... and 'serial' still replays the user's schedule" "$out" "schedule: 1 1 1"
 
+out=$(X explore classic --version buggy); rc=$?
+is db-10.1 "explore on buggy exits 1 (a bad verdict found)" "$rc" 1
+has db-10.2 "... and records the exploration" "$out" "recorded: exploration"
+if command -v sqlite3 >/dev/null 2>&1; then
+	row=$(sqlite3 "$db" "SELECT version, mode, complete, verdicts FROM explorations ORDER BY id DESC LIMIT 1")
+	is db-10.3 "the explorations table holds what was searched and found" "$row" "buggy|reduced|1|ok=5 corruption=2"
+	is db-10.4 "sqlite3 .schema shows the documented tables" "$(sqlite3 "$db" .tables | tr -s ' ' '\n' | grep -c -E '^(scenarios|schedules|explorations)$')" "3"
+fi
+out=$(X replay classic shortest -q); rc=$?
+has db-10.5 "replay opens explore's shortest counterexample by name" "$out" "equals the one recorded"
+
 done_testing
