@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dot.h"
 #include "explore.h"
 #include "record.h"
 
@@ -36,6 +37,8 @@ static const char explore_help[] =
 	"the conflicting steps, which reaches every final state and verdict.\n"
 	"\n"
 	"  -v, --version=V        buggy, fixed or later (default: the scenario's)\n"
+	"      --dot=FILE         also draw the schedules run as a tree (Graphviz DOT;\n"
+	"                         small scenarios: at most 2000 executions)\n"
 	"  -w, --without=LIST     fixed version with ingredients of the fix switched off:\n"
 	"                         mutex, seqcount, recheck, retry, seqwait (comma-separated);\n"
 	"                         a what-if, never recorded\n"
@@ -73,7 +76,8 @@ static void on_sigint(int sig)
 
 struct explore_args {
 	struct explore_options opt;
-	const char *version_arg, *db, *without_arg;
+	const char *version_arg, *db, *without_arg, *dot_path;
+	struct dot_tree *dot;
 	int record, quiet, random_set, pct, full, bounded;
 };
 
@@ -97,6 +101,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 	static const struct option opts[] = {
 		{ "version", required_argument, NULL, 'v' },
 		{ "without", required_argument, NULL, 'w' },
+		{ "dot", required_argument, NULL, 'G' },
 		{ "full", no_argument, NULL, 'F' },
 		{ "preemptions", required_argument, NULL, 'p' },
 		{ "random", required_argument, NULL, 'R' },
@@ -123,6 +128,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		switch (c) {
 		case 'v': a->version_arg = optarg; break;
 		case 'w': a->without_arg = optarg; break;
+		case 'G': a->dot_path = optarg; break;
 		case 'F': a->full = 1; break;
 		case 'p':
 			a->bounded = 1;
@@ -373,6 +379,40 @@ static int record_exploration(struct store *st, const struct store_scenario *sro
 	return 0;
 }
 
+/* --dot: every execution into the tree. */
+static void dot_visit(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state)
+{
+	struct explore_args *a = ctx;
+	size_t n;
+	const struct sched_step *tr = sched_trace(kernel_run_sched(run), &n);
+	int *choices = xcalloc(n ? n : 1, sizeof *choices);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		choices[i] = tr[i].cpu;
+	dot_tree_add(a->dot, choices, n, v->kind);
+	free(choices);
+}
+
+static int write_dot(struct explore_args *a, const struct scenario *scn, enum xip_version v)
+{
+	FILE *fp = fopen(a->dot_path, "w");
+	char title[160];
+
+	if (!fp) {
+		cli_error("%s: %s", a->dot_path, strerror(errno));
+		return -1;
+	}
+	snprintf(title, sizeof title, "%s, %s: the schedules explore ran", scn->name, xip_version_name(v));
+	dot_tree_write(a->dot, fp, title);
+	if (fclose(fp) != 0) {
+		cli_error("%s: %s", a->dot_path, strerror(errno));
+		return -1;
+	}
+	printf("tree:     %s (Graphviz: dot -Tsvg %s > tree.svg)\n", a->dot_path, a->dot_path);
+	return 0;
+}
+
 static int save_cexes(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
 		      enum xip_version v, const struct explore_result *r)
 {
@@ -463,6 +503,13 @@ int cli_explore(int argc, char **argv)
 	}
 	if (!a.quiet && isatty(STDERR_FILENO))
 		a.opt.progress = show_progress;
+	if (a.dot_path) {
+		a.dot = dot_tree_new();
+		a.opt.visit = dot_visit;
+		a.opt.ctx = &a;
+		a.opt.max_executions = a.opt.max_executions && a.opt.max_executions < DOT_MAX_EXECUTIONS
+				       ? a.opt.max_executions : DOT_MAX_EXECUTIONS;
+	}
 	interrupted = 0;
 	a.opt.interrupt = &interrupted;
 	memset(&sa, 0, sizeof sa);
@@ -500,6 +547,9 @@ int cli_explore(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 	if (st && record_exploration(st, &srow, scn, version, &a, &r) != 0)
 		status = CLI_EXIT_INPUT;
+	if (a.dot && write_dot(&a, scn, version) != 0)
+		status = CLI_EXIT_INPUT;
+	dot_tree_free(a.dot);
 	explore_result_clear(&r);
 	store_scenario_clear(&srow);
 	if (st)

@@ -121,4 +121,10 @@ has explore-cli-5.11 "... and documents the exit statuses" "$out" "1 some bad ve
 err=$(X "$XS_SRCDIR/tests/scenarios/tiny-read-write.scn" --version later --full --no-record 2>&1 >/dev/null | no_asan_noise)
 is explore-cli-5.12 "no progress line when stderr is not a terminal" "$err" ""
 
+out=$("$XS_BIN" explore classic --version buggy --no-record --dot "$work/tree.dot"); rc=$?
+is explore-dot-1 "--dot draws the explored schedules (exit 1: corruption found)" "$rc" 1
+has explore-dot-2 "... a DOT digraph" "$(cat "$work/tree.dot")" "digraph explored {"
+runs=$(printf '%s\n' "$out" | sed -n 's/^executions: \([0-9]*\) run.*/\1/p')
+is explore-dot-3 "... with one leaf per execution ($runs)" "$(grep -c 'shape=box' "$work/tree.dot")" "$runs"
+is explore-dot-4 "... two of them corruption" "$(grep -c 'label="corruption"' "$work/tree.dot")" "2"
 done_testing
