@@ -283,10 +283,12 @@ static void load_selected(struct app *a)
 	int found = 0, *choices = NULL;
 	size_t n = 0;
 	struct play fresh;
+	enum xip_version v;
 
 	if (a->list_n == 0)
 		return;
 	if (store_schedule_get(a->store, a->list_ids[a->list_sel], &row, &found, &cause) != 0 || !found ||
+	    record_row_version(&row, &v, &cause) != 0 ||
 	    record_parse_choices(row.choices, &choices, &n, &cause) != 0) {
 		snprintf(a->play.message, sizeof a->play.message, "cannot load: %s", cause ? cause : "gone");
 		free(cause);
@@ -295,7 +297,7 @@ static void load_selected(struct app *a)
 	}
 	snprintf(source, sizeof source, "schedule %ld%s%s%s", row.id, row.name ? " '" : "",
 		 row.name ? row.name : "", row.name ? "'" : "");
-	if (play_open(&fresh, a->play.scn, (enum xip_version)xip_version_parse(row.version), choices, n,
+	if (play_open(&fresh, a->play.scn, v, choices, n,
 		      row.milestones, source, &cause) == 0) {
 		play_close(&a->play);
 		a->play = fresh;

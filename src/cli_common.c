@@ -13,16 +13,31 @@
 
 #include "cli.h"
 
+/* Messages quote users' files: control bytes are shown, never sent to the terminal. */
+static void put_safe(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f))
+			fputc(c, out);
+		else
+			fprintf(out, "\\x%02X", c);
+	}
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
 	fflush(stdout);
-	fputs("xipsandbox: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	fputs("xipsandbox: ", stderr);
+	put_safe(stderr, msg);
 	fputc('\n', stderr);
+	free(msg);
 }
 
 void cli_usage_error(const char *fmt, ...)

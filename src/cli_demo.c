@@ -138,7 +138,7 @@ int cli_demo(int argc, char **argv)
 		app_close(&app);
 		goto fail;
 	}
-	status = 0;
+	status = tui_signal() ? 128 + tui_signal() : 0;
 	app_close(&app);
 	goto out;
 fail:

@@ -101,8 +101,11 @@ int cli_play(int argc, char **argv)
 				  scn->name, which, scn->name);
 		goto fail;
 	}
-	version = (enum xip_version)xip_version_parse(version_arg ? version_arg :
-						      found ? row.version : xip_version_name(scn->default_version));
+	version = scn->default_version;
+	if (found && record_row_version(&row, &version, &cause) != 0)
+		goto fail;
+	if (version_arg)
+		version = (enum xip_version)xip_version_parse(version_arg);
 	if (found && record_parse_choices(row.choices, &choices, &n, &cause) != 0)
 		goto fail;
 	if (found)
@@ -141,7 +144,8 @@ int cli_play(int argc, char **argv)
 		app_close(&app);
 		goto fail;
 	}
-	status = app.ran_to_end ? verdict_exit_status(app.verdict.kind) : 0;
+	status = tui_signal() ? 128 + tui_signal()   /* as a shell reports a signal */
+		 : app.ran_to_end ? verdict_exit_status(app.verdict.kind) : 0;
 	app_close(&app);
 	goto out;
 fail:

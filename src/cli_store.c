@@ -187,7 +187,13 @@ int cli_replay(int argc, char **argv)
 		return CLI_EXIT_INPUT;
 	if (find_schedule(st, scn, optind + 1 < argc ? argv[optind + 1] : NULL, version_arg, &row) != 0)
 		goto out;
-	version = (enum xip_version)xip_version_parse(version_arg ? version_arg : row.version);
+	if (record_row_version(&row, &version, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		goto out;
+	}
+	if (version_arg)
+		version = (enum xip_version)xip_version_parse(version_arg);
 	if (strcmp(row.scenario_hash, record_hex(scn->hash, hex)) != 0)
 		fprintf(stderr, "xipsandbox: note: scenario %s changed since schedule %ld was recorded; replaying where it applies\n",
 			scn->name, row.id);
@@ -222,7 +228,9 @@ int cli_replay(int argc, char **argv)
 		if (!same) {
 			/* the recorded version's run, to find where the two part */
 			orig = kernel_run_new();
-			if (record_execute_choices(orig, scn, (enum xip_version)xip_version_parse(row.version),
+			enum xip_version recorded;
+			record_row_version(&row, &recorded, NULL); /* checked above */
+			if (record_execute_choices(orig, scn, recorded,
 						   choices, n, NULL, &cause) != 0)
 				goto bad_choices;
 		}
@@ -374,12 +382,14 @@ static int export_picture(const struct store_schedule *row, const char *format)
 	char *cause = NULL, *parted = NULL;
 	int *choices = NULL;
 	size_t n = 0;
+	enum xip_version rv;
 
 	if (!scn)
 		return CLI_EXIT_INPUT;
 	run = kernel_run_new();
-	if (record_parse_choices(row->choices, &choices, &n, &cause) != 0 ||
-	    record_execute_choices(run, scn, (enum xip_version)xip_version_parse(row->version), choices, n,
+	if (record_row_version(row, &rv, &cause) != 0 ||
+	    record_parse_choices(row->choices, &choices, &n, &cause) != 0 ||
+	    record_execute_choices(run, scn, rv, choices, n,
 				   &parted, &cause) != 0 || parted) {
 		cli_error("schedule %ld: %s", row->id, parted ? parted : cause);
 		free(cause);

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +124,23 @@ static int cmd_bench(int argc, char **argv)
 	return 0;
 }
 
+static int run_command(int argc, char **argv);
+
+/* Output that could not be written (a full disk, /dev/full) is an error, said once. */
 int main(int argc, char **argv)
+{
+	int status = run_command(argc, argv);
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		/* a reader that went away (list | head -1) wanted no more: no message */
+		if (errno != EPIPE)
+			fprintf(stderr, "xipsandbox: cannot write the output: %s\n", strerror(errno));
+		return status ? status : CLI_EXIT_INPUT;
+	}
+	return status;
+}
+
+static int run_command(int argc, char **argv)
 {
 	const char *cmd;
 

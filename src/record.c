@@ -209,6 +209,17 @@ fail:
 	return -1;
 }
 
+int record_row_version(const struct store_schedule *row, enum xip_version *v, char **cause)
+{
+	int k = xip_version_parse(row->version);
+
+	if (k < 0)
+		return util_errf(cause, "schedule %ld has an unknown version '%s' (the database was changed by another program)",
+				 row->id, row->version);
+	*v = (enum xip_version)k;
+	return 0;
+}
+
 int record_parse_choices(const char *text, int **choices, size_t *n, char **cause)
 {
 	size_t len = strlen(text), k = 0;
@@ -268,9 +279,11 @@ int record_parse_export(const char *line, struct record_import *out, char **caus
 		free(copy);
 		return util_errf(cause, "not a schedule line: expected xs1:SCENARIO:VERSION:NAME:HASH:CHOICES, as 'xipsandbox export' prints");
 	}
-	if (!*field[1] || strlen(field[1]) >= sizeof out->scenario) {
+	if (!*field[1] || strlen(field[1]) >= sizeof out->scenario || strchr(field[1], '/') || field[1][0] == '.') {
+		util_errf(cause, "bad scenario name '%s' in the schedule line (a shipped name such as classic, not a path)",
+			  field[1]);
 		free(copy);
-		return util_errf(cause, "bad scenario name in the schedule line");
+		return -1;
 	}
 	if (xip_version_parse(field[2]) < 0) {
 		util_errf(cause, "unknown version '%s' in the schedule line (expected buggy, fixed or later)", field[2]);

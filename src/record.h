@@ -43,6 +43,13 @@ void record_fill(struct store_schedule *row, struct kernel_run *run, long scenar
 int record_sync(struct store *st, const struct scenario *scn, struct store_scenario *out,
 		char **changed_from, char **cause);
 
+/*
+ * A stored row's version, checked: the database may have been edited by
+ * another program.  -1 with *cause ("schedule 7 has an unknown version
+ * 'bogus'") when it is not buggy, fixed or later.
+ */
+int record_row_version(const struct store_schedule *row, enum xip_version *v, char **cause);
+
 /* Parse "0 0 1" or "001" into a newly allocated array. */
 int record_parse_choices(const char *text, int **choices, size_t *n, char **cause);
 

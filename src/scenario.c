@@ -940,7 +940,11 @@ int scenario_parse(const char *path, const char *text, size_t len,
 	scn->default_version = XIP_BUGGY;
 	for (int i = 0; i < SCN_MAX_PAGES; i++)
 		scn->pages[i].hole = 1;
-	r = parse_text(P, text, len);
+	/* a UTF-8 byte order mark (some editors write one) is not text */
+	if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
+		r = parse_text(P, text + 3, len - 3);
+	else
+		r = parse_text(P, text, len);
 	scn->explain = P->explain ? P->explain : xstrdup("");
 	free(P);
 	if (r < 0) {

@@ -105,11 +105,17 @@ static int read_event(struct app_event *ev)
 	}
 }
 
+int tui_signal(void)
+{
+	return (int)tui_signalled;
+}
+
 int tui_run(struct app *a, char **cause)
 {
 	struct grid *g;
 	struct sigaction sa;
 
+	tui_signalled = 0;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return util_errf(cause, "play needs a terminal; for a text trace use 'xipsandbox replay' (or 'run')");
 	if (!getenv("TERM") || !*getenv("TERM"))

@@ -9,4 +9,7 @@
 /* Returns -1 with *cause when there is no usable terminal. */
 int tui_run(struct app *a, char **cause);
 
+/* The signal (SIGINT, SIGTERM, SIGHUP) that ended the last tui_run, or 0. */
+int tui_signal(void);
+
 #endif

@@ -35,7 +35,10 @@ void fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nThis is a bug in xipsandbox; please report it with the command you ran.\n", stderr);
+	if (strncmp(fmt, "out of memory", 13) == 0)
+		fputs("\nThe machine (or a ulimit) gave xipsandbox no more memory; free some and try again.\n", stderr);
+	else
+		fputs("\nThis is a bug in xipsandbox; please report it with the command you ran.\n", stderr);
 	exit(XS_EXIT_INTERNAL);
 }
 
