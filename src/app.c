@@ -504,6 +504,11 @@ void app_render(struct app *a, struct grid *g)
 	compute_window(a);
 	in.window = a->window;
 	in.projector = a->projector;
+	if (a->play.without) {
+		char w[64];
+		snprintf(a->variant, sizeof a->variant, "fixed without %s", kernel_without_text(a->play.without, w, sizeof w));
+		in.variant = a->variant;
+	}
 	if (a->demo_mode) {
 		snprintf(a->mode_text, sizeof a->mode_text, "demo (%s): %s, %.1f s a step",
 			 a->phase == 0 ? xip_version_name(a->play.version) : a->phase == 1 ? "fixed replay" : "over",

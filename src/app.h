@@ -59,6 +59,7 @@ struct app {
 	unsigned char *window;          /* per step of the schedule: in a race window */
 	size_t window_cap;
 	char mode_text[80];
+	char variant[96];
 };
 
 /* Demo and quiz: take ownership of d (may be NULL). */

@@ -24,6 +24,9 @@ static const char play_help[] =
 	"  -v, --version=V   start on buggy, fixed or later (v switches inside)\n"
 	"      --db=PATH     the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"      --batch       refuse to draw (for scripts): prints where to look instead\n"
+	"  -w, --without=LIST  in the fixed version, switch ingredients of the fix off\n"
+	"                    (mutex, seqcount, recheck, retry, seqwait): v then shows\n"
+	"                    buggy, 'fixed without ...' and later on the same interleaving\n"
 	"      --quiz        stop before the steps that matter and ask what will happen\n"
 	"                    (questions from SCENARIO.demo)\n"
 	"  -h, --help        show this help; press ? inside for every key\n"
@@ -38,11 +41,13 @@ int cli_play(int argc, char **argv)
 		{ "db", required_argument, NULL, 'D' },
 		{ "batch", no_argument, NULL, 'B' },
 		{ "quiz", no_argument, NULL, 'Q' },
+		{ "without", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *version_arg = NULL, *db = NULL, *which = "race";
 	int c, batch = 0, quiz = 0, status = CLI_EXIT_INPUT, found = 0;
+	unsigned without = 0;
 	struct scenario *scn;
 	struct store *st;
 	struct store_scenario srow = { 0 };
@@ -54,12 +59,16 @@ int cli_play(int argc, char **argv)
 	enum xip_version version;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:w:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': version_arg = optarg; break;
 		case 'D': db = optarg; break;
 		case 'B': batch = 1; break;
 		case 'Q': quiz = 1; break;
+		case 'w':
+			if (kernel_without_parse(optarg, &without, &cause) != 0)
+				cli_usage_error("play: %s", cause);
+			break;
 		case 'h': fputs(play_help, stdout); return 0;
 		default: cli_usage_error("play: bad option (see 'xipsandbox play --help')");
 		}
@@ -132,6 +141,8 @@ int cli_play(int argc, char **argv)
 	}
 	if (app_open(&app, scn, st, srow.id, version, choices, n, found ? row.milestones : NULL, source, &cause) != 0)
 		goto fail;
+	if (without)
+		play_set_without(&app.play, without);
 	if (quiz) {
 		struct demo *d = cli_load_demo(scn, 1);
 		if (!d) {

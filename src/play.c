@@ -164,6 +164,13 @@ void play_until_cpu_next(struct play *p, int cpu)
 	}
 }
 
+void play_set_without(struct play *p, unsigned without)
+{
+	p->without = without;
+	kernel_run_set_without(p->run, without);
+	play_goto(p, p->pos);
+}
+
 void play_set_version(struct play *p, enum xip_version v)
 {
 	size_t keep = p->pos;

@@ -23,7 +23,11 @@ struct play {
 	char *milestones;      /* the loaded schedule's milestone text, if any (for version flips) */
 	char source[96];       /* "schedule 3 ('race')", "round robin" */
 	char message[256];     /* the last thing to tell the user */
+	unsigned without;      /* the fixed version with these ingredients off (kernel.h) */
 };
+
+/* Take ingredients of the fix away in the fixed version (then replays to the same step). */
+void play_set_without(struct play *p, unsigned without);
 
 /*
  * Start a session on choices[0..n) (copied) for `version`; positioned at

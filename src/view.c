@@ -89,7 +89,8 @@ static void draw_title(const struct kernel_snapshot *s, const struct view_info *
 	int rl;
 
 	grid_role_span(g, 0, 0, g->w, ROLE_TITLE);
-	snprintf(right, sizeof right, " %s | step %zu of %zu ", xip_version_name(s->version), in->pos, in->n);
+	snprintf(right, sizeof right, " %s | step %zu of %zu ",
+		 in->variant && s->version == XIP_FIXED ? in->variant : xip_version_name(s->version), in->pos, in->n);
 	rl = (int)strlen(right);
 	grid_putf(g, 0, 0, ROLE_TITLE, g->w - rl, " xipsandbox | %s: %s", in->scenario, in->title);
 	grid_put(g, g->w - rl, 0, ROLE_TITLE, right, -1);

@@ -31,6 +31,7 @@ struct view_info {
 	const unsigned char *window; /* per step: inside a race window (shaded), or NULL */
 	const char *mode;            /* "demo: playing, 1.0 s a step" or NULL */
 	int projector;               /* large-print layout: fewer, bigger things */
+	const char *variant;         /* "fixed without mutex" when the fix is taken apart, else NULL */
 };
 
 /* Draw everything (or the too-small message) into g. */

@@ -121,6 +121,14 @@ T resize-window -t xs -x 120 -y 40
 shows tui-6.3 "resizing to 120x40 redraws the full screen" "buggy | step 0 of"
 w=$(screen | head -1 | wc -c); [ "$w" -gt 110 ]; ok $? tui-6.4 "... using the width (title row $w wide)"
 
+start 80 24 classic race --without recheck
+keys v
+shows tui-8.1 "play --without recheck: v shows the fix taken apart" "fixed without recheck | step 0 of"
+keys e
+shows tui-8.2 "... and on the race it corrupts again" "VERDICT corruption"
+keys v
+shows tui-8.3 "... v goes on to later" "later | step 0 of"
+
 err=$(echo | "$XS_BIN" play classic --db "$db" 2>&1); rc=$?
 is tui-7.1 "play without a terminal refuses (exit 3)" "$rc" 3
 has tui-7.2 "... and points at replay" "$err" "xipsandbox replay classic race"
