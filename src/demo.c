@@ -9,18 +9,6 @@
 
 #include "demo.h"
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-		*--e = '\0';
-	return s;
-}
-
 static void append(char **dst, const char *text)
 {
 	if (!*dst) {
@@ -65,21 +53,18 @@ static int parse(const char *path, char *text, struct demo *d, char **cause)
 	struct demo_stop *cur = NULL;
 	int fixed = 0, line = 0;
 
-	for (char *next = text; next; ) {
-		char *l = next, *nl = strchr(l, '\n'), *s;
+	for (char *next = text, *l; (l = util_next_line(&next)) != NULL; ) {
 		int indented = l[0] == ' ' || l[0] == '\t';
+		char *s;
 
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
 		line++;
-		s = trim(l);
+		s = util_trim(l);
 		if (!*s || *s == '#')
 			continue;
 		if (!indented) {
 			cur = NULL;
 			if (strncmp(s, "schedule ", 9) == 0) {
-				snprintf(d->schedule, sizeof d->schedule, "%s", trim(s + 9));
+				snprintf(d->schedule, sizeof d->schedule, "%s", util_trim(s + 9));
 			} else if (strcmp(s, "fixed") == 0) {
 				fixed = 1;
 			} else if (strncmp(s, "pause ", 6) == 0 || strncmp(s, "quiz ", 5) == 0) {
@@ -89,7 +74,7 @@ static int parse(const char *path, char *text, struct demo *d, char **cause)
 				cur->quiz = s[0] == 'q';
 				cur->fixed = fixed;
 				cur->line = line;
-				if (parse_trigger(path, line, trim(s + (cur->quiz ? 5 : 6)), cur, cause) != 0)
+				if (parse_trigger(path, line, util_trim(s + (cur->quiz ? 5 : 6)), cur, cause) != 0)
 					return -1;
 			} else {
 				return util_errf(cause, "%s:%d: expected 'schedule NAME', 'pause TRIGGER', 'quiz TRIGGER' or 'fixed', found '%.40s'",
@@ -100,16 +85,16 @@ static int parse(const char *path, char *text, struct demo *d, char **cause)
 		if (!cur)
 			return util_errf(cause, "%s:%d: an indented line must follow 'pause' or 'quiz'", path, line);
 		if (cur->quiz && strncmp(s, "ask:", 4) == 0) {
-			append(&cur->text, trim(s + 4));
+			append(&cur->text, util_trim(s + 4));
 		} else if (cur->quiz && strncmp(s, "choice ", 7) == 0 && s[8] == ':') {
 			if (cur->nchoices == DEMO_MAX_CHOICES)
 				return util_errf(cause, "%s:%d: at most %d choices", path, line, DEMO_MAX_CHOICES);
 			cur->choice_key[cur->nchoices] = s[7];
-			cur->choice[cur->nchoices++] = xstrdup(trim(s + 9));
+			cur->choice[cur->nchoices++] = xstrdup(util_trim(s + 9));
 		} else if (cur->quiz && strncmp(s, "answer:", 7) == 0) {
-			cur->answer = *trim(s + 7);
+			cur->answer = *util_trim(s + 7);
 		} else if (cur->quiz && strncmp(s, "explain:", 8) == 0) {
-			append(&cur->explain, trim(s + 8));
+			append(&cur->explain, util_trim(s + 8));
 		} else if (cur->quiz && cur->explain) {
 			append(&cur->explain, s);
 		} else if (cur->quiz) {

@@ -23,18 +23,6 @@ static uint64_t fnv(const char *s)
 	return h;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static int parse_expect(const char *path, int line, char *text, struct shipped_schedule *sc, char **cause)
 {
 	char *save = NULL;
@@ -45,7 +33,7 @@ static int parse_expect(const char *path, int line, char *text, struct shipped_s
 
 		if (sscanf(item, " %31s %31s %7s", ver, verdict, extra) != 2)
 			return util_errf(cause, "%s:%d: expected 'VERSION VERDICT' items separated by commas, found '%s'",
-					 path, line, trim(item));
+					 path, line, util_trim(item));
 		v = xip_version_parse(ver);
 		if (v < 0)
 			return util_errf(cause, "%s:%d: unknown version '%s' (expected buggy, fixed or later)", path, line, ver);
@@ -86,16 +74,12 @@ int shipped_parse(const char *path, const char *text, struct shipped_file **out,
 
 	f->path = xstrdup(path);
 	f->hash = fnv(text);
-	while (next) {
-		char *l = next, *nl = strchr(l, '\n');
+	for (char *l; (l = util_next_line(&next)) != NULL; ) {
 		int indented = l[0] == ' ' || l[0] == '\t';
 		char *s, *colon;
 
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
 		line++;
-		s = trim(l);
+		s = util_trim(l);
 		if (!*s || *s == '#')
 			continue;
 		colon = strchr(s, ':');
@@ -106,7 +90,7 @@ int shipped_parse(const char *path, const char *text, struct shipped_file **out,
 				goto fail;
 			}
 			*colon = '\0';
-			snprintf(name, sizeof name, "%s", trim(s + 9));
+			snprintf(name, sizeof name, "%s", util_trim(s + 9));
 			if (!valid_name(name)) {
 				util_errf(cause, "%s:%d: bad schedule name '%s' (letters, digits, '_', '-', '.'; at most 64; not all digits)",
 					  path, line, name);
@@ -124,7 +108,7 @@ int shipped_parse(const char *path, const char *text, struct shipped_file **out,
 			}
 			cur = &f->s[f->n++];
 			snprintf(cur->name, sizeof cur->name, "%s", name);
-			cur->text = xstrdup(trim(colon + 1));
+			cur->text = xstrdup(util_trim(colon + 1));
 			cur->line = line;
 			for (int v = 0; v < XIP_NVERSIONS; v++)
 				cur->applies[v] = 1;
@@ -137,7 +121,7 @@ int shipped_parse(const char *path, const char *text, struct shipped_file **out,
 			goto fail;
 		} else if (colon && strncmp(s, "about:", 6) == 0) {
 			free(cur->about);
-			cur->about = xstrdup(trim(s + 6));
+			cur->about = xstrdup(util_trim(s + 6));
 		} else if (colon && strncmp(s, "expect:", 7) == 0) {
 			if (parse_expect(path, line, s + 7, cur, cause) != 0)
 				goto fail;

@@ -103,6 +103,34 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+char *util_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+char *util_next_line(char **text)
+{
+	char *line = *text, *nl;
+
+	if (!line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl) {
+		*nl = '\0';
+		*text = nl + 1;
+	} else {
+		*text = NULL;
+	}
+	return line;
+}
+
 int util_read_text(const char *path, size_t max, char **text, char **cause)
 {
 	FILE *fp = fopen(path, "rb");

@@ -51,6 +51,12 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) XS_PRINTF(1, 2);
 char *xvasprintf(const char *fmt, va_list ap) XS_PRINTF(1, 0);
 
+/* Strip blanks (and a CR) at both ends of s, in place; returns the start. */
+char *util_trim(char *s);
+
+/* Cut the next line off *text, in place (NULL at the end of the text). */
+char *util_next_line(char **text);
+
 /*
  * Read a whole text file of at most max bytes into *text (NUL-terminated,
  * newly allocated).  Returns 1, 0 when it does not exist, or -1 with
