@@ -141,6 +141,15 @@ static int db_fail(const struct store *st, int rc, const char *what, char **caus
 				 sqlite3_errstr(rc));
 	case SQLITE_FULL:
 		return util_errf(cause, "%s: %s: the disk is full; free some space, or " USE_DB, st->path, what);
+	case SQLITE_IOERR:
+		/* SQLite says "disk I/O error" for every failed write: say which */
+		if (st->db && sqlite3_system_errno(st->db) == ENOSPC)
+			return util_errf(cause, "%s: %s: the disk is full; free some space, or " USE_DB, st->path, what);
+		if (st->db && sqlite3_system_errno(st->db) == EFBIG)
+			return util_errf(cause, "%s: %s: the file is too large (a file size limit, ulimit -f); raise it, or " USE_DB,
+					 st->path, what);
+		return util_errf(cause, "%s: %s: %s", st->path, what,
+				 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 	default:
 		return util_errf(cause, "%s: %s: %s", st->path, what,
 				 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
