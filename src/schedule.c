@@ -262,6 +262,21 @@ static int at_func(const struct sched *s, const struct schedule_item *it)
 	return info.state == SCHED_CPU_READY && strcmp(info.site.func, it->func) == 0;
 }
 
+/* A milestone CPU that finished without reaching it: most often a misspelt function. */
+static int milestone_missed(const struct sched *s, size_t idx, const struct schedule_item *it, char **cause)
+{
+	struct sched_cpu_info info;
+
+	sched_cpu_info(s, it->cpu, &info);
+	if (info.state != SCHED_CPU_FINISHED)
+		return 0;
+	return util_errf(cause, "item %zu '%s': CPU%d finished its task at step %zu and never %s %s%s: "
+			 "check the function's name (the trace's 'where' column shows them; docs/schedules.md)",
+			 idx + 1, it->text, it->cpu, sched_nsteps(s),
+			 it->kind == ITEM_UNTIL ? "returned from" : "ran code in", it->func,
+			 it->kind == ITEM_UNTIL && it->has_value ? " with that value" : "");
+}
+
 static int item_step(struct sched *s, size_t idx, const struct schedule_item *it, char **cause)
 {
 	char *why = NULL;
@@ -298,13 +313,13 @@ int schedule_run(struct sched *s, const struct schedule *sch, char **cause)
 			break;
 		case ITEM_UNTIL:
 			do {
-				if (item_step(s, i, it, cause) != 0)
+				if (milestone_missed(s, i, it, cause) || item_step(s, i, it, cause) != 0)
 					return -1;
 			} while (!returned(s, it));
 			break;
 		case ITEM_TO_FUNC:
 			while (!at_func(s, it))
-				if (item_step(s, i, it, cause) != 0)
+				if (milestone_missed(s, i, it, cause) || item_step(s, i, it, cause) != 0)
 					return -1;
 			break;
 		case ITEM_TO_END: {
