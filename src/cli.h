@@ -51,6 +51,7 @@ int cli_save(int argc, char **argv);
 int cli_play(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_ablate(int argc, char **argv);
+int cli_merge(int argc, char **argv);
 
 struct demo;
 struct scenario;

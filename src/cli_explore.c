@@ -16,15 +16,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "dot.h"
 #include "explore.h"
+#include "explore_out.h"
 #include "record.h"
 
-#define EXPLORE_EXIT_BAD 1
-#define EXPLORE_EXIT_INTERRUPTED 130
+#define FLUSH_SECONDS 0.5   /* units found are written at most this long after */
 
 static const char explore_help[] =
 	"Usage: xipsandbox explore SCENARIO [OPTION]...\n"
@@ -52,6 +53,13 @@ static const char explore_help[] =
 	"                         ASPLOS 2010); N runs from --random (default 10000)\n"
 	"      --depth=D          PCT's bug depth: D-1 priority changes (default 3)\n"
 	"      --seed=S           seed for --random and --pct (default 1)\n"
+	"  -j, --jobs=N           search with N worker processes (default 1)\n"
+	"      --shard=K/N        search only shard K of N (1 <= K <= N) and record it,\n"
+	"                         for 'xipsandbox merge' to combine with the other shards\n"
+	"      --resume           continue this search where an interrupted run of it\n"
+	"                         stopped (the same scenario text, version and options)\n"
+	"      --units=N          split the search into at least N units (default %d;\n"
+	"                         1: not split); shards and resumes must agree on N\n"
 	"      --stop-at-first    stop at the first bad verdict\n"
 	"      --limit=N          stop after N executions\n"
 	"      --step-limit=N     end a run after N steps (default 20000)\n"
@@ -60,7 +68,10 @@ static const char explore_help[] =
 	"      --db=PATH          the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"  -h, --help             show this help\n"
 	"\n"
-	"Ctrl-C stops the search cleanly: what was found so far is printed and saved.\n"
+	"The default and --full searches are split into units (see docs/explore.md):\n"
+	"-j, --shard and --resume share them out, and the counts do not depend on\n"
+	"how.  Ctrl-C (or SIGTERM, SIGHUP) stops the search cleanly: what was found\n"
+	"so far is printed and every finished unit is saved, for --resume.\n"
 	"\n"
 	"Exit status: 0 no bad verdict found, 1 some bad verdict found, 2 usage\n"
 	"error, 3 bad scenario or database, 130 interrupted before anything bad was\n"
@@ -68,7 +79,7 @@ static const char explore_help[] =
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
@@ -76,10 +87,19 @@ static void on_sigint(int sig)
 
 struct explore_args {
 	struct explore_options opt;
-	const char *version_arg, *db, *without_arg, *dot_path;
+	const char *version_arg, *db, *without_arg, *dot_path, *shard_arg;
 	struct dot_tree *dot;
-	int record, quiet, random_set, pct, full, bounded;
+	struct journal *journal;
+	int record, quiet, random_set, pct, full, bounded, resume, jobs_set, units_set;
 };
+
+static double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static unsigned long long parse_count(const char *arg, const char *what, unsigned long long lo,
 				      unsigned long long hi)
@@ -114,6 +134,10 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-record", no_argument, NULL, 'N' },
 		{ "db", required_argument, NULL, 'D' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, 'K' },
+		{ "resume", no_argument, NULL, 'r' },
+		{ "units", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -124,7 +148,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 	a->record = 1;
 	a->opt.samples = 10000;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:w:p:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:w:p:j:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': a->version_arg = optarg; break;
 		case 'w': a->without_arg = optarg; break;
@@ -147,7 +171,17 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		case 'q': a->quiet = 1; break;
 		case 'N': a->record = 0; break;
 		case 'D': a->db = optarg; break;
-		case 'h': fputs(explore_help, stdout); exit(0);
+		case 'j':
+			a->jobs_set = 1;
+			a->opt.jobs = (int)parse_count(optarg, "--jobs", 1, EXPLORE_MAX_JOBS);
+			break;
+		case 'K': a->shard_arg = optarg; break;
+		case 'r': a->resume = 1; break;
+		case 'U':
+			a->units_set = 1;
+			a->opt.units = (unsigned)parse_count(optarg, "--units", 1, EXPLORE_MAX_UNITS);
+			break;
+		case 'h': printf(explore_help, EXPLORE_DEFAULT_UNITS); exit(0);
 		default: cli_usage_error("explore: bad option (see 'xipsandbox explore --help')");
 		}
 	}
@@ -167,216 +201,28 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		cli_usage_error("explore: --db names where to record; it cannot go with --no-record");
 	a->opt.mode = a->full ? EXPLORE_FULL : a->bounded ? EXPLORE_BOUNDED
 		    : a->pct ? EXPLORE_PCT : a->random_set ? EXPLORE_RANDOM : EXPLORE_REDUCED;
-}
-
-/* ---- printing ---------------------------------------------------------------------- */
-
-static void show_progress(void *ctx, const struct explore_result *r, double elapsed)
-{
-	(void)ctx;
-	fprintf(stderr, "\rexplore: %llu executions, %.0f/s, %.1f s ", r->executions + r->blocked + r->skipped,
-		elapsed > 0 ? (double)(r->executions + r->blocked + r->skipped) / elapsed : 0.0, elapsed);
-	fflush(stderr);
-}
-
-static const char *search_text(const struct explore_args *a, char *buf, size_t len)
-{
-	const struct explore_options *o = &a->opt;
-
-	switch (o->mode) {
-	case EXPLORE_REDUCED: return "reduced: source-DPOR with sleep sets";
-	case EXPLORE_FULL: return "full: every interleaving";
-	case EXPLORE_BOUNDED:
-		snprintf(buf, len, "every schedule with at most %d preemption%s", o->preemptions,
-			 o->preemptions == 1 ? "" : "s");
-		return buf;
-	case EXPLORE_RANDOM:
-		snprintf(buf, len, "%llu random runs, seed %llu", o->samples, (unsigned long long)o->seed);
-		return buf;
-	case EXPLORE_PCT:
-		snprintf(buf, len, "%llu PCT runs, depth %d, seed %llu", o->samples, o->pct_depth,
-			 (unsigned long long)o->seed);
-		return buf;
+	if (a->shard_arg) {
+		char *end;
+		unsigned long k, n;
+		errno = 0;
+		k = strtoul(a->shard_arg, &end, 10);
+		n = *end == '/' ? strtoul(end + 1, &end, 10) : 0;
+		if (errno || *end || a->shard_arg[0] < '0' || a->shard_arg[0] > '9' || k < 1 || n < 1 || k > n ||
+		    n > EXPLORE_MAX_UNITS)
+			cli_usage_error("explore: --shard wants K/N with 1 <= K <= N <= %d (shard K of N), not '%s'",
+					EXPLORE_MAX_UNITS, a->shard_arg);
+		a->opt.shard_k = (int)k;
+		a->opt.shard_n = (int)n;
 	}
-	return "?";
-}
-
-static const char *end_text(enum explore_end end)
-{
-	switch (end) {
-	case EXPLORE_COMPLETE: return "complete";
-	case EXPLORE_FIRST: return "stopped at the first bad verdict";
-	case EXPLORE_LIMIT: return "stopped at --limit: incomplete";
-	case EXPLORE_INTERRUPTED: return "interrupted: incomplete";
-	}
-	return "?";
-}
-
-static void print_counts(const struct explore_args *a, const struct explore_result *r)
-{
-	printf("executions: %llu run to their end", r->executions);
-	if (r->mode == EXPLORE_REDUCED)
-		printf(", %llu cut short as redundant", r->blocked);
-	if (r->mode == EXPLORE_BOUNDED)
-		printf(", %llu re-runs of lower bounds", r->skipped);
-	if (r->proof_runs)
-		printf(", %llu bounded runs to check the preemptions", r->proof_runs);
-	printf(" (%llu steps, longest %zu)\n", r->steps, r->max_length);
-	if (r->mode == EXPLORE_BOUNDED) {
-		printf("by preemptions:");
-		for (int k = 0; k <= a->opt.preemptions && k <= r->bound_done + 1; k++)
-			printf("%s %d: %llu", k ? "," : "", k, r->per_bound[k]);
-		printf("\n");
-	}
-	printf("final states: %llu distinct\n", r->states);
-	printf("verdicts:\n");
-	for (int k = 0; k < VERDICT_NKINDS; k++)
-		if (r->verdicts[k] || k == VERDICT_OK)
-			printf("  %-12s %12llu\n", verdict_kind_name((enum verdict_kind)k), r->verdicts[k]);
-	if (r->fallbacks)
-		printf("note: %llu races were reversed conservatively (see docs/explore.md)\n", r->fallbacks);
-}
-
-static void print_cex(const char *title, const struct explore_cex *c, const char *proof)
-{
-	char *text = schedule_format_choices(c->choices, c->n);
-	char at[64];
-
-	if (c->found_at)
-		snprintf(at, sizeof at, "execution %llu", c->found_at);
-	else
-		snprintf(at, sizeof at, "found by the bounded check");
-	printf("%s: %s in %zu steps, %u preemption%s (%s%s)\n", title, verdict_kind_name(c->verdict),
-	       c->n, c->preemptions, c->preemptions == 1 ? "" : "s", at, proof);
-	printf("  schedule: %s\n", text);
-	free(text);
-}
-
-static void print_time(const struct explore_result *r)
-{
-	double t = r->seconds > 1e-9 ? r->seconds : 1e-9;
-	unsigned long long runs = r->executions + r->blocked + r->skipped + r->proof_runs;
-
-	if (r->seconds < 1)
-		printf("time: %.2f ms", r->seconds * 1e3);
-	else
-		printf("time: %.2f s", r->seconds);
-	printf(", %.0f executions/s, %.0f steps/s\n", (double)runs / t, (double)r->steps / t);
-}
-
-static void print_result(const struct explore_args *a, const struct explore_result *r, const char *version)
-{
-	int bad = explore_found_bad(r);
-
-	if (bad) {
-		printf("result: bad verdicts found on %s\n", version);
-	} else if (r->end != EXPLORE_COMPLETE) {
-		printf("result: no bad verdict so far on %s (the search is incomplete)\n", version);
-	} else if (r->mode == EXPLORE_RANDOM || r->mode == EXPLORE_PCT) {
-		printf("result: no bad verdict in %llu sampled runs on %s (a sample, not a proof)\n",
-		       r->executions, version);
-	} else if (r->mode == EXPLORE_BOUNDED) {
-		printf("result: every schedule of %s with at most %d preemption%s is ok\n", version,
-		       a->opt.preemptions, a->opt.preemptions == 1 ? "" : "s");
-	} else {
-		printf("result: every schedule of %s is ok\n", version);
-	}
-}
-
-/* ---- recording ---------------------------------------------------------------------- */
-
-/* A free name for our row: base, or base-2, base-3 ... past rows others named. */
-static int claim_name(struct store *st, const struct scenario *scn, const char *version,
-		      const char *base, char *out, size_t len, char **cause)
-{
-	for (int k = 1; k < 1000; k++) {
-		struct store_schedule row = { 0 };
-		int found = 0, mine;
-
-		if (k == 1)
-			snprintf(out, len, "%s", base);
-		else
-			snprintf(out, len, "%s-%d", base, k);
-		if (store_schedule_find(st, scn->name, out, version, &row, &found, cause) != 0)
-			return -1;
-		if (!found || strcmp(row.version, version) != 0) {
-			store_schedule_clear(&row);
-			return 0;
-		}
-		mine = row.origin && strcmp(row.origin, "explore") == 0;
-		if (mine && store_schedule_set_name(st, row.id, NULL, cause) != 0) {
-			store_schedule_clear(&row);
-			return -1;
-		}
-		store_schedule_clear(&row);
-		if (mine)
-			return 0;
-	}
-	return util_errf(cause, "%s: no free name like '%s' for scenario %s (%s)", store_path(st), base,
-			 scn->name, version);
-}
-
-/* Re-run a counterexample and fill its row; it must give the verdict the search saw. */
-static int cex_row(struct kernel_run *run, const struct scenario *scn, enum xip_version v,
-		   const struct explore_cex *c, const char *name, const char *what, long scenario_id,
-		   struct store_schedule *row, char **cause)
-{
-	struct kernel_verdict kv;
-	char *parted = NULL, *desc;
-
-	if (record_execute_choices(run, scn, v, c->choices, c->n, &parted, cause) != 0)
-		return -1;
-	kernel_run_verdict(run, &kv);
-	if (parted || kv.kind != c->verdict || kernel_state_hash(run) != c->state) {
-		util_errf(cause, "explore: the %s counterexample does not replay to the same end (%s): "
-			  "the engine is not deterministic", what, parted ? parted : verdict_kind_name(kv.kind));
-		free(parted);
-		return -1;
-	}
-	desc = xasprintf("explore: %s counterexample: %s", what, kv.headline);
-	record_fill(row, run, scenario_id, "explore", name, NULL, desc);
-	free(desc);
-	return 0;
-}
-
-/* Every exploration is a row: what was searched, how far, what was found. */
-static int record_exploration(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
-			      enum xip_version v, const struct explore_args *a, const struct explore_result *r)
-{
-	struct store_exploration e;
-	char hash[17], bounds[96], verdicts[192];
-	char *cause = NULL;
-	size_t o = 0;
-
-	verdicts[0] = '\0';
-	for (int k = 0; k < VERDICT_NKINDS; k++)
-		if (r->verdicts[k])
-			o += (size_t)snprintf(verdicts + o, sizeof verdicts - o, "%s%s=%llu", o ? " " : "",
-					      verdict_kind_name(k), r->verdicts[k]);
-	if (a->opt.mode == EXPLORE_BOUNDED)
-		snprintf(bounds, sizeof bounds, "preemptions<=%d", a->opt.preemptions);
-	else if (a->opt.mode == EXPLORE_RANDOM || a->opt.mode == EXPLORE_PCT)
-		snprintf(bounds, sizeof bounds, "runs=%llu seed=%llu", a->opt.samples, (unsigned long long)a->opt.seed);
-	else
-		bounds[0] = '\0';
-	memset(&e, 0, sizeof e);
-	e.scenario_id = srow->id;
-	e.scenario_hash = record_hex(scn->hash, hash);
-	e.version = xip_version_name(v);
-	e.mode = explore_mode_name(a->opt.mode);
-	e.bounds = bounds[0] ? bounds : NULL;
-	e.executions = (long long)r->executions;
-	e.states = (long long)r->states;
-	e.complete = r->end == EXPLORE_COMPLETE && a->opt.mode != EXPLORE_RANDOM && a->opt.mode != EXPLORE_PCT;
-	e.verdicts = verdicts;
-	e.elapsed_ms = (long long)(r->seconds * 1000);
-	if (store_exploration_add(st, &e, &cause) != 0) {
-		cli_error("%s", cause);
-		free(cause);
-		return -1;
-	}
-	printf("recorded: exploration %ld in %s\n", e.id, store_path(st));
-	return 0;
+	if ((a->jobs_set || a->shard_arg || a->resume || a->units_set) &&
+	    a->opt.mode != EXPLORE_REDUCED && a->opt.mode != EXPLORE_FULL)
+		cli_usage_error("explore: -j, --shard, --resume and --units split the default and the --full "
+				"searches; --preemptions, --random and --pct run in one process");
+	if ((a->shard_arg || a->resume) && !a->record)
+		cli_usage_error("explore: --%s needs the database (the units are kept there); drop %s",
+				a->shard_arg ? "shard" : "resume", a->without_arg ? "--without" : "--no-record");
+	if (a->dot_path && a->opt.jobs > 1)
+		cli_usage_error("explore: --dot draws the executions of one process; drop -j");
 }
 
 /* --dot: every execution into the tree. */
@@ -413,40 +259,226 @@ static int write_dot(struct explore_args *a, const struct scenario *scn, enum xi
 	return 0;
 }
 
-static int save_cexes(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
-		      enum xip_version v, const struct explore_result *r)
-{
-	const char *version = xip_version_name(v);
-	const struct explore_cex *cex[2] = { &r->shortest, &r->fewest };
-	static const char *const base[2] = { "shortest", "fewest-preemptions" };
-	static const char *const what[2] = { "shortest", "fewest-preemptions" };
-	struct store_schedule rows[2];
-	struct kernel_run *run = kernel_run_new();
-	char names[2][72], *cause = NULL;
-	int n = 0, rc = 0;
+/* ---- the progress line ----------------------------------------------------------- */
 
-	memset(rows, 0, sizeof rows);
-	for (int i = 0; i < 2 && rc == 0; i++) {
-		if (claim_name(st, scn, version, base[i], names[i], sizeof names[i], &cause) != 0 ||
-		    cex_row(run, scn, v, cex[i], names[i], what[i], srow->id, &rows[i], &cause) != 0)
-			rc = -1;
-		else
-			n++;
-	}
-	if (rc == 0 && store_schedule_add_many(st, rows, 2, &cause) != 0)
-		rc = -1;
-	if (rc == 0) {
-		for (int i = 0; i < 2; i++)
-			printf("recorded: schedule %ld '%s' (%s) in %s\n", rows[i].id, names[i], what[i], store_path(st));
-		printf("replay:   xipsandbox replay %s %s --version %s\n", scn->name, names[0], version);
-	} else {
-		cli_error("%s", cause);
-		free(cause);
-	}
-	for (int i = 0; i < n; i++)
-		store_schedule_clear(&rows[i]);
-	kernel_run_free(run);
+static void show_progress(void *ctx, const struct explore_result *r, double elapsed)
+{
+	unsigned long long runs = r->executions + r->blocked + r->skipped;
+	size_t done_now = r->units_done - r->units_loaded, left = r->units_mine - r->units_done;
+	char eta[64] = "";
+
+	(void)ctx;
+	/* units differ in size: the estimate is the mean time of a unit so far times those left */
+	if (r->units_mine > 1 && done_now > 0)
+		snprintf(eta, sizeof eta, ", units %zu/%zu, about %.0f s left", r->units_done, r->units_mine,
+			 elapsed / (double)done_now * (double)left + 0.5);
+	else if (r->units_mine > 1)
+		snprintf(eta, sizeof eta, ", units %zu/%zu", r->units_done, r->units_mine);
+	fprintf(stderr, "\rexplore: %llu executions, %.0f/s, %.1f s%s ", runs,
+		elapsed > 0 ? (double)runs / elapsed : 0.0, elapsed, eta);
+	fflush(stderr);
+}
+
+/* ---- recording a split search as it goes ---------------------------------------------- */
+
+struct journal {
+	struct store *st;
+	struct store_exploration row;   /* id, plan, shard, units fixed; counts moving */
+	char hash[17], plan[128], shard[32];
+	struct store_unit *units;       /* found, not yet written */
+	unsigned char **bytes;
+	size_t n, cap;
+	double last_flush;
+	long long elapsed_before;       /* resumed: the time the earlier runs took */
+	double t0;
+	unsigned long long executions;  /* of every unit done so far */
+	size_t units_done;
+};
+
+static int journal_flush(struct journal *j, char **cause)
+{
+	int rc;
+
+	j->row.executions = (long long)j->executions;
+	j->row.units_done = (long long)j->units_done;
+	j->row.elapsed_ms = j->elapsed_before + (long long)((now_sec() - j->t0) * 1000);
+	rc = store_exploration_update(j->st, &j->row, j->units, j->n, cause);
+	for (size_t i = 0; i < j->n; i++)
+		free(j->bytes[i]);
+	j->n = 0;
+	j->last_flush = now_sec();
 	return rc;
+}
+
+/* explore_options.unit_done: keep the unit; write a batch now and then. */
+static int journal_unit(void *ctx, size_t unit, const struct explore_unit *u, char **cause)
+{
+	struct explore_args *a = ctx;
+	struct journal *j = a->journal;
+	size_t len;
+
+	if (!j)
+		return 0;
+	if (j->n == j->cap) {
+		j->cap = j->cap ? 2 * j->cap : 64;
+		j->units = xrealloc(j->units, j->cap * sizeof *j->units);
+		j->bytes = xrealloc(j->bytes, j->cap * sizeof *j->bytes);
+	}
+	j->bytes[j->n] = explore_unit_encode(u, &len);
+	j->units[j->n].unit = (long long)unit;
+	j->units[j->n].bytes = j->bytes[j->n];
+	j->units[j->n].len = len;
+	j->n++;
+	j->executions += u->executions;
+	j->units_done++;
+	if (now_sec() - j->last_flush >= FLUSH_SECONDS)
+		return journal_flush(j, cause);
+	return 0;
+}
+
+/* ---- finding the run to resume ------------------------------------------------------- */
+
+struct resume_find {
+	const struct store_exploration *want;
+	long id;
+	long long elapsed_ms, units_done, units;
+	int found;
+};
+
+static int same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int find_unfinished(void *ctx, const struct store_exploration *e)
+{
+	struct resume_find *f = ctx;
+	const struct store_exploration *w = f->want;
+
+	if (e->complete || strcmp(e->scenario_hash, w->scenario_hash) != 0 || strcmp(e->version, w->version) != 0 ||
+	    strcmp(e->mode, w->mode) != 0 || !e->plan || !same_text(e->plan, w->plan) || !same_text(e->shard, w->shard))
+		return 0;
+	f->found = 1;
+	f->id = e->id;
+	f->elapsed_ms = e->elapsed_ms;
+	f->units_done = e->units_done;
+	f->units = e->units;
+	return 1;   /* the newest */
+}
+
+struct unit_load {
+	struct explore_unit **done;
+	size_t n, loaded;
+	const char *path;
+	long id;
+	char *cause;
+};
+
+static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
+{
+	struct unit_load *l = ctx;
+	char *why = NULL;
+
+	if (unit < 0 || (unsigned long long)unit >= l->n || l->done[unit]) {
+		l->cause = xasprintf("%s: exploration %ld has a unit %lld that its plan does not have; "
+				     "start a new search (without --resume)", l->path, l->id, unit);
+		return 1;
+	}
+	l->done[unit] = xmalloc(sizeof *l->done[unit]);
+	if (explore_unit_decode(bytes, len, l->done[unit], &why) != 0) {
+		l->cause = xasprintf("%s: exploration %ld, unit %lld: %s; start a new search (without --resume)",
+				     l->path, l->id, unit, why);
+		free(why);
+		free(l->done[unit]);
+		l->done[unit] = NULL;
+		return 1;
+	}
+	l->loaded++;
+	return 0;
+}
+
+static void free_units(struct explore_unit **done, size_t n)
+{
+	for (size_t u = 0; done && u < n; u++)
+		if (done[u]) {
+			explore_unit_clear(done[u]);
+			free(done[u]);
+		}
+	free(done);
+}
+
+/*
+ * Set up the journal of a split search: a new exploration row, or (with
+ * --resume) the newest unfinished one of the same search and its units.
+ */
+static int journal_open(struct explore_args *a, struct journal *j, struct store *st, long scenario_id,
+			const struct scenario *scn, enum xip_version v, const struct explore_plan *plan,
+			struct explore_unit ***done)
+{
+	struct resume_find f;
+	char *cause = NULL;
+
+	memset(j, 0, sizeof *j);
+	j->st = st;
+	j->row.scenario_id = scenario_id;
+	j->row.scenario_hash = record_hex(scn->hash, j->hash);
+	j->row.version = xip_version_name(v);
+	j->row.mode = explore_mode_name(a->opt.mode);
+	snprintf(j->plan, sizeof j->plan, "%s", plan->text);
+	j->row.plan = j->plan;
+	if (a->opt.shard_n > 1) {
+		snprintf(j->shard, sizeof j->shard, "%d/%d", a->opt.shard_k, a->opt.shard_n);
+		j->row.shard = j->shard;
+	}
+	j->row.units = (long long)plan->nunits;
+	j->t0 = j->last_flush = now_sec();
+	memset(&f, 0, sizeof f);
+	f.want = &j->row;
+	if (store_exploration_each(st, scenario_id, find_unfinished, &f, &cause) != 0)
+		goto fail;
+	if (a->resume && !f.found) {
+		cli_error("%s: no unfinished exploration of %s (%s, %s search, %s%s%s) to resume; run without --resume "
+			  "to start one", store_path(st), scn->name, j->row.version, j->row.mode, plan->text,
+			  j->row.shard ? ", shard " : "", j->row.shard ? j->row.shard : "");
+		return -1;
+	}
+	if (a->resume) {
+		struct unit_load l = { NULL, plan->nunits, 0, store_path(st), f.id, NULL };
+		l.done = xcalloc(plan->nunits, sizeof *l.done);
+		if (store_exploration_units(st, f.id, load_unit, &l, &cause) != 0 || l.cause) {
+			free_units(l.done, plan->nunits);
+			if (l.cause)
+				cause = l.cause;
+			goto fail;
+		}
+		*done = l.done;
+		j->row.id = f.id;
+		j->elapsed_before = f.elapsed_ms;
+		for (size_t u = 0; u < plan->nunits; u++)
+			if (l.done[u]) {
+				j->executions += l.done[u]->executions;
+				j->units_done++;
+			}
+		return 0;
+	}
+	if (f.found)
+		fprintf(stderr, "explore: note: exploration %ld of this search stopped after %lld of %lld units; "
+			"--resume continues it\n", f.id, f.units_done, f.units);
+	if (store_exploration_add(st, &j->row, &cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	cli_error("%s", cause);
+	free(cause);
+	return -1;
+}
+
+static void journal_free(struct journal *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		free(j->bytes[i]);
+	free(j->bytes);
+	free(j->units);
 }
 
 /* ---- the command ----------------------------------------------------------------------- */
@@ -468,17 +500,51 @@ static struct store *open_for_record(const struct explore_args *a, const struct 
 	return st;
 }
 
+/* The exploration's row after the search: add it, or (split) bring the journal's up to date. */
+static int record_exploration(struct store *st, long scenario_id, const struct scenario *scn, enum xip_version v,
+			      const struct explore_args *a, const struct explore_result *r, struct journal *j)
+{
+	struct store_exploration e;
+	char hash[17], verdicts[256], bounds[96], *cause = NULL;
+	int rc;
+
+	explore_out_row(&e, scenario_id, scn, v, &a->opt, r, hash, verdicts, sizeof verdicts, bounds, sizeof bounds);
+	if (j) {
+		j->row.executions = e.executions;
+		j->row.states = e.states;
+		j->row.complete = e.complete;
+		j->row.verdicts = e.verdicts;
+		j->row.elapsed_ms = j->elapsed_before + e.elapsed_ms;
+		j->row.units_done = (long long)r->units_done;
+		rc = store_exploration_update(st, &j->row, NULL, 0, &cause);
+		e.id = j->row.id;
+	} else {
+		rc = store_exploration_add(st, &e, &cause);
+	}
+	if (rc != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	printf("recorded: exploration %ld in %s\n", e.id, store_path(st));
+	return 0;
+}
+
 int cli_explore(int argc, char **argv)
 {
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
 	struct explore_args a;
 	struct explore_result r;
+	struct explore_plan plan;
+	struct explore_unit **done = NULL;
+	struct journal journal;
 	struct store_scenario srow = { 0 };
 	struct store *st = NULL;
-	struct sigaction sa, old;
+	struct sigaction sa, old[3];
 	struct scenario *scn;
 	enum xip_version version;
 	char *cause = NULL, buf[160];
-	int status;
+	int status, split;
 
 	parse_args(argc, argv, &a);
 	scn = cli_load_scenario(argv[optind]);
@@ -497,60 +563,98 @@ int cli_explore(int argc, char **argv)
 		scenario_free(scn);
 		cli_usage_error("explore: --without takes apart the seed's fix: use it with --version fixed");
 	}
-	if (a.record && !(st = open_for_record(&a, scn, &srow))) {
+	memset(&plan, 0, sizeof plan);
+	split = a.opt.mode == EXPLORE_REDUCED || a.opt.mode == EXPLORE_FULL;
+	if (split && explore_plan_make(scn, version, &a.opt, &plan, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
+	}
+	if (split)
+		a.opt.plan = &plan;
+	if (a.record && !(st = open_for_record(&a, scn, &srow))) {
+		explore_plan_clear(&plan);
+		scenario_free(scn);
+		return CLI_EXIT_INPUT;
+	}
+	a.opt.ctx = &a;
+	if (split && st) {
+		if (journal_open(&a, &journal, st, srow.id, scn, version, &plan, &done) != 0) {
+			status = CLI_EXIT_INPUT;
+			goto out;
+		}
+		a.journal = &journal;
+		a.opt.done = done;
+		a.opt.ndone = done ? plan.nunits : 0;
+		a.opt.unit_done = journal_unit;
 	}
 	if (!a.quiet && isatty(STDERR_FILENO))
 		a.opt.progress = show_progress;
 	if (a.dot_path) {
 		a.dot = dot_tree_new();
 		a.opt.visit = dot_visit;
-		a.opt.ctx = &a;
 		a.opt.max_executions = a.opt.max_executions && a.opt.max_executions < DOT_MAX_EXECUTIONS
 				       ? a.opt.max_executions : DOT_MAX_EXECUTIONS;
 	}
 	interrupted = 0;
 	a.opt.interrupt = &interrupted;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
+	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C kills at once */
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
+	for (int i = 0; i < 3; i++)
+		sigaction(signals[i], &sa, &old[i]);
 	status = explore_run(scn, version, &a.opt, &r, &cause);
-	sigaction(SIGINT, &old, NULL);
+	for (int i = 0; i < 3; i++)
+		sigaction(signals[i], &old[i], NULL);
 	if (a.opt.progress)
-		fprintf(stderr, "\r%60s\r", "");
+		fprintf(stderr, "\r%78s\r", "");
+	if (a.journal && a.journal->n) {
+		/* what finished stays, whatever happened after */
+		char *why = NULL;
+		if (journal_flush(a.journal, &why) != 0) {
+			cli_error("%s", why);
+			free(why);
+			if (status == 0)
+				explore_result_clear(&r);
+			status = -1;
+		}
+	}
 	if (status != 0) {
-		cli_error("%s", cause);
-		free(cause);
-		store_scenario_clear(&srow);
-		store_close(st);
-		scenario_free(scn);
-		return CLI_EXIT_INPUT;
-	}
-	printf("scenario: %s: %s\n", scn->name, scn->title);
-	if (a.opt.without)
-		printf("version:  %s without %s\n", xip_version_name(version), kernel_without_text(a.opt.without, buf, sizeof buf));
-	else
-		printf("version:  %s\n", xip_version_name(version));
-	printf("search:   %s (%s)\n", search_text(&a, buf, sizeof buf), end_text(r.end));
-	print_counts(&a, &r);
-	if (explore_found_bad(&r)) {
-		print_cex("shortest counterexample", &r.shortest, r.shortest_proven ? "; no bad schedule is shorter" : "");
-		print_cex("fewest preemptions", &r.fewest, r.fewest_proven ? "; no bad schedule has fewer" : "");
-	}
-	print_time(&r);
-	print_result(&a, &r, xip_version_name(version));
-	status = explore_found_bad(&r) ? EXPLORE_EXIT_BAD : r.end == EXPLORE_INTERRUPTED ? EXPLORE_EXIT_INTERRUPTED : 0;
-	if (st && explore_found_bad(&r) && save_cexes(st, &srow, scn, version, &r) != 0)
+		if (cause) {
+			cli_error("%s", cause);
+			free(cause);
+		}
 		status = CLI_EXIT_INPUT;
-	if (st && record_exploration(st, &srow, scn, version, &a, &r) != 0)
+		goto out;
+	}
+	explore_out_print(scn, version, a.opt.without ? kernel_without_text(a.opt.without, buf, sizeof buf) : NULL,
+			  &a.opt, &r);
+	status = explore_out_status(&r);
+	if (a.journal && r.units_loaded)
+		printf("resumed:  exploration %ld: %zu of its %zu units were done before\n", a.journal->row.id,
+		       r.units_loaded, r.units_mine);
+	if (st && explore_found_bad(&r) && a.opt.shard_n <= 1 &&
+	    explore_out_save_cexes(st, &srow, scn, version, &r) != 0)
 		status = CLI_EXIT_INPUT;
+	if (st && record_exploration(st, srow.id, scn, version, &a, &r, a.journal) != 0)
+		status = CLI_EXIT_INPUT;
+	if (st && a.opt.shard_n > 1 && r.end == EXPLORE_COMPLETE)
+		printf("merge:    xipsandbox merge --db WHOLE.db SHARD.db... (this shard is in %s)\n", store_path(st));
+	else if (st && a.journal && r.end != EXPLORE_COMPLETE)
+		printf("resume:   xipsandbox explore %s --version %s --resume%s%s (the same options)\n", scn->name,
+		       xip_version_name(version), a.opt.shard_n > 1 ? " --shard " : "",
+		       a.opt.shard_n > 1 ? a.journal->shard : "");
 	if (a.dot && write_dot(&a, scn, version) != 0)
 		status = CLI_EXIT_INPUT;
-	dot_tree_free(a.dot);
 	explore_result_clear(&r);
+out:
+	dot_tree_free(a.dot);
+	if (a.journal)
+		journal_free(a.journal);
+	free_units(done, plan.nunits);
+	explore_plan_clear(&plan);
 	store_scenario_clear(&srow);
 	if (st)
 		store_close(st);

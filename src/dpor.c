@@ -41,6 +41,14 @@
  * Godefroid do in every state): that finds the orders a deadlock or BUG
  * cut off.
  *
+ * Units (explore.c splits a search so that processes and machines can
+ * share it): a top search takes every allowed CPU at every node above
+ * depth L (its sleep sets still apply) and stops each run that reaches L;
+ * each such prefix is a unit, searched as above below L.  A race whose
+ * earlier step lies above L needs nothing: the top took every CPU there,
+ * a superset of any source set, so the split stays sound; it costs a few
+ * executions more than one unsplit search (docs/explore.md gives them).
+ *
  * Invariants: backtrack(d) and chosen(d) are enabled in node d; chosen(d)
  * is never in sleep(d) when taken; events [0, depth) have vector clocks
  * computed in this execution; per-object records are valid only for the
@@ -78,6 +86,20 @@ void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct sc
 	x->bound = bound;
 }
 
+void ex_search_set_top(struct ex_search *x, size_t depth)
+{
+	x->top = depth;
+	free(x->unit_prefix);
+	x->unit_prefix = xmalloc(depth + 1);
+}
+
+void ex_search_set_unit(struct ex_search *x, const uint8_t *prefix, size_t depth, uint8_t sleep)
+{
+	x->prefix = prefix;
+	x->floor = depth;
+	x->floor_sleep = sleep;
+}
+
 void ex_search_free(struct ex_search *x)
 {
 	free(x->node);
@@ -85,6 +107,7 @@ void ex_search_free(struct ex_search *x)
 	for (int c = 0; c < SCHED_MAX_CPUS; c++)
 		free(x->tpos[c]);
 	free(x->objs);
+	free(x->unit_prefix);
 	memset(x, 0, sizeof *x);
 }
 
@@ -236,9 +259,12 @@ static unsigned initials(const struct ex_search *x, int32_t i, size_t j, int q, 
 static void add_race(struct ex_search *x, int32_t i, size_t j, int q, unsigned op, unsigned obj, int stops_all)
 {
 	struct ex_node *nd = &x->node[i];
-	unsigned init = initials(x, i, j, q, op, obj, stops_all);
+	unsigned init;
 	int pick;
 
+	if ((size_t)i < x->floor)
+		return;   /* the top search took every CPU there */
+	init = initials(x, i, j, q, op, obj, stops_all);
 	if (init & nd->backtrack)
 		return;
 	pick = (init & BIT(q)) ? q : init ? __builtin_ctz(init) : -1;
@@ -311,9 +337,9 @@ static int take_step(struct ex_search *x, struct sched *s, size_t d, int cpu, ch
 	size_t n;
 	char *why = NULL;
 
-	if (x->reduce) {
+	if (x->reduce && !x->top) {
 		int32_t before = 0;
-		if (d >= x->replay)
+		if (d >= x->replay && d >= x->floor)
 			races(x, d, cpu, nd->op[cpu], nd->obj[cpu]);
 		if (nd->obj[cpu] != SCHED_NO_OBJ && !op_reads(nd->op[cpu])) {
 			const struct sched_obj *o = sched_obj_by_id(s, nd->obj[cpu]);
@@ -451,7 +477,7 @@ static void analyse_end(struct ex_search *x, struct sched *s, size_t D)
 /* After an execution of D steps: find the next node to depart from. */
 static void backtrack(struct ex_search *x, size_t D)
 {
-	for (size_t d = D; d-- > 0;) {
+	for (size_t d = D; d-- > x->floor;) {
 		struct ex_node *nd = &x->node[d];
 		unsigned cand;
 
@@ -524,9 +550,12 @@ int ex_search_next(struct ex_search *x, char **cause)
 		fill_node(x, s, d);
 		nd = &x->node[d];
 		if (sched_end_reason(s) != SCHED_RUNNING) {
+			enum sched_end why = sched_end_reason(s);
 			x->depth = d;
-			if (x->reduce)
+			if (x->reduce && !x->top)
 				analyse_end(x, s, d);
+			else if (x->reduce && d > 0 && (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT))
+				x->node[d - 1].stops |= (uint8_t)BIT(x->node[d - 1].chosen); /* as analyse_stop */
 			backtrack(x, d);
 			return EX_SEARCH_ENDED;
 		}
@@ -538,10 +567,31 @@ int ex_search_next(struct ex_search *x, char **cause)
 			backtrack(x, d);
 			return EX_SEARCH_CUT;
 		}
-		p = pick(avail, d ? x->node[d - 1].chosen : -1);
-		nd->chosen = (uint8_t)p;
-		nd->backtrack = (uint8_t)(x->reduce ? BIT(p) : ok);
-		sleep = x->reduce ? child_sleep(nd) : 0;
+		if (x->top && d == x->top) {
+			x->depth = d;
+			x->unit_sleep = sleep;
+			for (size_t k = 0; k < d; k++)
+				x->unit_prefix[k] = x->node[k].chosen;
+			backtrack(x, d);
+			return EX_SEARCH_UNIT;
+		}
+		if (d < x->floor) {
+			/* the unit's prefix, as the top search took it */
+			p = x->prefix[d];
+			if (p >= x->ncpus || !(ok & BIT(p))) {
+				util_errf(cause, "explore: step %zu of a unit's prefix takes CPU %d, which cannot "
+					  "run there (the plan does not fit this scenario)", d + 1, p);
+				return -2;
+			}
+			nd->chosen = (uint8_t)p;
+			nd->backtrack = (uint8_t)ok;
+			sleep = d + 1 == x->floor ? x->floor_sleep : 0;
+		} else {
+			p = pick(avail, d ? x->node[d - 1].chosen : -1);
+			nd->chosen = (uint8_t)p;
+			nd->backtrack = (uint8_t)(x->reduce && !x->top ? BIT(p) : ok);
+			sleep = x->reduce ? child_sleep(nd) : 0;
+		}
 		if (take_step(x, s, d, p, cause) != 0)
 			return -2;
 		d++;

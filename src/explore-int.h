@@ -70,6 +70,22 @@ struct ex_search {
 	unsigned nobjs;
 	uint32_t gen;
 
+	/*
+	 * The split into units (explore.c): top > 0 makes this a search of
+	 * the top only: steps [0, top) take every allowed CPU (sleep sets
+	 * still apply) and a run still going at depth top ends there with
+	 * EX_SEARCH_UNIT.  floor > 0 makes it a search of one unit: steps
+	 * [0, floor) are prefix[], node floor starts with floor_sleep, and
+	 * nothing above floor is ever revisited or given races (the top
+	 * search took every CPU there).
+	 */
+	size_t top;
+	size_t floor;
+	const uint8_t *prefix;
+	uint8_t floor_sleep;
+	uint8_t unit_sleep;  /* top search, after EX_SEARCH_UNIT: node top's sleep set ... */
+	uint8_t *unit_prefix;/* ... and its prefix, top CPUs */
+
 	/* Where the next execution departs: replay steps [0, replay) as they were,
 	 * then (redo) take node[replay].chosen as a new step. */
 	size_t replay;
@@ -84,6 +100,7 @@ struct ex_search {
 #define EX_SEARCH_DONE (-1)
 #define EX_SEARCH_CUT 0
 #define EX_SEARCH_ENDED 1
+#define EX_SEARCH_UNIT 2
 
 /*
  * Prepare a search.  reduce: source-DPOR with sleep sets; bound >= 0: only
@@ -93,15 +110,71 @@ void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct sc
 		    enum xip_version version, int reduce, int bound);
 void ex_search_free(struct ex_search *x);
 
+/* Make x a search of the top `depth` steps (see top in struct ex_search). */
+void ex_search_set_top(struct ex_search *x, size_t depth);
+
+/* Make x a search of the unit below prefix[0, depth) with that sleep set at its root. */
+void ex_search_set_unit(struct ex_search *x, const uint8_t *prefix, size_t depth, uint8_t sleep);
+
 /*
  * Run the next execution of the search.  Returns EX_SEARCH_ENDED when it
  * ran to its end (the run holds it: judge it now), EX_SEARCH_CUT when it
- * was cut short as redundant, EX_SEARCH_DONE when the search is complete,
- * or -2 with *cause when the world cannot be built or a replay diverged.
+ * was cut short as redundant, EX_SEARCH_UNIT (top searches) when it
+ * reached the top's depth still running (its choices are
+ * node[0, top).chosen, its sleep set unit_sleep), EX_SEARCH_DONE when the
+ * search is complete, or -2 with *cause when the world cannot be built or
+ * a replay diverged.
  */
 int ex_search_next(struct ex_search *x, char **cause);
 
 /* Preemptions of the last execution (from the path, as sched_preemptions counts). */
 unsigned ex_search_preemptions(const struct ex_search *x);
+
+/* ---- explore.c, for explore_jobs.c ---------------------------------------------------- */
+
+/* A set of 64-bit final-state hashes (open addressing; 0 kept in a flag). */
+struct ex_set {
+	uint64_t *slot;
+	size_t cap, n;
+	int has_zero;
+};
+int ex_set_add(struct ex_set *set, uint64_t h); /* 1 when new */
+void ex_set_free(struct ex_set *set);
+
+/* sum += the counts of add (executions, blocked, skipped, steps, verdicts, fallbacks). */
+void ex_result_add_counts(struct explore_result *sum, const struct explore_result *add);
+void ex_result_add_unit(struct explore_result *sum, const struct explore_unit *u);
+
+/* What searching a unit of a split search needs. */
+struct ex_units {
+	const struct scenario *scn;
+	enum xip_version version;
+	const struct explore_plan *plan;
+	struct kernel_run *run;
+	int reduce;
+	double t0;
+};
+
+/*
+ * Search unit u under opt (its interrupt, progress, stop_at_first) with at
+ * most `limit` executions (0: no limit).  base, when not NULL, is added to
+ * what progress reports.  *stop receives why it stopped early (an enum
+ * explore_end, or 0 when out->complete).
+ */
+int ex_unit_run(const struct ex_units *eu, const struct explore_options *opt, size_t u,
+		const struct explore_result *base, unsigned long long limit, struct explore_unit *out,
+		int *stop, char **cause);
+
+/*
+ * Search the units todo[0, n) in opt->jobs worker processes (explore_jobs.c);
+ * results[u] receives each unit's findings (newly allocated), complete or
+ * not.  base holds what is already done (the progress line adds it) and
+ * receives every completed unit.  opt->unit_done is called here, in this
+ * process, as units complete.  *stop: why the search stopped early, or 0.
+ */
+int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, const size_t *todo, size_t n,
+		struct explore_unit **results, struct explore_result *base, int *stop, char **cause);
+
+double ex_now(void);
 
 #endif

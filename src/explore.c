@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,16 +27,16 @@ struct explorer {
 	const struct explore_options *opt;
 	struct explore_result *res;
 	struct kernel_run *run;
-	uint64_t *set;        /* final states; 0 marks a free slot */
-	size_t set_cap, set_n;
-	int has_zero;
+	struct ex_set set;    /* final states */
 	double t0, next_progress;
 	unsigned long long runs; /* executions started, for the progress cadence */
+	unsigned long long limit; /* stop after this many executions (0: none) */
+	const struct explore_result *base; /* for progress: what finished units found (NULL: none) */
 	int stop;             /* an enum explore_end other than COMPLETE, or 0 */
 	uint64_t rng;
 };
 
-static double now_sec(void)
+double ex_now(void)
 {
 	struct timespec ts;
 
@@ -84,41 +85,69 @@ static uint64_t slot_of(uint64_t h, size_t cap)
 	return h & (cap - 1);
 }
 
-static void set_insert_raw(uint64_t *set, size_t cap, uint64_t h)
+static void set_insert_raw(uint64_t *slot, size_t cap, uint64_t h)
 {
 	size_t i = slot_of(h, cap);
 
-	while (set[i] && set[i] != h)
+	while (slot[i] && slot[i] != h)
 		i = (i + 1) & (cap - 1);
-	set[i] = h;
+	slot[i] = h;
 }
 
-/* Add h; returns 1 when it is new. */
-static int set_add(struct explorer *ex, uint64_t h)
+int ex_set_add(struct ex_set *set, uint64_t h)
 {
 	size_t i;
 
 	if (h == 0) {
-		if (ex->has_zero)
+		if (set->has_zero)
 			return 0;
-		return ex->has_zero = 1;
+		return set->has_zero = 1;
 	}
-	if (2 * (ex->set_n + 1) > ex->set_cap) {
-		size_t cap = ex->set_cap ? 2 * ex->set_cap : 1024;
+	if (2 * (set->n + 1) > set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 1024;
 		uint64_t *bigger = xcalloc(cap, sizeof *bigger);
-		for (size_t k = 0; k < ex->set_cap; k++)
-			if (ex->set[k])
-				set_insert_raw(bigger, cap, ex->set[k]);
-		free(ex->set);
-		ex->set = bigger;
-		ex->set_cap = cap;
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->slot[k])
+				set_insert_raw(bigger, cap, set->slot[k]);
+		free(set->slot);
+		set->slot = bigger;
+		set->cap = cap;
 	}
-	for (i = slot_of(h, ex->set_cap); ex->set[i]; i = (i + 1) & (ex->set_cap - 1))
-		if (ex->set[i] == h)
+	for (i = slot_of(h, set->cap); set->slot[i]; i = (i + 1) & (set->cap - 1))
+		if (set->slot[i] == h)
 			return 0;
-	ex->set[i] = h;
-	ex->set_n++;
+	set->slot[i] = h;
+	set->n++;
 	return 1;
+}
+
+void ex_set_free(struct ex_set *set)
+{
+	free(set->slot);
+	memset(set, 0, sizeof *set);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The members, ascending (newly allocated; *n of them). */
+static uint64_t *set_sorted(const struct ex_set *set, size_t *n)
+{
+	uint64_t *v = xmalloc((set->n + 1) * sizeof *v);
+	size_t k = 0;
+
+	if (set->has_zero)
+		v[k++] = 0;
+	for (size_t i = 0; i < set->cap; i++)
+		if (set->slot[i])
+			v[k++] = set->slot[i];
+	qsort(v, k, sizeof *v, cmp_u64);
+	*n = k;
+	return v;
 }
 
 /* ---- judging ------------------------------------------------------------------------ */
@@ -163,7 +192,7 @@ static void judge(struct explorer *ex)
 	h = kernel_state_hash(ex->run);
 	r->executions++;
 	r->verdicts[v.kind]++;
-	r->states += (unsigned long long)set_add(ex, h);
+	r->states += (unsigned long long)ex_set_add(&ex->set, h);
 	if (n > r->max_length)
 		r->max_length = n;
 	if (v.kind != VERDICT_OK) {
@@ -187,13 +216,19 @@ static int should_stop(struct explorer *ex)
 	ex->runs++;
 	if (!ex->stop && o->interrupt && *o->interrupt)
 		ex->stop = EXPLORE_INTERRUPTED;
-	if (!ex->stop && o->max_executions && ex->res->executions >= o->max_executions)
+	if (!ex->stop && ex->limit && ex->res->executions >= ex->limit)
 		ex->stop = EXPLORE_LIMIT;
 	if (o->progress && ex->runs % PROGRESS_EVERY == 0) {
-		double t = now_sec();
+		double t = ex_now();
 		if (t >= ex->next_progress) {
 			ex->next_progress = t + (o->progress_interval > 0 ? o->progress_interval : 0.25);
-			o->progress(o->ctx, ex->res, t - ex->t0);
+			if (ex->base) {
+				struct explore_result sum = *ex->base;
+				ex_result_add_counts(&sum, ex->res);
+				o->progress(o->ctx, &sum, t - ex->t0);
+			} else {
+				o->progress(o->ctx, ex->res, t - ex->t0);
+			}
 		}
 	}
 	return ex->stop;
@@ -201,15 +236,17 @@ static int should_stop(struct explorer *ex)
 
 /* ---- systematic searches ------------------------------------------------------------ */
 
-static int run_search(struct explorer *ex, int reduce, int bound, int exact, char **cause)
+/* Run the search x (initialised, not yet started) to its end, judging every execution; frees x. */
+static int run_prepared(struct explorer *ex, struct ex_search *x_, int bound, int exact, char **cause)
 {
-	struct ex_search x;
+	struct ex_search x = *x_;
 	int r;
 
-	ex_search_init(&x, ex->run, kernel_run_scenario(ex->run), kernel_run_version(ex->run), reduce, bound);
 	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE) {
 		if (r == -2)
 			break;
+		if (r == EX_SEARCH_UNIT)
+			continue;   /* a unit of its own, searched apart */
 		if (r == EX_SEARCH_CUT) {
 			ex->res->blocked++;
 		} else if (exact && ex_search_preemptions(&x) != (unsigned)bound) {
@@ -226,6 +263,14 @@ static int run_search(struct explorer *ex, int reduce, int bound, int exact, cha
 	ex->res->fallbacks += x.fallbacks;
 	ex_search_free(&x);
 	return r == -2 ? -1 : 0;
+}
+
+static int run_search(struct explorer *ex, int reduce, int bound, int exact, char **cause)
+{
+	struct ex_search x;
+
+	ex_search_init(&x, ex->run, kernel_run_scenario(ex->run), kernel_run_version(ex->run), reduce, bound);
+	return run_prepared(ex, &x, bound, exact, cause);
 }
 
 static int run_bounded(struct explorer *ex, int bound, char **cause)
@@ -270,12 +315,12 @@ static int prove_fewest(struct explorer *ex, char **cause)
 	sub = *ex;
 	sub.opt = &o;
 	sub.res = &tmp;
-	sub.set = NULL;
-	sub.set_cap = sub.set_n = 0;
-	sub.has_zero = 0;
+	memset(&sub.set, 0, sizeof sub.set);
 	sub.stop = 0;
+	sub.limit = 0;
+	sub.base = NULL;
 	rc = run_bounded(&sub, (int)r->fewest.preemptions - 1, cause);
-	free(sub.set);
+	ex_set_free(&sub.set);
 	r->proof_runs = tmp.executions + tmp.skipped;
 	r->steps += tmp.steps;
 	if (rc == 0 && sub.stop == EXPLORE_FIRST) {
@@ -289,6 +334,476 @@ static int prove_fewest(struct explorer *ex, char **cause)
 	}   /* interrupted: the search itself was complete; the claim stays unproven */
 	explore_result_clear(&tmp);
 	return rc;
+}
+
+/* ---- split searches: plans, units, folding ------------------------------------------ */
+
+void ex_result_add_counts(struct explore_result *sum, const struct explore_result *add)
+{
+	sum->executions += add->executions;
+	sum->blocked += add->blocked;
+	sum->skipped += add->skipped;
+	sum->steps += add->steps;
+	sum->fallbacks += add->fallbacks;
+	for (int k = 0; k < VERDICT_NKINDS; k++)
+		sum->verdicts[k] += add->verdicts[k];
+}
+
+void ex_result_add_unit(struct explore_result *sum, const struct explore_unit *u)
+{
+	sum->executions += u->executions;
+	sum->blocked += u->blocked;
+	sum->steps += u->steps;
+	sum->fallbacks += u->fallbacks;
+	for (int k = 0; k < VERDICT_NKINDS; k++)
+		sum->verdicts[k] += u->verdicts[k];
+	if (u->max_length > sum->max_length)
+		sum->max_length = u->max_length;
+}
+
+void explore_plan_clear(struct explore_plan *plan)
+{
+	free(plan->prefix);
+	free(plan->sleep);
+	memset(plan, 0, sizeof *plan);
+}
+
+int explore_unit_mine(const struct explore_options *opt, size_t u)
+{
+	return opt->shard_n <= 1 || u % (size_t)opt->shard_n == (size_t)(opt->shard_k - 1);
+}
+
+void explore_unit_clear(struct explore_unit *u)
+{
+	free(u->states);
+	free(u->shortest.choices);
+	free(u->fewest.choices);
+	memset(u, 0, sizeof *u);
+}
+
+/*
+ * The units of a top search of `depth` steps: how many, and (plan not
+ * NULL) their prefixes and sleep sets, in the order the search meets them.
+ */
+static int top_units(struct kernel_run *run, const struct scenario *scn, enum xip_version v, int reduce,
+		     size_t depth, size_t *count, struct explore_plan *plan, char **cause)
+{
+	struct ex_search x;
+	size_t cap = 0;
+	int r;
+
+	*count = 0;
+	ex_search_init(&x, run, scn, v, reduce, -1);
+	ex_search_set_top(&x, depth);
+	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE) {
+		if (r == -2)
+			break;
+		if (r != EX_SEARCH_UNIT)
+			continue;
+		if (plan) {
+			if (*count == cap) {
+				cap = cap ? 2 * cap : 64;
+				plan->prefix = xrealloc(plan->prefix, cap * depth);
+				plan->sleep = xrealloc(plan->sleep, cap);
+			}
+			memcpy(plan->prefix + *count * depth, x.unit_prefix, depth);
+			plan->sleep[*count] = x.unit_sleep;
+		}
+		++*count;
+	}
+	ex_search_free(&x);
+	return r == -2 ? -1 : 0;
+}
+
+int explore_plan_make(const struct scenario *scn, enum xip_version version,
+		      const struct explore_options *opt, struct explore_plan *plan, char **cause)
+{
+	struct kernel_run *run;
+	unsigned target = opt->units ? opt->units : EXPLORE_DEFAULT_UNITS;
+	unsigned limit = opt->step_limit ? opt->step_limit : SCHED_DEFAULT_STEP_LIMIT;
+	int reduce = opt->mode == EXPLORE_REDUCED;
+	size_t depth = 0, count = 0;
+	int rc = 0;
+
+	memset(plan, 0, sizeof *plan);
+	if (opt->mode != EXPLORE_REDUCED && opt->mode != EXPLORE_FULL)
+		return util_errf(cause, "explore: only the reduced and the full searches are split into units");
+	if (target > EXPLORE_MAX_UNITS)
+		return util_errf(cause, "explore: at most %d units, not %u", EXPLORE_MAX_UNITS, target);
+	run = kernel_run_new();
+	sched_set_step_limit(kernel_run_sched(run), limit);
+	kernel_run_set_without(run, opt->without);
+	if (kernel_run_start(run, scn, version, cause) != 0) {
+		kernel_run_free(run);
+		return -1;
+	}
+	/* the shallowest top that gives enough units (0: one unit, the whole search) */
+	if (target > 1) {
+		for (depth = 1;; depth++) {
+			if (top_units(run, scn, version, reduce, depth, &count, NULL, cause) != 0) {
+				rc = -1;
+				break;
+			}
+			if (count >= target || count == 0 || depth >= EXPLORE_MAX_SPLIT_DEPTH)
+				break;
+		}
+	}
+	if (rc == 0 && depth > 0) {
+		rc = top_units(run, scn, version, reduce, depth, &count, plan, cause);
+	} else if (rc == 0) {
+		count = 1;
+		plan->prefix = xmalloc(1);
+		plan->sleep = xcalloc(1, 1);
+	}
+	kernel_run_free(run);
+	if (rc != 0) {
+		explore_plan_clear(plan);
+		return -1;
+	}
+	plan->target = target;
+	plan->depth = depth;
+	plan->nunits = count + 1;
+	snprintf(plan->text, sizeof plan->text, "units=%u depth=%zu count=%zu step-limit=%u engine=%s",
+		 target, depth, plan->nunits, limit, PACKAGE_VERSION);
+	return 0;
+}
+
+/* Move what the explorer of a unit found into *u. */
+static void unit_from(struct explore_unit *u, struct explore_result *r, const struct ex_set *set, int complete)
+{
+	memset(u, 0, sizeof *u);
+	u->complete = complete;
+	u->executions = r->executions;
+	u->blocked = r->blocked;
+	u->steps = r->steps;
+	u->fallbacks = r->fallbacks;
+	memcpy(u->verdicts, r->verdicts, sizeof u->verdicts);
+	u->max_length = r->max_length;
+	u->states = set_sorted(set, &u->nstates);
+	u->shortest = r->shortest;
+	u->fewest = r->fewest;
+	r->shortest.choices = r->fewest.choices = NULL;
+}
+
+int ex_unit_run(const struct ex_units *eu, const struct explore_options *opt, size_t u,
+		const struct explore_result *base, unsigned long long limit, struct explore_unit *out,
+		int *stop, char **cause)
+{
+	const struct explore_plan *plan = eu->plan;
+	struct explorer sub;
+	struct explore_result tmp;
+	struct ex_search x;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	*stop = 0;
+	XS_ASSERT(u < plan->nunits);
+	memset(&tmp, 0, sizeof tmp);
+	tmp.mode = opt->mode;
+	tmp.bound_done = -1;
+	memset(&sub, 0, sizeof sub);
+	sub.opt = opt;
+	sub.res = &tmp;
+	sub.run = eu->run;
+	sub.t0 = eu->t0;
+	sub.next_progress = ex_now() + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
+	sub.limit = limit;
+	sub.base = base;
+	if (u > 0 || plan->depth > 0) {
+		ex_search_init(&x, eu->run, eu->scn, eu->version, eu->reduce, -1);
+		if (u == 0)
+			ex_search_set_top(&x, plan->depth);
+		else
+			ex_search_set_unit(&x, plan->prefix + (u - 1) * plan->depth, plan->depth, plan->sleep[u - 1]);
+		rc = run_prepared(&sub, &x, -1, 0, cause);
+	}
+	if (rc == 0) {
+		unit_from(out, &tmp, &sub.set, !sub.stop);
+		*stop = sub.stop;
+	}
+	ex_set_free(&sub.set);
+	explore_result_clear(&tmp);
+	return rc;
+}
+
+/* Add unit u's findings to the result; units are folded in index order. */
+static void fold_unit(struct explore_result *r, struct ex_set *set, const struct explore_unit *u)
+{
+	unsigned long long before = r->executions;
+	const struct explore_cex *cex[2] = { &u->shortest, &u->fewest };
+	struct explore_cex *best[2] = { &r->shortest, &r->fewest };
+
+	ex_result_add_unit(r, u);
+	for (size_t i = 0; i < u->nstates; i++)
+		r->states += (unsigned long long)ex_set_add(set, u->states[i]);
+	for (int k = 0; k < 2; k++) {
+		const struct explore_cex *c = cex[k];
+		/* strictly better only: of equals, the one met first in unit order stays */
+		if (!c->choices || !better(best[k], c->n, c->preemptions, k))
+			continue;
+		free(best[k]->choices);
+		*best[k] = *c;
+		best[k]->choices = xmalloc((c->n ? c->n : 1) * sizeof *c->choices);
+		memcpy(best[k]->choices, c->choices, c->n * sizeof *c->choices);
+		best[k]->found_at = before + c->found_at;
+	}
+}
+
+static int run_split(struct explorer *ex, const struct scenario *scn, enum xip_version v, char **cause)
+{
+	const struct explore_options *o = ex->opt;
+	struct explore_result *res = ex->res, base;
+	struct explore_plan own;
+	const struct explore_plan *plan = o->plan;
+	struct explore_unit **results;
+	struct ex_units eu;
+	size_t *todo, ntodo = 0, n;
+	int rc = 0, stop = 0;
+
+	if (!plan) {
+		if (explore_plan_make(scn, v, o, &own, cause) != 0)
+			return -1;
+		plan = &own;
+	}
+	n = plan->nunits;
+	results = xcalloc(n, sizeof *results);
+	todo = xmalloc(n * sizeof *todo);
+	memset(&base, 0, sizeof base);
+	base.mode = o->mode;
+	base.units = n;
+	for (size_t u = 0; u < n; u++) {
+		const struct explore_unit *d = u < o->ndone ? o->done[u] : NULL;
+		if (!explore_unit_mine(o, u))
+			continue;
+		res->units_mine++;
+		if (d && d->complete) {
+			ex_result_add_unit(&base, d);
+			base.units_done++;
+			res->units_loaded++;
+		} else {
+			todo[ntodo++] = u;
+		}
+	}
+	memset(&eu, 0, sizeof eu);
+	eu.scn = scn;
+	eu.version = v;
+	eu.plan = plan;
+	eu.run = ex->run;
+	eu.reduce = o->mode == EXPLORE_REDUCED;
+	eu.t0 = ex->t0;
+	if (o->jobs > 1 && ntodo > 1) {
+		rc = ex_jobs_run(&eu, o, todo, ntodo, results, &base, &stop, cause);
+	} else {
+		for (size_t i = 0; i < ntodo && rc == 0 && !stop; i++) {
+			size_t u = todo[i];
+			unsigned long long limit = 0;
+			if (o->max_executions) {
+				if (base.executions >= o->max_executions) {
+					stop = EXPLORE_LIMIT;
+					break;
+				}
+				limit = o->max_executions - base.executions;
+			}
+			if (!stop && o->interrupt && *o->interrupt) {
+				stop = EXPLORE_INTERRUPTED;
+				break;
+			}
+			results[u] = xmalloc(sizeof *results[u]);
+			rc = ex_unit_run(&eu, o, u, &base, limit, results[u], &stop, cause);
+			if (rc != 0) {
+				free(results[u]);
+				results[u] = NULL;
+				break;
+			}
+			if (results[u]->complete) {
+				ex_result_add_unit(&base, results[u]);
+				base.units_done++;
+				if (o->unit_done && o->unit_done(o->ctx, u, results[u], cause) != 0)
+					rc = -1;
+			}
+		}
+	}
+	/* fold in unit order: the counts and counterexamples do not depend on who ran what when */
+	for (size_t u = 0; u < n && rc == 0; u++) {
+		const struct explore_unit *d = results[u] ? results[u] : u < o->ndone ? o->done[u] : NULL;
+		if (!d || !explore_unit_mine(o, u))
+			continue;
+		fold_unit(res, &ex->set, d);
+		res->units_done += (size_t)d->complete;
+	}
+	res->units = n;
+	res->split_depth = plan->depth;
+	if (rc == 0 && !stop && res->units_done < res->units_mine)
+		stop = EXPLORE_INTERRUPTED;   /* cannot happen: every unit of ours ran */
+	ex->stop = stop;
+	for (size_t u = 0; u < n; u++)
+		if (results[u]) {
+			explore_unit_clear(results[u]);
+			free(results[u]);
+		}
+	free(results);
+	free(todo);
+	if (plan == &own)
+		explore_plan_clear(&own);
+	return rc;
+}
+
+/* ---- a unit as bytes --------------------------------------------------------------- */
+
+/*
+ * Little-endian 64-bit fields: "XSU1", complete, executions, blocked,
+ * steps, fallbacks, max_length, the number of verdict kinds and a count
+ * per kind, nstates and the states, then the shortest and the
+ * fewest-preemptions counterexample, each: present, n, preemptions,
+ * verdict, state, found_at and n bytes of CPUs.
+ */
+#define UNIT_MAGIC 0x31555358ull /* "XSU1" */
+
+struct wbuf {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static void put64(struct wbuf *w, uint64_t v)
+{
+	if (w->n + 8 > w->cap) {
+		w->cap = w->cap ? 2 * w->cap + 8 : 256;
+		w->p = xrealloc(w->p, w->cap);
+	}
+	for (int i = 0; i < 8; i++)
+		w->p[w->n++] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_cex(struct wbuf *w, const struct explore_cex *c)
+{
+	put64(w, c->choices != NULL);
+	if (!c->choices)
+		return;
+	put64(w, c->n);
+	put64(w, c->preemptions);
+	put64(w, (uint64_t)c->verdict);
+	put64(w, c->state);
+	put64(w, c->found_at);
+	for (size_t i = 0; i < c->n; i += 8) {
+		uint64_t v = 0;
+		for (size_t k = 0; k < 8 && i + k < c->n; k++)
+			v |= (uint64_t)(unsigned)c->choices[i + k] << (8 * k);
+		put64(w, v);
+	}
+}
+
+unsigned char *explore_unit_encode(const struct explore_unit *u, size_t *len)
+{
+	struct wbuf w = { NULL, 0, 0 };
+
+	put64(&w, UNIT_MAGIC);
+	put64(&w, (uint64_t)u->complete);
+	put64(&w, u->executions);
+	put64(&w, u->blocked);
+	put64(&w, u->steps);
+	put64(&w, u->fallbacks);
+	put64(&w, u->max_length);
+	put64(&w, VERDICT_NKINDS);
+	for (int k = 0; k < VERDICT_NKINDS; k++)
+		put64(&w, u->verdicts[k]);
+	put64(&w, u->nstates);
+	for (size_t i = 0; i < u->nstates; i++)
+		put64(&w, u->states[i]);
+	put_cex(&w, &u->shortest);
+	put_cex(&w, &u->fewest);
+	*len = w.n;
+	return w.p;
+}
+
+struct rbuf {
+	const unsigned char *p;
+	size_t n, at;
+	int bad;
+};
+
+static uint64_t get64(struct rbuf *r)
+{
+	uint64_t v = 0;
+
+	if (r->bad || r->n - r->at < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)r->p[r->at + i] << (8 * i);
+	r->at += 8;
+	return v;
+}
+
+static int get_cex(struct rbuf *r, struct explore_cex *c, unsigned long long executions)
+{
+	uint64_t present = get64(r), n;
+
+	if (present == 0)
+		return r->bad ? -1 : 0;
+	n = get64(r);
+	if (present != 1 || r->bad || n == 0 || n > (r->n - r->at))
+		return -1;
+	c->n = (size_t)n;
+	c->preemptions = (unsigned)get64(r);
+	c->verdict = (enum verdict_kind)get64(r);
+	c->state = get64(r);
+	c->found_at = get64(r);
+	if (r->bad || (unsigned)c->verdict >= VERDICT_NKINDS || c->verdict == VERDICT_OK ||
+	    c->preemptions >= n || c->found_at == 0 || c->found_at > executions)
+		return -1;
+	c->choices = xmalloc(c->n * sizeof *c->choices);
+	for (size_t i = 0; i < c->n; i += 8) {
+		uint64_t v = get64(r);
+		for (size_t k = 0; k < 8 && i + k < c->n; k++) {
+			c->choices[i + k] = (int)((v >> (8 * k)) & 0xff);
+			if (c->choices[i + k] >= SCHED_MAX_CPUS)
+				return -1;
+		}
+	}
+	return r->bad ? -1 : 0;
+}
+
+int explore_unit_decode(const unsigned char *buf, size_t len, struct explore_unit *out, char **cause)
+{
+	struct rbuf r = { buf, len, 0, 0 };
+	uint64_t magic, complete, nkinds, nstates, sum = 0;
+
+	memset(out, 0, sizeof *out);
+	magic = get64(&r);
+	if (r.bad || magic != UNIT_MAGIC)
+		goto bad;
+	complete = get64(&r);
+	out->executions = get64(&r);
+	out->blocked = get64(&r);
+	out->steps = get64(&r);
+	out->fallbacks = get64(&r);
+	out->max_length = (size_t)get64(&r);
+	nkinds = get64(&r);
+	if (r.bad || complete > 1 || nkinds != VERDICT_NKINDS)
+		goto bad;
+	out->complete = (int)complete;
+	for (int k = 0; k < VERDICT_NKINDS; k++) {
+		out->verdicts[k] = get64(&r);
+		sum += out->verdicts[k];
+	}
+	nstates = get64(&r);
+	if (r.bad || sum != out->executions || nstates > out->executions || nstates > (r.n - r.at) / 8)
+		goto bad;
+	out->nstates = (size_t)nstates;
+	out->states = xmalloc((out->nstates + 1) * sizeof *out->states);
+	for (size_t i = 0; i < out->nstates; i++) {
+		out->states[i] = get64(&r);
+		if (i > 0 && out->states[i] <= out->states[i - 1])
+			goto bad;
+	}
+	if (get_cex(&r, &out->shortest, out->executions) != 0 || get_cex(&r, &out->fewest, out->executions) != 0 ||
+	    r.at != r.n || (!out->shortest.choices) != (!out->fewest.choices))
+		goto bad;
+	return 0;
+bad:
+	explore_unit_clear(out);
+	return util_errf(cause, "a unit's findings are damaged (%zu bytes, not in the form this program writes)", len);
 }
 
 /* ---- random and PCT ---------------------------------------------------------------- */
@@ -414,9 +929,15 @@ int explore_run(const struct scenario *scn, enum xip_version version,
 		const struct explore_options *opt, struct explore_result *out, char **cause)
 {
 	struct explorer ex;
-	int r = 0;
+	int r = 0, split = opt->mode == EXPLORE_REDUCED || opt->mode == EXPLORE_FULL;
+	int sharded = opt->shard_n > 1;
 
 	memset(out, 0, sizeof *out);
+	if (!split && (opt->jobs > 1 || opt->shard_n > 1 || opt->ndone))
+		return util_errf(cause, "explore: only the reduced and the full searches are split over processes, "
+				 "shards or sessions");
+	if (opt->shard_n > 0 && (opt->shard_k < 1 || opt->shard_k > opt->shard_n))
+		return util_errf(cause, "explore: shard %d of %d does not exist", opt->shard_k, opt->shard_n);
 	if (opt->mode == EXPLORE_BOUNDED && (opt->preemptions < 0 || opt->preemptions > EXPLORE_MAX_BOUND))
 		return util_errf(cause, "explore: a preemption bound must be 0 to %d, not %d",
 				 EXPLORE_MAX_BOUND, opt->preemptions);
@@ -426,7 +947,8 @@ int explore_run(const struct scenario *scn, enum xip_version version,
 	ex.opt = opt;
 	ex.res = out;
 	ex.run = kernel_run_new();
-	ex.t0 = now_sec();
+	ex.t0 = ex_now();
+	ex.limit = opt->max_executions;
 	ex.next_progress = ex.t0 + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
 	sched_set_step_limit(kernel_run_sched(ex.run), opt->step_limit ? opt->step_limit : SCHED_DEFAULT_STEP_LIMIT);
 	kernel_run_set_without(ex.run, opt->without);
@@ -436,14 +958,14 @@ int explore_run(const struct scenario *scn, enum xip_version version,
 	} else {
 		switch (opt->mode) {
 		case EXPLORE_REDUCED:
-			r = run_search(&ex, 1, -1, 0, cause);
+			r = run_split(&ex, scn, version, cause);
 			out->end = ex.stop ? (enum explore_end)ex.stop : EXPLORE_COMPLETE;
-			if (r == 0)
+			if (r == 0 && !sharded)
 				r = prove_fewest(&ex, cause);
 			break;
 		case EXPLORE_FULL:
-			r = run_search(&ex, 0, -1, 0, cause);
-			out->fewest_proven = !ex.stop;
+			r = run_split(&ex, scn, version, cause);
+			out->fewest_proven = !ex.stop && !sharded;
 			break;
 		case EXPLORE_BOUNDED:
 			r = run_bounded(&ex, opt->preemptions, cause);
@@ -455,9 +977,10 @@ int explore_run(const struct scenario *scn, enum xip_version version,
 	}
 	out->end = ex.stop ? (enum explore_end)ex.stop : EXPLORE_COMPLETE;
 	/* every trace was run, and all schedules of a trace have the same length */
-	out->shortest_proven = out->end == EXPLORE_COMPLETE && (opt->mode == EXPLORE_REDUCED || opt->mode == EXPLORE_FULL);
-	out->seconds = now_sec() - ex.t0;
-	free(ex.set);
+	out->shortest_proven = out->end == EXPLORE_COMPLETE && !sharded &&
+			       (opt->mode == EXPLORE_REDUCED || opt->mode == EXPLORE_FULL);
+	out->seconds = ex_now() - ex.t0;
+	ex_set_free(&ex.set);
 	kernel_run_free(ex.run);
 	if (r != 0)
 		explore_result_clear(out);

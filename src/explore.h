@@ -28,6 +28,12 @@
 #define EXPLORE_MAX_BOUND 32
 /* A reduced search proves its fewest-preemptions counterexample minimal up to this many. */
 #define EXPLORE_PROVE_FEWEST 3
+/* The reduced and full searches are split into at least this many units unless told otherwise. */
+#define EXPLORE_DEFAULT_UNITS 64
+#define EXPLORE_MAX_UNITS 100000
+/* The split's depth stops growing here even when it gives fewer units. */
+#define EXPLORE_MAX_SPLIT_DEPTH 64
+#define EXPLORE_MAX_JOBS 256
 
 enum explore_mode {
 	EXPLORE_REDUCED, /* source-DPOR with sleep sets: every final state, fewer executions */
@@ -46,6 +52,8 @@ enum explore_end {
 };
 
 struct explore_result;
+struct explore_unit;
+struct explore_plan;
 
 struct explore_options {
 	enum explore_mode mode;
@@ -65,6 +73,22 @@ struct explore_options {
 	void *ctx;
 	double progress_interval;
 	volatile sig_atomic_t *interrupt; /* the search stops cleanly when *interrupt != 0 */
+
+	/*
+	 * Splitting (EXPLORE_REDUCED and EXPLORE_FULL only).  The search is
+	 * cut into units by a plan (explore_plan_make: deterministic for the
+	 * scenario, version, mode, units and step limit); the result is the
+	 * same whichever process runs which unit, in whatever order.
+	 */
+	unsigned units;               /* at least this many units (0: EXPLORE_DEFAULT_UNITS; 1: no split) */
+	const struct explore_plan *plan; /* NULL: explore_run makes it */
+	int jobs;                     /* worker processes (0 or 1: this one) */
+	int shard_k, shard_n;         /* only units u with u % shard_n == shard_k - 1 (shard_n 0: all) */
+	/* Units already searched (resume, merge): done[u] or NULL; read, never freed. */
+	struct explore_unit *const *done;
+	size_t ndone;
+	/* Called in this process for every unit that completes, as it completes. */
+	int (*unit_done)(void *ctx, size_t unit, const struct explore_unit *u, char **cause);
 };
 
 /* Fill *opt with the defaults: reduced search, no limits, PCT depth 3, seed 1. */
@@ -100,7 +124,54 @@ struct explore_result {
 	int fewest_proven;              /* no bad schedule has fewer preemptions than fewest */
 	unsigned long long proof_runs;  /* reduced: executions of the bounded passes that proved it */
 	double seconds;
+	/* split searches: the plan's units, those of this shard, those done (loaded or run) */
+	size_t units, units_mine, units_done, units_loaded;
+	size_t split_depth;
 };
+
+/*
+ * One unit's findings: everything a result needs, so that results of
+ * units run anywhere fold into the same counts (explore_unit_encode gives
+ * the bytes the database keeps).
+ */
+struct explore_unit {
+	int complete;                   /* searched to its end (else stopped early) */
+	unsigned long long executions, blocked, steps, fallbacks;
+	unsigned long long verdicts[VERDICT_NKINDS];
+	size_t max_length;
+	uint64_t *states;               /* its distinct final states, ascending (newly allocated) */
+	size_t nstates;
+	struct explore_cex shortest, fewest; /* found_at counts from the unit's first execution */
+};
+
+/*
+ * The split: unit 0 holds the executions that end above `depth` steps;
+ * unit u >= 1 every schedule that starts with prefix[(u-1)*depth ...].
+ * text names the plan ("units=64 depth=7 count=73 step-limit=20000
+ * engine=0.4"): explorations with the same scenario, version, mode and
+ * text can be resumed and merged together.
+ */
+struct explore_plan {
+	unsigned target;
+	size_t depth;
+	size_t nunits;
+	uint8_t *prefix;                /* (nunits - 1) * depth CPUs */
+	uint8_t *sleep;                 /* nunits - 1 sleep sets */
+	char text[128];
+};
+
+/* Make the plan of a reduced or full search (opt: mode, units, step_limit, without). */
+int explore_plan_make(const struct scenario *scn, enum xip_version version,
+		      const struct explore_options *opt, struct explore_plan *plan, char **cause);
+void explore_plan_clear(struct explore_plan *plan);
+
+/* Is unit u part of the shard opt asks for? */
+int explore_unit_mine(const struct explore_options *opt, size_t u);
+
+void explore_unit_clear(struct explore_unit *u);
+/* The unit as bytes (newly allocated), and back; decode checks everything (the bytes may be damaged). */
+unsigned char *explore_unit_encode(const struct explore_unit *u, size_t *len);
+int explore_unit_decode(const unsigned char *buf, size_t len, struct explore_unit *out, char **cause);
 
 /*
  * Explore `scn` on `version`.  Returns 0 with *out filled (free its

@@ -31,6 +31,7 @@ static const char usage_text[] =
 	"  demo [SCENARIO]     the narrated demo for a class: the race, then the fix\n"
 	"  run SCENARIO        run one schedule; print the trace and the verdict\n"
 	"  explore SCENARIO    search every schedule for bad verdicts; save counterexamples\n"
+	"  merge SHARD.db...   combine the shards of one exploration (explore --shard K/N)\n"
 	"  ablate [SCENARIO]...  take the fix apart: explore it without each ingredient\n"
 	"  replay SCENARIO [NAME|ID]  replay a stored schedule and check its trace hash\n"
 	"  list [SCENARIO]     list stored schedules\n"
@@ -161,6 +162,8 @@ static int run_command(int argc, char **argv)
 		return cli_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "explore"))
 		return cli_explore(argc - 1, argv + 1);
+	if (!strcmp(cmd, "merge"))
+		return cli_merge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "ablate"))
 		return cli_ablate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "demo"))

@@ -111,6 +111,23 @@ static const char schema_v1[] =
 	"CREATE INDEX explorations_by_scenario ON explorations (scenario_id, id);\n";
 
 /*
+ * Version 2: explorations split into units (explore -j, --shard, --resume,
+ * merge) keep each unit's findings, so that an interrupted search resumes
+ * and the shards of one search merge into the result of a single run.
+ */
+static const char schema_v2[] =
+	"ALTER TABLE explorations ADD COLUMN plan TEXT;\n"
+	"ALTER TABLE explorations ADD COLUMN shard TEXT;\n"
+	"ALTER TABLE explorations ADD COLUMN units INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE explorations ADD COLUMN units_done INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE TABLE exploration_units (\n"
+	"  exploration_id INTEGER NOT NULL REFERENCES explorations (id) ON DELETE CASCADE,\n"
+	"  unit           INTEGER NOT NULL CHECK (unit >= 0),\n"
+	"  findings       BLOB NOT NULL,\n"
+	"  PRIMARY KEY (exploration_id, unit)\n"
+	");\n";
+
+/*
  * The forward migrations: entry k takes version k to k + 1 and lists the
  * tables version k + 1 has (each followed by a space).  A new version adds
  * an entry here and raises STORE_SCHEMA_VERSION; entries are never edited.
@@ -120,6 +137,7 @@ static const struct migration {
 	const char *tables;
 } migrations[STORE_SCHEMA_VERSION] = {
 	{ schema_v1, "scenarios schedules explorations " },
+	{ schema_v2, "scenarios schedules explorations exploration_units " },
 };
 
 /* ---- SQL helpers ------------------------------------------------------------ */
@@ -1271,7 +1289,8 @@ int store_exploration_add(struct store *st, struct store_exploration *e, char **
 	if (begin(st, what, cause) != 0)
 		return -1;
 	if (prepare(st, "INSERT INTO explorations (scenario_id, scenario_hash, version, mode, bounds, executions,"
-			" states, complete, verdicts, elapsed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			" states, complete, verdicts, elapsed_ms, plan, shard, units, units_done)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 		    &q, what, cause) != 0) {
 		rollback(st);
 		return -1;
@@ -1286,6 +1305,10 @@ int store_exploration_add(struct store *st, struct store_exploration *e, char **
 	sqlite3_bind_int(q, 8, e->complete ? 1 : 0);
 	bind_str(q, 9, e->verdicts);
 	sqlite3_bind_int64(q, 10, e->elapsed_ms);
+	bind_str(q, 11, e->plan);
+	bind_str(q, 12, e->shard);
+	sqlite3_bind_int64(q, 13, e->units);
+	sqlite3_bind_int64(q, 14, e->units_done);
 	if ((rc = sqlite3_step(q)) != SQLITE_DONE) {
 		sqlite3_finalize(q);
 		tx_fail(st, rc, what, cause);
@@ -1294,4 +1317,149 @@ int store_exploration_add(struct store *st, struct store_exploration *e, char **
 	e->id = (long)sqlite3_last_insert_rowid(st->db);
 	sqlite3_finalize(q);
 	return commit(st, what, cause);
+}
+
+int store_exploration_update(struct store *st, const struct store_exploration *e,
+			     const struct store_unit *units, size_t n, char **cause)
+{
+	static const char what[] = "cannot record the exploration's progress";
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (begin(st, what, cause) != 0)
+		return -1;
+	if (n > 0) {
+		if (prepare(st, "INSERT INTO exploration_units (exploration_id, unit, findings) VALUES (?1, ?2, ?3)",
+			    &q, what, cause) != 0) {
+			rollback(st);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			sqlite3_reset(q);
+			sqlite3_bind_int64(q, 1, e->id);
+			sqlite3_bind_int64(q, 2, units[i].unit);
+			sqlite3_bind_blob(q, 3, units[i].bytes, (int)units[i].len, SQLITE_STATIC);
+			if ((rc = sqlite3_step(q)) != SQLITE_DONE) {
+				sqlite3_finalize(q);
+				return tx_fail(st, rc, what, cause);
+			}
+		}
+		sqlite3_finalize(q);
+	}
+	if (prepare(st, "UPDATE explorations SET executions = ?2, states = ?3, complete = ?4, verdicts = ?5,"
+		    " elapsed_ms = ?6, units_done = ?7 WHERE id = ?1", &q, what, cause) != 0) {
+		rollback(st);
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, e->id);
+	sqlite3_bind_int64(q, 2, e->executions);
+	sqlite3_bind_int64(q, 3, e->states);
+	sqlite3_bind_int(q, 4, e->complete ? 1 : 0);
+	bind_str(q, 5, e->verdicts);
+	sqlite3_bind_int64(q, 6, e->elapsed_ms);
+	sqlite3_bind_int64(q, 7, e->units_done);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return tx_fail(st, rc, what, cause);
+	if (sqlite3_changes(st->db) != 1) {
+		rollback(st);
+		return util_errf(cause, "%s: %s: exploration %ld is gone (another program deleted it?)", st->path,
+				 what, e->id);
+	}
+	return commit(st, what, cause);
+}
+
+int store_exploration_each(struct store *st, long scenario_id,
+			   int (*fn)(void *ctx, const struct store_exploration *e), void *ctx, char **cause)
+{
+	static const char what[] = "cannot read explorations";
+	sqlite3_stmt *q;
+	int rc;
+
+	if (prepare(st, "SELECT id, scenario_id, scenario_hash, version, mode, bounds, executions, states, complete,"
+		    " verdicts, elapsed_ms, plan, shard, units, units_done, created FROM explorations"
+		    " WHERE ?1 = 0 OR scenario_id = ?1 ORDER BY id DESC", &q, what, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(q, 1, scenario_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_exploration e;
+
+		memset(&e, 0, sizeof e);
+		e.id = (long)sqlite3_column_int64(q, 0);
+		e.scenario_id = (long)sqlite3_column_int64(q, 1);
+		e.scenario_hash = (const char *)sqlite3_column_text(q, 2);
+		e.version = (const char *)sqlite3_column_text(q, 3);
+		e.mode = (const char *)sqlite3_column_text(q, 4);
+		e.bounds = (const char *)sqlite3_column_text(q, 5);
+		e.executions = sqlite3_column_int64(q, 6);
+		e.states = sqlite3_column_int64(q, 7);
+		e.complete = sqlite3_column_int(q, 8);
+		e.verdicts = (const char *)sqlite3_column_text(q, 9);
+		e.elapsed_ms = sqlite3_column_int64(q, 10);
+		e.plan = (const char *)sqlite3_column_text(q, 11);
+		e.shard = (const char *)sqlite3_column_text(q, 12);
+		e.units = sqlite3_column_int64(q, 13);
+		e.units_done = sqlite3_column_int64(q, 14);
+		e.created = (const char *)sqlite3_column_text(q, 15);
+		if (!e.scenario_hash || !e.version || !e.mode)
+			continue;   /* NOT NULL columns: only a hand-edited file gets here */
+		if (fn(ctx, &e)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, what, cause);
+}
+
+int store_exploration_units(struct store *st, long id,
+			    int (*fn)(void *ctx, long long unit, const void *bytes, size_t len), void *ctx,
+			    char **cause)
+{
+	static const char what[] = "cannot read an exploration's units";
+	sqlite3_stmt *q;
+	int rc;
+
+	if (prepare(st, "SELECT unit, findings FROM exploration_units WHERE exploration_id = ?1 ORDER BY unit",
+		    &q, what, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const void *bytes = sqlite3_column_blob(q, 1);
+		size_t len = (size_t)sqlite3_column_bytes(q, 1);
+		if (fn(ctx, sqlite3_column_int64(q, 0), bytes ? bytes : "", len)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, what, cause);
+}
+
+int store_scenario_by_id(struct store *st, long id, struct store_scenario *out, char **text, int *found,
+			 char **cause)
+{
+	static const char what[] = "cannot read scenarios";
+	sqlite3_stmt *q;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	*text = NULL;
+	*found = 0;
+	if (prepare(st, "SELECT id, name, title, text_hash, shipped_hash, text FROM scenarios WHERE id = ?1",
+		    &q, what, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*found = 1;
+		out->id = (long)sqlite3_column_int64(q, 0);
+		out->name = col_req(q, 1);
+		out->title = col_req(q, 2);
+		out->text_hash = col_req(q, 3);
+		out->shipped_hash = col_str(q, 4);
+		*text = col_req(q, 5);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(st, rc, what, cause);
 }

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -144,9 +144,46 @@ struct store_exploration {
 	int complete;           /* the whole space was searched */
 	const char *verdicts;   /* "ok=5 corruption=2" */
 	long long elapsed_ms;
+	/* split searches (reduced, full): */
+	const char *plan;       /* the plan's text (explore.h), NULL when not split */
+	const char *shard;      /* "2/4" for one shard of a search, NULL for all of it */
+	long long units;        /* units in the plan */
+	long long units_done;   /* units done: each has a row in exploration_units */
+	const char *created;    /* reads only */
 };
 
 /* Record one exploration (id is set on return). */
 int store_exploration_add(struct store *st, struct store_exploration *e, char **cause);
+
+/* The findings of one unit of a split exploration (bytes from explore_unit_encode). */
+struct store_unit {
+	long long unit;
+	const void *bytes;
+	size_t len;
+};
+
+/*
+ * Bring exploration e->id's counts (executions, states, complete,
+ * verdicts, elapsed_ms, units_done) up to *e and add `units`, in one
+ * transaction.  A unit already recorded is an error (nothing is written).
+ */
+int store_exploration_update(struct store *st, const struct store_exploration *e,
+			     const struct store_unit *units, size_t n, char **cause);
+
+/*
+ * Call fn for every exploration (of scenario_id, or all when 0), newest
+ * first; e's strings live until fn returns.  fn returns non-zero to stop.
+ */
+int store_exploration_each(struct store *st, long scenario_id,
+			   int (*fn)(void *ctx, const struct store_exploration *e), void *ctx, char **cause);
+
+/* Call fn for every unit recorded for exploration id, in unit order; bytes live until fn returns. */
+int store_exploration_units(struct store *st, long id,
+			    int (*fn)(void *ctx, long long unit, const void *bytes, size_t len), void *ctx,
+			    char **cause);
+
+/* A scenario by id, with the text it was last seen with (*text newly allocated); *found 0 when none. */
+int store_scenario_by_id(struct store *st, long id, struct store_scenario *out, char **text, int *found,
+			 char **cause);
 
 #endif

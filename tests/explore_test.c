@@ -553,6 +553,15 @@ static void test_replay(struct kernel_run *run)
 	}
 }
 
+/* visit: the first execution that ends asks the search to stop. */
+static void stop_on_first(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state)
+{
+	(void)run;
+	(void)v;
+	(void)state;
+	*(volatile sig_atomic_t *)ctx = 1;
+}
+
 static void test_stopping(void)
 {
 	struct scenario *scn = load("scenarios", "three-cpus");
@@ -581,8 +590,16 @@ static void test_stopping(void)
 	o.max_executions = 0;
 	o.interrupt = &stop;
 	explore_run(scn, XIP_FIXED, &o, &r, &cause);
-	tap_ok(r.end == EXPLORE_INTERRUPTED && r.executions + r.blocked == 1, "explore-8.4",
-	       "an interrupt stops after the execution under way");
+	tap_ok(r.end == EXPLORE_INTERRUPTED && r.executions + r.blocked == 0 && r.units_done == 0, "explore-8.4",
+	       "an interrupt before the search: no unit starts");
+	explore_result_clear(&r);
+	stop = 0;
+	o.visit = stop_on_first;
+	o.ctx = (void *)&stop;
+	explore_run(scn, XIP_FIXED, &o, &r, &cause);
+	o.visit = NULL;
+	tap_ok(r.end == EXPLORE_INTERRUPTED && r.executions == 1, "explore-8.4b",
+	       "an interrupt during the search stops after the execution under way (%llu)", r.executions);
 	explore_result_clear(&r);
 	o.interrupt = NULL;
 	o.mode = EXPLORE_BOUNDED;

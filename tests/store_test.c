@@ -316,7 +316,7 @@ static void test_open(void)
 	spit(zero, "", 0);
 	st = open_ok(zero, STORE_WRITE);
 	store_close(st);
-	tap_is_int(raw_int(zero, "PRAGMA user_version"), 1, "store-2.10", "an empty (0-byte) file is migrated from version 0");
+	tap_is_int(raw_int(zero, "PRAGMA user_version"), STORE_SCHEMA_VERSION, "store-2.10", "an empty (0-byte) file is migrated from version 0");
 	raw(empty, "CREATE TABLE t (x); DROP TABLE t;");
 	st = open_ok(empty, STORE_READ);
 	store_close(st);
@@ -774,6 +774,7 @@ static void make_hot_journal(const char *path)
 
 static void test_bad_files(void)
 {
+	char *sql;
 	char *dir = tpath("adir"), *loop = tpath("loop.db"), *loop2 = tpath("loop2.db");
 	char *rnd = tpath("random.db"), *txt = tpath("text.db"), *trunc = tpath("trunc.db"), *hdr = tpath("hdr.db");
 	char *foreign = tpath("foreign.db"), *foreign1 = tpath("foreign1.db"), *app = tpath("app.db");
@@ -837,17 +838,21 @@ static void test_bad_files(void)
 	free(b.p);
 
 	free(make_ours("newer.db"));
-	raw(newer, "PRAGMA user_version = 2; CREATE TABLE lessons (x);");
-	want = xasprintf("%s: was written by a newer xipsandbox (schema 2; this one reads up to 1); upgrade "
-			 "xipsandbox, or use --db to choose another file", newer);
+	sql = xasprintf("PRAGMA user_version = %d; CREATE TABLE lessons (x);", STORE_SCHEMA_VERSION + 1);
+	raw(newer, sql);
+	free(sql);
+	want = xasprintf("%s: was written by a newer xipsandbox (schema %d; this one reads up to %d); upgrade "
+			 "xipsandbox, or use --db to choose another file", newer, STORE_SCHEMA_VERSION + 1,
+			 STORE_SCHEMA_VERSION);
 	refused_both("store-7.13", "a newer schema", newer, want);
 	free(want);
 	raw(negative, "PRAGMA user_version = -3;");
 	refused_both("store-7.19", "a negative user_version", negative, "another program (its user_version is -3)");
 	free(make_ours("damaged.db"));
 	raw(damaged, "DROP TABLE explorations;");
-	refused_both("store-7.14", "ours without one of its tables", damaged,
-		     "is damaged: it has xipsandbox schema 1 but not all");
+	want = xasprintf("is damaged: it has xipsandbox schema %d but not all", STORE_SCHEMA_VERSION);
+	refused_both("store-7.14", "ours without one of its tables", damaged, want);
+	free(want);
 	if (mkfifo(fifo, 0644) == 0)
 		refused_both("store-7.15", "a FIFO", fifo, ": cannot open: not a regular file");
 	else

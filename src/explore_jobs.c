@@ -1,0 +1,458 @@
+/*
+ * explore_jobs.c - `explore -j N`: the units of a split search (explore.c)
+ * searched by N worker processes, forked once each.
+ *
+ * The parent hands out unit numbers one at a time (the next to whichever
+ * worker is idle: units differ a lot in size) and reads back each unit's
+ * findings in the bytes explore_unit_encode writes; it stays the only
+ * process that touches the database (opt->unit_done runs here).  Which
+ * worker ran which unit changes nothing: explore.c folds the units in
+ * their order.
+ *
+ * Messages, worker to parent, on the worker's own pipe: a header
+ * (type, unit, value, length) then `length` bytes.  'P' progress: value =
+ * executions so far in the unit; 'R' a unit's findings: value = why it
+ * stopped early (0: complete); 'E' an error: the bytes are the message.
+ * Parent to worker: a unit number (64 bits); end of file means stop.
+ *
+ * Stopping: one shared flag (an anonymous shared mapping) is every
+ * worker's interrupt.  The parent raises it on Ctrl-C (its own flag), on
+ * --stop-at-first's first bad verdict, at --limit and on an error; a
+ * worker's own SIGINT, SIGTERM or SIGHUP raise it too.  A stopped worker
+ * reports its partial unit and exits.  If the parent dies (a second
+ * Ctrl-C) the kernel kills the workers (PR_SET_PDEATHSIG).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "explore-int.h"
+
+struct msg_head {
+	char type;
+	char pad[3];
+	uint32_t unit;
+	uint64_t value;
+	uint64_t len;
+};
+
+struct worker {
+	pid_t pid;
+	int cmd, res;          /* our ends: units to it, messages from it; -1 closed */
+	long unit;             /* the unit it is searching, -1 none */
+	unsigned long long inflight; /* executions of that unit so far */
+	unsigned char *buf;    /* bytes read, not yet a whole message */
+	size_t len, cap;
+};
+
+/* ---- the worker ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t *worker_stop;
+static int worker_out = -1;
+
+static void on_worker_signal(int sig)
+{
+	(void)sig;
+	*worker_stop = 1;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int send_msg(int fd, char type, size_t unit, uint64_t value, const void *bytes, size_t len)
+{
+	struct msg_head h;
+
+	memset(&h, 0, sizeof h);
+	h.type = type;
+	h.unit = (uint32_t)unit;
+	h.value = value;
+	h.len = len;
+	if (write_all(fd, &h, sizeof h) != 0)
+		return -1;
+	return len ? write_all(fd, bytes, len) : 0;
+}
+
+static size_t worker_unit;
+
+static void worker_progress(void *ctx, const struct explore_result *so_far, double elapsed)
+{
+	(void)ctx;
+	(void)elapsed;
+	if (send_msg(worker_out, 'P', worker_unit, so_far->executions + so_far->blocked, NULL, 0) != 0)
+		_exit(1);   /* the parent is gone */
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+	char *c = p;
+
+	while (n) {
+		ssize_t r = read(fd, c, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		c += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static void worker_main(const struct ex_units *eu, const struct explore_options *popt, pid_t parent,
+			int cmd, int out, volatile sig_atomic_t *stop)
+{
+	struct explore_options opt = *popt;
+	struct sigaction sa;
+	uint64_t unit;
+
+	worker_stop = stop;
+	worker_out = out;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_worker_signal;   /* no SA_RESETHAND: the parent may signal us too */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_DFL);
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+	if (getppid() != parent)
+		_exit(1);
+	opt.interrupt = stop;
+	opt.visit = NULL;
+	opt.unit_done = NULL;
+	opt.progress = worker_progress;
+	opt.ctx = NULL;
+	while (read_all(cmd, &unit, sizeof unit) == 0) {
+		struct explore_unit found;
+		char *cause = NULL;
+		int why = 0;
+
+		worker_unit = (size_t)unit;
+		if (ex_unit_run(eu, &opt, (size_t)unit, NULL, opt.max_executions, &found, &why, &cause) != 0) {
+			send_msg(out, 'E', (size_t)unit, 0, cause, strlen(cause));
+			_exit(1);
+		} else {
+			size_t len;
+			unsigned char *bytes = explore_unit_encode(&found, &len);
+			int bad = send_msg(out, 'R', (size_t)unit, (uint64_t)why, bytes, len);
+			free(bytes);
+			explore_unit_clear(&found);
+			if (bad)
+				_exit(1);
+		}
+	}
+	_exit(0);
+}
+
+/* ---- the parent ------------------------------------------------------------------ */
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int spawn(struct worker *w, struct worker *all, int nw, const struct ex_units *eu,
+		 const struct explore_options *opt, volatile sig_atomic_t *stop, char **cause)
+{
+	int to[2], from[2];
+	pid_t parent = getpid();
+
+	if (pipe(to) != 0)
+		return util_errf(cause, "explore -j: cannot make a pipe: %s", strerror(errno));
+	if (pipe(from) != 0) {
+		close(to[0]);
+		close(to[1]);
+		return util_errf(cause, "explore -j: cannot make a pipe: %s", strerror(errno));
+	}
+	fflush(NULL);   /* nothing buffered is written twice */
+	w->pid = fork();
+	if (w->pid < 0) {
+		int e = errno;
+		close(to[0]);
+		close(to[1]);
+		close(from[0]);
+		close(from[1]);
+		return util_errf(cause, "explore -j: cannot start a worker process: %s (try fewer jobs)", strerror(e));
+	}
+	if (w->pid == 0) {
+		for (int i = 0; i < nw; i++) {
+			close_fd(&all[i].cmd);
+			close_fd(&all[i].res);
+		}
+		close(to[1]);
+		close(from[0]);
+		worker_main(eu, opt, parent, to[0], from[1], stop);
+	}
+	close(to[0]);
+	close(from[1]);
+	w->cmd = to[1];
+	w->res = from[0];
+	w->unit = -1;
+	return 0;
+}
+
+static int give(struct worker *w, size_t unit)
+{
+	uint64_t u = unit;
+
+	if (write_all(w->cmd, &u, sizeof u) != 0)
+		return -1;
+	w->unit = (long)unit;
+	w->inflight = 0;
+	return 0;
+}
+
+struct jobs {
+	const struct explore_options *opt;
+	struct explore_unit **results;
+	struct explore_result *base;
+	int stop;              /* why we stop handing out units (an enum explore_end), 0 none */
+	int failed;            /* an error: *cause is set */
+	char **cause;
+	volatile sig_atomic_t *flag;
+};
+
+static void stop_all(struct jobs *j, int why)
+{
+	if (!j->stop)
+		j->stop = why;
+	*j->flag = 1;
+}
+
+/* One whole message from w. */
+static void on_message(struct jobs *j, struct worker *w, const struct msg_head *h, const unsigned char *bytes)
+{
+	if (h->type == 'P') {
+		w->inflight = h->value;
+		return;
+	}
+	if (h->type == 'E' || h->type != 'R' || (long)h->unit != w->unit) {
+		if (!j->failed) {
+			if (h->type == 'E')
+				util_errf(j->cause, "%.*s", (int)h->len, (const char *)bytes);
+			else
+				util_errf(j->cause, "explore -j: worker %ld sent a message out of turn", (long)w->pid);
+			j->failed = 1;
+		}
+		stop_all(j, EXPLORE_INTERRUPTED);
+		return;
+	}
+	{
+		struct explore_unit *u = xmalloc(sizeof *u);
+		char *why = NULL;
+		if (explore_unit_decode(bytes, (size_t)h->len, u, &why) != 0) {
+			if (!j->failed)
+				util_errf(j->cause, "explore -j: unit %u from worker %ld: %s", h->unit, (long)w->pid, why);
+			j->failed = 1;
+			free(why);
+			free(u);
+			stop_all(j, EXPLORE_INTERRUPTED);
+			return;
+		}
+		j->results[h->unit] = u;
+		w->unit = -1;
+		w->inflight = 0;
+		if (u->complete) {
+			ex_result_add_unit(j->base, u);
+			j->base->units_done++;
+			if (j->opt->unit_done && !j->failed && j->opt->unit_done(j->opt->ctx, h->unit, u, j->cause) != 0) {
+				j->failed = 1;
+				stop_all(j, EXPLORE_INTERRUPTED);
+			}
+		}
+		if (h->value)
+			stop_all(j, (int)h->value);
+	}
+}
+
+/* Read what w has written; returns 0, or -1 at end of file. */
+static int drain(struct jobs *j, struct worker *w)
+{
+	ssize_t r;
+
+	if (w->cap - w->len < 65536) {
+		w->cap = w->cap ? 2 * w->cap : 65536;
+		w->buf = xrealloc(w->buf, w->cap);
+	}
+	do
+		r = read(w->res, w->buf + w->len, w->cap - w->len);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return -1;
+	w->len += (size_t)r;
+	for (;;) {
+		struct msg_head h;
+		if (w->len < sizeof h)
+			break;
+		memcpy(&h, w->buf, sizeof h);
+		if (h.len > (uint64_t)1 << 40) {
+			w->len = 0;
+			return -1;   /* garbage: treat as a dead worker */
+		}
+		if (w->len - sizeof h < h.len)
+			break;
+		on_message(j, w, &h, w->buf + sizeof h);
+		memmove(w->buf, w->buf + sizeof h + h.len, w->len - sizeof h - (size_t)h.len);
+		w->len -= sizeof h + (size_t)h.len;
+	}
+	return 0;
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "status %d", status);
+}
+
+int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, const size_t *todo, size_t n,
+		struct explore_unit **results, struct explore_result *base, int *stop, char **cause)
+{
+	int nw = opt->jobs < (int)n ? opt->jobs : (int)n, alive = 0;
+	struct worker *w = xcalloc((size_t)nw, sizeof *w);
+	struct pollfd *pfd = xcalloc((size_t)nw, sizeof *pfd);
+	struct sigaction ign, old_pipe;
+	struct jobs j;
+	size_t next = 0;
+	double next_progress = ex_now() + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
+	volatile sig_atomic_t *flag;
+
+	flag = mmap(NULL, sizeof *flag, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (flag == MAP_FAILED) {
+		free(w);
+		free(pfd);
+		return util_errf(cause, "explore -j: cannot share memory with the workers: %s", strerror(errno));
+	}
+	*flag = 0;
+	memset(&j, 0, sizeof j);
+	j.opt = opt;
+	j.results = results;
+	j.base = base;
+	j.cause = cause;
+	j.flag = flag;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;   /* a dead worker's pipe gives EPIPE, not death */
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	for (int i = 0; i < nw; i++)
+		w[i].cmd = w[i].res = -1;
+	for (int i = 0; i < nw; i++) {
+		if (spawn(&w[i], w, i, eu, opt, flag, cause) != 0) {
+			j.failed = 1;
+			stop_all(&j, EXPLORE_INTERRUPTED);
+			break;
+		}
+		alive++;
+		if (next < n && give(&w[i], todo[next]) == 0)
+			next++;
+		else
+			close_fd(&w[i].cmd);
+	}
+	while (alive > 0) {
+		int np = 0;
+		unsigned long long inflight = 0;
+
+		if (opt->interrupt && *opt->interrupt)
+			stop_all(&j, EXPLORE_INTERRUPTED);
+		for (int i = 0; i < nw; i++)
+			inflight += w[i].inflight;
+		if (opt->max_executions && base->executions + inflight >= opt->max_executions)
+			stop_all(&j, EXPLORE_LIMIT);
+		for (int i = 0; i < nw; i++) {
+			if (w[i].res < 0)
+				continue;
+			pfd[np].fd = w[i].res;
+			pfd[np].events = POLLIN;
+			pfd[np].revents = 0;
+			np++;
+		}
+		if (poll(pfd, (nfds_t)np, 100) < 0 && errno != EINTR) {
+			if (!j.failed)
+				util_errf(cause, "explore -j: poll: %s", strerror(errno));
+			j.failed = 1;
+			stop_all(&j, EXPLORE_INTERRUPTED);
+		}
+		for (int i = 0, k = 0; i < nw; i++) {
+			if (w[i].res < 0)
+				continue;
+			if (pfd[k++].revents == 0)
+				continue;
+			if (drain(&j, &w[i]) != 0) {
+				int status = 0;
+				close_fd(&w[i].res);
+				close_fd(&w[i].cmd);
+				while (waitpid(w[i].pid, &status, 0) < 0 && errno == EINTR)
+					;
+				w[i].pid = 0;
+				alive--;
+				if (w[i].unit >= 0 && !j.failed) {
+					char how[64];
+					describe_status(status, how, sizeof how);
+					util_errf(cause, "explore -j: a worker process died (%s) while searching unit %ld; "
+						  "the units done are kept: run again with --resume", how, w[i].unit);
+					j.failed = 1;
+					stop_all(&j, EXPLORE_INTERRUPTED);
+				}
+				continue;
+			}
+			if (w[i].unit < 0 && w[i].cmd >= 0) {
+				if (!j.stop && next < n && give(&w[i], todo[next]) == 0)
+					next++;
+				else
+					close_fd(&w[i].cmd);   /* end of file: the worker exits */
+			}
+		}
+		if (opt->progress) {
+			double t = ex_now();
+			if (t >= next_progress) {
+				struct explore_result sum = *base;
+				next_progress = t + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
+				for (int i = 0; i < nw; i++)
+					sum.executions += w[i].inflight;
+				opt->progress(opt->ctx, &sum, t - eu->t0);
+			}
+		}
+	}
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	for (int i = 0; i < nw; i++)
+		free(w[i].buf);
+	free(w);
+	free(pfd);
+	munmap((void *)flag, sizeof *flag);
+	if (!j.stop && next < n)
+		j.stop = EXPLORE_INTERRUPTED;
+	*stop = j.stop;
+	return j.failed ? -1 : 0;
+}
