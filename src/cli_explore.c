@@ -547,6 +547,14 @@ int cli_explore(int argc, char **argv)
 	int status, split;
 
 	parse_args(argc, argv, &a);
+	/* from here on: a signal during the set-up stops the search before it starts */
+	interrupted = 0;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C kills at once */
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(signals[i], &sa, &old[i]);
 	scn = cli_load_scenario(argv[optind]);
 	if (!scn)
 		return CLI_EXIT_INPUT;
@@ -597,14 +605,7 @@ int cli_explore(int argc, char **argv)
 		a.opt.max_executions = a.opt.max_executions && a.opt.max_executions < DOT_MAX_EXECUTIONS
 				       ? a.opt.max_executions : DOT_MAX_EXECUTIONS;
 	}
-	interrupted = 0;
 	a.opt.interrupt = &interrupted;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C kills at once */
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(signals[i], &sa, &old[i]);
 	status = explore_run(scn, version, &a.opt, &r, &cause);
 	for (int i = 0; i < 3; i++)
 		sigaction(signals[i], &old[i], NULL);

@@ -1,6 +1,8 @@
 # explore.sh - `xipsandbox explore` end to end (explore-cli-*): the search
 # modes, exit statuses, counterexamples saved under names that replay,
-# names taken over from older explorations, and usage errors.
+# names taken over from older explorations, usage errors, and the split
+# search shared out (explore-split-*): -j, --shard and merge, --resume
+# after --limit and after SIGINT, SIGTERM.
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 work=$(mktemp -d "${TMPDIR:-/tmp}/xs-explore.XXXXXX")
@@ -127,4 +129,70 @@ has explore-dot-2 "... a DOT digraph" "$(cat "$work/tree.dot")" "digraph explore
 runs=$(printf '%s\n' "$out" | sed -n 's/^executions: \([0-9]*\) run.*/\1/p')
 is explore-dot-3 "... with one leaf per execution ($runs)" "$(grep -c 'shape=box' "$work/tree.dot")" "$runs"
 is explore-dot-4 "... two of them corruption" "$(grep -c 'label="corruption"' "$work/tree.dot")" "2"
+# ---- 6: the split search shared out: -j, shards + merge, resume ------------------------
+strip() { grep -v -e '^time:' -e '^recorded:' -e '^replay:' -e '^merged:' -e '^resumed:' -e '^merge:' -e '^resume:'; }
+one=$(X three-cpus --version buggy --no-record | strip)
+two=$(X three-cpus --version buggy --no-record -j 2 | strip)
+is explore-split-1 "-j 2 prints what -j 1 prints (three-cpus, buggy)" "$two" "$one"
+has explore-split-2 "... which names its units" "$one" "units:    67 (split at depth 10)"
+for k in 1 2 3; do
+	X three-cpus --version buggy --shard $k/3 --db "$work/shard$k.db" >"$work/shard$k.out"; rcs="$rcs$?"
+done
+has explore-split-3 "each shard reports its own units" "$(cat "$work/shard2.out")" "shard:    2/3: 22 of the 67 units"
+has explore-split-4 "... and how to merge" "$(cat "$work/shard3.out")" "merge:    xipsandbox merge"
+case $(cat "$work/shard1.out") in *\'shortest\'*) ok 1 explore-split-5 "a shard saves no counterexample (merge does)" ;;
+*) ok 0 explore-split-5 "a shard saves no counterexample (merge does)" ;; esac
+out=$("$XS_BIN" merge --db "$work/whole.db" "$work/shard3.db" "$work/shard1.db" "$work/shard2.db"); rc=$?
+is explore-split-6 "merge exits as explore does (1: bad verdicts)" "$rc" 1
+is explore-split-7 "... and prints what one run prints" "$(printf '%s\n' "$out" | strip)" "$one"
+has explore-split-8 "... and records the counterexamples" "$out" "'shortest' (shortest) in $work/whole.db"
+out=$("$XS_BIN" replay three-cpus shortest --version buggy --db "$work/whole.db" -q); rc=$?
+is explore-split-9 "the merged shortest counterexample replays to corruption" "$rc" 11
+err=$("$XS_BIN" merge --db "$work/whole.db" "$work/shard1.db" "$work/shard3.db" 2>&1); rc=$?
+is explore-split-10 "merge without one shard: exit 3" "$rc" 3
+has explore-split-11 "... naming the missing shard" "$err" "shard 2/3 of the search is in none of the databases"
+err=$("$XS_BIN" merge --db "$work/whole.db" "$work/nosuch.db" 2>&1); rc=$?
+is explore-split-12 "merge of a missing file: exit 3" "$rc" 3
+has explore-split-13 "... naming it" "$err" "$work/nosuch.db: No such file or directory"
+err=$("$XS_BIN" merge "$db" 2>&1); rc=$?
+has explore-split-14 "merge of a database without shards says so" "$err" "no shard of any exploration"
+
+rdb="$work/resume.db"
+X three-cpus --version buggy --limit 300 --db "$rdb" >"$work/limited.out"
+has explore-split-15 "--limit leaves the search unfinished, and says how to resume" "$(cat "$work/limited.out")" "resume:   xipsandbox explore three-cpus --version buggy --resume"
+out=$(X three-cpus --version buggy --resume --db "$rdb"); rc=$?
+is explore-split-16 "--resume finishes it: exit 1" "$rc" 1
+is explore-split-17 "... with what one run prints" "$(printf '%s\n' "$out" | strip)" "$one"
+has explore-split-18 "... and says how much was done before" "$out" "resumed:  exploration 1: 4 of its 67 units were done before"
+err=$(X three-cpus --version buggy --resume --db "$rdb" 2>&1); rc=$?
+is explore-split-19 "--resume with nothing unfinished: exit 3" "$rc" 3
+has explore-split-20 "... saying what to do" "$err" "run without --resume to start one"
+err=$(X three-cpus --version buggy --resume --no-record 2>&1); rc=$?
+is explore-split-21 "--resume without the database: usage error" "$rc" 2
+err=$(X classic --random 5 -j 2 2>&1); rc=$?
+is explore-split-22 "-j with --random: usage error" "$rc" 2
+has explore-split-23 "... saying which searches split" "$err" "split the default and the --full"
+err=$(X classic --shard 3/2 2>&1); rc=$?
+is explore-split-24 "--shard 3/2: usage error" "$rc" 2
+
+# a signal stops a -j search cleanly; --resume then finishes it with the whole search's counts
+# (tiny-read-write, later, --full: 211308 executions, about 1 s with -j 2; 200 units of about 5 ms)
+tp="$XS_SRCDIR/tests/scenarios/tiny-read-write.scn"
+full=$(X "$tp" --version later --full --units 200 --no-record | strip)
+for sig in INT TERM; do
+	sdb="$work/sig-$sig.db"
+	jobs=2; [ $sig = INT ] && jobs=1   # about 1.2 s in one process: stopped at 0.4 s, part done
+	"$XS_BIN" explore "$tp" --version later --full --units 200 -j $jobs --db "$sdb" >"$work/sig.out" 2>&1 &
+	pid=$!
+	if [ $sig = INT ]; then sleep 0.4; else sleep 0.3; fi
+	kill -$sig $pid
+	wait $pid; rc=$?
+	sout=$(cat "$work/sig.out")
+	case $rc in 130) ok 0 "explore-split-25.$sig" "SIG$sig stops explore -j $jobs with exit status 130 (got $rc)" ;;
+	*) ok 1 "explore-split-25.$sig" "SIG$sig stops explore -j $jobs with exit status 130 (got $rc)" ;; esac
+	has "explore-split-26.$sig" "... saying the search is incomplete" "$sout" "interrupted: incomplete"
+	out=$(X "$tp" --version later --full --units 200 --resume --db "$sdb" -j 2); rc=$?
+	is "explore-split-27.$sig" "... and --resume finishes it with the counts of one run" "$(printf '%s\n' "$out" | strip)" "$full"
+	[ $sig = INT ] && has explore-split-28 "... going on from the units done before the signal" "$out" "units were done before"
+done
 done_testing

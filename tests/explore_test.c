@@ -11,9 +11,13 @@
  *  explore-6  determinism; -7 counterexamples replay; -8 stopping; -9 sampling
  *  explore-10 explore-5 again on the fixed version with parts of the fix
  *             switched off (the what-ifs `ablate` explores)
+ *  explore-11 split searches: any number of units gives the unsplit counts;
+ *             -j 2 = -j 1; shards folded = one run; resumed = one run;
+ *             a unit's bytes round-trip and damaged bytes are refused
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -646,6 +650,299 @@ static void test_sampling(void)
 	scenario_free(scn);
 }
 
+
+/* ---- explore-11: split searches ------------------------------------------------------ */
+
+/* Same counts, states, verdicts and counterexamples (choices, and where they were found). */
+static int same_cex(const struct explore_cex *a, const struct explore_cex *b)
+{
+	if (!a->choices || !b->choices)
+		return !a->choices && !b->choices;
+	return a->n == b->n && a->preemptions == b->preemptions && a->verdict == b->verdict && a->state == b->state &&
+	       a->found_at == b->found_at && memcmp(a->choices, b->choices, a->n * sizeof *a->choices) == 0;
+}
+
+static int same_result(const struct explore_result *a, const struct explore_result *b, int with_blocked)
+{
+	return a->end == b->end && a->executions == b->executions && a->states == b->states &&
+	       (!with_blocked || a->blocked == b->blocked) &&
+	       memcmp(a->verdicts, b->verdicts, sizeof a->verdicts) == 0 && a->max_length == b->max_length &&
+	       same_cex(&a->shortest, &b->shortest) && same_cex(&a->fewest, &b->fewest) &&
+	       a->shortest_proven == b->shortest_proven && a->fewest_proven == b->fewest_proven;
+}
+
+static void run_opts(const struct scenario *scn, enum xip_version v, const struct explore_options *o,
+		     struct explore_result *r)
+{
+	char *cause = NULL;
+
+	if (explore_run(scn, v, o, r, &cause) != 0)
+		fatal("%s", cause);
+}
+
+/* unit_done: keep each unit's bytes, as the database does. */
+struct kept {
+	unsigned char **bytes;
+	size_t *len;
+	size_t n;
+};
+
+static int keep_unit(void *ctx, size_t unit, const struct explore_unit *u, char **cause)
+{
+	struct kept *k = ctx;
+
+	(void)cause;
+	if (unit >= k->n || k->bytes[unit])
+		fatal("unit %zu reported twice or out of the plan", unit);
+	k->bytes[unit] = explore_unit_encode(u, &k->len[unit]);
+	return 0;
+}
+
+/* The kept bytes decoded: what resume and merge hand to explore_run. */
+static struct explore_unit **kept_units(const struct kept *k, size_t *loaded)
+{
+	struct explore_unit **d = xcalloc(k->n, sizeof *d);
+	char *cause = NULL;
+
+	*loaded = 0;
+	for (size_t u = 0; u < k->n; u++) {
+		if (!k->bytes[u])
+			continue;
+		d[u] = xmalloc(sizeof *d[u]);
+		if (explore_unit_decode(k->bytes[u], k->len[u], d[u], &cause) != 0)
+			fatal("unit %zu: %s", u, cause);
+		++*loaded;
+	}
+	return d;
+}
+
+static void free_units(struct explore_unit **d, size_t n)
+{
+	for (size_t u = 0; u < n; u++)
+		if (d[u]) {
+			explore_unit_clear(d[u]);
+			free(d[u]);
+		}
+	free(d);
+}
+
+static void kept_free(struct kept *k)
+{
+	for (size_t u = 0; u < k->n; u++)
+		free(k->bytes[u]);
+	free(k->bytes);
+	free(k->len);
+}
+
+static void test_split_counts(void)
+{
+	static const struct { const char *dir, *name; int mode; } cases[] = {
+		{ "scenarios", "three-cpus", EXPLORE_REDUCED },
+		{ "scenarios", "first-sparse", EXPLORE_REDUCED },
+		{ "scenarios", "device-full", EXPLORE_REDUCED },
+		{ "scenarios", "shared-writable", EXPLORE_REDUCED },
+		{ "tests/scenarios", "tiny-bug-reader", EXPLORE_REDUCED },
+		{ "tests/scenarios", "tiny-read-write", EXPLORE_FULL },
+		{ "scenarios", "threads-present", EXPLORE_FULL },
+	};
+	static const unsigned units[] = { 2, 8, 64, 500 };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct scenario *scn = load(cases[i].dir, cases[i].name);
+		for (int v = 0; v < XIP_NVERSIONS; v++) {
+			struct explore_options o;
+			struct explore_result one, r;
+			int all = 1;
+			char id[40], got[160] = "";
+			size_t at = 0;
+
+			/* full searches: the smallest version only (up to 56140 executions a run) */
+			if (cases[i].mode == EXPLORE_FULL && (slow_machine() || v != XIP_BUGGY))
+				continue;
+			explore_options_init(&o);
+			o.mode = cases[i].mode;
+			o.units = 1;
+			run_opts(scn, (enum xip_version)v, &o, &one);
+			for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
+				o.units = units[k];
+				run_opts(scn, (enum xip_version)v, &o, &r);
+				all &= same_result(&one, &r, 0) && r.fallbacks == 0 && r.units_done == r.units;
+				at += (size_t)snprintf(got + at, sizeof got - at, " %zu units: +%llu cut;", r.units,
+						       r.blocked > one.blocked ? r.blocked - one.blocked : 0);
+				explore_result_clear(&r);
+			}
+			snprintf(id, sizeof id, "explore-11.1.%zu.%d", i + 1, v + 1);
+			tap_ok(all, id, "%s %s (%s): split into any number of units, the same %llu executions, %llu "
+			       "states, verdicts and counterexamples as unsplit;%s", cases[i].name, xip_version_name(v),
+			       explore_mode_name(cases[i].mode), one.executions, one.states, got);
+			explore_result_clear(&one);
+		}
+		scenario_free(scn);
+	}
+}
+
+static void test_split_sharing(void)
+{
+	struct scenario *scn = load("scenarios", "three-cpus");
+	struct explore_plan plan;
+	char *cause = NULL;
+
+	for (int v = 0; v < 2; v++) {
+		struct explore_options o;
+		struct explore_result one, r;
+		struct explore_unit **d;
+		struct kept k;
+		size_t loaded;
+		int ok = 1;
+		char id[40];
+
+		explore_options_init(&o);
+		if (explore_plan_make(scn, (enum xip_version)v, &o, &plan, &cause) != 0)
+			fatal("%s", cause);
+		o.plan = &plan;
+		run_opts(scn, (enum xip_version)v, &o, &one);
+
+		/* -j 2 */
+		o.jobs = 2;
+		run_opts(scn, (enum xip_version)v, &o, &r);
+		snprintf(id, sizeof id, "explore-11.2.%d", v + 1);
+		tap_ok(same_result(&one, &r, 1) && r.steps == one.steps, id,
+		       "three-cpus %s: -j 2 gives what -j 1 gives (%llu executions, %llu cut short, %llu states, "
+		       "%llu steps)", xip_version_name(v), r.executions, r.blocked, r.states, r.steps);
+		explore_result_clear(&r);
+		o.jobs = 0;
+
+		/* three shards, each keeping its units; then folded as merge does */
+		k.n = plan.nunits;
+		k.bytes = xcalloc(k.n, sizeof *k.bytes);
+		k.len = xcalloc(k.n, sizeof *k.len);
+		o.unit_done = keep_unit;
+		o.ctx = &k;
+		o.shard_n = 3;
+		for (o.shard_k = 1; o.shard_k <= 3; o.shard_k++) {
+			run_opts(scn, (enum xip_version)v, &o, &r);
+			ok &= r.end == EXPLORE_COMPLETE && r.units_done == r.units_mine && !r.shortest_proven;
+			explore_result_clear(&r);
+		}
+		o.shard_n = o.shard_k = 0;
+		o.unit_done = NULL;
+		d = kept_units(&k, &loaded);
+		o.done = d;
+		o.ndone = k.n;
+		run_opts(scn, (enum xip_version)v, &o, &r);
+		snprintf(id, sizeof id, "explore-11.3.%d", v + 1);
+		tap_ok(ok && loaded == plan.nunits && same_result(&one, &r, 1) && r.units_loaded == plan.nunits, id,
+		       "three-cpus %s: 3 shards' %zu units, through their bytes, fold into the single run's result",
+		       xip_version_name(v), loaded);
+		explore_result_clear(&r);
+		free_units(d, k.n);
+		o.done = NULL;
+		o.ndone = 0;
+		kept_free(&k);
+
+		/* stopped at a limit, then resumed with the units it finished */
+		k.n = plan.nunits;
+		k.bytes = xcalloc(k.n, sizeof *k.bytes);
+		k.len = xcalloc(k.n, sizeof *k.len);
+		o.unit_done = keep_unit;
+		o.ctx = &k;
+		o.max_executions = one.executions / 3;
+		run_opts(scn, (enum xip_version)v, &o, &r);
+		ok = r.end == EXPLORE_LIMIT && r.units_done < r.units;
+		explore_result_clear(&r);
+		o.max_executions = 0;
+		o.unit_done = NULL;
+		d = kept_units(&k, &loaded);
+		o.done = d;
+		o.ndone = k.n;
+		o.jobs = 2;
+		run_opts(scn, (enum xip_version)v, &o, &r);
+		snprintf(id, sizeof id, "explore-11.4.%d", v + 1);
+		tap_ok(ok && loaded > 0 && same_result(&one, &r, 1), id,
+		       "three-cpus %s: stopped after %zu of %zu units, resumed with -j 2: the single run's result",
+		       xip_version_name(v), loaded, plan.nunits);
+		explore_result_clear(&r);
+		free_units(d, k.n);
+		kept_free(&k);
+		explore_result_clear(&one);
+		explore_plan_clear(&plan);
+	}
+	scenario_free(scn);
+}
+
+static void test_unit_bytes(void)
+{
+	struct scenario *scn = load("scenarios", "three-cpus");
+	struct explore_options o;
+	struct explore_result r;
+	struct kept k;
+	struct explore_plan plan;
+	struct explore_unit u;
+	char *cause = NULL;
+	size_t big = 0, refused = 0, tried = 0;
+	int same = 1;
+
+	explore_options_init(&o);
+	if (explore_plan_make(scn, XIP_BUGGY, &o, &plan, &cause) != 0)
+		fatal("%s", cause);
+	k.n = plan.nunits;
+	k.bytes = xcalloc(k.n, sizeof *k.bytes);
+	k.len = xcalloc(k.n, sizeof *k.len);
+	o.plan = &plan;
+	o.unit_done = keep_unit;
+	o.ctx = &k;
+	run_opts(scn, XIP_BUGGY, &o, &r);
+	for (size_t i = 0; i < k.n; i++) {
+		unsigned char *again;
+		size_t len;
+		if (k.bytes[i] && k.len[i] > k.len[big])
+			big = i;
+		if (!k.bytes[i] || explore_unit_decode(k.bytes[i], k.len[i], &u, &cause) != 0) {
+			same = 0;
+			continue;
+		}
+		again = explore_unit_encode(&u, &len);
+		same &= len == k.len[i] && memcmp(again, k.bytes[i], len) == 0;
+		free(again);
+		explore_unit_clear(&u);
+	}
+	tap_ok(same, "explore-11.5", "every unit's bytes decode and encode back to the same bytes");
+	/* damage the largest unit (one with a counterexample) every way: truncate, flip one byte */
+	for (size_t len = 0; len < k.len[big]; len++) {
+		tried++;
+		if (explore_unit_decode(k.bytes[big], len, &u, &cause) != 0) {
+			refused++;
+			free(cause);
+			cause = NULL;
+		} else {
+			explore_unit_clear(&u);
+		}
+	}
+	tap_is_int((long long)refused, (long long)tried, "explore-11.6",
+		   "a unit's bytes cut short anywhere are refused (%zu cuts)", tried);
+	refused = tried = 0;
+	for (size_t at = 0; at < k.len[big]; at++) {
+		unsigned char *copy = xmalloc(k.len[big]);
+		memcpy(copy, k.bytes[big], k.len[big]);
+		copy[at] ^= 0x80;
+		tried++;
+		if (explore_unit_decode(copy, k.len[big], &u, &cause) != 0) {
+			refused++;
+			free(cause);
+			cause = NULL;
+		} else {
+			explore_unit_clear(&u);
+		}
+		free(copy);
+	}
+	tap_ok(refused > 0, "explore-11.7", "a flipped bit is refused where the bytes can tell (%zu of %zu) and "
+	       "never crashes the decoder", refused, tried);
+	explore_result_clear(&r);
+	kept_free(&k);
+	explore_plan_clear(&plan);
+	scenario_free(scn);
+}
+
 int main(void)
 {
 	struct kernel_run *run = kernel_run_new();
@@ -659,6 +956,9 @@ int main(void)
 	test_replay(run);
 	test_stopping();
 	test_sampling();
+	test_split_counts();
+	test_split_sharing();
+	test_unit_bytes();
 	kernel_run_free(run);
 	return tap_done();
 }
