@@ -439,7 +439,10 @@ int explore_plan_make(const struct scenario *scn, enum xip_version version,
 	}
 	/* the shallowest top that gives enough units (0: one unit, the whole search) */
 	if (target > 1) {
-		for (depth = 1;; depth++) {
+		/* one step at a time, then faster: a narrow top (one CPU running alone) is cheap to go down */
+		for (depth = 1;; depth = depth < 8 ? depth + 1 : depth + depth / 4) {
+			if (depth > EXPLORE_MAX_SPLIT_DEPTH)
+				depth = EXPLORE_MAX_SPLIT_DEPTH;
 			if (top_units(run, scn, version, reduce, depth, &count, NULL, cause) != 0) {
 				rc = -1;
 				break;
@@ -447,6 +450,10 @@ int explore_plan_make(const struct scenario *scn, enum xip_version version,
 			if (count >= target || count == 0 || depth >= EXPLORE_MAX_SPLIT_DEPTH)
 				break;
 		}
+		/* every run ends above the depth: a small search, best left whole (the
+		   top's full backtracking would only add runs cut short) */
+		if (rc == 0 && count == 0)
+			depth = 0;
 	}
 	if (rc == 0 && depth > 0) {
 		rc = top_units(run, scn, version, reduce, depth, &count, plan, cause);

@@ -32,7 +32,7 @@
 #define EXPLORE_DEFAULT_UNITS 64
 #define EXPLORE_MAX_UNITS 100000
 /* The split's depth stops growing here even when it gives fewer units. */
-#define EXPLORE_MAX_SPLIT_DEPTH 64
+#define EXPLORE_MAX_SPLIT_DEPTH 1024
 #define EXPLORE_MAX_JOBS 256
 
 enum explore_mode {

@@ -125,10 +125,10 @@ static void print_units(const struct explore_options *opt, const struct explore_
 	if (opt->shard_n > 1)
 		printf("shard:    %d/%d: %zu of the %zu units (split at depth %zu)", opt->shard_k, opt->shard_n,
 		       r->units_mine, r->units, r->split_depth);
-	else if (r->units > 1)
+	else if (r->split_depth > 0)
 		printf("units:    %zu (split at depth %zu)", r->units, r->split_depth);
 	else
-		printf("units:    1 (not split: every execution ends within %zu steps)", r->split_depth);
+		printf("units:    1 (not split: a search this small is best left whole)");
 	if (r->units_done < r->units_mine)
 		printf(", %zu done", r->units_done);
 	printf("\n");
