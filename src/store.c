@@ -730,8 +730,9 @@ void store_scenario_clear(struct store_scenario *s)
 	memset(s, 0, sizeof *s);
 }
 
-static int scenario_fetch(struct store *st, const char *name, struct store_scenario *out, int *found,
-			  char **cause)
+/* The scenario named `name` (or, name NULL, with this id), and its text if `text` is not NULL. */
+static int scenario_select(struct store *st, const char *name, long id, struct store_scenario *out, char **text,
+			   int *found, char **cause)
 {
 	static const char what[] = "cannot read scenarios";
 	sqlite3_stmt *q;
@@ -739,10 +740,14 @@ static int scenario_fetch(struct store *st, const char *name, struct store_scena
 
 	memset(out, 0, sizeof *out);
 	*found = 0;
-	if (prepare(st, "SELECT id, name, title, text_hash, shipped_hash FROM scenarios WHERE name = ?1",
+	if (prepare(st, name ? "SELECT id, name, title, text_hash, shipped_hash, text FROM scenarios WHERE name = ?1"
+			     : "SELECT id, name, title, text_hash, shipped_hash, text FROM scenarios WHERE id = ?1",
 		    &q, what, cause) != 0)
 		return -1;
-	bind_str(q, 1, name);
+	if (name)
+		bind_str(q, 1, name);
+	else
+		sqlite3_bind_int64(q, 1, id);
 	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		*found = 1;
 		out->id = (long)sqlite3_column_int64(q, 0);
@@ -750,9 +755,17 @@ static int scenario_fetch(struct store *st, const char *name, struct store_scena
 		out->title = col_req(q, 2);
 		out->text_hash = col_req(q, 3);
 		out->shipped_hash = col_str(q, 4);
+		if (text)
+			*text = col_req(q, 5);
 	}
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(st, rc, what, cause);
+}
+
+static int scenario_fetch(struct store *st, const char *name, struct store_scenario *out, int *found,
+			  char **cause)
+{
+	return scenario_select(st, name, 0, out, NULL, found, cause);
 }
 
 int store_scenario_get(struct store *st, const char *name, struct store_scenario *out, int *found,
@@ -1440,26 +1453,6 @@ int store_exploration_units(struct store *st, long id,
 int store_scenario_by_id(struct store *st, long id, struct store_scenario *out, char **text, int *found,
 			 char **cause)
 {
-	static const char what[] = "cannot read scenarios";
-	sqlite3_stmt *q;
-	int rc;
-
-	memset(out, 0, sizeof *out);
 	*text = NULL;
-	*found = 0;
-	if (prepare(st, "SELECT id, name, title, text_hash, shipped_hash, text FROM scenarios WHERE id = ?1",
-		    &q, what, cause) != 0)
-		return -1;
-	sqlite3_bind_int64(q, 1, id);
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		*found = 1;
-		out->id = (long)sqlite3_column_int64(q, 0);
-		out->name = col_req(q, 1);
-		out->title = col_req(q, 2);
-		out->text_hash = col_req(q, 3);
-		out->shipped_hash = col_str(q, 4);
-		*text = col_req(q, 5);
-	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(st, rc, what, cause);
+	return scenario_select(st, NULL, id, out, text, found, cause);
 }
