@@ -515,7 +515,7 @@ static int find_stranger(struct store *st, long version, const char *tables, int
  * Decide whether st->db is empty (*version 0) or one of ours (its schema
  * version); anything else is refused with a message.
  */
-static int check_contents(struct store *st, int *version, char **cause)
+static int check_contents_now(struct store *st, int *version, char **cause)
 {
 	long v, app;
 	char *type, *name;
@@ -555,6 +555,22 @@ static int check_contents(struct store *st, int *version, char **cause)
 newer:
 	return util_errf(cause, "%s: was written by a newer xipsandbox (schema %ld; this one reads up to %d); "
 			 "upgrade xipsandbox, or " USE_DB, st->path, v, STORE_SCHEMA_VERSION);
+}
+
+/*
+ * check_contents_now inside one read transaction when none is open: the
+ * version and the schema must come from the same snapshot, or a file
+ * another process is creating right now (tables committed between the
+ * two reads) looks like another program's.
+ */
+static int check_contents(struct store *st, int *version, char **cause)
+{
+	int own = sqlite3_get_autocommit(st->db) && exec_sql(st->db, "BEGIN") == SQLITE_OK, r;
+
+	r = check_contents_now(st, version, cause);
+	if (own)
+		exec_sql(st->db, "COMMIT");
+	return r;
 }
 
 static int wal_has_data(const char *path)
