@@ -550,6 +550,51 @@ static int wal_has_data(const char *path)
 }
 
 /*
+ * A file we are about to write for the first time (to switch it to WAL,
+ * which rewrites its header) must not be damaged where the schema reads
+ * did not look: a bad freelist, a broken b-tree page (B13).  Once a file is
+ * in WAL mode xipsandbox has written it before, and the check, which reads
+ * every page, is not repeated.
+ */
+static int check_before_first_write(struct store *st, char **cause)
+{
+	sqlite3_stmt *q = NULL;
+	const unsigned char *mode;
+	int rc, wal;
+
+	if (prepare(st, "PRAGMA journal_mode", &q, "cannot read it", cause) != 0)
+		return -1;
+	rc = sqlite3_step(q);
+	mode = rc == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
+	wal = mode && strcmp((const char *)mode, "wal") == 0;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, rc, "cannot read it", cause);
+	if (wal)
+		return 0;
+	if (prepare(st, "PRAGMA quick_check(1)", &q, "cannot read it", cause) != 0)
+		return -1;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(q, 0);
+		int r_ok = r && strcmp(r, "ok") == 0;
+
+		if (!r_ok) {
+			/* "*** in database main ***\nMain freelist: ...": the last line says what */
+			const char *nl = r ? strrchr(r, '\n') : NULL;
+
+			util_errf(cause, "%s: is a damaged SQLite database (quick_check: %.200s); xipsandbox "
+				  "will not write to it; " USE_DB, st->path,
+				  nl ? nl + 1 : r ? r : "no answer");
+		}
+		sqlite3_finalize(q);
+		return r_ok ? 0 : -1;
+	}
+	sqlite3_finalize(q);
+	return db_fail(st, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "cannot read it", cause);
+}
+
+/*
  * Read an existing file through a read-only connection, which stays open in
  * st->db.  A WAL database in a directory we may not write cannot get its
  * -shm file: when it has no -wal either, nobody can be writing it and it is
@@ -584,7 +629,9 @@ static int inspect(struct store *st, const struct file_state *fs, enum store_mod
 	}
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "cannot read it", cause);
-	return check_contents(st, version, cause);
+	if (check_contents(st, version, cause) != 0)
+		return -1;
+	return fs->writable ? check_before_first_write(st, cause) : 0;
 }
 
 /* Bring a writable file from `version` to ours, checking it again under the write lock. */
