@@ -41,6 +41,8 @@
 
 #define STORE_APPLICATION_ID 0x58495053 /* "XIPS": PRAGMA application_id */
 #define STORE_BUSY_MS 5000              /* default; XS_DB_BUSY_MS overrides */
+#define STORE_WORK_MS 10000             /* one statement's work; XS_DB_WORK_MS overrides */
+#define STORE_PROGRESS_OPS 1000         /* VM instructions between two looks at the clock */
 #define STORE_NAME_MAX 64
 #define USE_DB "use --db to choose another file"
 
@@ -48,6 +50,8 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int busy_ms; /* how long to wait for another program's write lock */
+	int work_ms; /* how much CPU time one statement may take (B2) */
+	long stmt_cpu_ms; /* the thread's CPU time when the running statement began */
 };
 
 /* What check_file() learnt about the path. */
@@ -124,6 +128,17 @@ static const struct migration {
 
 /* ---- SQL helpers ------------------------------------------------------------ */
 
+/* ".5" for 2500 ms (a static buffer: one message at a time) */
+static const char *ms_fraction(int ms)
+{
+	static char buf[8];
+
+	snprintf(buf, sizeof buf, ".%03d", ms % 1000);
+	for (char *e = buf + strlen(buf) - 1; *e == '0'; e--)
+		*e = '\0';
+	return buf;
+}
+
 /* The message for SQLite's rc while doing `what` ("cannot list schedules"). */
 static int db_fail(const struct store *st, int rc, const char *what, char **cause)
 {
@@ -141,6 +156,12 @@ static int db_fail(const struct store *st, int rc, const char *what, char **caus
 				 sqlite3_errstr(rc));
 	case SQLITE_FULL:
 		return util_errf(cause, "%s: %s: the disk is full; free some space, or " USE_DB, st->path, what);
+	case SQLITE_INTERRUPT:
+		/* only work_progress() interrupts */
+		return util_errf(cause, "%s: %s: stopped after %d%s s of work on one statement: the database "
+				 "makes SQLite work too long (a trigger or view someone added to it?); remove "
+				 "it with sqlite3, or " USE_DB, st->path, what, st->work_ms / 1000,
+				 st->work_ms % 1000 ? ms_fraction(st->work_ms) : "");
 	case SQLITE_IOERR:
 		/* SQLite says "disk I/O error" for every failed write: say which */
 		if (st->db && sqlite3_system_errno(st->db) == ENOSPC)
@@ -277,17 +298,54 @@ static int query_int(sqlite3 *db, const char *sql, long *out)
 
 /* ---- the file ------------------------------------------------------------- */
 
-static int env_busy_ms(void)
+/* A duration in ms from the environment (tests shorten them), else `dflt`. */
+static int env_ms(const char *name, int dflt)
 {
-	const char *e = getenv("XS_DB_BUSY_MS");
+	const char *e = getenv(name);
 	char *end;
 	long v;
 
 	if (!e || !*e)
-		return STORE_BUSY_MS;
+		return dflt;
 	errno = 0;
 	v = strtol(e, &end, 10);
-	return *end || errno || v < 0 || v > 600000 ? STORE_BUSY_MS : (int)v;
+	return *end || errno || v < 0 || v > 600000 ? dflt : (int)v;
+}
+
+/*
+ * One statement's work is bounded (B2): a trigger or view someone added to
+ * the file could otherwise keep a command busy forever.  Work is the
+ * thread's CPU time, so waiting for another program's lock (the busy
+ * timeout) or for the disk does not count, and a statement's clock starts
+ * when SQLite says it begins (SQLITE_TRACE_STMT; a trigger's own start,
+ * "-- NAME", is part of the statement that fired it).
+ */
+static long cpu_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int work_trace(unsigned type, void *ctx, void *stmt, void *sql)
+{
+	struct store *st = ctx;
+	const char *text = sql;
+
+	(void)stmt;
+	if (type == SQLITE_TRACE_STMT && !(text && text[0] == '-' && text[1] == '-'))
+		st->stmt_cpu_ms = cpu_ms();
+	return 0;
+}
+
+/* SQLite calls this every STORE_PROGRESS_OPS instructions; non-zero interrupts. */
+static int work_progress(void *ctx)
+{
+	struct store *st = ctx;
+
+	return cpu_ms() - st->stmt_cpu_ms > st->work_ms;
 }
 
 /* Tests running as root (which chmod cannot stop) pretend with this. */
@@ -427,6 +485,9 @@ static int connect_db(struct store *st, int flags, int immutable, char **cause)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
+	st->stmt_cpu_ms = cpu_ms();
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, work_trace, st);
+	sqlite3_progress_handler(st->db, STORE_PROGRESS_OPS, work_progress, st);
 	if (flags & SQLITE_OPEN_READONLY)
 		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 #ifdef SQLITE_DBCONFIG_DEFENSIVE
@@ -675,7 +736,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		return util_errf(cause, "the database path is empty; use --db to choose a file");
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	st->busy_ms = env_busy_ms();
+	st->busy_ms = env_ms("XS_DB_BUSY_MS", STORE_BUSY_MS);
+	st->work_ms = env_ms("XS_DB_WORK_MS", STORE_WORK_MS);
 	if (check_file(st, &fs, cause) != 0 || (fs.exists && inspect(st, &fs, mode, &version, cause) != 0))
 		goto fail;
 	if (mode == STORE_WRITE && !fs.writable) {

@@ -40,7 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export XS_DB_BUSY_MS=2000
-export XS_DB_WORK_MS=2000  # (bug B2's fix: one statement's work, in ms)
+export XS_DB_WORK_MS=2000  # one statement's CPU time (B2), so the endless trigger stops soon
 
 have() { command -v "$1" >/dev/null 2>&1; }
 t_lap=$(date +%s)
