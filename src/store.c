@@ -656,6 +656,31 @@ static int check_before_first_write(struct store *st, char **cause)
 }
 
 /*
+ * Whether PATH-journal is a rollback journal (its magic) of a transaction
+ * that began on an empty database (bytes 16-19: the page count before, 0):
+ * a program, xipsandbox for one, killed while it created the database.
+ * Rolling that back gives the empty file it was, so nothing anybody
+ * committed is lost (B11).  Another program's journal over a database that
+ * had pages stays untouched.
+ */
+static int journal_of_creation(const char *path)
+{
+	static const unsigned char magic[8] = { 0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7 };
+	unsigned char h[20];
+	char *jpath = xasprintf("%s-journal", path);
+	FILE *f = fopen(jpath, "rb");
+	int r = 0;
+
+	free(jpath);
+	if (!f)
+		return 0;
+	if (fread(h, 1, sizeof h, f) == sizeof h && memcmp(h, magic, sizeof magic) == 0)
+		r = (h[16] | h[17] | h[18] | h[19]) == 0;
+	fclose(f);
+	return r;
+}
+
+/*
  * Read an existing file through a read-only connection, which stays open in
  * st->db.  A WAL database in a directory we may not write cannot get its
  * -shm file: when it has no -wal either, nobody can be writing it and it is
@@ -670,6 +695,19 @@ static int inspect(struct store *st, const struct file_state *fs, enum store_mod
 	if (connect_db(st, SQLITE_OPEN_READONLY, 0, cause) != 0)
 		return -1;
 	rc = query_int(st->db, "PRAGMA user_version", &v);
+	if (rc == SQLITE_READONLY_ROLLBACK && fs->writable && journal_of_creation(st->path)) {
+		/* A read-write connection rolls the hot journal back when it first reads. */
+		disconnect(st);
+		if (connect_db(st, SQLITE_OPEN_READWRITE, 0, cause) != 0)
+			return -1;
+		rc = query_int(st->db, "PRAGMA user_version", &v);
+		disconnect(st);
+		if (rc != SQLITE_OK)
+			return db_fail(st, rc, "cannot roll back the unfinished creation of the database", cause);
+		if (connect_db(st, SQLITE_OPEN_READONLY, 0, cause) != 0)
+			return -1;
+		rc = query_int(st->db, "PRAGMA user_version", &v);
+	}
 	if (rc == SQLITE_READONLY_ROLLBACK)
 		return util_errf(cause, "%s: has an unfinished transaction of a program that stopped in the middle "
 				 "(%s-journal); open it once with that program, or with sqlite3, to roll it back, "
