@@ -217,6 +217,19 @@ if [ -w /dev/full ]; then
 		"export to a full disk (/dev/full) fails with a message (exit $rc)"
 	"$XS_BIN" list --db "$good" > /dev/full 2> "$work/err"; rc=$?
 	ok "$([ $rc -ne 0 ]; echo $?)" hard-2.10 "list to /dev/full fails (exit $rc)"
+	# every way out that printed something checks it was written, the
+	# paths ending in exit() (a command's --help) too
+	bad=
+	for args in "--help" "--version" "help" "run --help" "replay --help" "list --help" "save --help" \
+		"export --help" "import --help" "play --help" "demo --help" "explore --help" "ablate --help"; do
+		# shellcheck disable=SC2086
+		"$XS_BIN" $args > /dev/full 2> "$work/err"; rc=$?
+		[ $rc -eq 3 ] && grep -q 'cannot write the output: No space left on device' "$work/err" ||
+			bad="$bad '$args' (exit $rc)"
+	done
+	is hard-2.11 "--help and --version of every command to /dev/full: exit 3 and the message" "$bad" ""
+	"$XS_BIN" no-such-command > /dev/full 2> "$work/err"; rc=$?
+	is hard-2.12 "a usage error with stdout on /dev/full keeps its exit status 2" "$rc" 2
 else
 	skip hard-2.9 "export to /dev/full" "no /dev/full"
 	skip hard-2.10 "list to /dev/full" "no /dev/full"
@@ -272,7 +285,23 @@ n_have=$("$XS_BIN" list --db "$work/imp.db" 2>/dev/null | awk '$8 == "user"' | w
 # 3.6..: play in tmux, stopped by Ctrl-C, SIGTERM, SIGHUP, and a closed terminal
 if ! have tmux; then
 	skip hard-3.6 "play and signals" "tmux is not installed"
+elif ! have perl; then
+	skip hard-3.6 "play and signals" "perl is not installed (it tells how play ended)"
 else
+	# wrap.pl PIDFILE COMMAND...: runs COMMAND in the foreground, writes its
+	# pid, and prints how it ended: a shell's $? says 130 both for exit(130)
+	# and for death by SIGINT, this tells them apart.  It ignores SIGINT
+	# itself, so it lives to print when Ctrl-C reaches the whole group.
+	cat > "$work/wrap.pl" <<'PERL'
+$SIG{INT} = 'IGNORE';
+my $pidfile = shift;
+my $pid = fork;
+die "fork: $!" unless defined $pid;
+if ($pid == 0) { $SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV; exit 127; }
+open(my $f, '>', $pidfile) or die "$pidfile: $!"; print $f "$pid\n"; close $f;
+waitpid($pid, 0);
+printf "EXIT=%d SIG=%d\n", $? >> 8, $? & 127;
+PERL
 	T() { tmux -S "$sock" "$@"; }
 	screen() { T capture-pane -t xs -p; }
 	wait_for() {  # wait_for TEXT: until the pane shows TEXT (at most ~5 s)
@@ -299,23 +328,20 @@ else
 		rm -f "$work/pid" "$work/stty"
 		T -f /dev/null new-session -d -s xs -x 80 -y 24 "env -u ENV PS1='READY\$ ' sh -i"
 		wait_for 'READY$' || return 1
-		# The wrapper ignores SIGINT (play sets its own handler), so that it lives
-		# to print play's status when Ctrl-C reaches the whole foreground group,
-		# and starts play in the background only to learn its pid.
-		T send-keys -t xs "sh -c 'trap \"\" INT; \"$XS_BIN\" play classic race --db $pdb < /dev/tty & echo \$! > $work/pid; wait \$!; echo EXIT=\$?'" Enter
+		T send-keys -t xs "perl $work/wrap.pl $work/pid $XS_BIN play classic race --db $pdb" Enter
 		wait_for "step 0 of"
 	}
-	# after_signal ID WHAT EXIT-WANTED: the shell is back, the terminal sane
+	# after_signal ID WHAT SIGNAL-NUMBER: the shell is back, the terminal sane
 	after_signal() {
-		wait_line '^EXIT=[0-9]+$'; ok $? "$1.1" "$2: play ends and the shell prompt comes back"
+		wait_line '^EXIT=[0-9]+ SIG=[0-9]+$'; ok $? "$1.1" "$2: play ends and the shell prompt comes back"
 		T send-keys -t xs "stty -a > $work/stty; echo STTY=\$((40 + 2))" Enter
 		wait_line '^STTY=42$'
 		s=$(tr ' ;' '\n\n' < "$work/stty" | grep -x -e '-*icanon' -e '-*echo' -e '-*isig' -e '-*icrnl' -e '-*opost' | tr '\n' ' ')
 		is "$1.2" "... the terminal modes are restored (stty: icanon echo isig icrnl opost)" "$s" "icrnl opost isig icanon echo "
 		is "$1.3" "... the cursor is visible and the alternate screen is left" \
 			"$(T display -p -t xs '#{cursor_flag} #{alternate_on}')" "1 0"
-		code=$(screen | sed -n 's/^EXIT=\([0-9]*\).*/\1/p' | tail -1)
-		ok "$([ "$code" = "$3" ]; echo $?)" "$1.4" "... and play's exit status is $3 (128 + the signal): $code"
+		how=$(screen | grep -E '^EXIT=[0-9]+ SIG=[0-9]+$' | tail -1)
+		is "$1.4" "... and play dies by the signal, so its shell sees it (B5; not exit 128 + n)" "$how" "EXIT=0 SIG=$3"
 	}
 	if play_start; then
 		T send-keys -t xs Space Space e s
@@ -323,7 +349,7 @@ else
 		T send-keys -t xs Enter
 		wait_for "saved as schedule"
 		T send-keys -t xs C-c
-		after_signal hard-3.6 "Ctrl-C" 130
+		after_signal hard-3.6 "Ctrl-C" 2
 		"$XS_BIN" list classic --db "$pdb" 2>/dev/null | grep -q before-ctrl-c
 		ok $? hard-3.7 "... the schedule saved just before Ctrl-C is in the database"
 	else
@@ -334,7 +360,7 @@ else
 		if play_start; then
 			T send-keys -t xs Space Space Space
 			kill -s $s "$(cat "$work/pid")"
-			after_signal "hard-3.$n" "SIG$s" "$( [ $s = TERM ] && echo 143 || echo 129)"
+			after_signal "hard-3.$n" "SIG$s" "$( [ $s = TERM ] && echo 15 || echo 1)"
 		else
 			ok 1 "hard-3.$n" "play starts in tmux"
 		fi
@@ -358,7 +384,7 @@ else
 		T resize-window -t xs -x 80 -y 24
 		wait_for "| step 0 of"; ok $? hard-3.12 "a 1x1 terminal (tmux resize) and keys pressed there: play survives and redraws"
 		T send-keys -t xs q
-		wait_line '^EXIT=0$'; ok $? hard-3.13 "... and quits normally"
+		wait_line '^EXIT=0 SIG=0$'; ok $? hard-3.13 "... and quits normally"
 	else
 		ok 1 hard-3.12 "play starts in tmux"
 	fi
