@@ -8,15 +8,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "cli.h"
 #include "explore.h"
 #include "coro.h"
+#include "tui.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -127,17 +130,84 @@ static int cmd_bench(int argc, char **argv)
 
 static int run_command(int argc, char **argv);
 
-/* Output that could not be written (a full disk, /dev/full) is an error, said once. */
+/*
+ * Output that could not be written (a full disk, /dev/full) is an error,
+ * said once: stdout is flushed and closed, and -1 returned after the
+ * message.  A reader that went away (list | head -1, SIGPIPE ignored:
+ * EPIPE) wanted no more: no message.  Runs once; later calls return 0.
+ */
+static int close_stdout(void)
+{
+	static int closed;
+	int bad, e;
+
+	if (closed)
+		return 0;
+	closed = 1;
+	errno = 0;
+	bad = fflush(stdout) != 0 || ferror(stdout);
+	e = errno;
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (!bad)
+		return 0;
+	if (e != EPIPE)
+		fprintf(stderr, "xipsandbox: cannot write the output: %s\n", e ? strerror(e) : "a write failed");
+	return -1;
+}
+
+/*
+ * The same for the paths that end in exit() (--help of a command, usage
+ * errors, fatal()), which skip main's check: a successful exit whose
+ * output was lost becomes exit 3.  on_exit tells the status; where there
+ * is only atexit, every exit() is taken for a successful one.
+ */
+#ifdef HAVE_ON_EXIT
+static void close_stdout_at_exit(int status, void *unused)
+{
+	(void)unused;
+	if (close_stdout() != 0 && status == 0)
+		_exit(CLI_EXIT_INPUT);
+}
+#else
+static void close_stdout_at_exit(void)
+{
+	if (close_stdout() != 0)
+		_exit(CLI_EXIT_INPUT);
+}
+#endif
+
+/*
+ * play and demo stopped by SIGINT, SIGTERM or SIGHUP have restored the
+ * terminal and closed the database: now die by that signal, so that the
+ * shell (a script running play, Ctrl-C at its prompt) sees it, not a
+ * plain exit status of 128 + n.
+ */
+static void die_by_tui_signal(void)
+{
+	int sig = tui_signal();
+
+	if (!sig)
+		return;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int main(int argc, char **argv)
 {
-	int status = run_command(argc, argv);
+	int status;
 
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		/* a reader that went away (list | head -1) wanted no more: no message */
-		if (errno != EPIPE)
-			fprintf(stderr, "xipsandbox: cannot write the output: %s\n", strerror(errno));
+#ifdef HAVE_ON_EXIT
+	on_exit(close_stdout_at_exit, NULL);
+#else
+	atexit(close_stdout_at_exit);
+#endif
+	status = run_command(argc, argv);
+	if (close_stdout() != 0 && !tui_signal())
 		return status ? status : CLI_EXIT_INPUT;
-	}
+	die_by_tui_signal();
 	return status;
 }
 

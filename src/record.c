@@ -141,6 +141,11 @@ bad:
 	return 0;
 }
 
+/*
+ * On every error *out and *changed_from are cleared: callers only clear
+ * what a success gave them (B14: the row's strings leaked when the
+ * shipped import failed after the scenario row was read).
+ */
 int record_sync(struct store *st, const struct scenario *scn, struct store_scenario *out,
 		char **changed_from, char **cause)
 {
@@ -159,7 +164,7 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 	r = shipped_load(path, &f, cause);
 	free(path);
 	if (r < 0)
-		return -1;
+		goto fail;
 	if (r == 0)
 		return 0;
 	/* re-import when the .sched text or the scenario text changed */
@@ -168,10 +173,8 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 		shipped_free(f);
 		return 0;
 	}
-	if (expand_shipped(scn, out->id, f, &rows, &nrows, cause) != 0) {
-		shipped_free(f);
-		return -1;
-	}
+	if (expand_shipped(scn, out->id, f, &rows, &nrows, cause) != 0)
+		goto fail;
 	/*
 	 * A user's own schedule may already carry a shipped name (the .sched
 	 * file grew a new one): theirs keeps it, the shipped one comes in
@@ -191,21 +194,26 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 		}
 		store_schedule_clear(&mine);
 	}
-	r = store_shipped_replace(st, out->id, fhex, rows, nrows, cause);
-	if (r == 0) {
-		free(out->shipped_hash);
-		out->shipped_hash = xstrdup(fhex);
-	}
+	if (store_shipped_replace(st, out->id, fhex, rows, nrows, cause) != 0)
+		goto fail;
+	free(out->shipped_hash);
+	out->shipped_hash = xstrdup(fhex);
 	for (size_t i = 0; i < nrows; i++)
 		store_schedule_clear(&rows[i]);
 	free(rows);
 	shipped_free(f);
-	return r;
+	return 0;
 fail:
 	for (size_t i = 0; i < nrows; i++)
 		store_schedule_clear(&rows[i]);
 	free(rows);
-	shipped_free(f);
+	if (f)
+		shipped_free(f);
+	store_scenario_clear(out);
+	if (changed_from) {
+		free(*changed_from);
+		*changed_from = NULL;
+	}
 	return -1;
 }
 

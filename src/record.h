@@ -39,6 +39,8 @@ void record_fill(struct store_schedule *row, struct kernel_run *run, long scenar
  * to the scenario file) changed since it was last imported, re-import its
  * named schedules.  *changed_from (if not NULL) gets the scenario's
  * previous text hash when the text changed (newly allocated), else NULL.
+ * On success free *out with store_scenario_clear; on error (-1, *cause)
+ * *out is already cleared and *changed_from is NULL.
  */
 int record_sync(struct store *st, const struct scenario *scn, struct store_scenario *out,
 		char **changed_from, char **cause);

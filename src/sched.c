@@ -265,6 +265,9 @@ static void cpu_resume(struct sched *s, int cpu)
 	}
 }
 
+/* XS_PRINTF(3, 0): the format is checked at end_runf's, sched_stop's and
+ * sched_bug's callers; clang's -Wformat-nonliteral wants to know that. */
+static void end_run(struct sched *s, enum sched_end why, const char *fmt, va_list ap) XS_PRINTF(3, 0);
 static void end_run(struct sched *s, enum sched_end why, const char *fmt, va_list ap)
 {
 	if (s->end != SCHED_RUNNING)

@@ -41,6 +41,8 @@
 
 #define STORE_APPLICATION_ID 0x58495053 /* "XIPS": PRAGMA application_id */
 #define STORE_BUSY_MS 5000              /* default; XS_DB_BUSY_MS overrides */
+#define STORE_WORK_MS 10000             /* one statement's work; XS_DB_WORK_MS overrides */
+#define STORE_PROGRESS_OPS 1000         /* VM instructions between two looks at the clock */
 #define STORE_NAME_MAX 64
 #define USE_DB "use --db to choose another file"
 
@@ -48,6 +50,8 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int busy_ms; /* how long to wait for another program's write lock */
+	int work_ms; /* how much CPU time one statement may take (B2) */
+	long stmt_cpu_ms; /* the thread's CPU time when the running statement began */
 };
 
 /* What check_file() learnt about the path. */
@@ -142,6 +146,17 @@ static const struct migration {
 
 /* ---- SQL helpers ------------------------------------------------------------ */
 
+/* ".5" for 2500 ms (a static buffer: one message at a time) */
+static const char *ms_fraction(int ms)
+{
+	static char buf[8];
+
+	snprintf(buf, sizeof buf, ".%03d", ms % 1000);
+	for (char *e = buf + strlen(buf) - 1; *e == '0'; e--)
+		*e = '\0';
+	return buf;
+}
+
 /* The message for SQLite's rc while doing `what` ("cannot list schedules"). */
 static int db_fail(const struct store *st, int rc, const char *what, char **cause)
 {
@@ -159,6 +174,12 @@ static int db_fail(const struct store *st, int rc, const char *what, char **caus
 				 sqlite3_errstr(rc));
 	case SQLITE_FULL:
 		return util_errf(cause, "%s: %s: the disk is full; free some space, or " USE_DB, st->path, what);
+	case SQLITE_INTERRUPT:
+		/* only work_progress() interrupts */
+		return util_errf(cause, "%s: %s: stopped after %d%s s of work on one statement: the database "
+				 "makes SQLite work too long (a trigger or view someone added to it?); remove "
+				 "it with sqlite3, or " USE_DB, st->path, what, st->work_ms / 1000,
+				 st->work_ms % 1000 ? ms_fraction(st->work_ms) : "");
 	case SQLITE_IOERR:
 		/* SQLite says "disk I/O error" for every failed write: say which */
 		if (st->db && sqlite3_system_errno(st->db) == ENOSPC)
@@ -295,17 +316,54 @@ static int query_int(sqlite3 *db, const char *sql, long *out)
 
 /* ---- the file ------------------------------------------------------------- */
 
-static int env_busy_ms(void)
+/* A duration in ms from the environment (tests shorten them), else `dflt`. */
+static int env_ms(const char *name, int dflt)
 {
-	const char *e = getenv("XS_DB_BUSY_MS");
+	const char *e = getenv(name);
 	char *end;
 	long v;
 
 	if (!e || !*e)
-		return STORE_BUSY_MS;
+		return dflt;
 	errno = 0;
 	v = strtol(e, &end, 10);
-	return *end || errno || v < 0 || v > 600000 ? STORE_BUSY_MS : (int)v;
+	return *end || errno || v < 0 || v > 600000 ? dflt : (int)v;
+}
+
+/*
+ * One statement's work is bounded (B2): a trigger or view someone added to
+ * the file could otherwise keep a command busy forever.  Work is the
+ * thread's CPU time, so waiting for another program's lock (the busy
+ * timeout) or for the disk does not count, and a statement's clock starts
+ * when SQLite says it begins (SQLITE_TRACE_STMT; a trigger's own start,
+ * "-- NAME", is part of the statement that fired it).
+ */
+static long cpu_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int work_trace(unsigned type, void *ctx, void *stmt, void *sql)
+{
+	struct store *st = ctx;
+	const char *text = sql;
+
+	(void)stmt;
+	if (type == SQLITE_TRACE_STMT && !(text && text[0] == '-' && text[1] == '-'))
+		st->stmt_cpu_ms = cpu_ms();
+	return 0;
+}
+
+/* SQLite calls this every STORE_PROGRESS_OPS instructions; non-zero interrupts. */
+static int work_progress(void *ctx)
+{
+	struct store *st = ctx;
+
+	return cpu_ms() - st->stmt_cpu_ms > st->work_ms;
 }
 
 /* Tests running as root (which chmod cannot stop) pretend with this. */
@@ -445,6 +503,9 @@ static int connect_db(struct store *st, int flags, int immutable, char **cause)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
+	st->stmt_cpu_ms = cpu_ms();
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, work_trace, st);
+	sqlite3_progress_handler(st->db, STORE_PROGRESS_OPS, work_progress, st);
 	if (flags & SQLITE_OPEN_READONLY)
 		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 #ifdef SQLITE_DBCONFIG_DEFENSIVE
@@ -584,6 +645,76 @@ static int wal_has_data(const char *path)
 }
 
 /*
+ * A file we are about to write for the first time (to switch it to WAL,
+ * which rewrites its header) must not be damaged where the schema reads
+ * did not look: a bad freelist, a broken b-tree page (B13).  Once a file is
+ * in WAL mode xipsandbox has written it before, and the check, which reads
+ * every page, is not repeated.
+ */
+static int check_before_first_write(struct store *st, char **cause)
+{
+	sqlite3_stmt *q = NULL;
+	const unsigned char *mode;
+	int rc, wal;
+
+	if (prepare(st, "PRAGMA journal_mode", &q, "cannot read it", cause) != 0)
+		return -1;
+	rc = sqlite3_step(q);
+	mode = rc == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
+	wal = mode && strcmp((const char *)mode, "wal") == 0;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, rc, "cannot read it", cause);
+	if (wal)
+		return 0;
+	if (prepare(st, "PRAGMA quick_check(1)", &q, "cannot read it", cause) != 0)
+		return -1;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(q, 0);
+		int r_ok = r && strcmp(r, "ok") == 0;
+
+		if (!r_ok) {
+			/* "*** in database main ***\nMain freelist: ...": the last line says what */
+			const char *nl = r ? strrchr(r, '\n') : NULL;
+
+			util_errf(cause, "%s: is a damaged SQLite database (quick_check: %.200s); xipsandbox "
+				  "will not write to it; " USE_DB, st->path,
+				  nl ? nl + 1 : r ? r : "no answer");
+		}
+		sqlite3_finalize(q);
+		return r_ok ? 0 : -1;
+	}
+	sqlite3_finalize(q);
+	return db_fail(st, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "cannot read it", cause);
+}
+
+/*
+ * Whether PATH-journal is a rollback journal (its magic) of a transaction
+ * that began on an empty database (bytes 16-19: the page count before, 0):
+ * a program, xipsandbox for one, killed while it created the database.
+ * Rolling that back gives the empty file it was, so nothing anybody
+ * committed is lost (B11).  Another program's journal over a database that
+ * had pages stays untouched.
+ */
+static int journal_of_creation(const char *path)
+{
+	static const unsigned char magic[8] = { 0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7 };
+	unsigned char h[20];
+	char *jpath = xasprintf("%s-journal", path);
+	FILE *f = fopen(jpath, "rb");
+	int r = 0;
+
+	free(jpath);
+	if (!f)
+		return 0;
+	if (fread(h, 1, sizeof h, f) == sizeof h && memcmp(h, magic, sizeof magic) == 0)
+		r = (h[16] | h[17] | h[18] | h[19]) == 0;
+	fclose(f);
+	return r;
+}
+
+/*
  * Read an existing file through a read-only connection, which stays open in
  * st->db.  A WAL database in a directory we may not write cannot get its
  * -shm file: when it has no -wal either, nobody can be writing it and it is
@@ -598,6 +729,19 @@ static int inspect(struct store *st, const struct file_state *fs, enum store_mod
 	if (connect_db(st, SQLITE_OPEN_READONLY, 0, cause) != 0)
 		return -1;
 	rc = query_int(st->db, "PRAGMA user_version", &v);
+	if (rc == SQLITE_READONLY_ROLLBACK && fs->writable && journal_of_creation(st->path)) {
+		/* A read-write connection rolls the hot journal back when it first reads. */
+		disconnect(st);
+		if (connect_db(st, SQLITE_OPEN_READWRITE, 0, cause) != 0)
+			return -1;
+		rc = query_int(st->db, "PRAGMA user_version", &v);
+		disconnect(st);
+		if (rc != SQLITE_OK)
+			return db_fail(st, rc, "cannot roll back the unfinished creation of the database", cause);
+		if (connect_db(st, SQLITE_OPEN_READONLY, 0, cause) != 0)
+			return -1;
+		rc = query_int(st->db, "PRAGMA user_version", &v);
+	}
 	if (rc == SQLITE_READONLY_ROLLBACK)
 		return util_errf(cause, "%s: has an unfinished transaction of a program that stopped in the middle "
 				 "(%s-journal); open it once with that program, or with sqlite3, to roll it back, "
@@ -618,7 +762,9 @@ static int inspect(struct store *st, const struct file_state *fs, enum store_mod
 	}
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "cannot read it", cause);
-	return check_contents(st, version, cause);
+	if (check_contents(st, version, cause) != 0)
+		return -1;
+	return fs->writable ? check_before_first_write(st, cause) : 0;
 }
 
 /* Bring a writable file from `version` to ours, checking it again under the write lock. */
@@ -662,7 +808,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		return util_errf(cause, "the database path is empty; use --db to choose a file");
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	st->busy_ms = env_busy_ms();
+	st->busy_ms = env_ms("XS_DB_BUSY_MS", STORE_BUSY_MS);
+	st->work_ms = env_ms("XS_DB_WORK_MS", STORE_WORK_MS);
 	if (check_file(st, &fs, cause) != 0 || (fs.exists && inspect(st, &fs, mode, &version, cause) != 0))
 		goto fail;
 	if (mode == STORE_WRITE && !fs.writable) {

@@ -15,12 +15,16 @@
  * The word after "%%" (buggy, fixed or later) picks the version (default:
  * the scenario's); the lines after it are the schedule (default: round
  * robin).  The scenario's own `expect ... with "SCHEDULE"` schedules are
- * run too, each on its version.
+ * run too, each on its version.  With the word "explore" on the %% line
+ * (`%% fixed explore`), the explorer searches the scenario as well: a
+ * reduced (DPOR) search of at most 24 executions and 8 random runs.
  *
  * Checks, besides the sanitizers: every run ends; the verdict is a known
  * one with a headline; and replaying the run's exact choices on a fresh
  * run gives the same trace hash, verdict and length (the promise of
- * `replay`: the same schedule always gives the same run).
+ * `replay`: the same schedule always gives the same run).  An exploration
+ * of a scenario that runs must not fail (its replays never diverge), and
+ * each counterexample it keeps, replayed, gives its verdict.
  */
 #include "config.h"
 
@@ -29,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explore.h"
 #include "kernel.h"
 #include "record.h"
 #include "report.h"
@@ -88,7 +93,8 @@ static void check_replay(const struct scenario *scn, enum xip_version version, s
 	free(choices);
 }
 
-static void run_one(const struct scenario *scn, enum xip_version version, const char *schedule_text)
+/* Returns 1 when the world could be built (the scenario runs), else 0. */
+static int run_one(const struct scenario *scn, enum xip_version version, const char *schedule_text)
 {
 	struct schedule *sch = NULL;
 	struct kernel_run *run;
@@ -101,7 +107,7 @@ static void run_one(const struct scenario *scn, enum xip_version version, const 
 	if (schedule_text && schedule_parse(schedule_text, kernel_symbol_value, &sch, &cause) != 0) {
 		CHECK(cause != NULL);
 		free(cause);
-		return;
+		sch = NULL;
 	}
 	run = kernel_run_new();
 	sched_set_step_limit(kernel_run_sched(run), STEP_LIMIT);
@@ -111,7 +117,13 @@ static void run_one(const struct scenario *scn, enum xip_version version, const 
 		CHECK(cause != NULL && *cause);
 		free(cause);
 		kernel_run_free(run);
-		return;
+		/* built but the schedule did not apply: the scenario itself runs */
+		cause = NULL;
+		run = kernel_run_new();
+		r = kernel_run_start(run, scn, version, &cause) == 0;
+		free(cause);
+		kernel_run_free(run);
+		return r;
 	}
 	CHECK(sched_end_reason(kernel_run_sched(run)) != SCHED_RUNNING);
 	CHECK(sched_nsteps(kernel_run_sched(run)) <= STEP_LIMIT);
@@ -127,6 +139,47 @@ static void run_one(const struct scenario *scn, enum xip_version version, const 
 	store_schedule_clear(&row);
 	check_replay(scn, version, run, &v);
 	kernel_run_free(run);
+	return 1;
+}
+
+/* A counterexample the explorer kept gives its verdict when replayed. */
+static void check_cex(const struct scenario *scn, enum xip_version version, const struct explore_cex *cex)
+{
+	struct kernel_run *run;
+	struct kernel_verdict v;
+	char *parted = NULL, *cause = NULL;
+
+	if (!cex->choices)
+		return;
+	run = kernel_run_new();
+	sched_set_step_limit(kernel_run_sched(run), STEP_LIMIT);
+	CHECK(record_execute_choices(run, scn, version, cex->choices, cex->n, &parted, &cause) == 0);
+	CHECK(parted == NULL);
+	kernel_run_verdict(run, &v);
+	CHECK(v.kind == cex->verdict);
+	kernel_run_free(run);
+}
+
+static void explore_one(const struct scenario *scn, enum xip_version version, enum explore_mode mode)
+{
+	struct explore_options opt;
+	struct explore_result res;
+	char *cause = NULL;
+
+	explore_options_init(&opt);
+	opt.mode = mode;
+	opt.step_limit = STEP_LIMIT;
+	opt.max_executions = mode == EXPLORE_RANDOM ? 0 : 24;
+	opt.samples = 8;
+	opt.seed = 1;
+	if (explore_run(scn, version, &opt, &res, &cause) != 0) {
+		fprintf(stderr, "fuzz_run: the exploration failed: %s\n", cause ? cause : "?");
+		abort();
+	}
+	CHECK(res.executions >= 1);
+	check_cex(scn, version, &res.shortest);
+	check_cex(scn, version, &res.fewest);
+	explore_result_clear(&res);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -134,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = malloc(size + 1), *sep, *sched_text = NULL, *cause = NULL;
 	struct scenario *scn;
 	size_t scn_len = size;
-	int version = -1;
+	int version = -1, explore = 0, runs;
 
 	memcpy(text, data, size);
 	text[size] = '\0';
@@ -147,6 +200,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
+		if (strlen(p) >= 8 && strcmp(p + strlen(p) - 8, " explore") == 0) {
+			explore = 1;
+			p[strlen(p) - 8] = '\0';
+		} else if (strcmp(p, "explore") == 0) {
+			explore = 1;
+			*p = '\0';
+		}
 		version = xip_version_parse(p);
 		sched_text = nl ? nl + 1 : NULL;
 	}
@@ -157,7 +217,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (version < 0)
 		version = (int)scn->default_version;
-	run_one(scn, (enum xip_version)version, sched_text && *sched_text ? sched_text : NULL);
+	runs = run_one(scn, (enum xip_version)version, sched_text && *sched_text ? sched_text : NULL);
+	if (explore && runs) {
+		explore_one(scn, (enum xip_version)version, EXPLORE_REDUCED);
+		explore_one(scn, (enum xip_version)version, EXPLORE_RANDOM);
+	}
 	for (int v = 0; v < XIP_NVERSIONS; v++)
 		if (scn->expect[v].set && scn->expect[v].schedule)
 			run_one(scn, (enum xip_version)v, scn->expect[v].schedule);
