@@ -66,8 +66,8 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 retry:
 	spin_lock(&mapping->i_mmap_lock);
 	/* vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff): one read of the tree */
-	nvma = (int)KREAD(&mapping->i_mmap_obj, mapping->n_i_mmap,
-			  "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
+	nvma = (int)KREAD(&mapping->i_mmap_obj, mapping->n_i_mmap, "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
+	/* (one line above: a step's __LINE__ is then the same under gcc and clang) */
 	for (int i = 0; i < nvma; i++) {
 		vma = mapping->i_mmap[i];
 		mm = vma->vm_mm;
