@@ -390,9 +390,9 @@ PERL
 	fi
 	T kill-server 2>/dev/null
 fi
-# 3.14, 3.17, 3.18: explore stopped by Ctrl-C (SIGINT: a clean stop), SIGTERM and
-# SIGHUP (killed), then run again.  (There is no --resume: an exploration
-# starts over; what must hold is that it can, and that nothing is damaged.)
+# 3.14, 3.17, 3.18, 3.20: explore stopped by Ctrl-C, SIGTERM and SIGHUP (each a
+# clean stop), then run again, and resumed.  (tests/explore.sh checks that
+# a resumed search gives the whole search's counts.)
 if ! "$XS_BIN" explore --help > /dev/null 2>&1; then
 	skip hard-3.14 "explore interrupted" "xipsandbox has no explore command"
 else
@@ -424,6 +424,12 @@ else
 	ok_integrity hard-3.17 "explore killed by SIGTERM, then by SIGHUP: the database is consistent" "$edb"
 	"$XS_BIN" explore three-cpus -q --db "$edb" > "$work/out" 2>&1; rc=$?
 	has hard-3.18 "... and an exploration run again afterwards completes (exit $rc)" "$(cat "$work/out")" "recorded: exploration"
+	if have sqlite3; then
+		last=$(sqlite3 "$edb" "SELECT id FROM explorations WHERE mode = 'full' AND complete = 0 ORDER BY id DESC LIMIT 1")
+		"$XS_BIN" explore three-cpus --full --resume --limit 200 -q --db "$edb" > "$work/out" 2>&1
+		has hard-3.20 "--resume continues the exploration the last signal stopped (number $last)" \
+			"$(cat "$work/out")" "recorded: exploration $last in"
+	fi
 fi
 
 # 3.15, 3.16: kill -9 just before each change to a file (write, fsync,
