@@ -268,8 +268,9 @@ static void show_progress(void *ctx, const struct explore_result *r, double elap
 	char eta[64] = "";
 
 	(void)ctx;
-	/* units differ in size: the estimate is the mean time of a unit so far times those left */
-	if (r->units_mine > 1 && done_now > 0)
+	/* units differ in size: the estimate is the mean time of a unit so far times those left,
+	   shown once a few (and a twentieth) are done */
+	if (r->units_mine > 1 && done_now >= 3 && done_now * 20 >= r->units_mine)
 		snprintf(eta, sizeof eta, ", units %zu/%zu, about %.0f s left", r->units_done, r->units_mine,
 			 elapsed / (double)done_now * (double)left + 0.5);
 	else if (r->units_mine > 1)

@@ -591,6 +591,8 @@ static int run_split(struct explorer *ex, const struct scenario *scn, enum xip_v
 			todo[ntodo++] = u;
 		}
 	}
+	base.units_mine = res->units_mine;
+	base.units_loaded = res->units_loaded;
 	memset(&eu, 0, sizeof eu);
 	eu.scn = scn;
 	eu.version = v;
