@@ -57,13 +57,16 @@ struct sched {
 
 	struct sched_obj **objs;
 	unsigned nobjs, objs_cap;
+	struct sched_obj **locks; /* the objects that are not plain memory, in id order */
+	unsigned nlocks, locks_cap;
 
 	struct sched_step *trace;
 	size_t nsteps, trace_cap;
 	unsigned step_limit;
 
 	enum sched_end end;
-	char *end_msg;
+	char *end_msg;        /* a formatted end message (owned), or NULL */
+	const char *end_text; /* the end message: end_msg or a static string, NULL while running */
 	int bug_cpu;
 	struct sched_site bug_site;
 
@@ -72,6 +75,8 @@ struct sched {
 };
 
 static struct sched *sched_current; /* the one scheduler driving now */
+
+_Static_assert(SCHED_MAX_CPUS <= 10, "a CPU's name has one digit");
 
 static const struct sched_site no_site = { "", "", "", 0 };
 
@@ -119,7 +124,20 @@ struct sched *sched_new(void)
 	return s;
 }
 
-void sched_reset(struct sched *s)
+/* A CPU as sched_add_cpu makes it: ready, no step run, no pending operation. */
+static void cpu_clear(struct sched_cpu *c, void (*task)(void *arg), void *arg, int id)
+{
+	memset(c, 0, sizeof *c);
+	c->task = task;
+	c->arg = arg;
+	c->state = SCHED_CPU_READY;
+	c->site = no_site;
+	memcpy(c->name, "CPU", 3); /* "CPU%d": SCHED_MAX_CPUS is 8, one digit */
+	c->name[3] = (char)('0' + id);
+}
+
+/* End the run: CPUs' coroutines back to the pool, the trace and the end forgotten. */
+static void end_and_forget(struct sched *s)
 {
 	XS_ASSERT(s->running < 0);
 	for (int i = 0; i < s->ncpus; i++) {
@@ -128,17 +146,31 @@ void sched_reset(struct sched *s)
 	}
 	if (sched_current == s)
 		sched_current = NULL;
-	s->ncpus = 0;
 	s->last = -1;
 	s->started = 0;
 	s->enabled_mask = 0;
-	s->nobjs = 0;
 	s->nsteps = 0;
 	s->end = SCHED_RUNNING;
 	free(s->end_msg);
 	s->end_msg = NULL;
+	s->end_text = NULL;
 	s->bug_cpu = -1;
 	s->bug_site = no_site;
+}
+
+void sched_reset(struct sched *s)
+{
+	end_and_forget(s);
+	s->ncpus = 0;
+	s->nobjs = 0;
+	s->nlocks = 0;
+}
+
+void sched_rewind(struct sched *s)
+{
+	end_and_forget(s);
+	for (int i = 0; i < s->ncpus; i++)
+		cpu_clear(&s->cpus[i], s->cpus[i].task, s->cpus[i].arg, i);
 }
 
 void sched_free(struct sched *s)
@@ -147,6 +179,7 @@ void sched_free(struct sched *s)
 		return;
 	sched_reset(s);
 	free(s->objs);
+	free(s->locks);
 	free(s->trace);
 	free(s);
 }
@@ -182,6 +215,13 @@ void sched_obj_init(struct sched *s, struct sched_obj *obj, enum sched_obj_kind 
 	obj->owner = -1;
 	obj->sequence = 0;
 	s->objs[s->nobjs++] = obj;
+	if (kind != SCHED_OBJ_MEMORY) {
+		if (s->nlocks == s->locks_cap) {
+			s->locks_cap = s->locks_cap ? 2 * s->locks_cap : 32;
+			s->locks = xrealloc(s->locks, s->locks_cap * sizeof *s->locks);
+		}
+		s->locks[s->nlocks++] = obj;
+	}
 }
 
 char *sched_obj_name(const struct sched_obj *obj, char *buf, size_t len)
@@ -208,6 +248,12 @@ unsigned sched_obj_count(const struct sched *s)
 	return s->nobjs;
 }
 
+struct sched_obj *const *sched_lock_objs(const struct sched *s, unsigned *n)
+{
+	*n = s->nlocks;
+	return s->locks;
+}
+
 /* ---- CPUs ----------------------------------------------------------------------- */
 
 int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **cause)
@@ -219,12 +265,7 @@ int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **ca
 	if (s->ncpus >= SCHED_MAX_CPUS)
 		return util_errf(cause, "too many CPUs: at most %d can be simulated", SCHED_MAX_CPUS);
 	c = &s->cpus[s->ncpus];
-	memset(c, 0, sizeof *c);
-	c->task = task;
-	c->arg = arg;
-	c->state = SCHED_CPU_READY;
-	c->site = no_site;
-	snprintf(c->name, sizeof c->name, "CPU%d", s->ncpus);
+	cpu_clear(c, task, arg, s->ncpus);
 	return s->ncpus++;
 }
 
@@ -272,6 +313,18 @@ static void end_run(struct sched *s, enum sched_end why, const char *fmt, va_lis
 	s->end = why;
 	free(s->end_msg);
 	s->end_msg = xvasprintf(fmt, ap);
+	s->end_text = s->end_msg;
+}
+
+/* The same with a static message: nothing to format or allocate (every run that ends well). */
+static void end_run_static(struct sched *s, enum sched_end why, const char *msg)
+{
+	if (s->end != SCHED_RUNNING)
+		return;
+	s->end = why;
+	free(s->end_msg);
+	s->end_msg = NULL;
+	s->end_text = msg;
 }
 
 static void end_runf(struct sched *s, enum sched_end why, const char *fmt, ...) XS_PRINTF(3, 4);
@@ -309,7 +362,7 @@ static void after_progress(struct sched *s)
 	if (s->end != SCHED_RUNNING)
 		return;
 	if (!unfinished) {
-		end_runf(s, SCHED_END_DONE, "every CPU finished");
+		end_run_static(s, SCHED_END_DONE, "every CPU finished");
 	} else if (!mask) {
 		char buf[160];
 		size_t len = 0;
@@ -453,7 +506,7 @@ int sched_run(struct sched *s, const int *choices, size_t n,
 /* ---- views -------------------------------------------------------------------------- */
 
 enum sched_end sched_end_reason(const struct sched *s) { return s->end; }
-const char *sched_end_message(const struct sched *s) { return s->end_msg ? s->end_msg : ""; }
+const char *sched_end_message(const struct sched *s) { return s->end_text ? s->end_text : ""; }
 int sched_bug_cpu(const struct sched *s) { return s->bug_cpu; }
 struct sched_site sched_bug_site(const struct sched *s) { return s->bug_site; }
 int sched_ncpus(const struct sched *s) { return s->ncpus; }
@@ -613,9 +666,11 @@ const struct sched_obj *sched_self_holds(enum sched_obj_kind kind)
 	struct sched *s = sched_current;
 
 	XS_ASSERT(s && s->running >= 0);
-	for (unsigned i = 0; i < s->nobjs; i++)
-		if (s->objs[i]->kind == kind && s->objs[i]->owner == s->running)
-			return s->objs[i];
+	if (kind == SCHED_OBJ_MEMORY)
+		return NULL; /* plain memory is never held */
+	for (unsigned i = 0; i < s->nlocks; i++)
+		if (s->locks[i]->kind == kind && s->locks[i]->owner == s->running)
+			return s->locks[i];
 	return NULL;
 }
 

@@ -149,6 +149,15 @@ void sched_free(struct sched *s);
  */
 void sched_reset(struct sched *s);
 
+/*
+ * End the current run, if any, and forget its trace, but keep its CPUs
+ * (their tasks) and its registered objects, with their ids.  For a world
+ * that is put back in place as it was when built (the caller restores the
+ * objects' lock and seqcount state with the rest of it): the next run then
+ * goes straight to sched_start, without registering anything again.
+ */
+void sched_rewind(struct sched *s);
+
 /* Steps after which a run ends with SCHED_END_STEP_LIMIT (default 20000). */
 void sched_set_step_limit(struct sched *s, unsigned limit);
 
@@ -166,6 +175,9 @@ char *sched_obj_name(const struct sched_obj *obj, char *buf, size_t len);
 /* Object by id (NULL when out of range) and how many there are. */
 const struct sched_obj *sched_obj_by_id(const struct sched *s, unsigned id);
 unsigned sched_obj_count(const struct sched *s);
+
+/* The objects that are not plain memory (locks, seqcounts), in id order; *n of them. */
+struct sched_obj *const *sched_lock_objs(const struct sched *s, unsigned *n);
 
 /* Add a CPU that will run task(arg).  Returns its id, or -1 with *cause. */
 int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **cause);

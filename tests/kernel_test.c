@@ -1,7 +1,8 @@
 /*
  * kernel_test.c - the simulated XIP kernel (kernel-*): the classic race by
  * a hand-written exact schedule on buggy and fixed, every shipped
- * scenario's expected verdict on every version, and the bookkeeping.
+ * scenario's expected verdict on every version, the bookkeeping, and the
+ * world template (a run started again equals a run on a new world).
  */
 #include "config.h"
 
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel.h"
+#include "kernel-int.h"
 #include "schedule.h"
 #include "tap.h"
 
@@ -161,6 +162,111 @@ static void test_details(struct kernel_run *run)
 	scenario_free(scn);
 }
 
+/* A fixed pseudo-random choice among the enabled CPUs (a 64-bit LCG). */
+static int lcg_choose(void *ctx, const struct sched *s)
+{
+	uint64_t *state = ctx;
+	unsigned mask = sched_enabled_mask(s), k;
+
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	k = (unsigned)(*state >> 33) % (unsigned)__builtin_popcount(mask);
+	while (k--)
+		mask &= mask - 1;
+	return __builtin_ctz(mask);
+}
+
+struct outcome {
+	uint64_t trace, state;
+	size_t steps;
+	struct kernel_verdict v;
+};
+
+/* Run schedule `how` (0 sequential, 1 round robin, 2+ pseudo-random with that seed) on run. */
+static void run_how(struct kernel_run *run, const struct scenario *scn, enum xip_version ver, int how,
+		    struct outcome *out)
+{
+	struct sched *s = kernel_run_sched(run);
+	uint64_t seed = (uint64_t)how;
+	char *cause = NULL;
+	int r = kernel_run_start(run, scn, ver, &cause);
+
+	if (r == 0)
+		r = how < 2 ? sched_run(s, NULL, 0, how ? SCHED_POLICY_ROUND_ROBIN : SCHED_POLICY_SEQUENTIAL, &cause)
+			    : sched_run_with(s, lcg_choose, &seed, &cause);
+	if (r != 0)
+		fatal("%s", cause);
+	out->trace = sched_trace_hash(s);
+	out->state = kernel_state_hash(run);
+	out->steps = sched_nsteps(s);
+	kernel_run_verdict(run, &out->v);
+}
+
+static int same_outcome(const struct outcome *a, const struct outcome *b)
+{
+	return a->trace == b->trace && a->state == b->state && a->steps == b->steps &&
+	       a->v.kind == b->v.kind && a->v.damage_step == b->v.damage_step &&
+	       strcmp(a->v.headline, b->v.headline) == 0 && strcmp(a->v.details, b->v.details) == 0 &&
+	       strcmp(a->v.notes, b->v.notes) == 0;
+}
+
+/*
+ * The world template: one run started again and again, over scenarios,
+ * versions, ingredients switched off and schedules, always ends as a new
+ * run on a newly built world does, and no run writes the parts of the
+ * world the template does not copy back.
+ */
+static void test_template(void)
+{
+	static const char *const names[] = {
+		"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
+		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap",
+	};
+	enum { NSCN = sizeof names / sizeof names[0], NHOW = 6 };
+	struct scenario *scn[NSCN];
+	struct kernel_run *again = kernel_run_new();
+	int runs = 0, differ = 0, outside = 0;
+	char first[1024] = "";
+
+	for (size_t i = 0; i < NSCN; i++)
+		scn[i] = load(names[i]);
+	/* each scenario, version and schedule twice in a row (the template), then the next */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < NSCN; i++)
+			for (int ver = 0; ver < XIP_NVERSIONS; ver++)
+				for (unsigned without = 0; without <= (ver == XIP_FIXED ? 2u : 0u); without++) {
+					struct kernel_run *fresh = kernel_run_new();
+					unsigned mask = without ? 1u << (without - 1 + pass) : 0;
+					kernel_run_set_without(fresh, mask);
+					kernel_run_set_without(again, mask);
+					for (int how = 0; how < NHOW; how++) {
+						struct outcome a, b;
+						int rep = pass ? 1 : 2;
+						run_how(fresh, scn[i], (enum xip_version)ver, how, &a);
+						kernel_run_free(fresh);
+						fresh = kernel_run_new();
+						kernel_run_set_without(fresh, mask);
+						for (int k = 0; k < rep; k++) {
+							run_how(again, scn[i], (enum xip_version)ver, how, &b);
+							runs++;
+							if (kernel_run_template_check(again) != 0)
+								outside++;
+							if (!same_outcome(&a, &b) && differ++ == 0)
+								snprintf(first, sizeof first, "%s %s without %u, schedule %d: %s / %s",
+									 names[i], xip_version_name(ver), mask, how,
+									 a.v.headline, b.v.headline);
+						}
+					}
+					kernel_run_free(fresh);
+				}
+	tap_ok(runs > 300, "kernel-4.1", "%d runs on one kernel_run, over every scenario and version", runs);
+	tap_is_int(differ, 0, "kernel-4.2", "each ends as the same schedule on a new run does (trace, state, verdict)%s%s",
+		   differ ? ": first difference: " : "", first);
+	tap_is_int(outside, 0, "kernel-4.3", "no run writes the world outside what its template copies back");
+	for (size_t i = 0; i < NSCN; i++)
+		scenario_free(scn[i]);
+	kernel_run_free(again);
+}
+
 int main(void)
 {
 	struct kernel_run *run = kernel_run_new();
@@ -168,6 +274,7 @@ int main(void)
 	test_classic_by_hand(run);
 	test_expected_verdicts(run);
 	test_details(run);
+	test_template();
 	kernel_run_free(run);
 	return tap_done();
 }

@@ -5,6 +5,12 @@
  * Objects are registered with the scheduler in one fixed order (globals,
  * inode, mapping, flash, page pool, then each process), so object ids, and
  * with them trace hashes, depend only on the scenario.
+ *
+ * A run keeps the world it built as a template: the next start of the same
+ * scenario and version copies it back in place instead of building again
+ * (the explorer starts thousands of runs of one world).  The copy is the
+ * world exactly as built, objects' lock state included, and the scheduler
+ * keeps the registrations (sched_rewind), so ids and traces are the same.
  */
 #include "config.h"
 
@@ -14,11 +20,41 @@
 
 #include "kernel-int.h"
 
+/*
+ * The world as kernel_run_start built it, before any step.  Only the spans
+ * are copied back: the parts of the world the scenario has (its processes,
+ * their mappings, its flash blocks, its CPUs and their ops' results).  The
+ * rest is zero in the template and no run writes it: the simulated kernel
+ * only reaches what the scenario names (the tests check this).  The
+ * console's text is the exception: a run writes it, and it is a string, so
+ * its first byte is enough.
+ */
+#define WORLD_MAX_SPANS (8 + SCN_MAX_PROCS + SCN_MAX_CPUS)
+
+struct world_span {
+	size_t off, len;
+};
+
+struct world_template {
+	/* What it was built from: a start with anything else builds again. */
+	const struct scenario *scn;
+	uint64_t scn_hash;            /* the scenario's text, in case another was loaded at the same address */
+	size_t scn_text_len;
+	enum xip_version version;
+	unsigned without;
+	unsigned nobjs;               /* objects the build registered */
+	struct world_span span[WORLD_MAX_SPANS];
+	int nspans;
+	struct xip_world world;
+};
+
 struct kernel_run {
 	struct sched *sched;
 	unsigned without;
 	struct xip_world world;
 	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
+	struct world_template *tmpl;  /* NULL until the first build */
+	int tmpl_valid;
 };
 
 static const char *const pte_names[SCN_MAX_MAPS] = {
@@ -185,6 +221,7 @@ void kernel_run_free(struct kernel_run *run)
 {
 	if (!run)
 		return;
+	free(run->tmpl);
 	sched_free(run->sched);
 	if (W == &run->world)
 		W = NULL;
@@ -192,6 +229,116 @@ void kernel_run_free(struct kernel_run *run)
 		task_run = NULL;
 	free(run);
 }
+
+/* ---- the world template --------------------------------------------------------- */
+
+static void add_span(struct world_template *t, const void *from, const void *to)
+{
+	size_t off = (size_t)((const char *)from - (const char *)&t->world);
+	size_t len = (size_t)((const char *)to - (const char *)from);
+	struct world_span *last = t->nspans ? &t->span[t->nspans - 1] : NULL;
+
+	if (!len)
+		return;
+	if (last && last->off + last->len == off) {
+		last->len += len;
+		return;
+	}
+	XS_ASSERT(t->nspans < WORLD_MAX_SPANS);
+	t->span[t->nspans].off = off;
+	t->span[t->nspans].len = len;
+	t->nspans++;
+}
+
+/* The spans of the template's world, in address order. */
+static void template_spans(struct world_template *t)
+{
+	const struct xip_world *w = &t->world;
+	const struct scenario *scn = w->scn;
+
+	t->nspans = 0;
+	add_span(t, w, &w->flash.blocks[0]);
+	add_span(t, &w->flash.blocks[0], &w->flash.blocks[w->flash.nblocks]);
+	add_span(t, &w->flash.blockmap_obj[0], &w->mm[0]);          /* block map, inode, mapping */
+	for (int p = 0; p < w->nmm_built; p++)
+		add_span(t, &w->mm[p], &w->mm[p].vmas[w->mm[p].nvmas]);
+	add_span(t, &w->nmm_built, &w->console[1]);                 /* page pool, globals, console[0] */
+	add_span(t, &w->console_len, &w->cpus[0]);
+	for (int c = 0; c < scn->ncpus; c++)
+		add_span(t, &w->cpus[c], &w->cpus[c].results[scn->cpus[c].nops]);
+	add_span(t, &w->incoherent_since, (const char *)w + sizeof *w);
+}
+
+/* Are the bytes [at, end) of the world all zero? */
+static int zero_bytes(const unsigned char *b, size_t at, size_t end)
+{
+	return at >= end || (b[at] == 0 && memcmp(b + at, b + at + 1, end - at - 1) == 0);
+}
+
+/*
+ * Is every byte of the world outside the spans zero?  With skip_console,
+ * the console's text is not looked at (a run writes it; a string, its
+ * first byte is in a span).
+ */
+static int outside_spans_zero(const struct world_template *t, const struct xip_world *w, int skip_console)
+{
+	const unsigned char *b = (const unsigned char *)w;
+	size_t console = (size_t)((const char *)w->console - (const char *)w);
+	size_t at = 0;
+
+	for (int i = 0; i <= t->nspans; i++) {
+		size_t end = i < t->nspans ? t->span[i].off : sizeof *w;
+		if (skip_console && at <= console + 1 && end >= console + sizeof w->console) {
+			if (!zero_bytes(b, at, console + 1) || !zero_bytes(b, console + sizeof w->console, end))
+				return 0;
+		} else if (!zero_bytes(b, at, end)) {
+			return 0;
+		}
+		if (i < t->nspans)
+			at = t->span[i].off + t->span[i].len;
+	}
+	return 1;
+}
+
+/* Keep the world just built (before its first step) to start the next runs from. */
+static void template_keep(struct kernel_run *run, const struct scenario *scn, enum xip_version version)
+{
+	struct world_template *t = run->tmpl;
+
+	if (!t)
+		t = run->tmpl = xmalloc(sizeof *t);
+	t->scn = scn;
+	t->scn_hash = scn->hash;
+	t->scn_text_len = scn->text_len;
+	t->version = version;
+	t->without = run->world.without;
+	t->nobjs = sched_obj_count(run->sched);
+	memcpy(&t->world, &run->world, sizeof t->world);
+	template_spans(t);
+	/* should a build ever write beyond the spans, build every time rather than copy wrongly */
+	run->tmpl_valid = outside_spans_zero(t, &t->world, 0);
+}
+
+/* Was the template built for this start, and does the scheduler still hold its registrations? */
+static int template_fits(const struct kernel_run *run, const struct scenario *scn, enum xip_version version)
+{
+	const struct world_template *t = run->tmpl;
+
+	return run->tmpl_valid && t->scn == scn && t->scn_hash == scn->hash &&
+	       t->scn_text_len == scn->text_len && t->version == version &&
+	       t->without == (version == XIP_FIXED ? run->without : 0) &&
+	       sched_obj_count(run->sched) == t->nobjs && sched_ncpus(run->sched) == scn->ncpus &&
+	       sched_obj_by_id(run->sched, 0) == &run->world.sparse_page_obj;
+}
+
+int kernel_run_template_check(const struct kernel_run *run)
+{
+	if (!run->tmpl_valid)
+		return -1;
+	return outside_spans_zero(run->tmpl, &run->world, 1) ? 0 : -1;
+}
+
+/* ---- starting a run ---------------------------------------------------------------- */
 
 int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 		     enum xip_version version, char **cause)
@@ -201,6 +348,17 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 	};
 	struct xip_world *w = &run->world;
 
+	if (template_fits(run, scn, version)) {
+		const struct world_template *t = run->tmpl;
+		sched_rewind(run->sched);
+		for (int i = 0; i < t->nspans; i++)
+			memcpy((char *)w + t->span[i].off, (const char *)&t->world + t->span[i].off, t->span[i].len);
+		W = w;
+		task_run = run;
+		sched_set_step_hook(w->sched, check_after_step, w);
+		return sched_start(w->sched, cause);
+	}
+	run->tmpl_valid = 0;
 	sched_reset(run->sched);
 	memset(w, 0, sizeof *w);
 	memset(run->mmap_slot, 0, sizeof run->mmap_slot);
@@ -246,6 +404,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 			return -1;
 	}
 	sched_set_step_hook(w->sched, check_after_step, w);
+	template_keep(run, scn, version);
 	return sched_start(w->sched, cause);
 }
 
