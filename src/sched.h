@@ -67,6 +67,7 @@ struct sched_obj {
 	uint16_t id;
 	uint8_t kind;       /* enum sched_obj_kind */
 	uint8_t tag;        /* free for the owner (the kernel: how to print values) */
+	uint8_t watched;    /* a write to it calls the step hook: set by the owner after sched_obj_init */
 	/* Lock and seqcount state: changed only by the CPU performing a step. */
 	int8_t owner;       /* locks: CPU holding it, -1 when free */
 	unsigned sequence;  /* seqcounts: even when no writer is inside */
@@ -211,8 +212,10 @@ int sched_run_with(struct sched *s, sched_choose_fn choose, void *ctx, char **ca
 int sched_policy_choose(const struct sched *s, enum sched_policy policy);
 
 /*
- * Called on the main stack after every step (not after sched_start), for
- * checks that watch the whole world.  It may end the run with
+ * Called on the main stack after every step that writes (SCHED_OP_WRITE)
+ * a watched object (obj->watched), and not after sched_start: for checks
+ * of the whole world that only a write to certain objects can change.
+ * Steps that write nothing watched cost no call.  It may end the run with
  * sched_stop().
  */
 void sched_set_step_hook(struct sched *s, void (*hook)(void *ctx, struct sched *s), void *ctx);

@@ -13,8 +13,9 @@
  *    allocated twice, every lock is released, every seqcount even.
  *
  * The step hook only looks again when a step wrote a pte or a block map
- * entry, the only writes that can change coherence, so watching costs
- * almost nothing on other steps.
+ * entry, the only writes that can change coherence (the world marks those
+ * objects watched, and the scheduler calls the hook for nothing else), so
+ * watching costs nothing on other steps.
  */
 #include "config.h"
 
@@ -92,19 +93,11 @@ static int find_stale(const struct xip_world *w, int shared, struct incoherence 
 void check_after_step(void *ctx, struct sched *s)
 {
 	struct xip_world *w = ctx;
-	size_t n;
-	const struct sched_step *st = sched_trace(s, &n);
-	const struct sched_obj *o;
 
-	st += n - 1;
-	if (st->op != SCHED_OP_WRITE || st->obj == SCHED_NO_OBJ)
-		return;
-	o = sched_obj_by_id(s, st->obj);
-	if (o->tag != KTAG_PTE && o->tag != KTAG_BLOCK)
-		return;
+	/* the scheduler calls this only after a write to a pte or a block map entry (obj->watched) */
 	if (find_stale(w, 1, NULL)) {
 		if (w->incoherent_since < 0)
-			w->incoherent_since = (long)n;
+			w->incoherent_since = (long)sched_nsteps(s);
 	} else {
 		w->incoherent_since = -1;
 	}

@@ -55,6 +55,7 @@ struct kernel_run {
 	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
 	struct world_template *tmpl;  /* NULL until the first build */
 	int tmpl_valid;
+	int world_zero;               /* the world is all zeros (a new run): no need to clear it */
 };
 
 static const char *const pte_names[SCN_MAX_MAPS] = {
@@ -138,6 +139,8 @@ static void obj(struct sched_obj *o, enum sched_obj_kind kind, enum kobj_tag tag
 {
 	sched_obj_init(W->sched, o, kind, name, a, b);
 	o->tag = (uint8_t)tag;
+	/* only a write to a pte or a block map entry can change coherence (check_after_step) */
+	o->watched = tag == KTAG_PTE || tag == KTAG_BLOCK;
 }
 
 static int build_processes(struct kernel_run *run, const struct scenario *scn, char **cause)
@@ -214,6 +217,7 @@ struct kernel_run *kernel_run_new(void)
 	struct kernel_run *run = xcalloc(1, sizeof *run);
 
 	run->sched = sched_new();
+	run->world_zero = 1;
 	return run;
 }
 
@@ -232,9 +236,9 @@ void kernel_run_free(struct kernel_run *run)
 
 /* ---- the world template --------------------------------------------------------- */
 
-static void add_span(struct world_template *t, const void *from, const void *to)
+static void add_span(struct world_template *t, const struct xip_world *w, const void *from, const void *to)
 {
-	size_t off = (size_t)((const char *)from - (const char *)&t->world);
+	size_t off = (size_t)((const char *)from - (const char *)w);
 	size_t len = (size_t)((const char *)to - (const char *)from);
 	struct world_span *last = t->nspans ? &t->span[t->nspans - 1] : NULL;
 
@@ -250,23 +254,22 @@ static void add_span(struct world_template *t, const void *from, const void *to)
 	t->nspans++;
 }
 
-/* The spans of the template's world, in address order. */
-static void template_spans(struct world_template *t)
+/* The spans of world w, as offsets (the same in the template's copy), in address order. */
+static void template_spans(struct world_template *t, const struct xip_world *w)
 {
-	const struct xip_world *w = &t->world;
 	const struct scenario *scn = w->scn;
 
 	t->nspans = 0;
-	add_span(t, w, &w->flash.blocks[0]);
-	add_span(t, &w->flash.blocks[0], &w->flash.blocks[w->flash.nblocks]);
-	add_span(t, &w->flash.blockmap_obj[0], &w->mm[0]);          /* block map, inode, mapping */
+	add_span(t, w, w, &w->flash.blocks[0]);
+	add_span(t, w, &w->flash.blocks[0], &w->flash.blocks[w->flash.nblocks]);
+	add_span(t, w, &w->flash.blockmap_obj[0], &w->mm[0]);          /* block map, inode, mapping */
 	for (int p = 0; p < w->nmm_built; p++)
-		add_span(t, &w->mm[p], &w->mm[p].vmas[w->mm[p].nvmas]);
-	add_span(t, &w->nmm_built, &w->console[1]);                 /* page pool, globals, console[0] */
-	add_span(t, &w->console_len, &w->cpus[0]);
+		add_span(t, w, &w->mm[p], &w->mm[p].vmas[w->mm[p].nvmas]);
+	add_span(t, w, &w->nmm_built, &w->console[1]);                 /* page pool, globals, console[0] */
+	add_span(t, w, &w->console_len, &w->cpus[0]);
 	for (int c = 0; c < scn->ncpus; c++)
-		add_span(t, &w->cpus[c], &w->cpus[c].results[scn->cpus[c].nops]);
-	add_span(t, &w->incoherent_since, (const char *)w + sizeof *w);
+		add_span(t, w, &w->cpus[c], &w->cpus[c].results[scn->cpus[c].nops]);
+	add_span(t, w, &w->incoherent_since, (const char *)w + sizeof *w);
 }
 
 /* Are the bytes [at, end) of the world all zero? */
@@ -276,11 +279,10 @@ static int zero_bytes(const unsigned char *b, size_t at, size_t end)
 }
 
 /*
- * Is every byte of the world outside the spans zero?  With skip_console,
- * the console's text is not looked at (a run writes it; a string, its
- * first byte is in a span).
+ * Is every byte of world w outside the spans zero?  The console's text is
+ * not looked at (a run writes it; a string, its first byte is in a span).
  */
-static int outside_spans_zero(const struct world_template *t, const struct xip_world *w, int skip_console)
+static int outside_spans_zero(const struct world_template *t, const struct xip_world *w)
 {
 	const unsigned char *b = (const unsigned char *)w;
 	size_t console = (size_t)((const char *)w->console - (const char *)w);
@@ -288,7 +290,7 @@ static int outside_spans_zero(const struct world_template *t, const struct xip_w
 
 	for (int i = 0; i <= t->nspans; i++) {
 		size_t end = i < t->nspans ? t->span[i].off : sizeof *w;
-		if (skip_console && at <= console + 1 && end >= console + sizeof w->console) {
+		if (at <= console + 1 && end >= console + sizeof w->console) {
 			if (!zero_bytes(b, at, console + 1) || !zero_bytes(b, console + sizeof w->console, end))
 				return 0;
 		} else if (!zero_bytes(b, at, end)) {
@@ -313,10 +315,11 @@ static void template_keep(struct kernel_run *run, const struct scenario *scn, en
 	t->version = version;
 	t->without = run->world.without;
 	t->nobjs = sched_obj_count(run->sched);
-	memcpy(&t->world, &run->world, sizeof t->world);
-	template_spans(t);
-	/* should a build ever write beyond the spans, build every time rather than copy wrongly */
-	run->tmpl_valid = outside_spans_zero(t, &t->world, 0);
+	/* the spans are computed on the live world; the template holds only them */
+	template_spans(t, &run->world);
+	for (int i = 0; i < t->nspans; i++)
+		memcpy((char *)&t->world + t->span[i].off, (const char *)&run->world + t->span[i].off, t->span[i].len);
+	run->tmpl_valid = 1;
 }
 
 /* Was the template built for this start, and does the scheduler still hold its registrations? */
@@ -335,7 +338,7 @@ int kernel_run_template_check(const struct kernel_run *run)
 {
 	if (!run->tmpl_valid)
 		return -1;
-	return outside_spans_zero(run->tmpl, &run->world, 1) ? 0 : -1;
+	return outside_spans_zero(run->tmpl, &run->world) ? 0 : -1;
 }
 
 /* ---- starting a run ---------------------------------------------------------------- */
@@ -360,7 +363,9 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 	}
 	run->tmpl_valid = 0;
 	sched_reset(run->sched);
-	memset(w, 0, sizeof *w);
+	if (!run->world_zero)
+		memset(w, 0, sizeof *w);
+	run->world_zero = 0;
 	memset(run->mmap_slot, 0, sizeof run->mmap_slot);
 	W = w;
 	task_run = run;
