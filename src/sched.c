@@ -60,6 +60,8 @@ struct sched {
 	unsigned nobjs, objs_cap;
 	struct sched_obj **locks; /* the objects that are not plain memory, in id order */
 	unsigned nlocks, locks_cap;
+	struct sched_obj **of_kind[SCHED_OBJ_KIND_COUNT]; /* the same by kind (sched_self_holds) */
+	unsigned nkind[SCHED_OBJ_KIND_COUNT], kind_cap[SCHED_OBJ_KIND_COUNT];
 
 	struct sched_step *trace;
 	size_t nsteps, trace_cap;
@@ -76,6 +78,10 @@ struct sched {
 };
 
 static struct sched *sched_current; /* the one scheduler driving now */
+/* For the CPU side, which calls in at every scheduling point, value and frame: */
+static struct sched_cpu *cpu_now;     /* the CPU running now, NULL on the main stack */
+static struct sched_step *step_now;   /* the step it runs, NULL before the first (sched_start) */
+static struct coro *main_co;          /* coro_main(), where every scheduling point switches to */
 
 _Static_assert(SCHED_MAX_CPUS <= 10, "a CPU's name has one digit");
 
@@ -165,6 +171,7 @@ void sched_reset(struct sched *s)
 	s->ncpus = 0;
 	s->nobjs = 0;
 	s->nlocks = 0;
+	memset(s->nkind, 0, sizeof s->nkind);
 }
 
 void sched_rewind(struct sched *s)
@@ -181,6 +188,8 @@ void sched_free(struct sched *s)
 	sched_reset(s);
 	free(s->objs);
 	free(s->locks);
+	for (int k = 0; k < SCHED_OBJ_KIND_COUNT; k++)
+		free(s->of_kind[k]);
 	free(s->trace);
 	free(s);
 }
@@ -223,6 +232,11 @@ void sched_obj_init(struct sched *s, struct sched_obj *obj, enum sched_obj_kind 
 			s->locks = xrealloc(s->locks, s->locks_cap * sizeof *s->locks);
 		}
 		s->locks[s->nlocks++] = obj;
+		if (s->nkind[kind] == s->kind_cap[kind]) {
+			s->kind_cap[kind] = s->kind_cap[kind] ? 2 * s->kind_cap[kind] : 16;
+			s->of_kind[kind] = xrealloc(s->of_kind[kind], s->kind_cap[kind] * sizeof *s->of_kind[kind]);
+		}
+		s->of_kind[kind][s->nkind[kind]++] = obj;
 	}
 }
 
@@ -306,7 +320,9 @@ static inline void cpu_resume(struct sched *s, int cpu)
 	struct sched_cpu *c = &s->cpus[cpu];
 
 	s->running = cpu;
+	cpu_now = c;
 	coro_switch(c->coro);
+	cpu_now = NULL;
 	s->running = -1;
 	if (c->task_returned) {
 		c->state = SCHED_CPU_FINISHED;
@@ -420,6 +436,8 @@ int sched_start(struct sched *s, char **cause)
 	}
 	s->started = 1;
 	sched_current = s;
+	main_co = coro_main();
+	step_now = NULL;
 	for (int i = 0; i < s->ncpus && s->end == SCHED_RUNNING; i++)
 		cpu_resume(s, i);
 	after_progress(s);
@@ -467,6 +485,7 @@ int sched_step(struct sched *s, int cpu, char **cause)
 	st->enabled = (uint8_t)s->enabled_mask;
 	st->has_value = 0;
 	watched_write = c->op == SCHED_OP_WRITE && c->obj && c->obj->watched;
+	step_now = st;
 	c->steps++;
 	c->nreturns = 0;
 	s->last = cpu;
@@ -566,6 +585,17 @@ void sched_cpu_info(const struct sched *s, int cpu, struct sched_cpu_info *out)
 	out->steps = c->steps;
 }
 
+enum sched_cpu_state sched_cpu_pending(const struct sched *s, int cpu, enum sched_op *op,
+				       const struct sched_obj **obj)
+{
+	const struct sched_cpu *c = &s->cpus[cpu];
+
+	XS_ASSERT(cpu >= 0 && cpu < s->ncpus);
+	*op = c->op;
+	*obj = c->state == SCHED_CPU_READY ? c->obj : NULL;
+	return c->state;
+}
+
 const struct sched_step *sched_trace(const struct sched *s, size_t *n)
 {
 	*n = s->nsteps;
@@ -651,24 +681,22 @@ char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len)
 
 void sched_point(enum sched_op op, struct sched_obj *obj, struct sched_site site)
 {
-	struct sched *s = sched_current;
-	struct sched_cpu *c;
+	struct sched_cpu *c = cpu_now;
 
-	XS_ASSERT(s && s->running >= 0);
-	c = &s->cpus[s->running];
+	XS_ASSERT(c);
 	c->op = op;
 	c->obj = obj;
 	c->site = site;
-	coro_switch(coro_main());
+	coro_switch(main_co);
 }
 
 int64_t sched_note(int64_t value)
 {
-	struct sched *s = sched_current;
+	struct sched_step *st = step_now;
 
-	XS_ASSERT(s && s->running >= 0 && s->nsteps > 0);
-	s->trace[s->nsteps - 1].value = value;
-	s->trace[s->nsteps - 1].has_value = 1;
+	XS_ASSERT(cpu_now && st);
+	st->value = value;
+	st->has_value = 1;
 	return value;
 }
 
@@ -696,20 +724,19 @@ const struct sched_obj *sched_self_holds(enum sched_obj_kind kind)
 {
 	struct sched *s = sched_current;
 
-	XS_ASSERT(s && s->running >= 0);
-	if (kind == SCHED_OBJ_MEMORY)
-		return NULL; /* plain memory is never held */
-	for (unsigned i = 0; i < s->nlocks; i++)
-		if (s->locks[i]->kind == kind && s->locks[i]->owner == s->running)
-			return s->locks[i];
+	XS_ASSERT(s && s->running >= 0 && (unsigned)kind < SCHED_OBJ_KIND_COUNT);
+	/* plain memory is never held, and has no list */
+	for (unsigned i = 0; i < s->nkind[kind]; i++)
+		if (s->of_kind[kind][i]->owner == s->running)
+			return s->of_kind[kind][i];
 	return NULL;
 }
 
 void sched_frame_enter(const char *func)
 {
-	struct sched *s = sched_current;
-	struct sched_cpu *c = &s->cpus[s->running];
+	struct sched_cpu *c = cpu_now;
 
+	XS_ASSERT(c);
 	if (c->nframes < SCHED_MAX_FRAMES)
 		c->frames[c->nframes] = func;
 	c->nframes++;
@@ -717,10 +744,9 @@ void sched_frame_enter(const char *func)
 
 void sched_frame_leave(const char *func, int64_t ret)
 {
-	struct sched *s = sched_current;
-	struct sched_cpu *c = &s->cpus[s->running];
+	struct sched_cpu *c = cpu_now;
 
-	XS_ASSERT(c->nframes > 0);
+	XS_ASSERT(c && c->nframes > 0);
 	c->nframes--;
 	if (c->nreturns < SCHED_MAX_RETURNS) {
 		c->returns[c->nreturns].func = func;

@@ -234,6 +234,13 @@ struct sched_site sched_bug_site(const struct sched *s);
 
 int sched_ncpus(const struct sched *s);
 void sched_cpu_info(const struct sched *s, int cpu, struct sched_cpu_info *out);
+/*
+ * What sched_cpu_info says of the CPU's pending operation, alone and
+ * cheaper, for a search that asks at every step: *op (op), *obj (obj: NULL
+ * for none and for a CPU that is not ready); returns its state.
+ */
+enum sched_cpu_state sched_cpu_pending(const struct sched *s, int cpu, enum sched_op *op,
+				       const struct sched_obj **obj);
 int sched_cpu_enabled(const struct sched *s, int cpu);
 unsigned sched_enabled_mask(const struct sched *s);
 /* Index of the CPU that ran the last step, -1 before the first. */

@@ -179,6 +179,7 @@ struct outcome {
 	uint64_t trace, state;
 	size_t steps;
 	struct kernel_verdict v;
+	enum verdict_kind kind_alone; /* kernel_run_verdict_kind */
 };
 
 /* Run schedule `how` (0 sequential, 1 round robin, 2+ pseudo-random with that seed) on run. */
@@ -199,12 +200,13 @@ static void run_how(struct kernel_run *run, const struct scenario *scn, enum xip
 	out->state = kernel_state_hash(run);
 	out->steps = sched_nsteps(s);
 	kernel_run_verdict(run, &out->v);
+	out->kind_alone = kernel_run_verdict_kind(run);
 }
 
 static int same_outcome(const struct outcome *a, const struct outcome *b)
 {
 	return a->trace == b->trace && a->state == b->state && a->steps == b->steps &&
-	       a->v.kind == b->v.kind && a->v.damage_step == b->v.damage_step &&
+	       a->v.kind == b->v.kind && a->kind_alone == a->v.kind && b->kind_alone == b->v.kind && a->v.damage_step == b->v.damage_step &&
 	       strcmp(a->v.headline, b->v.headline) == 0 && strcmp(a->v.details, b->v.details) == 0 &&
 	       strcmp(a->v.notes, b->v.notes) == 0;
 }
@@ -224,7 +226,7 @@ static void test_template(void)
 	enum { NSCN = sizeof names / sizeof names[0], NHOW = 6 };
 	struct scenario *scn[NSCN];
 	struct kernel_run *again = kernel_run_new();
-	int runs = 0, differ = 0, outside = 0;
+	int runs = 0, differ = 0, outside = 0, kinds[VERDICT_NKINDS] = { 0 };
 	char first[1024] = "";
 
 	for (size_t i = 0; i < NSCN; i++)
@@ -248,6 +250,7 @@ static void test_template(void)
 						for (int k = 0; k < rep; k++) {
 							run_how(again, scn[i], (enum xip_version)ver, how, &b);
 							runs++;
+							kinds[b.v.kind]++;
 							if (kernel_run_template_check(again) != 0)
 								outside++;
 							if (!same_outcome(&a, &b) && differ++ == 0)
@@ -259,9 +262,13 @@ static void test_template(void)
 					kernel_run_free(fresh);
 				}
 	tap_ok(runs > 300, "kernel-4.1", "%d runs on one kernel_run, over every scenario and version", runs);
-	tap_is_int(differ, 0, "kernel-4.2", "each ends as the same schedule on a new run does (trace, state, verdict)%s%s",
+	tap_is_int(differ, 0, "kernel-4.2", "each ends as the same schedule on a new run does (trace, state, verdict; "
+		   "and kernel_run_verdict_kind agrees)%s%s",
 		   differ ? ": first difference: " : "", first);
 	tap_is_int(outside, 0, "kernel-4.3", "no run writes the world outside what its template copies back");
+	tap_ok(kinds[VERDICT_OK] && kinds[VERDICT_CORRUPTION] && kinds[VERDICT_BUG] && kinds[VERDICT_LEAK], "kernel-4.4",
+	       "... among them ok %d, corruption %d, bug %d, deadlock %d, leak %d", kinds[VERDICT_OK],
+	       kinds[VERDICT_CORRUPTION], kinds[VERDICT_BUG], kinds[VERDICT_DEADLOCK], kinds[VERDICT_LEAK]);
 	for (size_t i = 0; i < NSCN; i++)
 		scenario_free(scn[i]);
 	kernel_run_free(again);

@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -150,11 +151,29 @@ static void add_line(char *buf, size_t len, const char *line)
 		snprintf(buf + n, len - n, "%s\n", line);
 }
 
+/*
+ * One problem found by the bookkeeping checks: returns 1, and describes it
+ * as a line of details unless details is NULL (the verdict's kind only).
+ */
+static int problem(char *details, size_t len, const char *fmt, ...) XS_PRINTF(3, 4);
+static int problem(char *details, size_t len, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (!details)
+		return 1;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	add_line(details, len, line);
+	return 1;
+}
+
 static int check_pages(const struct xip_world *w, char *details, size_t len)
 {
 	int ptes[XIP_PAGE_POOL] = { 0 };
 	int problems = 0;
-	char line[256];
 
 	for (int p = 0; p < w->nmm_built; p++) {
 		const struct mm_struct *mm = &w->mm[p];
@@ -170,19 +189,13 @@ static int check_pages(const struct xip_world *w, char *details, size_t len)
 					anon_rss++;
 				else
 					file_rss++;
-				if (!w->pages[pte->page].in_use) {
-					snprintf(line, sizeof line, "page#%d was freed while process %c still maps it at page %d",
-						 pte->page + 1, mm->comm, pg);
-					add_line(details, len, line);
-					problems++;
-				}
+				if (!w->pages[pte->page].in_use)
+					problems += problem(details, len, "page#%d was freed while process %c still maps it at page %d",
+							    pte->page + 1, mm->comm, pg);
 			}
-		if (mm->file_rss != file_rss || mm->anon_rss != anon_rss) {
-			snprintf(line, sizeof line, "process %c: file_rss %ld and anon_rss %ld, but its ptes map %ld file and %ld anonymous pages",
-				 mm->comm, mm->file_rss, mm->anon_rss, file_rss, anon_rss);
-			add_line(details, len, line);
-			problems++;
-		}
+		if (mm->file_rss != file_rss || mm->anon_rss != anon_rss)
+			problems += problem(details, len, "process %c: file_rss %ld and anon_rss %ld, but its ptes map %ld file and %ld anonymous pages",
+					    mm->comm, mm->file_rss, mm->anon_rss, file_rss, anon_rss);
 	}
 	for (int i = 0; i < XIP_PAGE_POOL; i++) {
 		const struct page *page = &w->pages[i];
@@ -191,13 +204,10 @@ static int check_pages(const struct xip_world *w, char *details, size_t len)
 
 		if (!page->in_use)
 			continue;
-		if (page->_count != want_count || page->_mapcount != ptes[i]) {
-			snprintf(line, sizeof line, "page#%d%s: _count %d and mapcount %d, but %d ptes map it%s",
-				 i + 1, sparse ? " (the sparse page)" : "", page->_count, page->_mapcount,
-				 ptes[i], sparse ? " (plus the global's own reference)" : "");
-			add_line(details, len, line);
-			problems++;
-		}
+		if (page->_count != want_count || page->_mapcount != ptes[i])
+			problems += problem(details, len, "page#%d%s: _count %d and mapcount %d, but %d ptes map it%s",
+					    i + 1, sparse ? " (the sparse page)" : "", page->_count, page->_mapcount,
+					    ptes[i], sparse ? " (plus the global's own reference)" : "");
 	}
 	return problems;
 }
@@ -206,25 +216,17 @@ static int check_flash(const struct xip_world *w, char *details, size_t len)
 {
 	int refs[SCN_MAX_BLOCKS] = { 0 };
 	int problems = 0;
-	char line[256];
 
 	for (int pg = 0; pg < SCN_MAX_PAGES; pg++)
 		if (w->flash.blockmap[pg] >= 0)
 			refs[w->flash.blockmap[pg]]++;
 	for (int b = 0; b < w->flash.nblocks; b++) {
-		if (w->flash.blocks[b].used && refs[b] == 0) {
-			snprintf(line, sizeof line, "flash block %d is allocated but no page of the file uses it: leaked", b);
-			add_line(details, len, line);
-			problems++;
-		} else if (refs[b] > 1) {
-			snprintf(line, sizeof line, "flash block %d is used by %d pages of the file: allocated twice", b, refs[b]);
-			add_line(details, len, line);
-			problems++;
-		} else if (refs[b] && !w->flash.blocks[b].used) {
-			snprintf(line, sizeof line, "flash block %d is used by the file but free in the allocator", b);
-			add_line(details, len, line);
-			problems++;
-		}
+		if (w->flash.blocks[b].used && refs[b] == 0)
+			problems += problem(details, len, "flash block %d is allocated but no page of the file uses it: leaked", b);
+		else if (refs[b] > 1)
+			problems += problem(details, len, "flash block %d is used by %d pages of the file: allocated twice", b, refs[b]);
+		else if (refs[b] && !w->flash.blocks[b].used)
+			problems += problem(details, len, "flash block %d is used by the file but free in the allocator", b);
 	}
 	return problems;
 }
@@ -234,22 +236,19 @@ static int check_locks(const struct xip_world *w, char *details, size_t len)
 	unsigned n;
 	struct sched_obj *const *locks = sched_lock_objs(w->sched, &n);
 	int problems = 0;
-	char line[256], name[64];
+	char name[64];
 
+	/* a lock's name is formatted only when a problem with it is written down */
+#define LOCK_NAME(o) (details ? sched_obj_name((o), name, sizeof name) : "")
 	for (unsigned i = 0; i < n; i++) {
 		const struct sched_obj *o = locks[i];
-		if (o->kind == SCHED_OBJ_SEQCOUNT && (o->sequence & 1)) {
-			snprintf(line, sizeof line, "%s is odd (%u) at the end: a write section was never ended",
-				 sched_obj_name(o, name, sizeof name), o->sequence);
-		} else if (o->kind != SCHED_OBJ_MEMORY && o->kind != SCHED_OBJ_SEQCOUNT && o->owner >= 0) {
-			snprintf(line, sizeof line, "%s is still held by CPU%d at the end",
-				 sched_obj_name(o, name, sizeof name), o->owner);
-		} else {
-			continue;
-		}
-		add_line(details, len, line);
-		problems++;
+		if (o->kind == SCHED_OBJ_SEQCOUNT && (o->sequence & 1))
+			problems += problem(details, len, "%s is odd (%u) at the end: a write section was never ended",
+					    LOCK_NAME(o), o->sequence);
+		else if (o->kind != SCHED_OBJ_MEMORY && o->kind != SCHED_OBJ_SEQCOUNT && o->owner >= 0)
+			problems += problem(details, len, "%s is still held by CPU%d at the end", LOCK_NAME(o), o->owner);
 	}
+#undef LOCK_NAME
 	return problems;
 }
 
@@ -328,4 +327,21 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 	out->kind = VERDICT_OK;
 	_Static_assert(sizeof all_well <= sizeof out->headline, "the headline fits");
 	memcpy(out->headline, all_well, sizeof all_well);
+}
+
+enum verdict_kind check_verdict_kind(struct xip_world *w)
+{
+	/* check_verdict's decisions in its order, with nothing written down */
+	switch (sched_end_reason(w->sched)) {
+	case SCHED_END_BUG: return VERDICT_BUG;
+	case SCHED_END_DEADLOCK: return VERDICT_DEADLOCK;
+	case SCHED_END_STEP_LIMIT: return VERDICT_STEP_LIMIT;
+	case SCHED_RUNNING: return VERDICT_OK;
+	case SCHED_END_DONE: break;
+	}
+	if (find_stale(w, 1, NULL))
+		return VERDICT_CORRUPTION;
+	if (check_pages(w, NULL, 0) + check_flash(w, NULL, 0) + check_locks(w, NULL, 0))
+		return VERDICT_LEAK;
+	return VERDICT_OK;
 }

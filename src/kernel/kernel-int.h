@@ -336,6 +336,8 @@ char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len);
 void check_after_step(void *ctx, struct sched *s);
 /* The verdict of an ended run. */
 void check_verdict(struct xip_world *w, struct kernel_verdict *out);
+/* Its kind alone, nothing formatted. */
+enum verdict_kind check_verdict_kind(struct xip_world *w);
 
 /* ---- flash.c: the device and ext2's get_xip_mem ------------------------------------ */
 

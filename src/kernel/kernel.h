@@ -97,6 +97,13 @@ enum xip_version kernel_run_version(const struct kernel_run *run);
 /* Judge the run (which must have ended). */
 void kernel_run_verdict(struct kernel_run *run, struct kernel_verdict *out);
 
+/*
+ * The kind kernel_run_verdict would give, without formatting any text: for
+ * counting verdicts (the explorer judges every execution; only the ones it
+ * shows need their headline).
+ */
+enum verdict_kind kernel_run_verdict_kind(struct kernel_run *run);
+
 /* The console (printk) output so far. */
 const char *kernel_console(const struct kernel_run *run);
 

@@ -472,3 +472,9 @@ void kernel_run_verdict(struct kernel_run *run, struct kernel_verdict *out)
 	W = &run->world; /* the checks read flash and pages through W */
 	check_verdict(&run->world, out);
 }
+
+enum verdict_kind kernel_run_verdict_kind(struct kernel_run *run)
+{
+	W = &run->world;
+	return check_verdict_kind(&run->world);
+}
