@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "explore.h"
+#include "kernel.h"
 #include "coro.h"
 #include "util.h"
 
@@ -145,6 +146,7 @@ static int cmd_bench(int argc, char **argv)
 	bench_measure(seconds, &r);
 	bench_print(stdout, &r);
 	bench_explore(seconds / 5);
+	kernel_run_drop_spare();
 	coro_pool_drain();
 	return 0;
 }

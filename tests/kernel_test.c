@@ -211,11 +211,33 @@ static int same_outcome(const struct outcome *a, const struct outcome *b)
 	       strcmp(a->v.notes, b->v.notes) == 0;
 }
 
+struct tally {
+	int runs, differ, outside, kinds[VERDICT_NKINDS];
+	char first[1024];
+};
+
+/* Run schedule `how` on run and compare with the outcome `want` of a new run. */
+static void same_as(struct tally *t, const char *who, struct kernel_run *run, const struct scenario *scn,
+		    enum xip_version ver, unsigned mask, int how, const struct outcome *want)
+{
+	struct outcome got;
+
+	run_how(run, scn, ver, how, &got);
+	t->runs++;
+	t->kinds[got.v.kind]++;
+	if (kernel_run_template_check(run) != 0)
+		t->outside++;
+	if (!same_outcome(want, &got) && t->differ++ == 0)
+		snprintf(t->first, sizeof t->first, "%s: %s %s without %u, schedule %d: %s / %s", who,
+			 scn->name, xip_version_name(ver), mask, how, want->v.headline, got.v.headline);
+}
+
 /*
  * The world template: one run started again and again, over scenarios,
- * versions, ingredients switched off and schedules, always ends as a new
- * run on a newly built world does, and no run writes the parts of the
- * world the template does not copy back.
+ * versions, ingredients switched off and schedules, and a run freed and
+ * given back by kernel_run_new, always end as a new run on a newly built
+ * world does; and no run writes the parts of the world the template does
+ * not copy back.
  */
 static void test_template(void)
 {
@@ -226,9 +248,9 @@ static void test_template(void)
 	enum { NSCN = sizeof names / sizeof names[0], NHOW = 6 };
 	struct scenario *scn[NSCN];
 	struct kernel_run *again = kernel_run_new();
-	int runs = 0, differ = 0, outside = 0, kinds[VERDICT_NKINDS] = { 0 };
-	char first[1024] = "";
+	struct tally t;
 
+	memset(&t, 0, sizeof t);
 	for (size_t i = 0; i < NSCN; i++)
 		scn[i] = load(names[i]);
 	/* each scenario, version and schedule twice in a row (the template), then the next */
@@ -236,42 +258,48 @@ static void test_template(void)
 		for (size_t i = 0; i < NSCN; i++)
 			for (int ver = 0; ver < XIP_NVERSIONS; ver++)
 				for (unsigned without = 0; without <= (ver == XIP_FIXED ? 2u : 0u); without++) {
-					struct kernel_run *fresh = kernel_run_new();
 					unsigned mask = without ? 1u << (without - 1 + pass) : 0;
-					kernel_run_set_without(fresh, mask);
 					kernel_run_set_without(again, mask);
 					for (int how = 0; how < NHOW; how++) {
+						enum xip_version v = (enum xip_version)ver;
+						const struct scenario *other = scn[(i + 1 + (size_t)how) % NSCN];
+						struct kernel_run *run;
 						struct outcome a, b;
-						int rep = pass ? 1 : 2;
-						run_how(fresh, scn[i], (enum xip_version)ver, how, &a);
-						kernel_run_free(fresh);
-						fresh = kernel_run_new();
-						kernel_run_set_without(fresh, mask);
-						for (int k = 0; k < rep; k++) {
-							run_how(again, scn[i], (enum xip_version)ver, how, &b);
-							runs++;
-							kinds[b.v.kind]++;
-							if (kernel_run_template_check(again) != 0)
-								outside++;
-							if (!same_outcome(&a, &b) && differ++ == 0)
-								snprintf(first, sizeof first, "%s %s without %u, schedule %d: %s / %s",
-									 names[i], xip_version_name(ver), mask, how,
-									 a.v.headline, b.v.headline);
-						}
+
+						kernel_run_drop_spare(); /* new runs, their worlds built anew */
+						run = kernel_run_new();
+						kernel_run_set_without(run, mask);
+						run_how(run, other, v, how, &b);
+						kernel_run_free(run);
+						kernel_run_drop_spare();
+						run = kernel_run_new();
+						kernel_run_set_without(run, mask);
+						run_how(run, scn[i], v, how, &a);
+						kernel_run_free(run);    /* kept: the next kernel_run_new gives it back */
+						run = kernel_run_new();
+						kernel_run_set_without(run, mask);
+						same_as(&t, "a run given back", run, scn[i], v, mask, how, &a);
+						kernel_run_free(run);
+						run = kernel_run_new();
+						kernel_run_set_without(run, mask);
+						same_as(&t, "a run given back, another scenario", run, other, v, mask, how, &b);
+						kernel_run_free(run);
+						for (int k = 0; k < (pass ? 1 : 2); k++)
+							same_as(&t, "a run started again", again, scn[i], v, mask, how, &a);
 					}
-					kernel_run_free(fresh);
 				}
-	tap_ok(runs > 300, "kernel-4.1", "%d runs on one kernel_run, over every scenario and version", runs);
-	tap_is_int(differ, 0, "kernel-4.2", "each ends as the same schedule on a new run does (trace, state, verdict; "
+	tap_ok(t.runs > 300, "kernel-4.1", "%d runs started again or given back, over every scenario and version", t.runs);
+	tap_is_int(t.differ, 0, "kernel-4.2", "each ends as the same schedule on a new run does (trace, state, verdict; "
 		   "and kernel_run_verdict_kind agrees)%s%s",
-		   differ ? ": first difference: " : "", first);
-	tap_is_int(outside, 0, "kernel-4.3", "no run writes the world outside what its template copies back");
-	tap_ok(kinds[VERDICT_OK] && kinds[VERDICT_CORRUPTION] && kinds[VERDICT_BUG] && kinds[VERDICT_LEAK], "kernel-4.4",
-	       "... among them ok %d, corruption %d, bug %d, deadlock %d, leak %d", kinds[VERDICT_OK],
-	       kinds[VERDICT_CORRUPTION], kinds[VERDICT_BUG], kinds[VERDICT_DEADLOCK], kinds[VERDICT_LEAK]);
+		   t.differ ? ": first difference: " : "", t.first);
+	tap_is_int(t.outside, 0, "kernel-4.3", "no run writes the world outside what its template copies back");
+	tap_ok(t.kinds[VERDICT_OK] && t.kinds[VERDICT_CORRUPTION] && t.kinds[VERDICT_BUG] && t.kinds[VERDICT_LEAK], "kernel-4.4",
+	       "... among them ok %d, corruption %d, bug %d, deadlock %d, leak %d", t.kinds[VERDICT_OK],
+	       t.kinds[VERDICT_CORRUPTION], t.kinds[VERDICT_BUG], t.kinds[VERDICT_DEADLOCK], t.kinds[VERDICT_LEAK]);
 	for (size_t i = 0; i < NSCN; i++)
 		scenario_free(scn[i]);
 	kernel_run_free(again);
+	kernel_run_drop_spare();
 }
 
 int main(void)

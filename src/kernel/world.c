@@ -212,10 +212,38 @@ static void build_flash(const struct scenario *scn)
 	}
 }
 
+/*
+ * The last run freed, kept for the next kernel_run_new (not in sanitizer
+ * builds, where it would hide a use after free).  The explorer makes a run
+ * per search, and a search of a small scenario is short enough that
+ * allocating a run (a 48 KB world, the scheduler's trace) and building its
+ * world shows.  A kept run is rewound and its world cleared back to zeros,
+ * as a new one's; its template stays, so that the next search of the same
+ * scenario and version starts from it.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_A_SPARE_RUN 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEP_A_SPARE_RUN 0
+#endif
+#endif
+#ifndef KEEP_A_SPARE_RUN
+#define KEEP_A_SPARE_RUN 1
+#endif
+static struct kernel_run *spare_run;
+
+static void clear_world(struct kernel_run *run);
+
 struct kernel_run *kernel_run_new(void)
 {
-	struct kernel_run *run = xcalloc(1, sizeof *run);
+	struct kernel_run *run = spare_run;
 
+	if (run) {
+		spare_run = NULL;
+		return run;
+	}
+	run = xcalloc(1, sizeof *run);
 	run->sched = sched_new();
 	run->world_zero = 1;
 	return run;
@@ -225,12 +253,33 @@ void kernel_run_free(struct kernel_run *run)
 {
 	if (!run)
 		return;
-	free(run->tmpl);
-	sched_free(run->sched);
 	if (W == &run->world)
 		W = NULL;
 	if (task_run == run)
 		task_run = NULL;
+	if (KEEP_A_SPARE_RUN && !spare_run) {
+		/* as kernel_run_new makes it, with the registrations its template needs */
+		sched_rewind(run->sched);
+		sched_set_step_limit(run->sched, SCHED_DEFAULT_STEP_LIMIT);
+		run->without = 0;
+		clear_world(run);
+		spare_run = run;
+		return;
+	}
+	free(run->tmpl);
+	sched_free(run->sched);
+	free(run);
+}
+
+void kernel_run_drop_spare(void)
+{
+	struct kernel_run *run = spare_run;
+
+	if (!run)
+		return;
+	spare_run = NULL;
+	free(run->tmpl);
+	sched_free(run->sched);
 	free(run);
 }
 
@@ -332,6 +381,21 @@ static int template_fits(const struct kernel_run *run, const struct scenario *sc
 	       t->without == (version == XIP_FIXED ? run->without : 0) &&
 	       sched_obj_count(run->sched) == t->nobjs && sched_ncpus(run->sched) == scn->ncpus &&
 	       sched_obj_by_id(run->sched, 0) == &run->world.sparse_page_obj;
+}
+
+/* Zeros in the world again, as in a new run (the console's old text aside: it is a string). */
+static void clear_world(struct kernel_run *run)
+{
+	const struct world_template *t = run->tmpl;
+
+	if (run->tmpl_valid) {
+		/* the world is the template's scenario's: nothing outside the spans but zeros */
+		for (int i = 0; i < t->nspans; i++)
+			memset((char *)&run->world + t->span[i].off, 0, t->span[i].len);
+	} else {
+		memset(&run->world, 0, sizeof run->world);
+	}
+	run->world_zero = 1;
 }
 
 int kernel_run_template_check(const struct kernel_run *run)
