@@ -34,6 +34,7 @@ struct sched_cpu {
 	struct coro *coro;
 	void (*task)(void *arg);
 	void *arg;
+	int task_returned;  /* set on the CPU's own stack as its task returns */
 	enum sched_cpu_state state;
 	unsigned steps;
 	char name[8];
@@ -57,13 +58,18 @@ struct sched {
 
 	struct sched_obj **objs;
 	unsigned nobjs, objs_cap;
+	struct sched_obj **locks; /* the objects that are not plain memory, in id order */
+	unsigned nlocks, locks_cap;
+	struct sched_obj **of_kind[SCHED_OBJ_KIND_COUNT]; /* the same by kind (sched_self_holds) */
+	unsigned nkind[SCHED_OBJ_KIND_COUNT], kind_cap[SCHED_OBJ_KIND_COUNT];
 
 	struct sched_step *trace;
 	size_t nsteps, trace_cap;
 	unsigned step_limit;
 
 	enum sched_end end;
-	char *end_msg;
+	char *end_msg;        /* a formatted end message (owned), or NULL */
+	const char *end_text; /* the end message: end_msg or a static string, NULL while running */
 	int bug_cpu;
 	struct sched_site bug_site;
 
@@ -72,6 +78,12 @@ struct sched {
 };
 
 static struct sched *sched_current; /* the one scheduler driving now */
+/* For the CPU side, which calls in at every scheduling point, value and frame: */
+static struct sched_cpu *cpu_now;     /* the CPU running now, NULL on the main stack */
+static struct sched_step *step_now;   /* the step it runs, NULL before the first (sched_start) */
+static struct coro *main_co;          /* coro_main(), where every scheduling point switches to */
+
+_Static_assert(SCHED_MAX_CPUS <= 10, "a CPU's name has one digit");
 
 static const struct sched_site no_site = { "", "", "", 0 };
 
@@ -119,7 +131,20 @@ struct sched *sched_new(void)
 	return s;
 }
 
-void sched_reset(struct sched *s)
+/* A CPU as sched_add_cpu makes it: ready, no step run, no pending operation. */
+static void cpu_clear(struct sched_cpu *c, void (*task)(void *arg), void *arg, int id)
+{
+	memset(c, 0, sizeof *c);
+	c->task = task;
+	c->arg = arg;
+	c->state = SCHED_CPU_READY;
+	c->site = no_site;
+	memcpy(c->name, "CPU", 3); /* "CPU%d": SCHED_MAX_CPUS is 8, one digit */
+	c->name[3] = (char)('0' + id);
+}
+
+/* End the run: CPUs' coroutines back to the pool, the trace and the end forgotten. */
+static void end_and_forget(struct sched *s)
 {
 	XS_ASSERT(s->running < 0);
 	for (int i = 0; i < s->ncpus; i++) {
@@ -128,17 +153,32 @@ void sched_reset(struct sched *s)
 	}
 	if (sched_current == s)
 		sched_current = NULL;
-	s->ncpus = 0;
 	s->last = -1;
 	s->started = 0;
 	s->enabled_mask = 0;
-	s->nobjs = 0;
 	s->nsteps = 0;
 	s->end = SCHED_RUNNING;
 	free(s->end_msg);
 	s->end_msg = NULL;
+	s->end_text = NULL;
 	s->bug_cpu = -1;
 	s->bug_site = no_site;
+}
+
+void sched_reset(struct sched *s)
+{
+	end_and_forget(s);
+	s->ncpus = 0;
+	s->nobjs = 0;
+	s->nlocks = 0;
+	memset(s->nkind, 0, sizeof s->nkind);
+}
+
+void sched_rewind(struct sched *s)
+{
+	end_and_forget(s);
+	for (int i = 0; i < s->ncpus; i++)
+		cpu_clear(&s->cpus[i], s->cpus[i].task, s->cpus[i].arg, i);
 }
 
 void sched_free(struct sched *s)
@@ -147,6 +187,9 @@ void sched_free(struct sched *s)
 		return;
 	sched_reset(s);
 	free(s->objs);
+	free(s->locks);
+	for (int k = 0; k < SCHED_OBJ_KIND_COUNT; k++)
+		free(s->of_kind[k]);
 	free(s->trace);
 	free(s);
 }
@@ -179,9 +222,22 @@ void sched_obj_init(struct sched *s, struct sched_obj *obj, enum sched_obj_kind 
 	obj->id = (uint16_t)s->nobjs;
 	obj->kind = (uint8_t)kind;
 	obj->tag = 0;
+	obj->watched = 0;
 	obj->owner = -1;
 	obj->sequence = 0;
 	s->objs[s->nobjs++] = obj;
+	if (kind != SCHED_OBJ_MEMORY) {
+		if (s->nlocks == s->locks_cap) {
+			s->locks_cap = s->locks_cap ? 2 * s->locks_cap : 32;
+			s->locks = xrealloc(s->locks, s->locks_cap * sizeof *s->locks);
+		}
+		s->locks[s->nlocks++] = obj;
+		if (s->nkind[kind] == s->kind_cap[kind]) {
+			s->kind_cap[kind] = s->kind_cap[kind] ? 2 * s->kind_cap[kind] : 16;
+			s->of_kind[kind] = xrealloc(s->of_kind[kind], s->kind_cap[kind] * sizeof *s->of_kind[kind]);
+		}
+		s->of_kind[kind][s->nkind[kind]++] = obj;
+	}
 }
 
 char *sched_obj_name(const struct sched_obj *obj, char *buf, size_t len)
@@ -208,6 +264,12 @@ unsigned sched_obj_count(const struct sched *s)
 	return s->nobjs;
 }
 
+struct sched_obj *const *sched_lock_objs(const struct sched *s, unsigned *n)
+{
+	*n = s->nlocks;
+	return s->locks;
+}
+
 /* ---- CPUs ----------------------------------------------------------------------- */
 
 int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **cause)
@@ -219,12 +281,7 @@ int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **ca
 	if (s->ncpus >= SCHED_MAX_CPUS)
 		return util_errf(cause, "too many CPUs: at most %d can be simulated", SCHED_MAX_CPUS);
 	c = &s->cpus[s->ncpus];
-	memset(c, 0, sizeof *c);
-	c->task = task;
-	c->arg = arg;
-	c->state = SCHED_CPU_READY;
-	c->site = no_site;
-	snprintf(c->name, sizeof c->name, "CPU%d", s->ncpus);
+	cpu_clear(c, task, arg, s->ncpus);
 	return s->ncpus++;
 }
 
@@ -247,17 +304,27 @@ static void cpu_entry(void *arg)
 	struct sched_cpu *c = arg;
 
 	c->task(c->arg);
+	c->task_returned = 1; /* its coroutine is about to finish: cheaper to test than coro_finished */
 }
 
-/* Run one CPU until its next scheduling point, its end, or a BUG. */
-static void cpu_resume(struct sched *s, int cpu)
+/*
+ * Run one CPU until its next scheduling point, its end, or a BUG.  Inlined
+ * into sched_step: every function return just after a switch goes where the
+ * other stack's return stack buffer did not predict, so fewer of them.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void cpu_resume(struct sched *s, int cpu)
 {
 	struct sched_cpu *c = &s->cpus[cpu];
 
 	s->running = cpu;
+	cpu_now = c;
 	coro_switch(c->coro);
+	cpu_now = NULL;
 	s->running = -1;
-	if (coro_finished(c->coro)) {
+	if (c->task_returned) {
 		c->state = SCHED_CPU_FINISHED;
 		c->nframes = 0;
 		c->obj = NULL;
@@ -275,6 +342,18 @@ static void end_run(struct sched *s, enum sched_end why, const char *fmt, va_lis
 	s->end = why;
 	free(s->end_msg);
 	s->end_msg = xvasprintf(fmt, ap);
+	s->end_text = s->end_msg;
+}
+
+/* The same with a static message: nothing to format or allocate (every run that ends well). */
+static void end_run_static(struct sched *s, enum sched_end why, const char *msg)
+{
+	if (s->end != SCHED_RUNNING)
+		return;
+	s->end = why;
+	free(s->end_msg);
+	s->end_msg = NULL;
+	s->end_text = msg;
 }
 
 static void end_runf(struct sched *s, enum sched_end why, const char *fmt, ...) XS_PRINTF(3, 4);
@@ -296,23 +375,14 @@ void sched_stop(struct sched *s, enum sched_end why, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Recompute who can run, and end the run when nobody can. */
-static void after_progress(struct sched *s)
+/* The run cannot go on as it is: every CPU finished, none can run, or the step limit. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void end_if_stuck(struct sched *s, unsigned mask, int unfinished)
 {
-	unsigned mask = 0;
-	int unfinished = 0;
-
-	for (int i = 0; i < s->ncpus; i++) {
-		if (cpu_enabled(&s->cpus[i]))
-			mask |= 1u << i;
-		if (s->cpus[i].state == SCHED_CPU_READY)
-			unfinished++;
-	}
-	s->enabled_mask = mask;
-	if (s->end != SCHED_RUNNING)
-		return;
 	if (!unfinished) {
-		end_runf(s, SCHED_END_DONE, "every CPU finished");
+		end_run_static(s, SCHED_END_DONE, "every CPU finished");
 	} else if (!mask) {
 		char buf[160];
 		size_t len = 0;
@@ -331,6 +401,23 @@ static void after_progress(struct sched *s)
 		end_runf(s, SCHED_END_STEP_LIMIT, "the run reached the step limit of %u steps without ending",
 			 s->step_limit);
 	}
+}
+
+/* Recompute who can run, and end the run when nobody can (the rare part apart, so this stays small). */
+static inline void after_progress(struct sched *s)
+{
+	unsigned mask = 0;
+	int unfinished = 0;
+
+	for (int i = 0; i < s->ncpus; i++) {
+		if (cpu_enabled(&s->cpus[i]))
+			mask |= 1u << i;
+		if (s->cpus[i].state == SCHED_CPU_READY)
+			unfinished++;
+	}
+	s->enabled_mask = mask;
+	if (s->end == SCHED_RUNNING && (!unfinished || !mask || s->nsteps >= s->step_limit))
+		end_if_stuck(s, mask, unfinished);
 }
 
 int sched_start(struct sched *s, char **cause)
@@ -352,31 +439,45 @@ int sched_start(struct sched *s, char **cause)
 	}
 	s->started = 1;
 	sched_current = s;
+	main_co = coro_main();
+	step_now = NULL;
 	for (int i = 0; i < s->ncpus && s->end == SCHED_RUNNING; i++)
 		cpu_resume(s, i);
 	after_progress(s);
 	return 0;
 }
 
-int sched_step(struct sched *s, int cpu, char **cause)
+/* Why sched_step cannot run `cpu` now (kept apart: the step itself stays small). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int step_refused(struct sched *s, int cpu, char **cause)
 {
-	struct sched_cpu *c;
-	struct sched_step *st;
+	char buf[160];
 
-	XS_ASSERT(s->started && s->running < 0);
-	sched_current = s; /* CPU code reaches the scheduler that drives it */
 	if (s->end != SCHED_RUNNING)
 		return util_errf(cause, "step %zu: the run has already ended (%s)",
 				 s->nsteps + 1, sched_end_name(s->end));
 	if (cpu < 0 || cpu >= s->ncpus)
 		return util_errf(cause, "step %zu: there is no CPU%d (this run has CPU0..CPU%d)",
 				 s->nsteps + 1, cpu, s->ncpus - 1);
+	return util_errf(cause, "step %zu: %s cannot run: %s", s->nsteps + 1, s->cpus[cpu].name,
+			 sched_describe_wait(s, cpu, buf, sizeof buf));
+}
+
+int sched_step(struct sched *s, int cpu, char **cause)
+{
+	struct sched_cpu *c;
+	struct sched_step *st;
+	int watched_write;
+
+	XS_ASSERT(s->started && s->running < 0);
+	sched_current = s; /* CPU code reaches the scheduler that drives it */
+	/* enabled_mask has bits of existing, ready CPUs only, and none once the run ended */
+	if (XS_UNLIKELY(s->end != SCHED_RUNNING || cpu < 0 || cpu >= s->ncpus ||
+			!(s->enabled_mask & (1u << cpu))))
+		return step_refused(s, cpu, cause);
 	c = &s->cpus[cpu];
-	if (!(s->enabled_mask & (1u << cpu))) {
-		char buf[160];
-		return util_errf(cause, "step %zu: %s cannot run: %s", s->nsteps + 1, c->name,
-				 sched_describe_wait(s, cpu, buf, sizeof buf));
-	}
 	XS_ASSERT(s->nsteps < s->trace_cap);
 	st = &s->trace[s->nsteps++];
 	st->site = c->site;
@@ -386,12 +487,14 @@ int sched_step(struct sched *s, int cpu, char **cause)
 	st->op = (uint8_t)c->op;
 	st->enabled = (uint8_t)s->enabled_mask;
 	st->has_value = 0;
+	watched_write = c->op == SCHED_OP_WRITE && c->obj && c->obj->watched;
+	step_now = st;
 	c->steps++;
 	c->nreturns = 0;
 	s->last = cpu;
 	cpu_resume(s, cpu);
 	after_progress(s);
-	if (s->hook && s->end == SCHED_RUNNING)
+	if (watched_write && s->hook && s->end == SCHED_RUNNING)
 		s->hook(s->hook_ctx, s);
 	return 0;
 }
@@ -456,7 +559,7 @@ int sched_run(struct sched *s, const int *choices, size_t n,
 /* ---- views -------------------------------------------------------------------------- */
 
 enum sched_end sched_end_reason(const struct sched *s) { return s->end; }
-const char *sched_end_message(const struct sched *s) { return s->end_msg ? s->end_msg : ""; }
+const char *sched_end_message(const struct sched *s) { return s->end_text ? s->end_text : ""; }
 int sched_bug_cpu(const struct sched *s) { return s->bug_cpu; }
 struct sched_site sched_bug_site(const struct sched *s) { return s->bug_site; }
 int sched_ncpus(const struct sched *s) { return s->ncpus; }
@@ -483,6 +586,17 @@ void sched_cpu_info(const struct sched *s, int cpu, struct sched_cpu_info *out)
 	memcpy(out->frames, c->frames, sizeof out->frames);
 	out->nframes = c->nframes < SCHED_MAX_FRAMES ? c->nframes : SCHED_MAX_FRAMES;
 	out->steps = c->steps;
+}
+
+enum sched_cpu_state sched_cpu_pending(const struct sched *s, int cpu, enum sched_op *op,
+				       const struct sched_obj **obj)
+{
+	const struct sched_cpu *c = &s->cpus[cpu];
+
+	XS_ASSERT(cpu >= 0 && cpu < s->ncpus);
+	*op = c->op;
+	*obj = c->state == SCHED_CPU_READY ? c->obj : NULL;
+	return c->state;
 }
 
 const struct sched_step *sched_trace(const struct sched *s, size_t *n)
@@ -570,24 +684,22 @@ char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len)
 
 void sched_point(enum sched_op op, struct sched_obj *obj, struct sched_site site)
 {
-	struct sched *s = sched_current;
-	struct sched_cpu *c;
+	struct sched_cpu *c = cpu_now;
 
-	XS_ASSERT(s && s->running >= 0);
-	c = &s->cpus[s->running];
+	XS_ASSERT(c);
 	c->op = op;
 	c->obj = obj;
 	c->site = site;
-	coro_switch(coro_main());
+	coro_switch(main_co);
 }
 
 int64_t sched_note(int64_t value)
 {
-	struct sched *s = sched_current;
+	struct sched_step *st = step_now;
 
-	XS_ASSERT(s && s->running >= 0 && s->nsteps > 0);
-	s->trace[s->nsteps - 1].value = value;
-	s->trace[s->nsteps - 1].has_value = 1;
+	XS_ASSERT(cpu_now && st);
+	st->value = value;
+	st->has_value = 1;
 	return value;
 }
 
@@ -615,18 +727,19 @@ const struct sched_obj *sched_self_holds(enum sched_obj_kind kind)
 {
 	struct sched *s = sched_current;
 
-	XS_ASSERT(s && s->running >= 0);
-	for (unsigned i = 0; i < s->nobjs; i++)
-		if (s->objs[i]->kind == kind && s->objs[i]->owner == s->running)
-			return s->objs[i];
+	XS_ASSERT(s && s->running >= 0 && (unsigned)kind < SCHED_OBJ_KIND_COUNT);
+	/* plain memory is never held, and has no list */
+	for (unsigned i = 0; i < s->nkind[kind]; i++)
+		if (s->of_kind[kind][i]->owner == s->running)
+			return s->of_kind[kind][i];
 	return NULL;
 }
 
 void sched_frame_enter(const char *func)
 {
-	struct sched *s = sched_current;
-	struct sched_cpu *c = &s->cpus[s->running];
+	struct sched_cpu *c = cpu_now;
 
+	XS_ASSERT(c);
 	if (c->nframes < SCHED_MAX_FRAMES)
 		c->frames[c->nframes] = func;
 	c->nframes++;
@@ -634,10 +747,9 @@ void sched_frame_enter(const char *func)
 
 void sched_frame_leave(const char *func, int64_t ret)
 {
-	struct sched *s = sched_current;
-	struct sched_cpu *c = &s->cpus[s->running];
+	struct sched_cpu *c = cpu_now;
 
-	XS_ASSERT(c->nframes > 0);
+	XS_ASSERT(c && c->nframes > 0);
 	c->nframes--;
 	if (c->nreturns < SCHED_MAX_RETURNS) {
 		c->returns[c->nreturns].func = func;

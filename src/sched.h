@@ -67,6 +67,7 @@ struct sched_obj {
 	uint16_t id;
 	uint8_t kind;       /* enum sched_obj_kind */
 	uint8_t tag;        /* free for the owner (the kernel: how to print values) */
+	uint8_t watched;    /* a write to it calls the step hook: set by the owner after sched_obj_init */
 	/* Lock and seqcount state: changed only by the CPU performing a step. */
 	int8_t owner;       /* locks: CPU holding it, -1 when free */
 	unsigned sequence;  /* seqcounts: even when no writer is inside */
@@ -149,6 +150,15 @@ void sched_free(struct sched *s);
  */
 void sched_reset(struct sched *s);
 
+/*
+ * End the current run, if any, and forget its trace, but keep its CPUs
+ * (their tasks) and its registered objects, with their ids.  For a world
+ * that is put back in place as it was when built (the caller restores the
+ * objects' lock and seqcount state with the rest of it): the next run then
+ * goes straight to sched_start, without registering anything again.
+ */
+void sched_rewind(struct sched *s);
+
 /* Steps after which a run ends with SCHED_END_STEP_LIMIT (default 20000). */
 void sched_set_step_limit(struct sched *s, unsigned limit);
 
@@ -166,6 +176,9 @@ char *sched_obj_name(const struct sched_obj *obj, char *buf, size_t len);
 /* Object by id (NULL when out of range) and how many there are. */
 const struct sched_obj *sched_obj_by_id(const struct sched *s, unsigned id);
 unsigned sched_obj_count(const struct sched *s);
+
+/* The objects that are not plain memory (locks, seqcounts), in id order; *n of them. */
+struct sched_obj *const *sched_lock_objs(const struct sched *s, unsigned *n);
 
 /* Add a CPU that will run task(arg).  Returns its id, or -1 with *cause. */
 int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **cause);
@@ -199,8 +212,10 @@ int sched_run_with(struct sched *s, sched_choose_fn choose, void *ctx, char **ca
 int sched_policy_choose(const struct sched *s, enum sched_policy policy);
 
 /*
- * Called on the main stack after every step (not after sched_start), for
- * checks that watch the whole world.  It may end the run with
+ * Called on the main stack after every step that writes (SCHED_OP_WRITE)
+ * a watched object (obj->watched), and not after sched_start: for checks
+ * of the whole world that only a write to certain objects can change.
+ * Steps that write nothing watched cost no call.  It may end the run with
  * sched_stop().
  */
 void sched_set_step_hook(struct sched *s, void (*hook)(void *ctx, struct sched *s), void *ctx);
@@ -219,6 +234,13 @@ struct sched_site sched_bug_site(const struct sched *s);
 
 int sched_ncpus(const struct sched *s);
 void sched_cpu_info(const struct sched *s, int cpu, struct sched_cpu_info *out);
+/*
+ * What sched_cpu_info says of the CPU's pending operation, alone and
+ * cheaper, for a search that asks at every step: *op (op), *obj (obj: NULL
+ * for none and for a CPU that is not ready); returns its state.
+ */
+enum sched_cpu_state sched_cpu_pending(const struct sched *s, int cpu, enum sched_op *op,
+				       const struct sched_obj **obj);
 int sched_cpu_enabled(const struct sched *s, int cpu);
 unsigned sched_enabled_mask(const struct sched *s);
 /* Index of the CPU that ran the last step, -1 before the first. */

@@ -1,7 +1,8 @@
 /*
  * kernel_test.c - the simulated XIP kernel (kernel-*): the classic race by
  * a hand-written exact schedule on buggy and fixed, every shipped
- * scenario's expected verdict on every version, and the bookkeeping.
+ * scenario's expected verdict on every version, the bookkeeping, and the
+ * world template (a run started again equals a run on a new world).
  */
 #include "config.h"
 
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel.h"
+#include "kernel-int.h"
 #include "schedule.h"
 #include "tap.h"
 
@@ -161,6 +162,146 @@ static void test_details(struct kernel_run *run)
 	scenario_free(scn);
 }
 
+/* A fixed pseudo-random choice among the enabled CPUs (a 64-bit LCG). */
+static int lcg_choose(void *ctx, const struct sched *s)
+{
+	uint64_t *state = ctx;
+	unsigned mask = sched_enabled_mask(s), k;
+
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	k = (unsigned)(*state >> 33) % (unsigned)__builtin_popcount(mask);
+	while (k--)
+		mask &= mask - 1;
+	return __builtin_ctz(mask);
+}
+
+struct outcome {
+	uint64_t trace, state;
+	size_t steps;
+	struct kernel_verdict v;
+	enum verdict_kind kind_alone; /* kernel_run_verdict_kind */
+};
+
+/* Run schedule `how` (0 sequential, 1 round robin, 2+ pseudo-random with that seed) on run. */
+static void run_how(struct kernel_run *run, const struct scenario *scn, enum xip_version ver, int how,
+		    struct outcome *out)
+{
+	struct sched *s = kernel_run_sched(run);
+	uint64_t seed = (uint64_t)how;
+	char *cause = NULL;
+	int r = kernel_run_start(run, scn, ver, &cause);
+
+	if (r == 0)
+		r = how < 2 ? sched_run(s, NULL, 0, how ? SCHED_POLICY_ROUND_ROBIN : SCHED_POLICY_SEQUENTIAL, &cause)
+			    : sched_run_with(s, lcg_choose, &seed, &cause);
+	if (r != 0)
+		fatal("%s", cause);
+	out->trace = sched_trace_hash(s);
+	out->state = kernel_state_hash(run);
+	out->steps = sched_nsteps(s);
+	kernel_run_verdict(run, &out->v);
+	out->kind_alone = kernel_run_verdict_kind(run);
+}
+
+static int same_outcome(const struct outcome *a, const struct outcome *b)
+{
+	return a->trace == b->trace && a->state == b->state && a->steps == b->steps &&
+	       a->v.kind == b->v.kind && a->kind_alone == a->v.kind && b->kind_alone == b->v.kind && a->v.damage_step == b->v.damage_step &&
+	       strcmp(a->v.headline, b->v.headline) == 0 && strcmp(a->v.details, b->v.details) == 0 &&
+	       strcmp(a->v.notes, b->v.notes) == 0;
+}
+
+struct tally {
+	int runs, differ, outside, kinds[VERDICT_NKINDS];
+	char first[1024];
+};
+
+/* Run schedule `how` on run and compare with the outcome `want` of a new run. */
+static void same_as(struct tally *t, const char *who, struct kernel_run *run, const struct scenario *scn,
+		    enum xip_version ver, unsigned mask, int how, const struct outcome *want)
+{
+	struct outcome got;
+
+	run_how(run, scn, ver, how, &got);
+	t->runs++;
+	t->kinds[got.v.kind]++;
+	if (kernel_run_template_check(run) != 0)
+		t->outside++;
+	if (!same_outcome(want, &got) && t->differ++ == 0)
+		snprintf(t->first, sizeof t->first, "%s: %s %s without %u, schedule %d: %s / %s", who,
+			 scn->name, xip_version_name(ver), mask, how, want->v.headline, got.v.headline);
+}
+
+/*
+ * The world template: one run started again and again, over scenarios,
+ * versions, ingredients switched off and schedules, and a run freed and
+ * given back by kernel_run_new, always end as a new run on a newly built
+ * world does; and no run writes the parts of the world the template does
+ * not copy back.
+ */
+static void test_template(void)
+{
+	static const char *const names[] = {
+		"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
+		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap",
+	};
+	enum { NSCN = sizeof names / sizeof names[0], NHOW = 6 };
+	struct scenario *scn[NSCN];
+	struct kernel_run *again = kernel_run_new();
+	struct tally t;
+
+	memset(&t, 0, sizeof t);
+	for (size_t i = 0; i < NSCN; i++)
+		scn[i] = load(names[i]);
+	/* each scenario, version and schedule twice in a row (the template), then the next */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < NSCN; i++)
+			for (int ver = 0; ver < XIP_NVERSIONS; ver++)
+				for (unsigned without = 0; without <= (ver == XIP_FIXED ? 2u : 0u); without++) {
+					unsigned mask = without ? 1u << (without - 1 + pass) : 0;
+					kernel_run_set_without(again, mask);
+					for (int how = 0; how < NHOW; how++) {
+						enum xip_version v = (enum xip_version)ver;
+						const struct scenario *other = scn[(i + 1 + (size_t)how) % NSCN];
+						struct kernel_run *run;
+						struct outcome a, b;
+
+						kernel_run_drop_spare(); /* new runs, their worlds built anew */
+						run = kernel_run_new();
+						kernel_run_set_without(run, mask);
+						run_how(run, other, v, how, &b);
+						kernel_run_free(run);
+						kernel_run_drop_spare();
+						run = kernel_run_new();
+						kernel_run_set_without(run, mask);
+						run_how(run, scn[i], v, how, &a);
+						kernel_run_free(run);    /* kept: the next kernel_run_new gives it back */
+						run = kernel_run_new();
+						kernel_run_set_without(run, mask);
+						same_as(&t, "a run given back", run, scn[i], v, mask, how, &a);
+						kernel_run_free(run);
+						run = kernel_run_new();
+						kernel_run_set_without(run, mask);
+						same_as(&t, "a run given back, another scenario", run, other, v, mask, how, &b);
+						kernel_run_free(run);
+						for (int k = 0; k < (pass ? 1 : 2); k++)
+							same_as(&t, "a run started again", again, scn[i], v, mask, how, &a);
+					}
+				}
+	tap_ok(t.runs > 300, "kernel-4.1", "%d runs started again or given back, over every scenario and version", t.runs);
+	tap_is_int(t.differ, 0, "kernel-4.2", "each ends as the same schedule on a new run does (trace, state, verdict; "
+		   "and kernel_run_verdict_kind agrees)%s%s",
+		   t.differ ? ": first difference: " : "", t.first);
+	tap_is_int(t.outside, 0, "kernel-4.3", "no run writes the world outside what its template copies back");
+	tap_ok(t.kinds[VERDICT_OK] && t.kinds[VERDICT_CORRUPTION] && t.kinds[VERDICT_BUG] && t.kinds[VERDICT_LEAK], "kernel-4.4",
+	       "... among them ok %d, corruption %d, bug %d, deadlock %d, leak %d", t.kinds[VERDICT_OK],
+	       t.kinds[VERDICT_CORRUPTION], t.kinds[VERDICT_BUG], t.kinds[VERDICT_DEADLOCK], t.kinds[VERDICT_LEAK]);
+	for (size_t i = 0; i < NSCN; i++)
+		scenario_free(scn[i]);
+	kernel_run_free(again);
+	kernel_run_drop_spare();
+}
+
 int main(void)
 {
 	struct kernel_run *run = kernel_run_new();
@@ -168,6 +309,7 @@ int main(void)
 	test_classic_by_hand(run);
 	test_expected_verdicts(run);
 	test_details(run);
+	test_template();
 	kernel_run_free(run);
 	return tap_done();
 }

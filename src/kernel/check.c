@@ -13,11 +13,13 @@
  *    allocated twice, every lock is released, every seqcount even.
  *
  * The step hook only looks again when a step wrote a pte or a block map
- * entry, the only writes that can change coherence, so watching costs
- * almost nothing on other steps.
+ * entry, the only writes that can change coherence (the world marks those
+ * objects watched, and the scheduler calls the hook for nothing else), so
+ * watching costs nothing on other steps.
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,19 +94,11 @@ static int find_stale(const struct xip_world *w, int shared, struct incoherence 
 void check_after_step(void *ctx, struct sched *s)
 {
 	struct xip_world *w = ctx;
-	size_t n;
-	const struct sched_step *st = sched_trace(s, &n);
-	const struct sched_obj *o;
 
-	st += n - 1;
-	if (st->op != SCHED_OP_WRITE || st->obj == SCHED_NO_OBJ)
-		return;
-	o = sched_obj_by_id(s, st->obj);
-	if (o->tag != KTAG_PTE && o->tag != KTAG_BLOCK)
-		return;
+	/* the scheduler calls this only after a write to a pte or a block map entry (obj->watched) */
 	if (find_stale(w, 1, NULL)) {
 		if (w->incoherent_since < 0)
-			w->incoherent_since = (long)n;
+			w->incoherent_since = (long)sched_nsteps(s);
 	} else {
 		w->incoherent_since = -1;
 	}
@@ -157,11 +151,29 @@ static void add_line(char *buf, size_t len, const char *line)
 		snprintf(buf + n, len - n, "%s\n", line);
 }
 
+/*
+ * One problem found by the bookkeeping checks: returns 1, and describes it
+ * as a line of details unless details is NULL (the verdict's kind only).
+ */
+static int problem(char *details, size_t len, const char *fmt, ...) XS_PRINTF(3, 4);
+static int problem(char *details, size_t len, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (!details)
+		return 1;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	add_line(details, len, line);
+	return 1;
+}
+
 static int check_pages(const struct xip_world *w, char *details, size_t len)
 {
 	int ptes[XIP_PAGE_POOL] = { 0 };
 	int problems = 0;
-	char line[256];
 
 	for (int p = 0; p < w->nmm_built; p++) {
 		const struct mm_struct *mm = &w->mm[p];
@@ -177,19 +189,13 @@ static int check_pages(const struct xip_world *w, char *details, size_t len)
 					anon_rss++;
 				else
 					file_rss++;
-				if (!w->pages[pte->page].in_use) {
-					snprintf(line, sizeof line, "page#%d was freed while process %c still maps it at page %d",
-						 pte->page + 1, mm->comm, pg);
-					add_line(details, len, line);
-					problems++;
-				}
+				if (!w->pages[pte->page].in_use)
+					problems += problem(details, len, "page#%d was freed while process %c still maps it at page %d",
+							    pte->page + 1, mm->comm, pg);
 			}
-		if (mm->file_rss != file_rss || mm->anon_rss != anon_rss) {
-			snprintf(line, sizeof line, "process %c: file_rss %ld and anon_rss %ld, but its ptes map %ld file and %ld anonymous pages",
-				 mm->comm, mm->file_rss, mm->anon_rss, file_rss, anon_rss);
-			add_line(details, len, line);
-			problems++;
-		}
+		if (mm->file_rss != file_rss || mm->anon_rss != anon_rss)
+			problems += problem(details, len, "process %c: file_rss %ld and anon_rss %ld, but its ptes map %ld file and %ld anonymous pages",
+					    mm->comm, mm->file_rss, mm->anon_rss, file_rss, anon_rss);
 	}
 	for (int i = 0; i < XIP_PAGE_POOL; i++) {
 		const struct page *page = &w->pages[i];
@@ -198,13 +204,10 @@ static int check_pages(const struct xip_world *w, char *details, size_t len)
 
 		if (!page->in_use)
 			continue;
-		if (page->_count != want_count || page->_mapcount != ptes[i]) {
-			snprintf(line, sizeof line, "page#%d%s: _count %d and mapcount %d, but %d ptes map it%s",
-				 i + 1, sparse ? " (the sparse page)" : "", page->_count, page->_mapcount,
-				 ptes[i], sparse ? " (plus the global's own reference)" : "");
-			add_line(details, len, line);
-			problems++;
-		}
+		if (page->_count != want_count || page->_mapcount != ptes[i])
+			problems += problem(details, len, "page#%d%s: _count %d and mapcount %d, but %d ptes map it%s",
+					    i + 1, sparse ? " (the sparse page)" : "", page->_count, page->_mapcount,
+					    ptes[i], sparse ? " (plus the global's own reference)" : "");
 	}
 	return problems;
 }
@@ -213,49 +216,39 @@ static int check_flash(const struct xip_world *w, char *details, size_t len)
 {
 	int refs[SCN_MAX_BLOCKS] = { 0 };
 	int problems = 0;
-	char line[256];
 
 	for (int pg = 0; pg < SCN_MAX_PAGES; pg++)
 		if (w->flash.blockmap[pg] >= 0)
 			refs[w->flash.blockmap[pg]]++;
 	for (int b = 0; b < w->flash.nblocks; b++) {
-		if (w->flash.blocks[b].used && refs[b] == 0) {
-			snprintf(line, sizeof line, "flash block %d is allocated but no page of the file uses it: leaked", b);
-			add_line(details, len, line);
-			problems++;
-		} else if (refs[b] > 1) {
-			snprintf(line, sizeof line, "flash block %d is used by %d pages of the file: allocated twice", b, refs[b]);
-			add_line(details, len, line);
-			problems++;
-		} else if (refs[b] && !w->flash.blocks[b].used) {
-			snprintf(line, sizeof line, "flash block %d is used by the file but free in the allocator", b);
-			add_line(details, len, line);
-			problems++;
-		}
+		if (w->flash.blocks[b].used && refs[b] == 0)
+			problems += problem(details, len, "flash block %d is allocated but no page of the file uses it: leaked", b);
+		else if (refs[b] > 1)
+			problems += problem(details, len, "flash block %d is used by %d pages of the file: allocated twice", b, refs[b]);
+		else if (refs[b] && !w->flash.blocks[b].used)
+			problems += problem(details, len, "flash block %d is used by the file but free in the allocator", b);
 	}
 	return problems;
 }
 
 static int check_locks(const struct xip_world *w, char *details, size_t len)
 {
-	unsigned n = sched_obj_count(w->sched);
+	unsigned n;
+	struct sched_obj *const *locks = sched_lock_objs(w->sched, &n);
 	int problems = 0;
-	char line[256], name[64];
+	char name[64];
 
+	/* a lock's name is formatted only when a problem with it is written down */
+#define LOCK_NAME(o) (details ? sched_obj_name((o), name, sizeof name) : "")
 	for (unsigned i = 0; i < n; i++) {
-		const struct sched_obj *o = sched_obj_by_id(w->sched, i);
-		if (o->kind == SCHED_OBJ_SEQCOUNT && (o->sequence & 1)) {
-			snprintf(line, sizeof line, "%s is odd (%u) at the end: a write section was never ended",
-				 sched_obj_name(o, name, sizeof name), o->sequence);
-		} else if (o->kind != SCHED_OBJ_MEMORY && o->kind != SCHED_OBJ_SEQCOUNT && o->owner >= 0) {
-			snprintf(line, sizeof line, "%s is still held by CPU%d at the end",
-				 sched_obj_name(o, name, sizeof name), o->owner);
-		} else {
-			continue;
-		}
-		add_line(details, len, line);
-		problems++;
+		const struct sched_obj *o = locks[i];
+		if (o->kind == SCHED_OBJ_SEQCOUNT && (o->sequence & 1))
+			problems += problem(details, len, "%s is odd (%u) at the end: a write section was never ended",
+					    LOCK_NAME(o), o->sequence);
+		else if (o->kind != SCHED_OBJ_MEMORY && o->kind != SCHED_OBJ_SEQCOUNT && o->owner >= 0)
+			problems += problem(details, len, "%s is still held by CPU%d at the end", LOCK_NAME(o), o->owner);
 	}
+#undef LOCK_NAME
 	return problems;
 }
 
@@ -274,11 +267,15 @@ static void note_private(const struct xip_world *w, struct kernel_verdict *out)
 
 void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 {
+	static const char all_well[] = "every CPU finished and every check holds";
 	struct sched *s = w->sched;
 	struct incoherence inc;
 	char why[256];
 
-	memset(out, 0, sizeof *out);
+	/* every field is a string or a number: no need to clear the 1.8 KB */
+	out->kind = VERDICT_OK;
+	out->headline[0] = out->details[0] = out->notes[0] = '\0';
+	out->damage_step = 0;
 	switch (sched_end_reason(s)) {
 	case SCHED_END_BUG: {
 		struct sched_site site = sched_bug_site(s);
@@ -328,5 +325,23 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 		return;
 	}
 	out->kind = VERDICT_OK;
-	snprintf(out->headline, sizeof out->headline, "every CPU finished and every check holds");
+	_Static_assert(sizeof all_well <= sizeof out->headline, "the headline fits");
+	memcpy(out->headline, all_well, sizeof all_well);
+}
+
+enum verdict_kind check_verdict_kind(struct xip_world *w)
+{
+	/* check_verdict's decisions in its order, with nothing written down */
+	switch (sched_end_reason(w->sched)) {
+	case SCHED_END_BUG: return VERDICT_BUG;
+	case SCHED_END_DEADLOCK: return VERDICT_DEADLOCK;
+	case SCHED_END_STEP_LIMIT: return VERDICT_STEP_LIMIT;
+	case SCHED_RUNNING: return VERDICT_OK;
+	case SCHED_END_DONE: break;
+	}
+	if (find_stale(w, 1, NULL))
+		return VERDICT_CORRUPTION;
+	if (check_pages(w, NULL, 0) + check_flash(w, NULL, 0) + check_locks(w, NULL, 0))
+		return VERDICT_LEAK;
+	return VERDICT_OK;
 }

@@ -322,6 +322,12 @@ void user_access(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
 /* ---- world.c and describe.c ------------------------------------------------------ */
 
 const struct xip_world *kernel_run_world(const struct kernel_run *run);
+/*
+ * For the tests: 0 when the run's world holds nothing but zeros outside the
+ * parts its template copies back (the console's text aside), -1 otherwise
+ * or when the run keeps no template.
+ */
+int kernel_run_template_check(const struct kernel_run *run);
 char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len);
 
 /* ---- check.c ------------------------------------------------------------------------ */
@@ -330,6 +336,8 @@ char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len);
 void check_after_step(void *ctx, struct sched *s);
 /* The verdict of an ended run. */
 void check_verdict(struct xip_world *w, struct kernel_verdict *out);
+/* Its kind alone, nothing formatted. */
+enum verdict_kind check_verdict_kind(struct xip_world *w);
 
 /* ---- flash.c: the device and ext2's get_xip_mem ------------------------------------ */
 

@@ -74,9 +74,14 @@ int kernel_without_parse(const char *text, unsigned *mask, char **cause);
 /* "mutex+retry", or "" for none, into buf. */
 char *kernel_without_text(unsigned mask, char *buf, size_t len);
 
-/* A run with no world yet.  Free with kernel_run_free. */
+/*
+ * A run with no world yet.  Free with kernel_run_free, which keeps the last
+ * run freed for the next kernel_run_new (an explorer makes one per search);
+ * kernel_run_drop_spare frees it (at exit, or to measure a cold start).
+ */
 struct kernel_run *kernel_run_new(void);
 void kernel_run_free(struct kernel_run *run);
+void kernel_run_drop_spare(void);
 
 /*
  * Build scn's world for `version` on the run's scheduler (resetting any
@@ -96,6 +101,13 @@ enum xip_version kernel_run_version(const struct kernel_run *run);
 
 /* Judge the run (which must have ended). */
 void kernel_run_verdict(struct kernel_run *run, struct kernel_verdict *out);
+
+/*
+ * The kind kernel_run_verdict would give, without formatting any text: for
+ * counting verdicts (the explorer judges every execution; only the ones it
+ * shows need their headline).
+ */
+enum verdict_kind kernel_run_verdict_kind(struct kernel_run *run);
 
 /* The console (printk) output so far. */
 const char *kernel_console(const struct kernel_run *run);

@@ -16,34 +16,45 @@
 
 #include "kernel-int.h"
 
-static uint64_t mix(uint64_t h, uint64_t v)
+/*
+ * The hash takes 64-bit words: each is xored in, multiplied by an odd
+ * constant and folded (high half into low), so every bit of every word
+ * reaches the whole state; a final avalanche (MurmurHash3's fmix64) mixes
+ * the last words.  The values are compared within one process only (the
+ * explorer's set of final states, a replay checked against its search):
+ * nothing stores or prints them.
+ */
+static inline uint64_t mix(uint64_t h, uint64_t v)
 {
-	for (int i = 0; i < 8; i++) {
-		h ^= (v >> (8 * i)) & 0xff;
-		h *= 1099511628211ull;
-	}
-	return h;
+	h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 32);
 }
 
-static uint64_t mix_bytes(uint64_t h, const unsigned char *b, size_t n)
+/* A page's SCN_PAGE_BYTES (8) bytes as one word. */
+static inline uint64_t page_word(const unsigned char *b)
 {
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
+	uint64_t v;
+
+	_Static_assert(SCN_PAGE_BYTES == sizeof v, "a page's bytes are one word");
+	memcpy(&v, b, sizeof v);
+	return v;
 }
 
 static uint64_t hash_pte(uint64_t h, const struct xip_world *w, const pte_t *pte)
 {
-	h = mix(h, (uint64_t)pte->kind | (uint64_t)pte->write << 4 | (uint64_t)pte->dirty << 5);
+	uint64_t head = (uint64_t)pte->kind | (uint64_t)pte->write << 4 | (uint64_t)pte->dirty << 5;
+
 	if (pte->kind == PTE_PFN) {
+		h = mix(h, head);
 		h = mix(h, pte->pfn);
 	} else if (pte->kind == PTE_PAGE) {
 		const struct page *page = &w->pages[pte->page];
-		h = mix(h, page == w->__xip_sparse_page ? 1 : page->anon ? 2 : 3);
-		h = mix_bytes(h, page->data, SCN_PAGE_BYTES);
-		h = mix(h, (uint64_t)page->_count << 16 | (uint64_t)page->_mapcount);
+		uint64_t what = page == w->__xip_sparse_page ? 1 : page->anon ? 2 : 3;
+		h = mix(h, head | what << 8);
+		h = mix(h, page_word(page->data));
+		h = mix(h, (uint64_t)(uint32_t)page->_count | (uint64_t)(uint32_t)page->_mapcount << 32);
+	} else {
+		h = mix(h, head);
 	}
 	return h;
 }
@@ -51,19 +62,21 @@ static uint64_t hash_pte(uint64_t h, const struct xip_world *w, const pte_t *pte
 uint64_t kernel_state_hash(const struct kernel_run *run)
 {
 	const struct xip_world *w = kernel_run_world(run);
+	const struct page *sp = w->__xip_sparse_page;
 	uint64_t h = 14695981039346656037ull;
 
 	h = mix(h, (uint64_t)w->inode.i_size);
-	for (int pg = 0; pg < SCN_MAX_PAGES; pg++)
-		h = mix(h, (uint64_t)(int64_t)w->flash.blockmap[pg]);
+	for (int pg = 0; pg < SCN_MAX_PAGES; pg += 2)
+		h = mix(h, (uint64_t)(uint32_t)w->flash.blockmap[pg] |
+			   (uint64_t)(uint32_t)w->flash.blockmap[pg + 1] << 32);
 	for (int b = 0; b < w->flash.nblocks; b++) {
 		h = mix(h, (uint64_t)w->flash.blocks[b].used);
-		h = mix_bytes(h, w->flash.blocks[b].data, SCN_PAGE_BYTES);
+		h = mix(h, page_word(w->flash.blocks[b].data));
 	}
-	h = mix(h, w->__xip_sparse_page ? (uint64_t)(w->__xip_sparse_page->_count << 16 | w->__xip_sparse_page->_mapcount) : 0);
+	h = mix(h, sp ? (uint64_t)(uint32_t)sp->_count << 32 | (uint64_t)(uint32_t)sp->_mapcount : 0);
 	for (int p = 0; p < w->nmm_built; p++) {
 		const struct mm_struct *mm = &w->mm[p];
-		h = mix(h, (uint64_t)mm->file_rss << 32 | (uint64_t)mm->anon_rss);
+		h = mix(h, (uint64_t)(uint32_t)mm->file_rss << 32 | (uint64_t)(uint32_t)mm->anon_rss);
 		for (int k = 0; k < mm->nvmas; k++) {
 			h = mix(h, (uint64_t)mm->vmas[k].created << 1 | (uint64_t)mm->vmas[k].on_i_mmap);
 			for (int pg = 0; pg < SCN_MAX_PAGES; pg++)
@@ -75,9 +88,15 @@ uint64_t kernel_state_hash(const struct kernel_run *run)
 			const struct kernel_op_result *r = &w->cpus[c].results[i];
 			h = mix(h, (uint64_t)r->state << 8 | (uint64_t)r->outcome);
 			h = mix(h, (uint64_t)r->ret);
-			h = mix_bytes(h, r->bytes, SCN_PAGE_BYTES);
+			h = mix(h, page_word(r->bytes));
 		}
 	h = mix(h, (uint64_t)sched_end_reason(w->sched));
+	/* fmix64 (Appleby, MurmurHash3) */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9a53e4a6f53ull;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -121,14 +140,13 @@ static void snap_pte(const struct xip_world *w, const pte_t *pte, int pgoff, int
 
 static void snap_locks(const struct xip_world *w, int last_obj, struct kernel_snapshot *out)
 {
-	unsigned n = sched_obj_count(w->sched);
+	unsigned n;
+	struct sched_obj *const *locks = sched_lock_objs(w->sched, &n);
 
 	for (unsigned i = 0; i < n && out->nlocks < KSNAP_MAX_LOCKS; i++) {
-		const struct sched_obj *o = sched_obj_by_id(w->sched, i);
+		const struct sched_obj *o = locks[i];
 		struct ksnap_lock *l;
 
-		if (o->kind == SCHED_OBJ_MEMORY)
-			continue;
 		/* page locks only while held; the buggy-only lock only in buggy */
 		if (o->kind == SCHED_OBJ_PAGELOCK && o->owner < 0)
 			continue;

@@ -5,6 +5,12 @@
  * Objects are registered with the scheduler in one fixed order (globals,
  * inode, mapping, flash, page pool, then each process), so object ids, and
  * with them trace hashes, depend only on the scenario.
+ *
+ * A run keeps the world it built as a template: the next start of the same
+ * scenario and version copies it back in place instead of building again
+ * (the explorer starts thousands of runs of one world).  The copy is the
+ * world exactly as built, objects' lock state included, and the scheduler
+ * keeps the registrations (sched_rewind), so ids and traces are the same.
  */
 #include "config.h"
 
@@ -14,11 +20,42 @@
 
 #include "kernel-int.h"
 
+/*
+ * The world as kernel_run_start built it, before any step.  Only the spans
+ * are copied back: the parts of the world the scenario has (its processes,
+ * their mappings, its flash blocks, its CPUs and their ops' results).  The
+ * rest is zero in the template and no run writes it: the simulated kernel
+ * only reaches what the scenario names (the tests check this).  The
+ * console's text is the exception: a run writes it, and it is a string, so
+ * its first byte is enough.
+ */
+#define WORLD_MAX_SPANS (8 + SCN_MAX_PROCS + SCN_MAX_CPUS)
+
+struct world_span {
+	size_t off, len;
+};
+
+struct world_template {
+	/* What it was built from: a start with anything else builds again. */
+	const struct scenario *scn;
+	uint64_t scn_hash;            /* the scenario's text, in case another was loaded at the same address */
+	size_t scn_text_len;
+	enum xip_version version;
+	unsigned without;
+	unsigned nobjs;               /* objects the build registered */
+	struct world_span span[WORLD_MAX_SPANS];
+	int nspans;
+	struct xip_world world;
+};
+
 struct kernel_run {
 	struct sched *sched;
 	unsigned without;
 	struct xip_world world;
 	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
+	struct world_template *tmpl;  /* NULL until the first build */
+	int tmpl_valid;
+	int world_zero;               /* the world is all zeros (a new run): no need to clear it */
 };
 
 static const char *const pte_names[SCN_MAX_MAPS] = {
@@ -102,6 +139,8 @@ static void obj(struct sched_obj *o, enum sched_obj_kind kind, enum kobj_tag tag
 {
 	sched_obj_init(W->sched, o, kind, name, a, b);
 	o->tag = (uint8_t)tag;
+	/* only a write to a pte or a block map entry can change coherence (check_after_step) */
+	o->watched = tag == KTAG_PTE || tag == KTAG_BLOCK;
 }
 
 static int build_processes(struct kernel_run *run, const struct scenario *scn, char **cause)
@@ -173,11 +212,40 @@ static void build_flash(const struct scenario *scn)
 	}
 }
 
+/*
+ * The last run freed, kept for the next kernel_run_new (not in sanitizer
+ * builds, where it would hide a use after free).  The explorer makes a run
+ * per search, and a search of a small scenario is short enough that
+ * allocating a run (a 48 KB world, the scheduler's trace) and building its
+ * world shows.  A kept run is rewound and its world cleared back to zeros,
+ * as a new one's; its template stays, so that the next search of the same
+ * scenario and version starts from it.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_A_SPARE_RUN 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEP_A_SPARE_RUN 0
+#endif
+#endif
+#ifndef KEEP_A_SPARE_RUN
+#define KEEP_A_SPARE_RUN 1
+#endif
+static struct kernel_run *spare_run;
+
+static void clear_world(struct kernel_run *run);
+
 struct kernel_run *kernel_run_new(void)
 {
-	struct kernel_run *run = xcalloc(1, sizeof *run);
+	struct kernel_run *run = spare_run;
 
+	if (run) {
+		spare_run = NULL;
+		return run;
+	}
+	run = xcalloc(1, sizeof *run);
 	run->sched = sched_new();
+	run->world_zero = 1;
 	return run;
 }
 
@@ -185,13 +253,159 @@ void kernel_run_free(struct kernel_run *run)
 {
 	if (!run)
 		return;
-	sched_free(run->sched);
 	if (W == &run->world)
 		W = NULL;
 	if (task_run == run)
 		task_run = NULL;
+	if (KEEP_A_SPARE_RUN && !spare_run) {
+		/* as kernel_run_new makes it, with the registrations its template needs */
+		sched_rewind(run->sched);
+		sched_set_step_limit(run->sched, SCHED_DEFAULT_STEP_LIMIT);
+		run->without = 0;
+		clear_world(run);
+		spare_run = run;
+		return;
+	}
+	free(run->tmpl);
+	sched_free(run->sched);
 	free(run);
 }
+
+void kernel_run_drop_spare(void)
+{
+	struct kernel_run *run = spare_run;
+
+	if (!run)
+		return;
+	spare_run = NULL;
+	free(run->tmpl);
+	sched_free(run->sched);
+	free(run);
+}
+
+/* ---- the world template --------------------------------------------------------- */
+
+static void add_span(struct world_template *t, const struct xip_world *w, const void *from, const void *to)
+{
+	size_t off = (size_t)((const char *)from - (const char *)w);
+	size_t len = (size_t)((const char *)to - (const char *)from);
+	struct world_span *last = t->nspans ? &t->span[t->nspans - 1] : NULL;
+
+	if (!len)
+		return;
+	if (last && last->off + last->len == off) {
+		last->len += len;
+		return;
+	}
+	XS_ASSERT(t->nspans < WORLD_MAX_SPANS);
+	t->span[t->nspans].off = off;
+	t->span[t->nspans].len = len;
+	t->nspans++;
+}
+
+/* The spans of world w, as offsets (the same in the template's copy), in address order. */
+static void template_spans(struct world_template *t, const struct xip_world *w)
+{
+	const struct scenario *scn = w->scn;
+
+	t->nspans = 0;
+	add_span(t, w, w, &w->flash.blocks[0]);
+	add_span(t, w, &w->flash.blocks[0], &w->flash.blocks[w->flash.nblocks]);
+	add_span(t, w, &w->flash.blockmap_obj[0], &w->mm[0]);          /* block map, inode, mapping */
+	for (int p = 0; p < w->nmm_built; p++)
+		add_span(t, w, &w->mm[p], &w->mm[p].vmas[w->mm[p].nvmas]);
+	add_span(t, w, &w->nmm_built, &w->console[1]);                 /* page pool, globals, console[0] */
+	add_span(t, w, &w->console_len, &w->cpus[0]);
+	for (int c = 0; c < scn->ncpus; c++)
+		add_span(t, w, &w->cpus[c], &w->cpus[c].results[scn->cpus[c].nops]);
+	add_span(t, w, &w->incoherent_since, (const char *)w + sizeof *w);
+}
+
+/* Are the bytes [at, end) of the world all zero? */
+static int zero_bytes(const unsigned char *b, size_t at, size_t end)
+{
+	return at >= end || (b[at] == 0 && memcmp(b + at, b + at + 1, end - at - 1) == 0);
+}
+
+/*
+ * Is every byte of world w outside the spans zero?  The console's text is
+ * not looked at (a run writes it; a string, its first byte is in a span).
+ */
+static int outside_spans_zero(const struct world_template *t, const struct xip_world *w)
+{
+	const unsigned char *b = (const unsigned char *)w;
+	size_t console = (size_t)((const char *)w->console - (const char *)w);
+	size_t at = 0;
+
+	for (int i = 0; i <= t->nspans; i++) {
+		size_t end = i < t->nspans ? t->span[i].off : sizeof *w;
+		if (at <= console + 1 && end >= console + sizeof w->console) {
+			if (!zero_bytes(b, at, console + 1) || !zero_bytes(b, console + sizeof w->console, end))
+				return 0;
+		} else if (!zero_bytes(b, at, end)) {
+			return 0;
+		}
+		if (i < t->nspans)
+			at = t->span[i].off + t->span[i].len;
+	}
+	return 1;
+}
+
+/* Keep the world just built (before its first step) to start the next runs from. */
+static void template_keep(struct kernel_run *run, const struct scenario *scn, enum xip_version version)
+{
+	struct world_template *t = run->tmpl;
+
+	if (!t)
+		t = run->tmpl = xmalloc(sizeof *t);
+	t->scn = scn;
+	t->scn_hash = scn->hash;
+	t->scn_text_len = scn->text_len;
+	t->version = version;
+	t->without = run->world.without;
+	t->nobjs = sched_obj_count(run->sched);
+	/* the spans are computed on the live world; the template holds only them */
+	template_spans(t, &run->world);
+	for (int i = 0; i < t->nspans; i++)
+		memcpy((char *)&t->world + t->span[i].off, (const char *)&run->world + t->span[i].off, t->span[i].len);
+	run->tmpl_valid = 1;
+}
+
+/* Was the template built for this start, and does the scheduler still hold its registrations? */
+static int template_fits(const struct kernel_run *run, const struct scenario *scn, enum xip_version version)
+{
+	const struct world_template *t = run->tmpl;
+
+	return run->tmpl_valid && t->scn == scn && t->scn_hash == scn->hash &&
+	       t->scn_text_len == scn->text_len && t->version == version &&
+	       t->without == (version == XIP_FIXED ? run->without : 0) &&
+	       sched_obj_count(run->sched) == t->nobjs && sched_ncpus(run->sched) == scn->ncpus &&
+	       sched_obj_by_id(run->sched, 0) == &run->world.sparse_page_obj;
+}
+
+/* Zeros in the world again, as in a new run (the console's old text aside: it is a string). */
+static void clear_world(struct kernel_run *run)
+{
+	const struct world_template *t = run->tmpl;
+
+	if (run->tmpl_valid) {
+		/* the world is the template's scenario's: nothing outside the spans but zeros */
+		for (int i = 0; i < t->nspans; i++)
+			memset((char *)&run->world + t->span[i].off, 0, t->span[i].len);
+	} else {
+		memset(&run->world, 0, sizeof run->world);
+	}
+	run->world_zero = 1;
+}
+
+int kernel_run_template_check(const struct kernel_run *run)
+{
+	if (!run->tmpl_valid)
+		return -1;
+	return outside_spans_zero(run->tmpl, &run->world) ? 0 : -1;
+}
+
+/* ---- starting a run ---------------------------------------------------------------- */
 
 int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 		     enum xip_version version, char **cause)
@@ -201,8 +415,21 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 	};
 	struct xip_world *w = &run->world;
 
+	if (template_fits(run, scn, version)) {
+		const struct world_template *t = run->tmpl;
+		sched_rewind(run->sched);
+		for (int i = 0; i < t->nspans; i++)
+			memcpy((char *)w + t->span[i].off, (const char *)&t->world + t->span[i].off, t->span[i].len);
+		W = w;
+		task_run = run;
+		sched_set_step_hook(w->sched, check_after_step, w);
+		return sched_start(w->sched, cause);
+	}
+	run->tmpl_valid = 0;
 	sched_reset(run->sched);
-	memset(w, 0, sizeof *w);
+	if (!run->world_zero)
+		memset(w, 0, sizeof *w);
+	run->world_zero = 0;
 	memset(run->mmap_slot, 0, sizeof run->mmap_slot);
 	W = w;
 	task_run = run;
@@ -246,6 +473,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 			return -1;
 	}
 	sched_set_step_hook(w->sched, check_after_step, w);
+	template_keep(run, scn, version);
 	return sched_start(w->sched, cause);
 }
 
@@ -307,4 +535,10 @@ void kernel_run_verdict(struct kernel_run *run, struct kernel_verdict *out)
 {
 	W = &run->world; /* the checks read flash and pages through W */
 	check_verdict(&run->world, out);
+}
+
+enum verdict_kind kernel_run_verdict_kind(struct kernel_run *run)
+{
+	W = &run->world;
+	return check_verdict_kind(&run->world);
 }
