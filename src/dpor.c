@@ -369,7 +369,6 @@ static int take_step(struct ex_search *x, struct sched *s, size_t d, int cpu, ch
 static void fill_node(struct ex_search *x, struct sched *s, size_t d)
 {
 	struct ex_node *nd = &x->node[d];
-	struct sched_cpu_info info;
 	int c0 = 0, c1 = x->ncpus;
 
 	nd->enabled = (uint8_t)sched_enabled_mask(s);
@@ -386,9 +385,11 @@ static void fill_node(struct ex_search *x, struct sched *s, size_t d)
 			nd->preemptions++;
 	}
 	for (int c = c0; c < c1 && x->reduce; c++) {
-		sched_cpu_info(s, c, &info);
-		nd->op[c] = (uint8_t)info.op;
-		nd->obj[c] = info.state == SCHED_CPU_READY && info.obj ? info.obj->id : SCHED_NO_OBJ;
+		enum sched_op op;
+		const struct sched_obj *obj;
+		sched_cpu_pending(s, c, &op, &obj);
+		nd->op[c] = (uint8_t)op;
+		nd->obj[c] = obj ? obj->id : SCHED_NO_OBJ;
 	}
 }
 

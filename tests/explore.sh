@@ -176,15 +176,18 @@ err=$(X classic --shard 3/2 2>&1); rc=$?
 is explore-split-24 "--shard 3/2: usage error" "$rc" 2
 
 # a signal stops a -j search cleanly; --resume then finishes it with the whole search's counts
-# (tiny-read-write, later, --full: 211308 executions, about 1 s with -j 2; 200 units of about 5 ms)
+# (tiny-read-write, later, --full: 211308 executions in 284 units, about 0.5 s)
 tp="$XS_SRCDIR/tests/scenarios/tiny-read-write.scn"
+t0=$(date +%s%N)
 full=$(X "$tp" --version later --full --units 200 --no-record | strip)
+# signal at a fifth of what one process takes here (as fast or slow as this build and machine are)
+at=$(awk -v d=$(( $(date +%s%N) - t0 )) 'BEGIN { printf "%.3f", d / 5e9 }')
 for sig in INT TERM; do
 	sdb="$work/sig-$sig.db"
-	jobs=2; [ $sig = INT ] && jobs=1   # about 1.2 s in one process: stopped at 0.4 s, part done
+	jobs=2; [ $sig = INT ] && jobs=1
 	"$XS_BIN" explore "$tp" --version later --full --units 200 -j $jobs --db "$sdb" >"$work/sig.out" 2>&1 &
 	pid=$!
-	if [ $sig = INT ]; then sleep 0.4; else sleep 0.3; fi
+	sleep "$at"
 	kill -$sig $pid
 	wait $pid; rc=$?
 	sout=$(cat "$work/sig.out")

@@ -133,8 +133,12 @@ char *kernel_value_text(const struct kernel_run *run, unsigned obj, int64_t valu
 /*
  * A canonical hash of the run's state (memory, files, page tables, results,
  * how it ended): equal for runs that end in the same state whatever the
- * order of independent steps.
+ * order of independent steps.  Explorations keep these values in the
+ * database (a unit's final states): KERNEL_STATE_HASH_FORMAT goes up with
+ * any change to what is hashed or how, so that units hashed differently
+ * are never resumed or merged together.
  */
+#define KERNEL_STATE_HASH_FORMAT 2
 uint64_t kernel_state_hash(const struct kernel_run *run);
 
 /* ---- the read-only snapshot the view draws ------------------------------------ */

@@ -262,6 +262,11 @@ void kernel_run_free(struct kernel_run *run)
 		sched_rewind(run->sched);
 		sched_set_step_limit(run->sched, SCHED_DEFAULT_STEP_LIMIT);
 		run->without = 0;
+		/* the template is not handed on: the next user may build the same
+		   scenario for another purpose (record_sync expanding milestones
+		   after explore planned its units failed with it) and gets a full
+		   build, as from a new run; the allocations are what is kept */
+		run->tmpl_valid = 0;
 		clear_world(run);
 		spare_run = run;
 		return;
