@@ -55,7 +55,13 @@ struct kernel_run {
 	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
 	struct world_template *tmpl;  /* NULL until the first build */
 	int tmpl_valid;
-	int world_zero;               /* the world is all zeros (a new run): no need to clear it */
+	/*
+	 * The world is all zeros (a new run, or a spare kernel_run_free
+	 * cleared), so a full build need not clear it first.  Every start
+	 * takes it down: the template's copy and the steps after it write the
+	 * world.
+	 */
+	int world_zero;
 };
 
 static const char *const pte_names[SCN_MAX_MAPS] = {
@@ -262,11 +268,9 @@ void kernel_run_free(struct kernel_run *run)
 		sched_rewind(run->sched);
 		sched_set_step_limit(run->sched, SCHED_DEFAULT_STEP_LIMIT);
 		run->without = 0;
-		/* the template is not handed on: the next user may build the same
-		   scenario for another purpose (record_sync expanding milestones
-		   after explore planned its units failed with it) and gets a full
-		   build, as from a new run; the allocations are what is kept */
-		run->tmpl_valid = 0;
+		/* the template stays valid: the next search of the same scenario
+		   and version starts from it (the world is zeros again, and the
+		   first start of anything else builds it anew, as on a new run) */
 		clear_world(run);
 		spare_run = run;
 		return;
@@ -425,6 +429,18 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 		sched_rewind(run->sched);
 		for (int i = 0; i < t->nspans; i++)
 			memcpy((char *)w + t->span[i].off, (const char *)&t->world + t->span[i].off, t->span[i].len);
+		/*
+		 * No longer zeros.  A spare run comes with its template valid and
+		 * world_zero set (clear_world).  When this path left world_zero
+		 * set, the next start that did not fit the template (another
+		 * version, mask or scenario on the same run) skipped the clearing
+		 * and built over what the last run had left: record_sync, given
+		 * the run explore_plan_make had freed, expanded 'race' on buggy
+		 * from the template, then on fixed by a full build on a world
+		 * whose pte[A:1] buggy had filled, so A's load never faulted and
+		 * 'cpu0 until get_xip_mem=-ENODATA' never happened.
+		 */
+		run->world_zero = 0;
 		W = w;
 		task_run = run;
 		sched_set_step_hook(w->sched, check_after_step, w);
