@@ -93,6 +93,14 @@ void ex_search_set_top(struct ex_search *x, size_t depth)
 	x->unit_prefix = xmalloc(depth + 1);
 }
 
+void ex_search_set_probe(struct ex_search *x, size_t depth, size_t target)
+{
+	ex_search_set_top(x, depth);
+	free(x->level);
+	x->level = xcalloc(depth + 1, sizeof *x->level);
+	x->probe_target = target;
+}
+
 void ex_search_set_unit(struct ex_search *x, const uint8_t *prefix, size_t depth, uint8_t sleep)
 {
 	x->prefix = prefix;
@@ -108,6 +116,7 @@ void ex_search_free(struct ex_search *x)
 		free(x->tpos[c]);
 	free(x->objs);
 	free(x->unit_prefix);
+	free(x->level);
 	memset(x, 0, sizeof *x);
 }
 
@@ -567,6 +576,11 @@ int ex_search_next(struct ex_search *x, char **cause)
 			x->depth = d;
 			backtrack(x, d);
 			return EX_SEARCH_CUT;
+		}
+		if (x->level && d >= x->replay + (size_t)x->redo) {
+			/* a new node, still running, not asleep: a unit of a top this deep */
+			if (++x->level[d] >= x->probe_target && d < x->top)
+				x->top = d;
 		}
 		if (x->top && d == x->top) {
 			x->depth = d;

@@ -85,6 +85,11 @@ struct ex_search {
 	uint8_t floor_sleep;
 	uint8_t unit_sleep;  /* top search, after EX_SEARCH_UNIT: node top's sleep set ... */
 	uint8_t *unit_prefix;/* ... and its prefix, top CPUs */
+	/* A probing top search (ex_search_set_probe): level[d] counts the units a
+	   top of depth d would have; once a level reaches probe_target, top
+	   comes up to it (nothing deeper is needed to choose the depth). */
+	size_t *level;
+	size_t probe_target;
 
 	/* Where the next execution departs: replay steps [0, replay) as they were,
 	 * then (redo) take node[replay].chosen as a new step. */
@@ -112,6 +117,13 @@ void ex_search_free(struct ex_search *x);
 
 /* Make x a search of the top `depth` steps (see top in struct ex_search). */
 void ex_search_set_top(struct ex_search *x, size_t depth);
+
+/*
+ * Make x a probing top search (top `depth` at most): afterwards x->level[d]
+ * for d <= x->top is the number of units a top of depth d has, counted
+ * until a level reaches `target`.
+ */
+void ex_search_set_probe(struct ex_search *x, size_t depth, size_t target);
 
 /* Make x a search of the unit below prefix[0, depth) with that sleep set at its root. */
 void ex_search_set_unit(struct ex_search *x, const uint8_t *prefix, size_t depth, uint8_t sleep);

@@ -34,6 +34,7 @@ struct explorer {
 	const struct explore_result *base; /* for progress: what finished units found (NULL: none) */
 	int stop;             /* an enum explore_end other than COMPLETE, or 0 */
 	uint64_t rng;
+	double plan_seconds;  /* split searches: what making the plan took (made here or not) */
 };
 
 double ex_now(void)
@@ -389,7 +390,7 @@ void explore_unit_clear(struct explore_unit *u)
  * NULL) their prefixes and sleep sets, in the order the search meets them.
  */
 static int top_units(struct kernel_run *run, const struct scenario *scn, enum xip_version v, int reduce,
-		     size_t depth, size_t *count, struct explore_plan *plan, char **cause)
+		     size_t depth, size_t *count, struct explore_plan *plan, unsigned long long *steps, char **cause)
 {
 	struct ex_search x;
 	size_t cap = 0;
@@ -414,6 +415,35 @@ static int top_units(struct kernel_run *run, const struct scenario *scn, enum xi
 		}
 		++*count;
 	}
+	*steps += x.steps;
+	ex_search_free(&x);
+	return r == -2 ? -1 : 0;
+}
+
+/*
+ * The depth of the split: the smallest whose top has at least `target`
+ * units, found by one probing top search (a level that reaches the target
+ * stops the probe going deeper).  When no level up to
+ * EXPLORE_MAX_SPLIT_DEPTH has that many, the search is small: 0, unsplit.
+ */
+static int probe_depth(struct kernel_run *run, const struct scenario *scn, enum xip_version v, int reduce,
+		       unsigned target, size_t *depth, unsigned long long *steps, char **cause)
+{
+	struct ex_search x;
+	int r;
+
+	*depth = 0;
+	ex_search_init(&x, run, scn, v, reduce, -1);
+	ex_search_set_probe(&x, EXPLORE_MAX_SPLIT_DEPTH, target);
+	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE)
+		if (r == -2)
+			break;
+	for (size_t d = 1; r != -2 && d <= x.top; d++)
+		if (x.level[d] >= target) {
+			*depth = d;
+			break;
+		}
+	*steps += x.steps;
 	ex_search_free(&x);
 	return r == -2 ? -1 : 0;
 }
@@ -426,6 +456,8 @@ int explore_plan_make(const struct scenario *scn, enum xip_version version,
 	unsigned limit = opt->step_limit ? opt->step_limit : SCHED_DEFAULT_STEP_LIMIT;
 	int reduce = opt->mode == EXPLORE_REDUCED;
 	size_t depth = 0, count = 0;
+	unsigned long long steps = 0;
+	double t0 = ex_now();
 	int rc = 0;
 
 	memset(plan, 0, sizeof *plan);
@@ -441,25 +473,10 @@ int explore_plan_make(const struct scenario *scn, enum xip_version version,
 		return -1;
 	}
 	/* the shallowest top that gives enough units (0: one unit, the whole search) */
-	if (target > 1) {
-		/* one step at a time, then faster: a narrow top (one CPU running alone) is cheap to go down */
-		for (depth = 1;; depth = depth < 8 ? depth + 1 : depth + depth / 4) {
-			if (depth > EXPLORE_MAX_SPLIT_DEPTH)
-				depth = EXPLORE_MAX_SPLIT_DEPTH;
-			if (top_units(run, scn, version, reduce, depth, &count, NULL, cause) != 0) {
-				rc = -1;
-				break;
-			}
-			if (count >= target || count == 0 || depth >= EXPLORE_MAX_SPLIT_DEPTH)
-				break;
-		}
-		/* every run ends above the depth: a small search, best left whole (the
-		   top's full backtracking would only add runs cut short) */
-		if (rc == 0 && count == 0)
-			depth = 0;
-	}
+	if (target > 1 && (rc = probe_depth(run, scn, version, reduce, target, &depth, &steps, cause)) != 0)
+		rc = -1;
 	if (rc == 0 && depth > 0) {
-		rc = top_units(run, scn, version, reduce, depth, &count, plan, cause);
+		rc = top_units(run, scn, version, reduce, depth, &count, plan, &steps, cause);
 	} else if (rc == 0) {
 		count = 1;
 		plan->prefix = xmalloc(1);
@@ -473,6 +490,8 @@ int explore_plan_make(const struct scenario *scn, enum xip_version version,
 	plan->target = target;
 	plan->depth = depth;
 	plan->nunits = count + 1;
+	plan->steps = steps;
+	plan->seconds = ex_now() - t0;
 	snprintf(plan->text, sizeof plan->text, "units=%u depth=%zu count=%zu step-limit=%u engine=%s/%d",
 		 target, depth, plan->nunits, limit, PACKAGE_VERSION, KERNEL_STATE_HASH_FORMAT);
 	return 0;
@@ -645,6 +664,9 @@ static int run_split(struct explorer *ex, const struct scenario *scn, enum xip_v
 	}
 	res->units = n;
 	res->split_depth = plan->depth;
+	res->steps += plan->steps;      /* the plan's searches are part of the work */
+	res->plan_steps = plan->steps;
+	ex->plan_seconds = plan->seconds;
 	if (rc == 0 && !stop && res->units_done < res->units_mine)
 		stop = EXPLORE_INTERRUPTED;   /* cannot happen: every unit of ours ran */
 	ex->stop = stop;
@@ -992,6 +1014,8 @@ int explore_run(const struct scenario *scn, enum xip_version version,
 	out->shortest_proven = out->end == EXPLORE_COMPLETE && !sharded &&
 			       (opt->mode == EXPLORE_REDUCED || opt->mode == EXPLORE_FULL);
 	out->seconds = ex_now() - ex.t0;
+	if (opt->plan)
+		out->seconds += ex.plan_seconds;  /* made before us: its time counts too */
 	ex_set_free(&ex.set);
 	kernel_run_free(ex.run);
 	if (r != 0)

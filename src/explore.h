@@ -127,6 +127,7 @@ struct explore_result {
 	/* split searches: the plan's units, those of this shard, those done (loaded or run) */
 	size_t units, units_mine, units_done, units_loaded;
 	size_t split_depth;
+	unsigned long long plan_steps;  /* of steps: those the plan's top searches took */
 };
 
 /*
@@ -158,6 +159,9 @@ struct explore_plan {
 	uint8_t *prefix;                /* (nunits - 1) * depth CPUs */
 	uint8_t *sleep;                 /* nunits - 1 sleep sets */
 	char text[128];
+	/* what making it cost: a search's result counts these steps and this time too */
+	unsigned long long steps;
+	double seconds;
 };
 
 /* Make the plan of a reduced or full search (opt: mode, units, step_limit, without). */

@@ -53,7 +53,11 @@ static void print_counts(const struct explore_options *opt, const struct explore
 		printf(", %llu re-runs of lower bounds", r->skipped);
 	if (r->proof_runs)
 		printf(", %llu bounded runs to check the preemptions", r->proof_runs);
-	printf(" (%llu steps, longest %zu)\n", r->steps, r->max_length);
+	if (r->plan_steps)
+		printf(" (%llu steps, %llu of them to plan the units; longest %zu)\n", r->steps, r->plan_steps,
+		       r->max_length);
+	else
+		printf(" (%llu steps, longest %zu)\n", r->steps, r->max_length);
 	if (r->mode == EXPLORE_BOUNDED) {
 		printf("by preemptions:");
 		for (int k = 0; k <= opt->preemptions && k <= r->bound_done + 1; k++)
