@@ -261,13 +261,23 @@ static int write_dot(struct explore_args *a, const struct scenario *scn, enum xi
 
 /* ---- the progress line ----------------------------------------------------------- */
 
+static void journal_tick(struct explore_args *a);
+
+/*
+ * explore_options.progress, called about every 0.25 s by the process that
+ * runs the search (the parent with -j): writes what the journal holds when
+ * it is due, and the progress line when stderr is a terminal.
+ */
 static void show_progress(void *ctx, const struct explore_result *r, double elapsed)
 {
+	struct explore_args *a = ctx;
 	unsigned long long runs = r->executions + r->blocked + r->skipped;
 	size_t done_now = r->units_done - r->units_loaded, left = r->units_mine - r->units_done;
 	char eta[64] = "";
 
-	(void)ctx;
+	journal_tick(a);
+	if (a->quiet || !isatty(STDERR_FILENO))
+		return;
 	/* units differ in size: the estimate is the mean time of a unit so far times those left,
 	   shown once a few (and a twentieth) are done */
 	if (r->units_mine > 1 && done_now >= 3 && done_now * 20 >= r->units_mine)
@@ -294,21 +304,45 @@ struct journal {
 	double t0;
 	unsigned long long executions;  /* of every unit done so far */
 	size_t units_done;
+	int warned;                     /* a write failed and the user was told */
 };
 
+/*
+ * Write the units found so far and the row's counts, in one transaction.
+ * On failure (the database locked, the disk full) the batch stays for the
+ * next try: nothing found is dropped, and the search goes on.
+ */
 static int journal_flush(struct journal *j, char **cause)
 {
 	int rc;
 
+	j->last_flush = now_sec();
 	j->row.executions = (long long)j->executions;
 	j->row.units_done = (long long)j->units_done;
 	j->row.elapsed_ms = j->elapsed_before + (long long)((now_sec() - j->t0) * 1000);
 	rc = store_exploration_update(j->st, &j->row, j->units, j->n, cause);
+	if (rc != 0)
+		return rc;
 	for (size_t i = 0; i < j->n; i++)
 		free(j->bytes[i]);
 	j->n = 0;
-	j->last_flush = now_sec();
-	return rc;
+	return 0;
+}
+
+/* A flush when one is due; a failure is said once, and tried again later. */
+static void journal_tick(struct explore_args *a)
+{
+	struct journal *j = a->journal;
+	char *why = NULL;
+
+	if (!j || !j->n || now_sec() - j->last_flush < FLUSH_SECONDS)
+		return;
+	if (journal_flush(j, &why) != 0 && !j->warned) {
+		fprintf(stderr, "%sxipsandbox: warning: %s (the units found are kept and written later)\n",
+			a->opt.progress && isatty(STDERR_FILENO) ? "\n" : "", why);
+		j->warned = 1;
+	}
+	free(why);
 }
 
 /* explore_options.unit_done: keep the unit; write a batch now and then. */
@@ -332,8 +366,8 @@ static int journal_unit(void *ctx, size_t unit, const struct explore_unit *u, ch
 	j->n++;
 	j->executions += u->executions;
 	j->units_done++;
-	if (now_sec() - j->last_flush >= FLUSH_SECONDS)
-		return journal_flush(j, cause);
+	(void)cause;
+	journal_tick(a);
 	return 0;
 }
 
@@ -372,6 +406,7 @@ struct unit_load {
 	size_t n, loaded;
 	const char *path;
 	long id;
+	int ncpus;
 	char *cause;
 };
 
@@ -386,13 +421,20 @@ static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 		return 1;
 	}
 	l->done[unit] = xmalloc(sizeof *l->done[unit]);
-	if (explore_unit_decode(bytes, len, l->done[unit], &why) != 0) {
+	if (explore_unit_decode(bytes, len, l->ncpus, l->done[unit], &why) != 0) {
 		l->cause = xasprintf("%s: exploration %ld, unit %lld: %s; start a new search (without --resume)",
 				     l->path, l->id, unit, why);
 		free(why);
 		free(l->done[unit]);
 		l->done[unit] = NULL;
 		return 1;
+	}
+	if (!l->done[unit]->complete) {
+		/* only finished units are written; one that is not is searched again */
+		explore_unit_clear(l->done[unit]);
+		free(l->done[unit]);
+		l->done[unit] = NULL;
+		return 0;
 	}
 	l->loaded++;
 	return 0;
@@ -444,7 +486,7 @@ static int journal_open(struct explore_args *a, struct journal *j, struct store 
 		return -1;
 	}
 	if (a->resume) {
-		struct unit_load l = { NULL, plan->nunits, 0, store_path(st), f.id, NULL };
+		struct unit_load l = { NULL, plan->nunits, 0, store_path(st), f.id, scn->ncpus, NULL };
 		l.done = xcalloc(plan->nunits, sizeof *l.done);
 		if (store_exploration_units(st, f.id, load_unit, &l, &cause) != 0 || l.cause) {
 			free_units(l.done, plan->nunits);
@@ -483,6 +525,22 @@ static void journal_free(struct journal *j)
 }
 
 /* ---- the command ----------------------------------------------------------------------- */
+
+/* The command that continues this search, as the user can type it. */
+static void print_resume(const struct explore_args *a, const char *scenario_arg, enum xip_version v)
+{
+	printf("resume:   xipsandbox explore %s --version %s%s --resume", scenario_arg, xip_version_name(v),
+	       a->full ? " --full" : "");
+	if (a->units_set)
+		printf(" --units %u", a->opt.units);
+	if (a->opt.step_limit)
+		printf(" --step-limit %u", a->opt.step_limit);
+	if (a->opt.shard_n > 1)
+		printf(" --shard %d/%d", a->opt.shard_k, a->opt.shard_n);
+	if (a->db)
+		printf(" --db %s", a->db);
+	printf("\n");
+}
 
 static struct store *open_for_record(const struct explore_args *a, const struct scenario *scn,
 				     struct store_scenario *srow)
@@ -545,7 +603,7 @@ int cli_explore(int argc, char **argv)
 	struct scenario *scn;
 	enum xip_version version;
 	char *cause = NULL, buf[160];
-	int status, split;
+	int status, split, journal_lost = 0;
 
 	parse_args(argc, argv, &a);
 	/* from here on: a signal during the set-up stops the search before it starts */
@@ -598,8 +656,8 @@ int cli_explore(int argc, char **argv)
 		a.opt.ndone = done ? plan.nunits : 0;
 		a.opt.unit_done = journal_unit;
 	}
-	if (!a.quiet && isatty(STDERR_FILENO))
-		a.opt.progress = show_progress;
+	if ((!a.quiet && isatty(STDERR_FILENO)) || a.journal)
+		a.opt.progress = show_progress;   /* the line, and the journal's timed writes */
 	if (a.dot_path) {
 		a.dot = dot_tree_new();
 		a.opt.visit = dot_visit;
@@ -610,17 +668,16 @@ int cli_explore(int argc, char **argv)
 	status = explore_run(scn, version, &a.opt, &r, &cause);
 	for (int i = 0; i < 3; i++)
 		sigaction(signals[i], &old[i], NULL);
-	if (a.opt.progress)
+	if (!a.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%78s\r", "");
 	if (a.journal && a.journal->n) {
 		/* what finished stays, whatever happened after */
 		char *why = NULL;
 		if (journal_flush(a.journal, &why) != 0) {
-			cli_error("%s", why);
+			cli_error("%s; the units found since the last write are lost, the search's result is "
+				  "printed below", why);
 			free(why);
-			if (status == 0)
-				explore_result_clear(&r);
-			status = -1;
+			journal_lost = 1;
 		}
 	}
 	if (status != 0) {
@@ -640,14 +697,14 @@ int cli_explore(int argc, char **argv)
 	if (st && explore_found_bad(&r) && a.opt.shard_n <= 1 &&
 	    explore_out_save_cexes(st, &srow, scn, version, &r) != 0)
 		status = CLI_EXIT_INPUT;
-	if (st && record_exploration(st, srow.id, scn, version, &a, &r, a.journal) != 0)
+	if (journal_lost)
+		status = CLI_EXIT_INPUT;
+	else if (st && record_exploration(st, srow.id, scn, version, &a, &r, a.journal) != 0)
 		status = CLI_EXIT_INPUT;
 	if (st && a.opt.shard_n > 1 && r.end == EXPLORE_COMPLETE)
 		printf("merge:    xipsandbox merge --db WHOLE.db SHARD.db... (this shard is in %s)\n", store_path(st));
 	else if (st && a.journal && r.end != EXPLORE_COMPLETE)
-		printf("resume:   xipsandbox explore %s --version %s --resume%s%s (the same options)\n", scn->name,
-		       xip_version_name(version), a.opt.shard_n > 1 ? " --shard " : "",
-		       a.opt.shard_n > 1 ? a.journal->shard : "");
+		print_resume(&a, argv[optind], version);
 	if (a.dot && write_dot(&a, scn, version) != 0)
 		status = CLI_EXIT_INPUT;
 	explore_result_clear(&r);

@@ -107,6 +107,7 @@ struct load {
 	size_t nunits;
 	const struct shard *s;
 	const char *path;
+	int ncpus;
 	char *cause;
 };
 
@@ -127,7 +128,7 @@ static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 		return 1;
 	}
 	l->units[unit] = xmalloc(sizeof *l->units[unit]);
-	if (explore_unit_decode(bytes, len, l->units[unit], &why) != 0 || !l->units[unit]->complete) {
+	if (explore_unit_decode(bytes, len, l->ncpus, l->units[unit], &why) != 0 || !l->units[unit]->complete) {
 		l->cause = xasprintf("%s: shard %d/%d, unit %lld: %s; run that shard again", l->path, l->s->k,
 				     l->s->n, unit, why ? why : "not complete");
 		free(why);
@@ -157,7 +158,7 @@ static int record_merged(const char *db, const struct scenario *scn, enum xip_ve
 	struct store_unit *rows;
 	unsigned char **bytes;
 	char hash[17], verdicts[256], bounds[96], *cause = NULL;
-	int rc = 0;
+	int rc = 0, complete;
 
 	if (!st)
 		return -1;
@@ -180,8 +181,16 @@ static int record_merged(const char *db, const struct scenario *scn, enum xip_ve
 		rows[u].unit = (long long)u;
 		rows[u].bytes = bytes[u];
 	}
-	if (rc == 0 && (store_exploration_add(st, &e, &cause) != 0 ||
-			store_exploration_update(st, &e, rows, plan->nunits, &cause) != 0)) {
+	/* the row first as unfinished: it says complete only in the transaction that adds its units */
+	complete = e.complete;
+	e.complete = 0;
+	if (rc == 0 && store_exploration_add(st, &e, &cause) == 0)
+		e.complete = complete;
+	else if (rc == 0)
+		rc = -1;
+	if (rc == 0 && store_exploration_update(st, &e, rows, plan->nunits, &cause) != 0)
+		rc = -1;
+	if (rc != 0 && cause) {
 		cli_error("%s", cause);
 		free(cause);
 		rc = -1;
@@ -354,7 +363,7 @@ int cli_merge(int argc, char **argv)
 	nunits = plan.nunits;
 	units = xcalloc(nunits, sizeof *units);
 	for (int k = 0; k < chosen[0]->n; k++) {
-		struct load l = { units, nunits, chosen[k], m.paths[chosen[k]->input], NULL };
+		struct load l = { units, nunits, chosen[k], m.paths[chosen[k]->input], scn->ncpus, NULL };
 		if (store_exploration_units(m.in[chosen[k]->input], chosen[k]->id, load_unit, &l, &cause) != 0)
 			goto fail;
 		if (l.cause) {

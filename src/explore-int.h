@@ -165,6 +165,9 @@ struct ex_units {
 	struct kernel_run *run;
 	int reduce;
 	double t0;
+	/* -j with --limit: the executions judged by every worker, and the limit */
+	unsigned long long *shared_executions;
+	unsigned long long shared_limit;
 };
 
 /*

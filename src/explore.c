@@ -33,6 +33,8 @@ struct explorer {
 	unsigned long long limit; /* stop after this many executions (0: none) */
 	const struct explore_result *base; /* for progress: what finished units found (NULL: none) */
 	int stop;             /* an enum explore_end other than COMPLETE, or 0 */
+	unsigned long long *shared; /* -j --limit: executions judged by all the workers */
+	unsigned long long shared_limit;
 	uint64_t rng;
 	double plan_seconds;  /* split searches: what making the plan took (made here or not) */
 };
@@ -195,6 +197,8 @@ static void judge(struct explorer *ex)
 		v.kind = kernel_run_verdict_kind(ex->run); /* nothing shows v's text */
 	h = kernel_state_hash(ex->run);
 	r->executions++;
+	if (ex->shared)
+		__atomic_add_fetch(ex->shared, 1, __ATOMIC_RELAXED);
 	r->verdicts[v.kind]++;
 	r->states += (unsigned long long)ex_set_add(&ex->set, h);
 	if (n > r->max_length)
@@ -221,6 +225,8 @@ static int should_stop(struct explorer *ex)
 	if (!ex->stop && o->interrupt && *o->interrupt)
 		ex->stop = EXPLORE_INTERRUPTED;
 	if (!ex->stop && ex->limit && ex->res->executions >= ex->limit)
+		ex->stop = EXPLORE_LIMIT;
+	if (!ex->stop && ex->shared && __atomic_load_n(ex->shared, __ATOMIC_RELAXED) >= ex->shared_limit)
 		ex->stop = EXPLORE_LIMIT;
 	if (o->progress && ex->runs % PROGRESS_EVERY == 0) {
 		double t = ex_now();
@@ -538,6 +544,8 @@ int ex_unit_run(const struct ex_units *eu, const struct explore_options *opt, si
 	sub.next_progress = ex_now() + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
 	sub.limit = limit;
 	sub.base = base;
+	sub.shared = eu->shared_executions;
+	sub.shared_limit = eu->shared_limit;
 	if (u > 0 || plan->depth > 0) {
 		ex_search_init(&x, eu->run, eu->scn, eu->version, eu->reduce, -1);
 		if (u == 0)
@@ -769,8 +777,9 @@ static uint64_t get64(struct rbuf *r)
 	return v;
 }
 
-static int get_cex(struct rbuf *r, struct explore_cex *c, unsigned long long executions)
+static int get_cex(struct rbuf *r, struct explore_cex *c, const struct explore_unit *u, int ncpus)
 {
+	unsigned long long executions = u->executions;
 	uint64_t present = get64(r), n;
 
 	if (present == 0)
@@ -784,24 +793,29 @@ static int get_cex(struct rbuf *r, struct explore_cex *c, unsigned long long exe
 	c->state = get64(r);
 	c->found_at = get64(r);
 	if (r->bad || (unsigned)c->verdict >= VERDICT_NKINDS || c->verdict == VERDICT_OK ||
-	    c->preemptions >= n || c->found_at == 0 || c->found_at > executions)
+	    u->verdicts[c->verdict] == 0 || n > u->max_length || c->preemptions >= n || c->found_at == 0 ||
+	    c->found_at > executions)
 		return -1;
 	c->choices = xmalloc(c->n * sizeof *c->choices);
 	for (size_t i = 0; i < c->n; i += 8) {
 		uint64_t v = get64(r);
 		for (size_t k = 0; k < 8 && i + k < c->n; k++) {
 			c->choices[i + k] = (int)((v >> (8 * k)) & 0xff);
-			if (c->choices[i + k] >= SCHED_MAX_CPUS)
+			if (c->choices[i + k] >= ncpus)
 				return -1;
 		}
 	}
 	return r->bad ? -1 : 0;
 }
 
-int explore_unit_decode(const unsigned char *buf, size_t len, struct explore_unit *out, char **cause)
+/* Bounds no real unit comes near; they keep sums over EXPLORE_MAX_UNITS units from overflowing. */
+#define UNIT_MAX_COUNT (1ull << 44)
+#define UNIT_MAX_LENGTH 10000000ull
+
+int explore_unit_decode(const unsigned char *buf, size_t len, int ncpus, struct explore_unit *out, char **cause)
 {
 	struct rbuf r = { buf, len, 0, 0 };
-	uint64_t magic, complete, nkinds, nstates, sum = 0;
+	uint64_t magic, complete, nkinds, nstates, sum = 0, bad = 0;
 
 	memset(out, 0, sizeof *out);
 	magic = get64(&r);
@@ -814,12 +828,17 @@ int explore_unit_decode(const unsigned char *buf, size_t len, struct explore_uni
 	out->fallbacks = get64(&r);
 	out->max_length = (size_t)get64(&r);
 	nkinds = get64(&r);
-	if (r.bad || complete > 1 || nkinds != VERDICT_NKINDS)
+	if (r.bad || complete > 1 || nkinds != VERDICT_NKINDS || out->executions > UNIT_MAX_COUNT ||
+	    out->blocked > UNIT_MAX_COUNT || out->steps > UNIT_MAX_COUNT * 64 || out->fallbacks > UNIT_MAX_COUNT ||
+	    out->max_length > UNIT_MAX_LENGTH)
 		goto bad;
 	out->complete = (int)complete;
 	for (int k = 0; k < VERDICT_NKINDS; k++) {
 		out->verdicts[k] = get64(&r);
+		if (out->verdicts[k] > UNIT_MAX_COUNT)
+			goto bad;
 		sum += out->verdicts[k];
+		bad += k != VERDICT_OK ? out->verdicts[k] : 0;
 	}
 	nstates = get64(&r);
 	if (r.bad || sum != out->executions || nstates > out->executions || nstates > (r.n - r.at) / 8)
@@ -831,8 +850,9 @@ int explore_unit_decode(const unsigned char *buf, size_t len, struct explore_uni
 		if (i > 0 && out->states[i] <= out->states[i - 1])
 			goto bad;
 	}
-	if (get_cex(&r, &out->shortest, out->executions) != 0 || get_cex(&r, &out->fewest, out->executions) != 0 ||
-	    r.at != r.n || (!out->shortest.choices) != (!out->fewest.choices))
+	/* counterexamples exactly when some execution had a bad verdict */
+	if (get_cex(&r, &out->shortest, out, ncpus) != 0 || get_cex(&r, &out->fewest, out, ncpus) != 0 ||
+	    r.at != r.n || (!out->shortest.choices) != (!out->fewest.choices) || (!out->shortest.choices) != !bad)
 		goto bad;
 	return 0;
 bad:

@@ -173,9 +173,13 @@ void explore_plan_clear(struct explore_plan *plan);
 int explore_unit_mine(const struct explore_options *opt, size_t u);
 
 void explore_unit_clear(struct explore_unit *u);
-/* The unit as bytes (newly allocated), and back; decode checks everything (the bytes may be damaged). */
+/*
+ * The unit as bytes (newly allocated), and back.  decode checks everything
+ * (the bytes may be damaged or hostile): sizes, sums, counterexamples
+ * exactly when a verdict is bad, their CPUs below ncpus (the scenario's).
+ */
 unsigned char *explore_unit_encode(const struct explore_unit *u, size_t *len);
-int explore_unit_decode(const unsigned char *buf, size_t len, struct explore_unit *out, char **cause);
+int explore_unit_decode(const unsigned char *buf, size_t len, int ncpus, struct explore_unit *out, char **cause);
 
 /*
  * Explore `scn` on `version`.  Returns 0 with *out filled (free its

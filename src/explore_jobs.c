@@ -47,6 +47,12 @@ struct msg_head {
 	uint64_t len;
 };
 
+/* The page the parent and the workers share. */
+struct jobs_shared {
+	volatile sig_atomic_t stop;      /* every worker's interrupt */
+	unsigned long long executions;   /* judged, all workers (atomic adds), for --limit */
+};
+
 struct worker {
 	pid_t pid;
 	int cmd, res;          /* our ends: units to it, messages from it; -1 closed */
@@ -155,7 +161,7 @@ static void worker_main(const struct ex_units *eu, const struct explore_options 
 		int why = 0;
 
 		worker_unit = (size_t)unit;
-		if (ex_unit_run(eu, &opt, (size_t)unit, NULL, opt.max_executions, &found, &why, &cause) != 0) {
+		if (ex_unit_run(eu, &opt, (size_t)unit, NULL, 0, &found, &why, &cause) != 0) {
 			send_msg(out, 'E', (size_t)unit, 0, cause, strlen(cause));
 			_exit(1);
 		} else {
@@ -239,6 +245,7 @@ struct jobs {
 	int failed;            /* an error: *cause is set */
 	char **cause;
 	volatile sig_atomic_t *flag;
+	int ncpus;             /* the scenario's: what a unit's counterexamples may name */
 };
 
 static void stop_all(struct jobs *j, int why)
@@ -269,7 +276,7 @@ static void on_message(struct jobs *j, struct worker *w, const struct msg_head *
 	{
 		struct explore_unit *u = xmalloc(sizeof *u);
 		char *why = NULL;
-		if (explore_unit_decode(bytes, (size_t)h->len, u, &why) != 0) {
+		if (explore_unit_decode(bytes, (size_t)h->len, j->ncpus, u, &why) != 0) {
 			if (!j->failed)
 				util_errf(j->cause, "explore -j: unit %u from worker %ld: %s", h->unit, (long)w->pid, why);
 			j->failed = 1;
@@ -284,7 +291,8 @@ static void on_message(struct jobs *j, struct worker *w, const struct msg_head *
 		if (u->complete) {
 			ex_result_add_unit(j->base, u);
 			j->base->units_done++;
-			if (j->opt->unit_done && !j->failed && j->opt->unit_done(j->opt->ctx, h->unit, u, j->cause) != 0) {
+			/* kept even after another failure: --resume will not search it again */
+			if (j->opt->unit_done && j->opt->unit_done(j->opt->ctx, h->unit, u, j->failed ? NULL : j->cause) != 0) {
 				j->failed = 1;
 				stop_all(j, EXPLORE_INTERRUPTED);
 			}
@@ -348,20 +356,29 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 	size_t next = 0;
 	double next_progress = ex_now() + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
 	volatile sig_atomic_t *flag;
+	struct jobs_shared *shared;
+	struct ex_units weu = *eu;
 
-	flag = mmap(NULL, sizeof *flag, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (flag == MAP_FAILED) {
+	shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED) {
 		free(w);
 		free(pfd);
 		return util_errf(cause, "explore -j: cannot share memory with the workers: %s", strerror(errno));
 	}
+	flag = &shared->stop;
 	*flag = 0;
+	/* --limit over all the workers: every judged execution counts here */
+	shared->executions = base->executions;
+	weu.shared_executions = opt->max_executions ? &shared->executions : NULL;
+	weu.shared_limit = opt->max_executions;
+	eu = &weu;
 	memset(&j, 0, sizeof j);
 	j.opt = opt;
 	j.results = results;
 	j.base = base;
 	j.cause = cause;
 	j.flag = flag;
+	j.ncpus = eu->scn->ncpus;
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;   /* a dead worker's pipe gives EPIPE, not death */
 	sigemptyset(&ign.sa_mask);
@@ -399,10 +416,22 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 			np++;
 		}
 		if (poll(pfd, (nfds_t)np, 100) < 0 && errno != EINTR) {
+			/* cannot wait for the workers any more: end them, reap them, report */
 			if (!j.failed)
 				util_errf(cause, "explore -j: poll: %s", strerror(errno));
 			j.failed = 1;
 			stop_all(&j, EXPLORE_INTERRUPTED);
+			for (int i = 0; i < nw; i++) {
+				if (w[i].pid <= 0)
+					continue;
+				kill(w[i].pid, SIGKILL);
+				while (waitpid(w[i].pid, NULL, 0) < 0 && errno == EINTR)
+					;
+				close_fd(&w[i].res);
+				close_fd(&w[i].cmd);
+				w[i].pid = 0;
+			}
+			break;
 		}
 		for (int i = 0, k = 0; i < nw; i++) {
 			if (w[i].res < 0)
@@ -417,11 +446,13 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 					;
 				w[i].pid = 0;
 				alive--;
-				if (w[i].unit >= 0 && !j.failed) {
-					char how[64];
+				if ((w[i].unit >= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) && !j.failed) {
+					char how[64], what[64] = "";
 					describe_status(status, how, sizeof how);
-					util_errf(cause, "explore -j: a worker process died (%s) while searching unit %ld; "
-						  "the units done are kept: run again with --resume", how, w[i].unit);
+					if (w[i].unit >= 0)
+						snprintf(what, sizeof what, " while searching unit %ld", w[i].unit);
+					util_errf(cause, "explore -j: a worker process died (%s)%s; a recorded search "
+						  "keeps the units finished before: --resume continues it", how, what);
 					j.failed = 1;
 					stop_all(&j, EXPLORE_INTERRUPTED);
 				}
@@ -450,7 +481,7 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 		free(w[i].buf);
 	free(w);
 	free(pfd);
-	munmap((void *)flag, sizeof *flag);
+	munmap(shared, sizeof *shared);
 	if (!j.stop && next < n)
 		j.stop = EXPLORE_INTERRUPTED;
 	*stop = j.stop;

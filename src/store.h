@@ -165,7 +165,8 @@ struct store_unit {
 /*
  * Bring exploration e->id's counts (executions, states, complete,
  * verdicts, elapsed_ms, units_done) up to *e and add `units`, in one
- * transaction.  A unit already recorded is an error (nothing is written).
+ * transaction.  A unit already recorded is kept as it is (two runs resuming
+ * one search find the same findings for a unit: the search is deterministic).
  */
 int store_exploration_update(struct store *st, const struct store_exploration *e,
 			     const struct store_unit *units, size_t n, char **cause);

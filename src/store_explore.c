@@ -57,7 +57,7 @@ int store_exploration_update(struct store *st, const struct store_exploration *e
 	if (sql_begin(st, what, cause) != 0)
 		return -1;
 	if (n > 0) {
-		if (sql_prepare(st, "INSERT INTO exploration_units (exploration_id, unit, findings) VALUES (?1, ?2, ?3)",
+		if (sql_prepare(st, "INSERT OR IGNORE INTO exploration_units (exploration_id, unit, findings) VALUES (?1, ?2, ?3)",
 			    &q, what, cause) != 0) {
 			sql_rollback(st);
 			return -1;

@@ -11,7 +11,8 @@
  *  explore-6  determinism; -7 counterexamples replay; -8 stopping; -9 sampling
  *  explore-10 explore-5 again on the fixed version with parts of the fix
  *             switched off (the what-ifs `ablate` explores)
- *  explore-11 split searches: any number of units gives the unsplit counts;
+ *  explore-11 split searches: any number of units gives the unsplit counts
+ *             (and, for runs cut by the step limit, the same states);
  *             -j 2 = -j 1; shards folded = one run; resumed = one run;
  *             a unit's bytes round-trip and damaged bytes are refused
  */
@@ -709,7 +710,7 @@ static struct explore_unit **kept_units(const struct kept *k, size_t *loaded)
 		if (!k->bytes[u])
 			continue;
 		d[u] = xmalloc(sizeof *d[u]);
-		if (explore_unit_decode(k->bytes[u], k->len[u], d[u], &cause) != 0)
+		if (explore_unit_decode(k->bytes[u], k->len[u], SCHED_MAX_CPUS, d[u], &cause) != 0)
 			fatal("unit %zu: %s", u, cause);
 		++*loaded;
 	}
@@ -779,6 +780,44 @@ static void test_split_counts(void)
 		}
 		scenario_free(scn);
 	}
+}
+
+/* Runs cut by the step limit: the split may run a different number of them, never other states. */
+static void test_split_step_limit(void)
+{
+	struct scenario *scn = load("scenarios", "three-cpus");
+	static const unsigned limits[] = { 40, 45, 70 };
+
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		struct explore_options o;
+		struct seen a, b;
+		struct explore_result one, r;
+		char id[40];
+
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		explore_options_init(&o);
+		o.step_limit = limits[i];
+		o.visit = seen_visit;
+		o.units = 1;
+		o.ctx = &a;
+		run_opts(scn, XIP_BUGGY, &o, &one);
+		o.units = 500;
+		o.ctx = &b;
+		run_opts(scn, XIP_BUGGY, &o, &r);
+		seen_set(&a);
+		seen_set(&b);
+		snprintf(id, sizeof id, "explore-11.8.%zu", i + 1);
+		tap_ok(seen_equal(&a, &b) && one.states == r.states && r.end == EXPLORE_COMPLETE, id,
+		       "three-cpus buggy, step limit %u: %zu units find the unsplit search's %zu final states and "
+		       "verdicts (%llu executions, unsplit %llu)", limits[i], r.units, a.n, r.executions,
+		       one.executions);
+		free(a.h);
+		free(b.h);
+		explore_result_clear(&one);
+		explore_result_clear(&r);
+	}
+	scenario_free(scn);
 }
 
 static void test_split_sharing(void)
@@ -897,7 +936,7 @@ static void test_unit_bytes(void)
 		size_t len;
 		if (k.bytes[i] && k.len[i] > k.len[big])
 			big = i;
-		if (!k.bytes[i] || explore_unit_decode(k.bytes[i], k.len[i], &u, &cause) != 0) {
+		if (!k.bytes[i] || explore_unit_decode(k.bytes[i], k.len[i], scn->ncpus, &u, &cause) != 0) {
 			same = 0;
 			continue;
 		}
@@ -910,7 +949,7 @@ static void test_unit_bytes(void)
 	/* damage the largest unit (one with a counterexample) every way: truncate, flip one byte */
 	for (size_t len = 0; len < k.len[big]; len++) {
 		tried++;
-		if (explore_unit_decode(k.bytes[big], len, &u, &cause) != 0) {
+		if (explore_unit_decode(k.bytes[big], len, scn->ncpus, &u, &cause) != 0) {
 			refused++;
 			free(cause);
 			cause = NULL;
@@ -926,7 +965,7 @@ static void test_unit_bytes(void)
 		memcpy(copy, k.bytes[big], k.len[big]);
 		copy[at] ^= 0x80;
 		tried++;
-		if (explore_unit_decode(copy, k.len[big], &u, &cause) != 0) {
+		if (explore_unit_decode(copy, k.len[big], scn->ncpus, &u, &cause) != 0) {
 			refused++;
 			free(cause);
 			cause = NULL;
@@ -957,6 +996,7 @@ int main(void)
 	test_stopping();
 	test_sampling();
 	test_split_counts();
+	test_split_step_limit();
 	test_split_sharing();
 	test_unit_bytes();
 	kernel_run_free(run);
