@@ -39,6 +39,8 @@ static const char merge_help[] =
 	"The report is the one 'explore' prints without --shard; the exploration,\n"
 	"its units and its counterexamples are recorded in OUT.\n"
 	"\n"
+	"  -v, --version=V    merge the search of this version only (when the databases\n"
+	"                     hold the shards of more than one)\n"
 	"      --db=PATH      where to record the result (default\n"
 	"                     ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"  -h, --help         show this help\n"
@@ -223,7 +225,7 @@ static void free_merge(struct merge *m)
 }
 
 /* Every shard 1..n of the search of rows[first], complete: chosen[k - 1]. */
-static int choose_shards(struct merge *m, size_t first, const struct shard **chosen)
+static int choose_shards(struct merge *m, size_t first, const struct shard **chosen, int quiet)
 {
 	const struct shard *s0 = &m->rows[first];
 
@@ -240,6 +242,8 @@ static int choose_shards(struct merge *m, size_t first, const struct shard **cho
 		}
 		if (best) {
 			chosen[k - 1] = best;
+		} else if (quiet) {
+			return -1;
 		} else if (unfinished) {
 			cli_error("%s: shard %d/%d stopped after %lld of its units (exploration %ld); finish it with "
 				  "'xipsandbox explore SCENARIO --version %s --shard %d/%d --resume --db %s'",
@@ -260,6 +264,7 @@ int cli_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'D' },
+		{ "version", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -271,16 +276,21 @@ int cli_merge(int argc, char **argv)
 	struct explore_result r;
 	struct scenario *scn = NULL;
 	struct store_scenario srow = { 0 };
-	const char *db = NULL;
+	const char *db = NULL, *m_version = NULL;
 	char *text = NULL, *cause = NULL, hash[17], *path;
 	unsigned target = 0, step_limit = 0;
 	size_t first = 0, nunits = 0, count = 0, depth = 0;
 	int c, status = CLI_EXIT_INPUT, found = 0, vv, end = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D': db = optarg; break;
+		case 'v':
+			if (xip_version_parse(optarg) < 0)
+				cli_usage_error("merge: unknown version '%s' (expected buggy, fixed or later)", optarg);
+			m_version = optarg;
+			break;
 		case 'h': fputs(merge_help, stdout); exit(0);
 		default: cli_usage_error("merge: bad option (see 'xipsandbox merge --help')");
 		}
@@ -304,23 +314,61 @@ int cli_merge(int argc, char **argv)
 		if (store_exploration_each(m.in[m.cur], 0, collect, &m, &cause) != 0)
 			goto fail;
 	}
+	if (m_version) {
+		size_t keep = 0;
+		for (size_t i = 0; i < m.nrows; i++) {
+			if (strcmp(m.rows[i].version, m_version) == 0) {
+				m.rows[keep++] = m.rows[i];
+				continue;
+			}
+			free(m.rows[i].hash);
+			free(m.rows[i].version);
+			free(m.rows[i].mode);
+			free(m.rows[i].plan);
+		}
+		m.nrows = keep;
+	}
 	if (m.nrows == 0) {
 		cli_error("%s: no shard of any exploration in %s; record shards with 'xipsandbox explore SCENARIO "
 			  "--shard K/N --db FILE'", m.paths[0], m.ninputs > 1 ? "these databases" : "this database");
 		goto out;
 	}
-	for (size_t i = 1; i < m.nrows; i++)
-		if (!same_search(&m.rows[i], &m.rows[first])) {
-			cli_error("the databases hold shards of more than one search (exploration %ld in %s: %s %s, "
-				  "%d shards; exploration %ld in %s: %s %s, %d shards); give the databases of one search",
-				  m.rows[first].id, m.paths[m.rows[first].input], m.rows[first].version,
-				  m.rows[first].plan, m.rows[first].n, m.rows[i].id, m.paths[m.rows[i].input],
-				  m.rows[i].version, m.rows[i].plan, m.rows[i].n);
+	/*
+	 * The databases may hold shards of several searches (other versions,
+	 * older runs): the one search whose every shard is there and complete
+	 * is merged; none or two such are an error.
+	 */
+	{
+		size_t ncomplete = 0, other = 0;
+		for (size_t i = 0; i < m.nrows; i++) {
+			int seen = 0;
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = same_search(&m.rows[k], &m.rows[i]);
+			if (seen)
+				continue;
+			free(chosen);
+			chosen = xcalloc((size_t)m.rows[i].n, sizeof *chosen);
+			if (choose_shards(&m, i, chosen, 1) != 0)
+				continue;
+			if (ncomplete++ == 0)
+				first = i;
+			else
+				other = i;
+		}
+		if (ncomplete > 1) {
+			cli_error("the databases hold every shard of more than one search (exploration %ld in %s: %s %s "
+				  "search, %d shards; exploration %ld in %s: %s %s search, %d shards); choose one "
+				  "with --version, or give the databases of one search", m.rows[first].id, m.paths[m.rows[first].input],
+				  m.rows[first].version, m.rows[first].mode, m.rows[first].n, m.rows[other].id,
+				  m.paths[m.rows[other].input], m.rows[other].version, m.rows[other].mode,
+				  m.rows[other].n);
 			goto out;
 		}
-	chosen = xcalloc((size_t)m.rows[first].n, sizeof *chosen);
-	if (choose_shards(&m, first, chosen) != 0)
-		goto out;
+		free(chosen);
+		chosen = xcalloc((size_t)m.rows[first].n, sizeof *chosen);
+		if (choose_shards(&m, first, chosen, 0) != 0)   /* none complete: says what the newest lacks */
+			goto out;
+	}
 
 	/* the scenario as it was explored, and the plan this program makes of it */
 	if (store_scenario_by_id(m.in[chosen[0]->input], chosen[0]->scenario_id, &srow, &text, &found, &cause) != 0)

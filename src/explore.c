@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "explore-int.h"
+#include "sources.h"
 
 #define PROGRESS_EVERY 256 /* executions between looks at the clock */
 
@@ -427,6 +428,21 @@ static int top_units(struct kernel_run *run, const struct scenario *scn, enum xi
 }
 
 /*
+ * A digest of the simulated kernel's text as built into this program: two
+ * builds whose kernels differ make different plans, so their units are
+ * never resumed or merged together even when their version numbers agree.
+ */
+static uint32_t model_digest(void)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const struct embedded_source *e = embedded_sources; e->name; e++)
+		for (const char *p = e->text; *p; p++)
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/*
  * The depth of the split: the smallest whose top has at least `target`
  * units, found by one probing top search (a level that reaches the target
  * stops the probe going deeper).  When no level up to
@@ -498,8 +514,9 @@ int explore_plan_make(const struct scenario *scn, enum xip_version version,
 	plan->nunits = count + 1;
 	plan->steps = steps;
 	plan->seconds = ex_now() - t0;
-	snprintf(plan->text, sizeof plan->text, "units=%u depth=%zu count=%zu step-limit=%u engine=%s/%d",
-		 target, depth, plan->nunits, limit, PACKAGE_VERSION, KERNEL_STATE_HASH_FORMAT);
+	snprintf(plan->text, sizeof plan->text, "units=%u depth=%zu count=%zu step-limit=%u engine=%s/%d/%08x",
+		 target, depth, plan->nunits, limit, PACKAGE_VERSION, KERNEL_STATE_HASH_FORMAT,
+		 (unsigned)model_digest());
 	return 0;
 }
 

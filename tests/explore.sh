@@ -157,6 +157,16 @@ has explore-split-13 "... naming it" "$err" "$work/nosuch.db: No such file or di
 err=$("$XS_BIN" merge "$db" 2>&1); rc=$?
 has explore-split-14 "merge of a database without shards says so" "$err" "no shard of any exploration"
 
+# the same databases holding the shards of a second search (fixed): choose with --version
+for k in 1 2 3; do X three-cpus --version fixed --shard $k/3 --db "$work/shard$k.db" >/dev/null; done
+err=$("$XS_BIN" merge --db "$work/whole.db" "$work/shard1.db" "$work/shard2.db" "$work/shard3.db" 2>&1); rc=$?
+is explore-split-29 "merge of databases holding two whole searches: exit 3" "$rc" 3
+has explore-split-30 "... saying how to choose" "$err" "choose one with --version"
+fixed_one=$(X three-cpus --version fixed --no-record | strip)
+out=$("$XS_BIN" merge --version fixed --db "$work/whole.db" "$work/shard1.db" "$work/shard2.db" "$work/shard3.db"); rc=$?
+is explore-split-31 "merge --version fixed merges that one (exit 0)" "$rc" 0
+is explore-split-32 "... into what one run of it prints" "$(printf '%s\n' "$out" | strip)" "$fixed_one"
+
 rdb="$work/resume.db"
 X three-cpus --version buggy --limit 300 --db "$rdb" >"$work/limited.out"
 has explore-split-15 "--limit leaves the search unfinished, and says how to resume" "$(cat "$work/limited.out")" "resume:   xipsandbox explore three-cpus --version buggy --resume"
