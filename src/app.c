@@ -466,13 +466,12 @@ static void compute_window(struct app *a)
 		int c = st->cpu, faults = 0;
 		for (int k = 0; k < scn->cpus[c].nops; k++)
 			faults |= scn->cpus[c].ops[k].kind == SCN_OP_TOUCH || scn->cpus[c].ops[k].kind == SCN_OP_STORE;
-		if (faults && strcmp(st->site.func, "get_xip_mem") == 0 && st->has_value &&
-		    strstr(st->site.what, "b_blocknr"))
+		if (faults && sched_site_is(st->site, "get_xip_mem:block_lookup") && st->has_value)
 			open[c] = st->value < 0;     /* a hole opens it, a block closes it */
 		for (int k = 0; k < scn->ncpus; k++)
 			if (open[k])
 				a->window[i] = 1;
-		if (strstr(st->site.what, "set_pte_at"))
+		if (sched_site_is(st->site, "*:set_pte"))
 			open[c] = 0;
 	}
 }

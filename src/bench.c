@@ -61,7 +61,7 @@ static struct {
 static void bench_task(void *arg)
 {
 	for (;;) {
-		sched_point(SCHED_OP_READ, &bench_cell.obj, SCHED_SITE("read cell"));
+		sched_point(SCHED_OP_READ, &bench_cell.obj, SCHED_SITE_CALL("read cell"));
 		sched_note(bench_cell.value++);
 	}
 }

@@ -79,8 +79,8 @@ static long parting_step(struct kernel_run *a, struct kernel_run *b)
 	const struct sched_step *tb = sched_trace(kernel_run_sched(b), &nb);
 
 	for (size_t i = 0; i < na && i < nb; i++)
-		if (ta[i].cpu != tb[i].cpu || strcmp(ta[i].site.func, tb[i].site.func) != 0 ||
-		    strcmp(ta[i].site.what, tb[i].site.what) != 0)
+		if (ta[i].cpu != tb[i].cpu || strcmp(ta[i].site->func, tb[i].site->func) != 0 ||
+		    strcmp(ta[i].site->label, tb[i].site->label) != 0)
 			return (long)i;
 	return na == nb ? -1 : (long)(na < nb ? na : nb);
 }
@@ -90,17 +90,17 @@ static void explain_parting(struct kernel_run *orig, struct kernel_run *now, lon
 	size_t na, nb;
 	const struct sched_step *ta = sched_trace(kernel_run_sched(orig), &na);
 	const struct sched_step *tb = sched_trace(kernel_run_sched(now), &nb);
-	char a[512], b[512];
+	char a[512], b[512], wa[96], wb[96];
 
 	if (k < 0)
 		return;
 	printf("versions part at step %ld:\n", k + 1);
 	if ((size_t)k < na)
-		printf("  %-6s CPU%u %s:%d %s\n", xip_version_name(kernel_run_version(orig)), ta[k].cpu,
-		       ta[k].site.func, ta[k].site.line, kernel_step_text(orig, &ta[k], a, sizeof a));
+		printf("  %-6s CPU%u %s %s\n", xip_version_name(kernel_run_version(orig)), ta[k].cpu,
+		       kernel_site_where(ta[k].site, wa, sizeof wa), kernel_step_text(orig, &ta[k], a, sizeof a));
 	if ((size_t)k < nb)
-		printf("  %-6s CPU%u %s:%d %s\n", xip_version_name(kernel_run_version(now)), tb[k].cpu,
-		       tb[k].site.func, tb[k].site.line, kernel_step_text(now, &tb[k], b, sizeof b));
+		printf("  %-6s CPU%u %s %s\n", xip_version_name(kernel_run_version(now)), tb[k].cpu,
+		       kernel_site_where(tb[k].site, wb, sizeof wb), kernel_step_text(now, &tb[k], b, sizeof b));
 }
 
 static int find_schedule(struct store *st, const struct scenario *scn, const char *which,
@@ -165,7 +165,7 @@ int cli_replay(int argc, char **argv)
 	struct kernel_run *run = NULL, *orig = NULL;
 	struct kernel_verdict v;
 	enum xip_version version;
-	char *cause = NULL, *parted = NULL, hex[17];
+	char *cause = NULL, *parted = NULL, hex[64];
 	int *choices = NULL;
 	size_t n = 0;
 
@@ -248,13 +248,14 @@ int cli_replay(int argc, char **argv)
 	report_run(stdout, run, &v, quiet);
 	status = verdict_exit_status(v.kind);
 	if (strcmp(row.version, xip_version_name(version)) == 0) {
-		record_hex(sched_trace_hash(kernel_run_sched(run)), hex);
-		if (strcmp(hex, row.trace_hash) == 0) {
-			printf("replay: trace hash %s equals the one recorded for schedule %ld: the same run, step for step\n",
-			       hex, row.id);
+		const char *older = row.trace_format == STORE_TRACE_FORMAT_LINES ?
+			" (as the xipsandbox that recorded it computed hashes)" : "";
+		if (record_trace_matches(&row, run, hex)) {
+			printf("replay: trace hash %s%s equals the one recorded for schedule %ld: the same run, step for step\n",
+			       hex, older, row.id);
 		} else {
-			printf("replay: DIVERGENCE: trace hash %s, but schedule %ld was recorded with %s\n",
-			       hex, row.id, row.trace_hash);
+			printf("replay: DIVERGENCE: trace hash %s%s, but schedule %ld was recorded with %s\n",
+			       hex, older, row.id, row.trace_hash);
 			status = CLI_EXIT_DIVERGED;
 		}
 	}

@@ -174,5 +174,5 @@ int demo_stop_fires(const struct demo_stop *st, struct kernel_run *run)
 		return 0;
 	}
 	sched_cpu_info(s, st->cpu, &info);
-	return info.state == SCHED_CPU_READY && strcmp(info.site.func, st->func) == 0;
+	return info.state == SCHED_CPU_READY && strcmp(info.site->func, st->func) == 0;
 }

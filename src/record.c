@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "legacy.h"
 #include "record.h"
 #include "shipped.h"
 
@@ -84,11 +85,33 @@ void record_fill(struct store_schedule *row, struct kernel_run *run, long scenar
 	row->preemptions = (long)sched_preemptions(s);
 	row->verdict = xstrdup(verdict_kind_name(v.kind));
 	row->trace_hash = xstrdup(record_hex(sched_trace_hash(s), hex));
+	row->trace_format = STORE_TRACE_FORMAT_SITES;
 	row->origin = xstrdup(origin);
 	row->name = dup_or_null(name);
 	row->milestones = dup_or_null(milestones);
 	row->description = dup_or_null(description);
 	free(choices);
+}
+
+int record_trace_matches(const struct store_schedule *row, struct kernel_run *run, char *hex)
+{
+	struct sched *s = kernel_run_sched(run);
+	uint64_t h;
+
+	if (row->trace_format != STORE_TRACE_FORMAT_LINES && row->trace_format != STORE_TRACE_FORMAT_SITES) {
+		snprintf(hex, 64, "(none: the row's trace_format %d is not 1 or 2)", row->trace_format);
+		return 0;
+	}
+	if (row->trace_format == STORE_TRACE_FORMAT_LINES) {
+		if (legacy_trace_hash(s, &h) != 0) {
+			strcpy(hex, "(none: a step runs code that release did not have)");
+			return 0;
+		}
+	} else {
+		h = sched_trace_hash(s);
+	}
+	record_hex(h, hex);
+	return strcmp(hex, row->trace_hash) == 0;
 }
 
 static char *sched_path(const struct scenario *scn)

@@ -15,6 +15,15 @@
 char *record_hex(uint64_t h, char *buf);
 
 /*
+ * Does the ended run give the trace hash `row` was stored with?  Computed
+ * the way the row's trace_format says (a row of an older release: its
+ * source lines, legacy.h).  The hash of the run, in that format, goes to
+ * hex (at least 64 bytes): 16 hex digits, or a parenthesised reason when
+ * that format cannot describe the run.
+ */
+int record_trace_matches(const struct store_schedule *row, struct kernel_run *run, char *hex);
+
+/*
  * Build scn's world for `version` and drive it with `sch` (NULL: round
  * robin).  Returns -1 with *cause when the scenario cannot be built or the
  * schedule does not apply.

@@ -17,7 +17,7 @@ void report_step(FILE *out, const struct kernel_run *run, size_t index, const st
 {
 	char where[64], what[512];
 
-	snprintf(where, sizeof where, "%s:%d", st->site.func, st->site.line);
+	kernel_site_where(st->site, where, sizeof where);
 	kernel_step_text(run, st, what, sizeof what);
 	fprintf(out, "%5zu  CPU%u  %-28s %s\n", index + 1, st->cpu, where, what);
 }

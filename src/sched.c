@@ -41,7 +41,7 @@ struct sched_cpu {
 	/* Written by the owning CPU at its scheduling points. */
 	enum sched_op op;
 	struct sched_obj *obj;
-	struct sched_site site;
+	const struct sched_site *site;
 	const char *frames[SCHED_MAX_FRAMES];
 	int nframes;
 	struct sched_return returns[SCHED_MAX_RETURNS]; /* during its last step */
@@ -71,7 +71,8 @@ struct sched {
 	char *end_msg;        /* a formatted end message (owned), or NULL */
 	const char *end_text; /* the end message: end_msg or a static string, NULL while running */
 	int bug_cpu;
-	struct sched_site bug_site;
+	const struct sched_site *bug_site;
+	void *world;          /* the owner's world (sched_set_world) */
 
 	void (*hook)(void *ctx, struct sched *s);
 	void *hook_ctx;
@@ -85,7 +86,10 @@ static struct coro *main_co;          /* coro_main(), where every scheduling poi
 
 _Static_assert(SCHED_MAX_CPUS <= 10, "a CPU's name has one digit");
 
-static const struct sched_site no_site = { "", "", "", 0 };
+static const struct sched_site no_site_ = { "", "", "", "", 0 };
+#define no_site (&no_site_)
+
+void *sched_world_now;
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -439,6 +443,7 @@ int sched_start(struct sched *s, char **cause)
 	}
 	s->started = 1;
 	sched_current = s;
+	sched_world_now = s->world;
 	main_co = coro_main();
 	step_now = NULL;
 	for (int i = 0; i < s->ncpus && s->end == SCHED_RUNNING; i++)
@@ -473,6 +478,7 @@ int sched_step(struct sched *s, int cpu, char **cause)
 
 	XS_ASSERT(s->started && s->running < 0);
 	sched_current = s; /* CPU code reaches the scheduler that drives it */
+	sched_world_now = s->world; /* ... and its world */
 	/* enabled_mask has bits of existing, ready CPUs only, and none once the run ended */
 	if (XS_UNLIKELY(s->end != SCHED_RUNNING || cpu < 0 || cpu >= s->ncpus ||
 			!(s->enabled_mask & (1u << cpu))))
@@ -561,7 +567,16 @@ int sched_run(struct sched *s, const int *choices, size_t n,
 enum sched_end sched_end_reason(const struct sched *s) { return s->end; }
 const char *sched_end_message(const struct sched *s) { return s->end_text ? s->end_text : ""; }
 int sched_bug_cpu(const struct sched *s) { return s->bug_cpu; }
-struct sched_site sched_bug_site(const struct sched *s) { return s->bug_site; }
+const struct sched_site *sched_bug_site(const struct sched *s) { return s->bug_site; }
+void sched_set_world(struct sched *s, void *world) { s->world = world; }
+void *sched_world(const struct sched *s) { return s->world; }
+
+void sched_make_current(struct sched *s)
+{
+	XS_ASSERT(!cpu_now); /* from the driving side only */
+	sched_current = s;
+	sched_world_now = s->world;
+}
 int sched_ncpus(const struct sched *s) { return s->ncpus; }
 unsigned sched_enabled_mask(const struct sched *s) { return s->enabled_mask; }
 int sched_last_cpu(const struct sched *s) { return s->last; }
@@ -642,7 +657,9 @@ static uint64_t fnv_u64(uint64_t h, uint64_t v)
 	return fnv_bytes(h, b, sizeof b);
 }
 
-uint64_t sched_trace_hash(const struct sched *s)
+/* The hash of every step, the site's part given by site_part (the format differs there only). */
+static uint64_t trace_hash(const struct sched *s, uint64_t (*site_part)(uint64_t h, const struct sched_site *site, void *ctx),
+			   void *ctx)
 {
 	uint64_t h = 14695981039346656037ull;
 
@@ -650,12 +667,45 @@ uint64_t sched_trace_hash(const struct sched *s)
 		const struct sched_step *st = &s->trace[i];
 		h = fnv_u64(h, (uint64_t)st->cpu | (uint64_t)st->op << 8 |
 			       (uint64_t)st->obj << 16 | (uint64_t)st->has_value << 32);
-		h = fnv_str(h, st->site.func);
-		h = fnv_u64(h, (uint64_t)st->site.line);
+		h = fnv_str(h, st->site->func);
+		h = site_part(h, st->site, ctx);
 		h = fnv_u64(h, (uint64_t)st->value);
 	}
-	h = fnv_u64(h, (uint64_t)s->end);
-	return h;
+	return fnv_u64(h, (uint64_t)s->end);
+}
+
+static uint64_t site_label(uint64_t h, const struct sched_site *site, void *ctx)
+{
+	(void)ctx;
+	return fnv_str(h, site->label);
+}
+
+uint64_t sched_trace_hash(const struct sched *s)
+{
+	return trace_hash(s, site_label, NULL);
+}
+
+struct lines_ctx {
+	int (*line_of)(const struct sched_site *site);
+	int missing;
+};
+
+static uint64_t site_line(uint64_t h, const struct sched_site *site, void *ctx)
+{
+	struct lines_ctx *c = ctx;
+	int line = c->line_of(site);
+
+	if (line < 0)
+		c->missing = 1;
+	return fnv_u64(h, (uint64_t)line);
+}
+
+int sched_trace_hash_lines(const struct sched *s, int (*line_of)(const struct sched_site *site), uint64_t *hash)
+{
+	struct lines_ctx c = { line_of, 0 };
+
+	*hash = trace_hash(s, site_line, &c);
+	return c.missing ? -1 : 0;
 }
 
 char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len)
@@ -682,7 +732,7 @@ char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len)
 
 /* ---- the CPU side ------------------------------------------------------------------- */
 
-void sched_point(enum sched_op op, struct sched_obj *obj, struct sched_site site)
+void sched_point(enum sched_op op, struct sched_obj *obj, const struct sched_site *site)
 {
 	struct sched_cpu *c = cpu_now;
 
@@ -708,7 +758,7 @@ int sched_self(void)
 	return sched_current ? sched_current->running : -1;
 }
 
-void sched_bug(struct sched_site site, const char *fmt, ...)
+void sched_bug(const struct sched_site *site, const char *fmt, ...)
 {
 	struct sched *s = sched_current;
 	va_list ap;
@@ -763,4 +813,35 @@ const struct sched_return *sched_cpu_returns(const struct sched *s, int cpu, int
 	XS_ASSERT(cpu >= 0 && cpu < s->ncpus);
 	*n = s->cpus[cpu].nreturns;
 	return s->cpus[cpu].returns;
+}
+
+/* ---- the site table ------------------------------------------------------------------ */
+
+/* The linker gathers every SCHED_SITE's reference into "xs_sites" (GNU ld, lld). */
+extern const struct sched_site *const __start_xs_sites[] __attribute__((weak));
+extern const struct sched_site *const __stop_xs_sites[] __attribute__((weak));
+
+const struct sched_site *const *sched_sites(size_t *n)
+{
+	*n = (size_t)(__stop_xs_sites - __start_xs_sites);
+	return __start_xs_sites;
+}
+
+char *sched_site_id(const struct sched_site *site, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%s", site->func, site->label);
+	return buf;
+}
+
+int sched_site_is(const struct sched_site *site, const char *id)
+{
+	const char *colon = strchr(id, ':');
+	size_t n;
+
+	if (!colon)
+		return 0;
+	n = (size_t)(colon - id);
+	if (!(n == 1 && id[0] == '*') && (strncmp(site->func, id, n) != 0 || site->func[n] != '\0'))
+		return 0;
+	return strcmp(site->label, colon + 1) == 0;
 }

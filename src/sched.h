@@ -73,20 +73,58 @@ struct sched_obj {
 	unsigned sequence;  /* seqcounts: even when no writer is inside */
 };
 
-/* Where in the simulated source an operation is: copied, never pointed to. */
+/*
+ * Where in the simulated source an operation is: one static object per
+ * scheduling point of the source (SCHED_SITE makes it), never built at
+ * run time.  Its identity is (func, label): the label is a short name given
+ * at the site ("sparse_check") or the kernel call it stands for
+ * ("spin_lock(&mapping->i_mmap_lock)"), so it does not change when lines
+ * move.  The trace hash, the store, narration and the quiz use that
+ * identity; `line` is for display only.
+ */
 struct sched_site {
-	const char *func;   /* static strings (__func__, __FILE__, literals) */
-	const char *file;
-	const char *what;   /* short description, e.g. "read __xip_sparse_page" */
-	int line;
+	const char *label;  /* stable name within func (static string) */
+	const char *what;   /* the kernel expression it stands for: "if (!__xip_sparse_page)" */
+	const char *func;   /* __func__ */
+	const char *file;   /* __FILE__ */
+	int line;           /* __LINE__: display only, never part of identity */
 };
 
-/* The site of the line that uses it (C11 compound literal). */
-#define SCHED_SITE(what) ((struct sched_site){ __func__, __FILE__, (what), __LINE__ })
+/*
+ * The site of the line that uses it: a pointer to a static struct
+ * sched_site, registered in the program's site table (sched_sites) through
+ * the "xs_sites" section, as the kernel keeps its __bug_table.  label and
+ * what are string literals.
+ */
+#define SCHED_SITE(label_, what_)                                               \
+	({                                                                      \
+		static const struct sched_site xs_site_ = {                     \
+			(label_), (what_), __func__, __FILE__, __LINE__         \
+		};                                                              \
+		static const struct sched_site *const xs_site_ref_              \
+			__attribute__((used, section("xs_sites"))) = &xs_site_; \
+		&xs_site_;                                                      \
+	})
+
+/* A site named by the call it stands for (label = what = the call's text). */
+#define SCHED_SITE_CALL(text_) SCHED_SITE(text_, text_)
+
+/*
+ * Every site of the program (the kernel's, and a test program's own), in
+ * no particular order; *n of them.  Two sites of one file never share
+ * (func, label) unless they are the same call on two paths.
+ */
+const struct sched_site *const *sched_sites(size_t *n);
+
+/* "func:label" of a site into buf; returns buf. */
+char *sched_site_id(const struct sched_site *site, char *buf, size_t len);
+
+/* Is the site's id `id` ("func:label"; "*:label" for any function)?  Exact, never a substring. */
+int sched_site_is(const struct sched_site *site, const char *id);
 
 /* One step of the trace. */
 struct sched_step {
-	struct sched_site site;
+	const struct sched_site *site;
 	int64_t value;        /* value read or written, when has_value */
 	uint16_t obj;         /* object id, SCHED_NO_OBJ for none */
 	uint8_t cpu;
@@ -109,7 +147,7 @@ struct sched_cpu_info {
 	int enabled;                 /* could run the next step */
 	enum sched_op op;            /* pending operation (state READY) */
 	const struct sched_obj *obj; /* what it touches, NULL for none */
-	struct sched_site site;      /* where it is */
+	const struct sched_site *site; /* where it is (an empty site before the first point) */
 	const char *frames[SCHED_MAX_FRAMES]; /* call stack, outermost first */
 	int nframes;
 	unsigned steps;              /* steps this CPU has run */
@@ -158,6 +196,21 @@ void sched_reset(struct sched *s);
  * goes straight to sched_start, without registering anything again.
  */
 void sched_rewind(struct sched *s);
+
+/*
+ * The run is a value: a scheduler carries the world its CPUs' code works
+ * on (an opaque pointer for the owner, the simulated kernel).  While a step
+ * of s runs, and from then on until another scheduler steps or starts,
+ * sched_world_now is s's world, as Linux publishes `current`: CPU code
+ * reaches its world through it, never through a global of its own, so
+ * several live runs can be stepped in any interleaving and each works on
+ * its own world.  sched_make_current publishes s (and its world) from the
+ * driving side, for code that reads a world outside a step.
+ */
+void sched_set_world(struct sched *s, void *world);
+void *sched_world(const struct sched *s);
+void sched_make_current(struct sched *s);
+extern void *sched_world_now;
 
 /* Steps after which a run ends with SCHED_END_STEP_LIMIT (default 20000). */
 void sched_set_step_limit(struct sched *s, unsigned limit);
@@ -230,7 +283,7 @@ enum sched_end sched_end_reason(const struct sched *s);
 const char *sched_end_message(const struct sched *s);
 /* For SCHED_END_BUG: the CPU and site that fired it. */
 int sched_bug_cpu(const struct sched *s);
-struct sched_site sched_bug_site(const struct sched *s);
+const struct sched_site *sched_bug_site(const struct sched *s);
 
 int sched_ncpus(const struct sched *s);
 void sched_cpu_info(const struct sched *s, int cpu, struct sched_cpu_info *out);
@@ -252,8 +305,21 @@ size_t sched_nsteps(const struct sched *s);
 /* Steps that switched away from a CPU that could have gone on. */
 unsigned sched_preemptions(const struct sched *s);
 
-/* 64-bit FNV-1a hash of the whole trace: equal hashes, equal runs. */
+/*
+ * 64-bit FNV-1a hash of the whole trace: equal hashes, equal runs.  Each
+ * step contributes its CPU, operation, object, value and site identity
+ * (func and label, never the line), so the hash survives edits of the
+ * simulated kernel that do not change what it does.
+ */
 uint64_t sched_trace_hash(const struct sched *s);
+
+/*
+ * The hash as releases before stable site ids computed it (trace format 1:
+ * the site's source line in place of its label), each site's line given
+ * by line_of.  Returns -1 when line_of gives a step's site no line (-1):
+ * that site did not exist then, so no such release can have stored it.
+ */
+int sched_trace_hash_lines(const struct sched *s, int (*line_of)(const struct sched_site *site), uint64_t *hash);
 
 /* "CPU1 waits for xip_sparse_mutex, held by CPU0" into buf; returns buf. */
 char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len);
@@ -270,7 +336,7 @@ const char *sched_end_name(enum sched_end why);
  * when this CPU is chosen: the operation must then be performed before the
  * next sched_point.
  */
-void sched_point(enum sched_op op, struct sched_obj *obj, struct sched_site site);
+void sched_point(enum sched_op op, struct sched_obj *obj, const struct sched_site *site);
 
 /* Record the value the current step read or wrote; returns it. */
 int64_t sched_note(int64_t value);
@@ -282,7 +348,7 @@ int sched_self(void);
  * A simulated BUG: the run ends with SCHED_END_BUG and this message; the
  * CPU never resumes.  Never returns.
  */
-XS_NORETURN void sched_bug(struct sched_site site, const char *fmt, ...) XS_PRINTF(2, 3);
+XS_NORETURN void sched_bug(const struct sched_site *site, const char *fmt, ...) XS_PRINTF(2, 3);
 
 /* The first object of `kind` the running CPU holds (owner), or NULL. */
 const struct sched_obj *sched_self_holds(enum sched_obj_kind kind);

@@ -259,7 +259,7 @@ static int at_func(const struct sched *s, const struct schedule_item *it)
 	struct sched_cpu_info info;
 
 	sched_cpu_info(s, it->cpu, &info);
-	return info.state == SCHED_CPU_READY && strcmp(info.site.func, it->func) == 0;
+	return info.state == SCHED_CPU_READY && strcmp(info.site->func, it->func) == 0;
 }
 
 /* A milestone CPU that finished without reaching it: most often a misspelt function. */

@@ -124,6 +124,19 @@ static const char schema_v2[] =
 	");\n";
 
 /*
+ * Version 3: a schedule says how its trace_hash was computed.  Rows of
+ * version 2 and before hashed each step's source line (trace format 1:
+ * legacy.h tells how to check them); new rows hash each step's stable site
+ * identity (format 2).  The migration changes no row: every old row keeps
+ * its hash and is marked format 1.  No CHECK on the new column: adding one
+ * makes SQLite check every old row's constraints again, and a file with one
+ * tampered row would then not open at all; a format other than 1 or 2 is
+ * refused where the row is replayed (record_trace_matches).
+ */
+static const char schema_v3[] =
+	"ALTER TABLE schedules ADD COLUMN trace_format INTEGER NOT NULL DEFAULT 1;\n";
+
+/*
  * The forward migrations: entry k takes version k to k + 1 and lists the
  * tables version k + 1 has (each followed by a space).  A new version adds
  * an entry here and raises STORE_SCHEMA_VERSION; entries are never edited.
@@ -134,6 +147,7 @@ static const struct migration {
 } migrations[STORE_SCHEMA_VERSION] = {
 	{ schema_v1, "scenarios schedules explorations " },
 	{ schema_v2, "scenarios schedules explorations exploration_units " },
+	{ schema_v3, "scenarios schedules explorations exploration_units " },
 };
 
 /* ---- the file ------------------------------------------------------------- */

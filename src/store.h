@@ -19,7 +19,11 @@
 
 #include <stddef.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
+
+/* schedules.trace_format: 1, a step's source line (schema 2 and before); 2, its site id. */
+#define STORE_TRACE_FORMAT_LINES 1
+#define STORE_TRACE_FORMAT_SITES 2
 
 struct store;
 
@@ -82,6 +86,7 @@ struct store_schedule {
 	long preemptions;
 	char *verdict;       /* ok, corruption, bug, deadlock, leak, step-limit */
 	char *trace_hash;    /* 16 lowercase hex digits */
+	int trace_format;    /* how trace_hash was computed: STORE_TRACE_FORMAT_* */
 	char *origin;        /* shipped, user, explore */
 	char *name;          /* NULL or unique per (scenario, version) */
 	char *milestones;    /* the milestone text it was expanded from, or NULL */

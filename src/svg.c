@@ -86,7 +86,7 @@ void svg_write(FILE *out, struct kernel_run *run, const struct kernel_verdict *v
 		char what[400], where[96];
 
 		kernel_step_text(run, st, what, sizeof what);
-		snprintf(where, sizeof where, "%s:%d", st->site.func, st->site.line);
+		kernel_site_where(st->site, where, sizeof where);
 		fprintf(out, "<g class=\"step\" id=\"step-%zu\">\n", i + 1);
 		fprintf(out, "<text x=\"6\" y=\"%d\" fill=\"#6b7280\">%zu</text>\n", y + 13, i + 1);
 		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"3\" fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\"/>\n",

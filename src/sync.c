@@ -45,7 +45,7 @@ void sync_page_lock_init(struct sched *s, struct sched_obj *pg_locked, const cha
 }
 
 /* Take obj for the calling CPU, after the recursion check. */
-static void acquire(struct sched_obj *obj, struct sched_site site, const char *what)
+static void acquire(struct sched_obj *obj, const struct sched_site *site, const char *what)
 {
 	char name[64];
 	int self = sched_self();
@@ -58,7 +58,7 @@ static void acquire(struct sched_obj *obj, struct sched_site site, const char *w
 	obj->owner = (int8_t)self;
 }
 
-static void release(struct sched_obj *obj, struct sched_site site, const char *what)
+static void release(struct sched_obj *obj, const struct sched_site *site, const char *what)
 {
 	char name[64];
 	int self = sched_self();
@@ -75,7 +75,7 @@ static void release(struct sched_obj *obj, struct sched_site site, const char *w
 }
 
 /* might_sleep(): a sleeping lock taken with a spinlock held. */
-static void might_sleep(struct sched_site site, const char *what)
+static void might_sleep(const struct sched_site *site, const char *what)
 {
 	const struct sched_obj *held = sched_self_holds(SCHED_OBJ_SPINLOCK);
 	char name[64];
@@ -85,39 +85,39 @@ static void might_sleep(struct sched_site site, const char *what)
 			  what, sched_self(), sched_obj_name(held, name, sizeof name));
 }
 
-void sync_spin_lock(spinlock_t *lock, struct sched_site site)
+void sync_spin_lock(spinlock_t *lock, const struct sched_site *site)
 {
 	acquire(&lock->obj, site, "spinlock");
 }
 
-void sync_spin_unlock(spinlock_t *lock, struct sched_site site)
+void sync_spin_unlock(spinlock_t *lock, const struct sched_site *site)
 {
 	release(&lock->obj, site, "spin_unlock");
 }
 
-void sync_mutex_lock(struct mutex *lock, struct sched_site site)
+void sync_mutex_lock(struct mutex *lock, const struct sched_site *site)
 {
 	might_sleep(site, "mutex_lock");
 	acquire(&lock->obj, site, "mutex");
 }
 
-void sync_mutex_unlock(struct mutex *lock, struct sched_site site)
+void sync_mutex_unlock(struct mutex *lock, const struct sched_site *site)
 {
 	release(&lock->obj, site, "mutex_unlock");
 }
 
-void sync_lock_page(struct sched_obj *pg_locked, struct sched_site site)
+void sync_lock_page(struct sched_obj *pg_locked, const struct sched_site *site)
 {
 	might_sleep(site, "lock_page");
 	acquire(pg_locked, site, "page lock");
 }
 
-void sync_unlock_page(struct sched_obj *pg_locked, struct sched_site site)
+void sync_unlock_page(struct sched_obj *pg_locked, const struct sched_site *site)
 {
 	release(pg_locked, site, "unlock_page");
 }
 
-void sync_write_seqcount_begin(seqcount_t *sc, struct sched_site site)
+void sync_write_seqcount_begin(seqcount_t *sc, const struct sched_site *site)
 {
 	char name[64];
 
@@ -131,7 +131,7 @@ void sync_write_seqcount_begin(seqcount_t *sc, struct sched_site site)
 	sched_note(sc->obj.sequence);
 }
 
-void sync_write_seqcount_end(seqcount_t *sc, struct sched_site site)
+void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site)
 {
 	char name[64];
 
@@ -144,7 +144,7 @@ void sync_write_seqcount_end(seqcount_t *sc, struct sched_site site)
 	sched_note(sc->obj.sequence);
 }
 
-unsigned sync_read_seqcount_begin(seqcount_t *sc, struct sched_site site)
+unsigned sync_read_seqcount_begin(seqcount_t *sc, const struct sched_site *site)
 {
 	/* Linux 2.6.27 spins while the count is odd: here, blocked until even. */
 	sched_point(SCHED_OP_SEQ_READ_BEGIN, &sc->obj, site);
@@ -152,14 +152,14 @@ unsigned sync_read_seqcount_begin(seqcount_t *sc, struct sched_site site)
 	return (unsigned)sched_note(sc->obj.sequence);
 }
 
-unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, struct sched_site site)
+unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, const struct sched_site *site)
 {
 	/* a plain read of the count, odd or not: the reader relies on the retry alone */
 	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
 	return (unsigned)sched_note(sc->obj.sequence);
 }
 
-int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, struct sched_site site)
+int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, const struct sched_site *site)
 {
 	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
 	sched_note(sc->obj.sequence);

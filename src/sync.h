@@ -34,29 +34,29 @@ void mutex_init(struct sched *s, struct mutex *lock, const char *name, int a, in
 void seqcount_init(struct sched *s, seqcount_t *sc, const char *name, int a, int b);
 void sync_page_lock_init(struct sched *s, struct sched_obj *pg_locked, const char *name, int a, int b);
 
-void sync_spin_lock(spinlock_t *lock, struct sched_site site);
-void sync_spin_unlock(spinlock_t *lock, struct sched_site site);
-void sync_mutex_lock(struct mutex *lock, struct sched_site site);
-void sync_mutex_unlock(struct mutex *lock, struct sched_site site);
-void sync_write_seqcount_begin(seqcount_t *sc, struct sched_site site);
-void sync_write_seqcount_end(seqcount_t *sc, struct sched_site site);
-unsigned sync_read_seqcount_begin(seqcount_t *sc, struct sched_site site);
+void sync_spin_lock(spinlock_t *lock, const struct sched_site *site);
+void sync_spin_unlock(spinlock_t *lock, const struct sched_site *site);
+void sync_mutex_lock(struct mutex *lock, const struct sched_site *site);
+void sync_mutex_unlock(struct mutex *lock, const struct sched_site *site);
+void sync_write_seqcount_begin(seqcount_t *sc, const struct sched_site *site);
+void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site);
+unsigned sync_read_seqcount_begin(seqcount_t *sc, const struct sched_site *site);
 /* read_seqcount_begin as it was before Linux 2.6.25: no wait while odd. */
-unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, struct sched_site site);
-int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, struct sched_site site);
-void sync_lock_page(struct sched_obj *pg_locked, struct sched_site site);
-void sync_unlock_page(struct sched_obj *pg_locked, struct sched_site site);
+unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, const struct sched_site *site);
+int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, const struct sched_site *site);
+void sync_lock_page(struct sched_obj *pg_locked, const struct sched_site *site);
+void sync_unlock_page(struct sched_obj *pg_locked, const struct sched_site *site);
 
-#define spin_lock(l) sync_spin_lock((l), SCHED_SITE("spin_lock(" #l ")"))
-#define spin_unlock(l) sync_spin_unlock((l), SCHED_SITE("spin_unlock(" #l ")"))
-#define mutex_lock(l) sync_mutex_lock((l), SCHED_SITE("mutex_lock(" #l ")"))
-#define mutex_unlock(l) sync_mutex_unlock((l), SCHED_SITE("mutex_unlock(" #l ")"))
-#define write_seqcount_begin(sc) sync_write_seqcount_begin((sc), SCHED_SITE("write_seqcount_begin(" #sc ")"))
-#define write_seqcount_end(sc) sync_write_seqcount_end((sc), SCHED_SITE("write_seqcount_end(" #sc ")"))
-#define read_seqcount_begin(sc) sync_read_seqcount_begin((sc), SCHED_SITE("read_seqcount_begin(" #sc ")"))
+#define spin_lock(l) sync_spin_lock((l), SCHED_SITE_CALL("spin_lock(" #l ")"))
+#define spin_unlock(l) sync_spin_unlock((l), SCHED_SITE_CALL("spin_unlock(" #l ")"))
+#define mutex_lock(l) sync_mutex_lock((l), SCHED_SITE_CALL("mutex_lock(" #l ")"))
+#define mutex_unlock(l) sync_mutex_unlock((l), SCHED_SITE_CALL("mutex_unlock(" #l ")"))
+#define write_seqcount_begin(sc) sync_write_seqcount_begin((sc), SCHED_SITE_CALL("write_seqcount_begin(" #sc ")"))
+#define write_seqcount_end(sc) sync_write_seqcount_end((sc), SCHED_SITE_CALL("write_seqcount_end(" #sc ")"))
+#define read_seqcount_begin(sc) sync_read_seqcount_begin((sc), SCHED_SITE_CALL("read_seqcount_begin(" #sc ")"))
 #define read_seqcount_begin_nowait(sc) \
-	sync_read_seqcount_begin_nowait((sc), SCHED_SITE("read_seqcount_begin(" #sc ") [pre-2.6.25: no wait]"))
+	sync_read_seqcount_begin_nowait((sc), SCHED_SITE_CALL("read_seqcount_begin(" #sc ") [pre-2.6.25: no wait]"))
 #define read_seqcount_retry(sc, start) \
-	sync_read_seqcount_retry((sc), (start), SCHED_SITE("read_seqcount_retry(" #sc ")"))
+	sync_read_seqcount_retry((sc), (start), SCHED_SITE_CALL("read_seqcount_retry(" #sc ")"))
 
 #endif

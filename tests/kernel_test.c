@@ -332,8 +332,8 @@ static uint64_t cpus_hash(uint64_t h, const struct sched *s)
 
 		sched_cpu_info(s, c, &info);
 		h = mix64(h, (uint64_t)info.state | (uint64_t)info.enabled << 8 | (uint64_t)info.steps << 16);
-		h = mix_str(mix_str(h, info.site.func), info.site.what);
-		h = mix64(h, (uint64_t)info.site.line);
+		h = mix_str(mix_str(h, info.site->func), info.site->what);
+		h = mix64(h, (uint64_t)info.site->line);
 		h = mix64(h, (uint64_t)info.nframes);
 		for (int f = 0; f < info.nframes; f++)
 			h = mix_str(h, info.frames[f]);

@@ -6,7 +6,7 @@ out=$("$XS_BIN" run classic --version buggy --schedule "cpu0 until get_xip_mem=-
 is run-1.1 "the racy schedule on buggy exits 11 (corruption)" "$rc" 11
 has run-1.2 "... and prints the corruption verdict with process, page and bytes" "$out" \
 	'verdict: corruption: process A sees zeros at page 1 through mapping A (MAP_SHARED), but read() of the file gives "NEWDATA!"'
-has run-1.3 "... one line per step, with function:line" "$out" "CPU0  get_xip_mem:"
+has run-1.3 "... one line per step, with the function and what it does" "$out" "CPU0  get_xip_mem                  ext2_get_block"
 has run-1.4 "... the results of the operations" "$out" "A touch 1                    saw zeros"
 
 out=$("$XS_BIN" run classic --version fixed --schedule "cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end"); rc=$?

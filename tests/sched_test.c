@@ -21,20 +21,20 @@ struct cell {
 	long v;
 };
 
-static long cell_read(struct cell *c, struct sched_site site)
+static long cell_read(struct cell *c, const struct sched_site *site)
 {
 	sched_point(SCHED_OP_READ, &c->obj, site);
 	return (long)sched_note(c->v);
 }
 
-static void cell_write(struct cell *c, long v, struct sched_site site)
+static void cell_write(struct cell *c, long v, const struct sched_site *site)
 {
 	sched_point(SCHED_OP_WRITE, &c->obj, site);
 	c->v = (long)sched_note(v);
 }
 
-#define READ(c) cell_read((c), SCHED_SITE("read " #c))
-#define WRITE(c, v) cell_write((c), (v), SCHED_SITE("write " #c))
+#define READ(c) cell_read((c), SCHED_SITE_CALL("read " #c))
+#define WRITE(c, v) cell_write((c), (v), SCHED_SITE_CALL("write " #c))
 
 static struct world {
 	struct cell x, y, a, b;
@@ -381,7 +381,7 @@ static void test_determinism(struct sched *s)
 	tap_is_int(sched_preemptions(s), 2, "sched-3.4", "and counts 2 preemptions");
 	tap_is_int(tr[0].value, 0, "sched-3.5", "CPU0's read of x noted the value 0");
 	tap_is_int(tr[3].value, 1, "sched-3.9", "CPU1's write noted 1: the update was lost");
-	tap_is_str(tr[1].site.what, "read &w.x", "sched-3.6", "each step keeps its site");
+	tap_is_str(tr[1].site->what, "read &w.x", "sched-3.6", "each step keeps its site");
 
 	start_world(s, task_increment, task_increment);
 	sched_run(s, NULL, 0, SCHED_POLICY_SEQUENTIAL, NULL);
@@ -436,7 +436,7 @@ static void test_misuse(struct sched *s)
 	expect_bug(s, task_hold_mutex, task_unlock_other, "sync-4.5",
 		   "mutex_unlock of M by CPU1, but CPU0 holds it");
 	tap_is_int(sched_bug_cpu(s), 1, "sync-4.6", "the BUG names the CPU that fired it");
-	tap_is_str(sched_bug_site(s).func, "task_unlock_other", "sync-4.7", "... and where");
+	tap_is_str(sched_bug_site(s)->func, "task_unlock_other", "sync-4.7", "... and where");
 }
 
 int main(void)

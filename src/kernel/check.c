@@ -278,12 +278,12 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 	out->damage_step = 0;
 	switch (sched_end_reason(s)) {
 	case SCHED_END_BUG: {
-		struct sched_site site = sched_bug_site(s);
+		const struct sched_site *site = sched_bug_site(s);
 		out->kind = VERDICT_BUG;
 		snprintf(out->headline, sizeof out->headline, "%s (on CPU%d, step %zu)",
 			 sched_end_message(s), sched_bug_cpu(s), sched_nsteps(s));
-		snprintf(out->details, sizeof out->details, "%s:%d in %s()\n",
-			 kernel_source_name(site.file), site.line, site.func);
+		snprintf(out->details, sizeof out->details, "%s in %s()\n",
+			 kernel_source_name(site->file), site->func);
 		out->damage_step = (long)sched_nsteps(s);
 		return;
 	}

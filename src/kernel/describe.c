@@ -155,10 +155,10 @@ char *kernel_step_text(const struct kernel_run *run, const struct sched_step *st
 	char value[96];
 
 	if (st->has_value)
-		snprintf(buf, len, "%s -> %s", st->site.what,
+		snprintf(buf, len, "%s -> %s", st->site->what,
 			 kernel_value_text(run, st->obj, st->value, value, sizeof value));
 	else
-		snprintf(buf, len, "%s", st->site.what);
+		snprintf(buf, len, "%s", st->site->what);
 	return buf;
 }
 
@@ -214,4 +214,10 @@ char *kernel_result_text(const struct kernel_op_result *r, enum scn_op_kind kind
 char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len)
 {
 	return bytes_text(b, buf, len);
+}
+
+char *kernel_site_where(const struct sched_site *site, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", site->func);
+	return buf;
 }

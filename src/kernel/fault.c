@@ -23,7 +23,7 @@ static int do_page_fault(struct mm_struct *mm, unsigned long address, int write)
 
 	KENTER();
 	/* down_read(&mm->mmap_sem): does not exclude other faults of this mm */
-	if (!KREAD(&mm->mmap_obj, find_vma(mm, address) != NULL, "vma = find_vma(mm, address)"))
+	if (!KREAD(find_vma, &mm->mmap_obj, find_vma(mm, address) != NULL, "vma = find_vma(mm, address)"))
 		KRETURN(FAULT_SIGSEGV);                 /* bad_area */
 	vma = find_vma(mm, address);
 	if (write ? !(vma->vm_flags & VM_WRITE)
@@ -44,20 +44,20 @@ void user_access(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
 		int fault;
 
 		if (write)
-			v = KREAD(&pte->obj, pte_encode(pte), "MMU: the store walks the page table");
+			v = KREAD(walk_store, &pte->obj, pte_encode(pte), "MMU: the store walks the page table");
 		else
-			v = KREAD(&pte->obj, pte_encode(pte), "MMU: the load walks the page table");
+			v = KREAD(walk_load, &pte->obj, pte_encode(pte), "MMU: the load walks the page table");
 		if ((v & 3) != PTE_NONE && (!write || (v & 4))) {
 			struct sched_obj *obj;
 			unsigned char *bytes = pte_data(pte, &obj);
 
 			XS_ASSERT(bytes != NULL);
 			if (write) {
-				sched_point(SCHED_OP_WRITE, obj, SCHED_SITE("MMU: the store writes the page"));
+				sched_point(SCHED_OP_WRITE, obj, SCHED_SITE("store_page", "MMU: the store writes the page"));
 				memcpy(bytes, data, (size_t)len);
 				sched_note(bytes_tag(bytes));
 			} else {
-				sched_point(SCHED_OP_READ, obj, SCHED_SITE("MMU: the load reads the page"));
+				sched_point(SCHED_OP_READ, obj, SCHED_SITE("load_page", "MMU: the load reads the page"));
 				memcpy(res->bytes, bytes, SCN_PAGE_BYTES);
 				res->has_bytes = 1;
 				sched_note(bytes_tag(res->bytes));

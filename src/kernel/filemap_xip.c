@@ -15,13 +15,15 @@
 
 #include "kernel-int.h"
 
+#define xip_sparse_mutex (W->xip_sparse_mutex)
+
 /* The seed's leftover debug line: printk("%s insert %lx@%lx\n", comm, address, pfn). */
 void printk_insert(struct vm_area_struct *vma, unsigned long address, unsigned long pfn)
 {
 	int n;
 
 	sched_point(SCHED_OP_WRITE, &W->console_obj,
-		    SCHED_SITE("printk(\"%s insert %lx@%lx\\n\", current->comm, vmf->virtual_address, xip_pfn)"));
+		    SCHED_SITE("printk_insert", "printk(\"%s insert %lx@%lx\\n\", current->comm, vmf->virtual_address, xip_pfn)"));
 	n = snprintf(W->console + W->console_len, sizeof W->console - W->console_len,
 		     "%c insert %lx@%lx\n", vma->vm_mm->comm, address, pfn);
 	if (n > 0 && W->console_len + (size_t)n < sizeof W->console)
@@ -50,7 +52,7 @@ long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned cha
 	KENTER();
 	(void)mm;
 	memset(out, 0, SCN_PAGE_BYTES);
-	isize = (long)KREAD(&inode->i_size_obj, inode->i_size, "isize = i_size_read(inode)");
+	isize = (long)KREAD(i_size, &inode->i_size_obj, inode->i_size, "isize = i_size_read(inode)");
 	if (!isize)
 		KRETURN(0);
 	end_index = (isize - 1) >> PAGE_CACHE_SHIFT;
@@ -71,7 +73,7 @@ long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned cha
 	{
 		struct sched_obj *obj;
 		unsigned char *data = flash_pfn_data(xip_pfn, &obj);
-		sched_point(SCHED_OP_READ, obj, SCHED_SITE("left = __copy_to_user(buf, xip_mem + offset, nr)"));
+		sched_point(SCHED_OP_READ, obj, SCHED_SITE("copy_to_user", "left = __copy_to_user(buf, xip_mem + offset, nr)"));
 		memcpy(out, data, (size_t)nr);
 		sched_note(bytes_tag(out));
 	}
@@ -93,10 +95,10 @@ static long __xip_file_write(unsigned long index, const unsigned char *buf, int 
 	if (status == -ENODATA) {
 		/* we allocate a new page unmap it */
 		if (W->version == XIP_LATER)
-			mutex_lock(&W->xip_sparse_mutex);   /* later: xip/ext2 fix block allocation race */
+			mutex_lock(&xip_sparse_mutex);   /* later: xip/ext2 fix block allocation race */
 		status = get_xip_mem(mapping, index, 1, &xip_mem, &xip_pfn);
 		if (W->version == XIP_LATER)
-			mutex_unlock(&W->xip_sparse_mutex);
+			mutex_unlock(&xip_sparse_mutex);
 		if (!status)
 			/* unmap page at pgoff from all other vmas */
 			W->xip->__xip_unmap(mapping, index);
@@ -106,7 +108,7 @@ static long __xip_file_write(unsigned long index, const unsigned char *buf, int 
 	{
 		struct sched_obj *obj;
 		unsigned char *data = flash_pfn_data(xip_pfn, &obj);
-		sched_point(SCHED_OP_WRITE, obj, SCHED_SITE("copied = bytes - __copy_from_user_nocache(xip_mem + offset, buf, bytes)"));
+		sched_point(SCHED_OP_WRITE, obj, SCHED_SITE("copy_from_user", "copied = bytes - __copy_from_user_nocache(xip_mem + offset, buf, bytes)"));
 		memcpy(data, buf, (size_t)len);
 		sched_note(bytes_tag(data));
 	}
@@ -116,7 +118,7 @@ static long __xip_file_write(unsigned long index, const unsigned char *buf, int 
 	 * because we hold i_mutex.
 	 */
 	if (pos > inode->i_size)
-		KWRITE(&inode->i_size_obj, inode->i_size, pos, "i_size_write(inode, pos)");
+		KWRITE(i_size_write, &inode->i_size_obj, inode->i_size, pos, "i_size_write(inode, pos)");
 	KRETURN(len);
 }
 

@@ -26,13 +26,13 @@
 static struct page *xip_sparse_page(void)
 {
 	KENTER();
-	if (!READ_SPARSE_PAGE("if (!__xip_sparse_page)")) {
+	if (!READ_SPARSE_PAGE(sparse_check, "if (!__xip_sparse_page)")) {
 		struct page *page = alloc_sparse_page(); /* alloc_page(GFP_HIGHUSER | __GFP_ZERO) */
 
 		if (page)
-			WRITE_SPARSE_PAGE(page, "__xip_sparse_page = page");
+			WRITE_SPARSE_PAGE(sparse_set, page, "__xip_sparse_page = page");
 	}
-	KRETURN_PTR(READ_SPARSE_PAGE("return __xip_sparse_page"));
+	KRETURN_PTR(READ_SPARSE_PAGE(sparse_return, "return __xip_sparse_page"));
 }
 
 /*
@@ -59,14 +59,14 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 	else
 		count = read_seqcount_begin(&xip_sparse_seq);
 
-	page = READ_SPARSE_PAGE("page = __xip_sparse_page");
+	page = READ_SPARSE_PAGE(sparse_read, "page = __xip_sparse_page");
 	if (!page)
 		KRETURN_VOID();
 
 retry:
 	spin_lock(&mapping->i_mmap_lock);
 	/* vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff): one read of the tree */
-	nvma = (int)KREAD(&mapping->i_mmap_obj, mapping->n_i_mmap, "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
+	nvma = (int)KREAD(i_mmap, &mapping->i_mmap_obj, mapping->n_i_mmap, "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
 	/* (one line above: a step's __LINE__ is then the same under gcc and clang) */
 	for (int i = 0; i < nvma; i++) {
 		vma = mapping->i_mmap[i];
@@ -111,7 +111,7 @@ static int xip_file_fault(struct vm_area_struct *vma, struct vm_fault *vmf)
 	KENTER();
 	/* XXX: are VM_FAULT_ codes OK? */
 again:
-	size = ((long)KREAD(&inode->i_size_obj, inode->i_size, "size = (i_size_read(inode) + PAGE_CACHE_SIZE - 1) >> PAGE_CACHE_SHIFT")
+	size = ((long)KREAD(i_size, &inode->i_size_obj, inode->i_size, "size = (i_size_read(inode) + PAGE_CACHE_SIZE - 1) >> PAGE_CACHE_SHIFT")
 		+ (long)PAGE_CACHE_SIZE - 1) >> PAGE_CACHE_SHIFT;
 	if ((long)vmf->pgoff >= size)
 		KRETURN(VM_FAULT_SIGBUS);

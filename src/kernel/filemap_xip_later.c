@@ -39,7 +39,7 @@ static int xip_file_fault(struct vm_area_struct *vma, struct vm_fault *vmf)
 	KENTER();
 	/* XXX: are VM_FAULT_ codes OK? */
 again:
-	size = ((long)KREAD(&inode->i_size_obj, inode->i_size, "size = (i_size_read(inode) + PAGE_CACHE_SIZE - 1) >> PAGE_CACHE_SHIFT")
+	size = ((long)KREAD(i_size, &inode->i_size_obj, inode->i_size, "size = (i_size_read(inode) + PAGE_CACHE_SIZE - 1) >> PAGE_CACHE_SHIFT")
 		+ (long)PAGE_CACHE_SIZE - 1) >> PAGE_CACHE_SHIFT;
 	if ((long)vmf->pgoff >= size)
 		KRETURN(VM_FAULT_SIGBUS);

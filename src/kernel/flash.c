@@ -40,7 +40,7 @@ static int ext2_new_block(void)
 	struct flash *f = &W->flash;
 	int b = -1;
 
-	sched_point(SCHED_OP_WRITE, &f->bitmap_obj, SCHED_SITE("ext2_new_blocks: ext2_set_bit_atomic(first free block)"));
+	sched_point(SCHED_OP_WRITE, &f->bitmap_obj, SCHED_SITE("set_bit", "ext2_new_blocks: ext2_set_bit_atomic(first free block)"));
 	if (!f->full) {
 		for (int i = 0; i < f->nblocks; i++) {
 			if (!f->blocks[i].used) {
@@ -69,7 +69,7 @@ int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
 
 	KENTER();
 	/* ext2_get_block -> ext2_get_branch: read i_data[pgoff] */
-	block = (long)KREAD(&f->blockmap_obj[pgoff], f->blockmap[pgoff], "ext2_get_block: bh.b_blocknr = i_data[pgoff]");
+	block = (long)KREAD(block_lookup, &f->blockmap_obj[pgoff], f->blockmap[pgoff], "ext2_get_block: bh.b_blocknr = i_data[pgoff]");
 	if (block < 0) {
 		if (!create)
 			KRETURN(-ENODATA);   /* SPARSE block: BUG_ON(create) in the real code */
@@ -80,11 +80,11 @@ int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
 			KRETURN(-ENOSPC);
 		}
 		/* ext2_clear_xip_target: a new XIP block is zeroed before use */
-		sched_point(SCHED_OP_WRITE, &f->blocks[block].obj, SCHED_SITE("ext2_clear_xip_target(inode, block)"));
+		sched_point(SCHED_OP_WRITE, &f->blocks[block].obj, SCHED_SITE("clear_target", "ext2_clear_xip_target(inode, block)"));
 		memset(f->blocks[block].data, 0, SCN_PAGE_BYTES);
 		sched_note(0);
 		/* ext2_splice_branch: link the new block into i_data[pgoff] */
-		KWRITE(&f->blockmap_obj[pgoff], f->blockmap[pgoff], (int)block, "ext2_splice_branch: i_data[pgoff] = block");
+		KWRITE(splice, &f->blockmap_obj[pgoff], f->blockmap[pgoff], (int)block, "ext2_splice_branch: i_data[pgoff] = block");
 		mutex_unlock(&ei->truncate_mutex);
 	}
 	/* __inode_direct_access -> the device's direct_access */

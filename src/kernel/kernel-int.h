@@ -217,30 +217,40 @@ struct xip_world {
 	long incoherent_since;        /* first step of the current incoherent stretch, -1 */
 };
 
-/* The world being run (one process, one scheduler, one world). */
-extern struct xip_world *W;
+/*
+ * The world of the run being stepped: the scheduler publishes it
+ * (sched_world_now, like Linux's `current`) for the step it runs, so every
+ * access of the simulated kernel goes through the run that is stepped.
+ */
+#define W ((struct xip_world *)sched_world_now)
 
 /* ---- scheduling points on shared state ------------------------------------- */
 
+/*
+ * Each takes a site label first: a short name, unique within the function,
+ * that identifies the access for the trace hash, narration and the quiz
+ * (sched.h, struct sched_site); `what` is the kernel code it stands for.
+ */
+
 /* A load: one step; the value is read when the CPU is chosen, and noted. */
-#define KREAD(objp, expr, what) \
-	(sched_point(SCHED_OP_READ, (objp), SCHED_SITE(what)), sched_note((int64_t)(expr)))
+#define KREAD(label, objp, expr, what) \
+	(sched_point(SCHED_OP_READ, (objp), SCHED_SITE(#label, what)), sched_note((int64_t)(expr)))
 
 /* A store (or an atomic read-modify-write): one step. */
-#define KWRITE(objp, lvalue, value, what)                                   \
+#define KWRITE(label, objp, lvalue, value, what)                            \
 	do {                                                                \
-		sched_point(SCHED_OP_WRITE, (objp), SCHED_SITE(what));      \
+		sched_point(SCHED_OP_WRITE, (objp), SCHED_SITE(#label, what)); \
 		(lvalue) = (value);                                         \
 		sched_note((int64_t)(lvalue));                              \
 	} while (0)
 
 /* The global __xip_sparse_page: reading or setting it is one step. */
-#define READ_SPARSE_PAGE(what)                                              \
-	(sched_point(SCHED_OP_READ, &W->sparse_page_obj, SCHED_SITE(what)), \
+#define READ_SPARSE_PAGE(label, what)                                       \
+	(sched_point(SCHED_OP_READ, &W->sparse_page_obj, SCHED_SITE(#label, what)), \
 	 sched_note(page_to_tag(W->__xip_sparse_page)), W->__xip_sparse_page)
-#define WRITE_SPARSE_PAGE(page, what)                                       \
+#define WRITE_SPARSE_PAGE(label, page, what)                                \
 	do {                                                                \
-		sched_point(SCHED_OP_WRITE, &W->sparse_page_obj, SCHED_SITE(what)); \
+		sched_point(SCHED_OP_WRITE, &W->sparse_page_obj, SCHED_SITE(#label, what)); \
 		W->__xip_sparse_page = (page);                              \
 		sched_note(page_to_tag(W->__xip_sparse_page));              \
 	} while (0)
@@ -249,11 +259,10 @@ extern struct xip_world *W;
 #define BUG_ON(cond)                                                        \
 	do {                                                                \
 		if (cond)                                                   \
-			sched_bug(SCHED_SITE("BUG_ON(" #cond ")"),          \
-				  "kernel BUG at %s:%d in %s(): BUG_ON(%s)",   \
-				  kernel_source_name(__FILE__), __LINE__,   \
-				  __func__, #cond);                         \
+			kernel_bug(SCHED_SITE_CALL("BUG_ON(" #cond ")"));   \
 	} while (0)
+/* Ends the run with "kernel BUG at mm/filemap_xip.c in __xip_unmap(): BUG_ON(...)". */
+XS_NORETURN void kernel_bug(const struct sched_site *site);
 
 /* Function entry/exit, for the call stack shown and for milestones. */
 #define KENTER() sched_frame_enter(__func__)
@@ -287,8 +296,8 @@ struct page *alloc_sparse_page(void);
 void __free_page(struct page *page);
 void page_cache_get(struct page *page);
 void page_cache_release(struct page *page);
-#define lock_page(p) sync_lock_page(&(p)->pg_locked, SCHED_SITE("lock_page(" #p ")"))
-#define unlock_page(p) sync_unlock_page(&(p)->pg_locked, SCHED_SITE("unlock_page(" #p ")"))
+#define lock_page(p) sync_lock_page(&(p)->pg_locked, SCHED_SITE_CALL("lock_page(" #p ")"))
+#define unlock_page(p) sync_unlock_page(&(p)->pg_locked, SCHED_SITE_CALL("unlock_page(" #p ")"))
 void page_add_file_rmap(struct page *page);
 void page_remove_rmap(struct page *page, struct vm_area_struct *vma);
 int64_t pte_encode(const pte_t *pte);

@@ -119,6 +119,15 @@ const struct kernel_op_result *kernel_op_result(const struct kernel_run *run, in
 char *kernel_result_text(const struct kernel_op_result *r, enum scn_op_kind kind, char *buf, size_t len);
 
 /*
+ * Where a site is, as a reader of the kernel names it: the function, and
+ * the upstream file and line when they are established ("__xip_unmap",
+ * "mm/filemap_xip.c:183 __xip_unmap"); never the sandbox's own line, so
+ * that text built from it (golden traces) does not change when the
+ * sandbox's source moves.  Returns buf.
+ */
+char *kernel_site_where(const struct sched_site *site, char *buf, size_t len);
+
+/*
  * One trace line's description: the code as written at that point and the
  * value it read or wrote ("ext2_get_block: ... -> hole").  Returns buf.
  */
@@ -153,7 +162,7 @@ struct ksnap_cpu {
 	enum ksnap_cpu_state state;
 	int enabled;
 	char wait[128];                 /* why it cannot run, when blocked */
-	struct sched_site site;         /* the code it runs next */
+	const struct sched_site *site;  /* the code it runs next */
 	const char *frames[SCHED_MAX_FRAMES];
 	int nframes;
 	char result[SCN_MAX_OPS][96];   /* each op's result so far */
@@ -212,7 +221,7 @@ struct kernel_snapshot {
 	const char *console;            /* valid while the run lives */
 	int last_cpu;                   /* -1 before the first step */
 	char last_text[320];            /* "get_xip_mem: ... -> hole" */
-	struct sched_site last_site;
+	const struct sched_site *last_site;
 	enum sched_end end;
 };
 

@@ -18,7 +18,7 @@
 
 #include "kernel-int.h"
 
-struct xip_world *W;
+
 
 int64_t page_to_tag(const struct page *page)
 {
@@ -64,26 +64,26 @@ void __free_page(struct page *page)
 /* get_page(): an atomic increment, one step. */
 void page_cache_get(struct page *page)
 {
-	KWRITE(&page->obj, page->_count, page->_count + 1, "get_page(page): atomic_inc(&page->_count)");
+	KWRITE(get_page, &page->obj, page->_count, page->_count + 1, "get_page(page): atomic_inc(&page->_count)");
 }
 
 /* put_page(): the last reference frees the page. */
 void page_cache_release(struct page *page)
 {
-	KWRITE(&page->obj, page->_count, page->_count - 1, "put_page(page): atomic_dec_and_test(&page->_count)");
+	KWRITE(put_page, &page->obj, page->_count, page->_count - 1, "put_page(page): atomic_dec_and_test(&page->_count)");
 	if (page->_count == 0)
 		__free_page(page);
 }
 
 void page_add_file_rmap(struct page *page)
 {
-	KWRITE(&page->obj, page->_mapcount, page->_mapcount + 1, "page_add_file_rmap: atomic_inc_and_test(&page->_mapcount)");
+	KWRITE(add_rmap, &page->obj, page->_mapcount, page->_mapcount + 1, "page_add_file_rmap: atomic_inc_and_test(&page->_mapcount)");
 	/* (one line above: a step's __LINE__ is then the same under gcc and clang) */
 }
 
 void page_remove_rmap(struct page *page, struct vm_area_struct *vma)
 {
-	KWRITE(&page->obj, page->_mapcount, page->_mapcount - 1, "page_remove_rmap: atomic_add_negative(-1, &page->_mapcount)");
+	KWRITE(remove_rmap, &page->obj, page->_mapcount, page->_mapcount - 1, "page_remove_rmap: atomic_add_negative(-1, &page->_mapcount)");
 	/* (one line above: a step's __LINE__ is then the same under gcc and clang) */
 	/* "Eeek! page_mapcount(page) went negative!" then BUG() */
 	BUG_ON(page->_mapcount < 0);
@@ -135,7 +135,7 @@ pte_t ptep_clear_flush_notify(struct vm_area_struct *vma, unsigned long address,
 {
 	pte_t old = *ptep;
 
-	sched_point(SCHED_OP_WRITE, &ptep->obj, SCHED_SITE("pteval = ptep_clear_flush_notify(vma, address, pte)"));
+	sched_point(SCHED_OP_WRITE, &ptep->obj, SCHED_SITE("clear_flush", "pteval = ptep_clear_flush_notify(vma, address, pte)"));
 	old = *ptep;
 	ptep->kind = PTE_NONE;
 	ptep->page = 0;
@@ -171,7 +171,7 @@ pte_t *page_check_address(struct page *page, struct mm_struct *mm,
 	/* sync: no "quick check before getting the lock" */
 	ptl = &mm->page_table_lock;
 	spin_lock(ptl);
-	v = KREAD(&pte->obj, pte_encode(pte), "if (pte_present(*pte) && page_to_pfn(page) == pte_pfn(*pte))");
+	v = KREAD(check_pte, &pte->obj, pte_encode(pte), "if (pte_present(*pte) && page_to_pfn(page) == pte_pfn(*pte))");
 	if ((v & 3) == PTE_PAGE && pte->page == page->id) {
 		*ptlp = ptl;
 		sched_frame_leave(__func__, 1);
@@ -193,7 +193,7 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *
 	KENTER();
 	if (addr < vma->vm_start || addr >= vma->vm_end)
 		KRETURN(-EFAULT);
-	if (!KREAD(&page->obj, page->_count, "if (!page_count(page))"))
+	if (!KREAD(page_count, &page->obj, page->_count, "if (!page_count(page))"))
 		KRETURN(-EINVAL);
 	/* insert_page */
 	if (page->anon)
@@ -201,7 +201,7 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *
 	pte = pte_of(vma, addr);
 	ptl = &mm->page_table_lock;
 	spin_lock(ptl);                       /* get_locked_pte */
-	v = KREAD(&pte->obj, pte_encode(pte), "if (!pte_none(*pte))");
+	v = KREAD(pte_none, &pte->obj, pte_encode(pte), "if (!pte_none(*pte))");
 	if ((v & 3) != PTE_NONE) {
 		spin_unlock(ptl);
 		KRETURN(-EBUSY);
@@ -209,7 +209,7 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *
 	page_cache_get(page);                 /* Ok, finally just insert the thing.. */
 	mm->file_rss++;                       /* inc_mm_counter(mm, file_rss): under ptl */
 	page_add_file_rmap(page);
-	sched_point(SCHED_OP_WRITE, &pte->obj, SCHED_SITE("set_pte_at(mm, addr, pte, mk_pte(page, prot))"));
+	sched_point(SCHED_OP_WRITE, &pte->obj, SCHED_SITE("set_pte", "set_pte_at(mm, addr, pte, mk_pte(page, prot))"));
 	pte->kind = PTE_PAGE;
 	pte->page = page->id;
 	pte->write = vma_page_prot_write(vma);
@@ -237,11 +237,11 @@ int vm_insert_mixed(struct vm_area_struct *vma, unsigned long addr, unsigned lon
 	ptl = &mm->page_table_lock;
 	spin_lock(ptl);                       /* get_locked_pte */
 	retval = -EBUSY;
-	v = KREAD(&pte->obj, pte_encode(pte), "if (!pte_none(*pte))");
+	v = KREAD(pte_none, &pte->obj, pte_encode(pte), "if (!pte_none(*pte))");
 	if ((v & 3) != PTE_NONE)
 		goto out_unlock;
 	/* Ok, finally just insert the thing.. */
-	sched_point(SCHED_OP_WRITE, &pte->obj, SCHED_SITE("set_pte_at(mm, addr, pte, pte_mkspecial(pfn_pte(pfn, prot)))"));
+	sched_point(SCHED_OP_WRITE, &pte->obj, SCHED_SITE("set_pte", "set_pte_at(mm, addr, pte, pte_mkspecial(pfn_pte(pfn, prot)))"));
 	pte->kind = PTE_PFN;
 	pte->pfn = pfn;
 	pte->write = vma_page_prot_write(vma);
@@ -299,7 +299,7 @@ static int __do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 			}
 			page->anon = 1;
 			/* copy_user_highpage(page, vmf.page, address, vma) */
-			sched_point(SCHED_OP_READ, &vmf.page->data_obj, SCHED_SITE("copy_user_highpage(page, vmf.page, address, vma)"));
+			sched_point(SCHED_OP_READ, &vmf.page->data_obj, SCHED_SITE("cow_copy", "copy_user_highpage(page, vmf.page, address, vma)"));
 			memcpy(page->data, vmf.page->data, sizeof page->data);
 			sched_note(bytes_tag(page->data));
 		}
@@ -313,7 +313,7 @@ static int __do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	 * This silly early PAGE_DIRTY setting removes a race due to the bad
 	 * i386 page protection.  But it's valid for other architectures too.
 	 */
-	v = KREAD(&page_table->obj, pte_encode(page_table), "if (likely(pte_same(*page_table, orig_pte)))");
+	v = KREAD(pte_same, &page_table->obj, pte_encode(page_table), "if (likely(pte_same(*page_table, orig_pte)))");
 	if (v == orig_pte) {
 		if (anon) {
 			mm->anon_rss++;               /* inc_mm_counter(mm, anon_rss) */
@@ -326,7 +326,7 @@ static int __do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 				page_cache_get(dirty_page);
 			}
 		}
-		sched_point(SCHED_OP_WRITE, &page_table->obj, SCHED_SITE("set_pte_at(mm, address, page_table, entry)"));
+		sched_point(SCHED_OP_WRITE, &page_table->obj, SCHED_SITE("set_pte", "set_pte_at(mm, address, page_table, entry)"));
 		page_table->kind = PTE_PAGE;
 		page_table->page = page->id;
 		page_table->pfn = 0;
@@ -378,7 +378,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		old_page = &W->pages[page_table->page];
 	if (old_page && old_page->anon && old_page->_mapcount == 1) {
 		/* reuse: the only user of an anonymous page may just write it */
-		sched_point(SCHED_OP_WRITE, &page_table->obj, SCHED_SITE("ptep_set_access_flags(vma, address, page_table, entry, 1)"));
+		sched_point(SCHED_OP_WRITE, &page_table->obj, SCHED_SITE("access_flags", "ptep_set_access_flags(vma, address, page_table, entry, 1)"));
 		page_table->write = 1;
 		page_table->dirty = 1;
 		sched_note(pte_encode(page_table));
@@ -398,13 +398,13 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	src = old_page ? old_page->data : pte_data(&(pte_t){ .kind = PTE_PFN, .pfn = (unsigned long)(orig_pte >> 8) }, &src_obj);
 	if (old_page)
 		src_obj = &old_page->data_obj;
-	sched_point(SCHED_OP_READ, src_obj, SCHED_SITE("cow_user_page(new_page, old_page, address, vma)"));
+	sched_point(SCHED_OP_READ, src_obj, SCHED_SITE("cow_copy", "cow_user_page(new_page, old_page, address, vma)"));
 	memcpy(new_page->data, src, sizeof new_page->data);
 	sched_note(bytes_tag(new_page->data));
 
 	/* Re-check the pte - we dropped the lock */
 	spin_lock(ptl);                       /* pte_offset_map_lock */
-	v = KREAD(&page_table->obj, pte_encode(page_table), "if (likely(pte_same(*page_table, orig_pte)))");
+	v = KREAD(pte_same, &page_table->obj, pte_encode(page_table), "if (likely(pte_same(*page_table, orig_pte)))");
 	if (v == orig_pte) {
 		if (old_page) {
 			if (!old_page->anon) {
@@ -415,7 +415,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			mm->anon_rss++;
 		}
 		/* ptep_clear_flush_notify + set_pte_at: one step under ptl */
-		sched_point(SCHED_OP_WRITE, &page_table->obj, SCHED_SITE("set_pte_at(mm, address, page_table, entry)"));
+		sched_point(SCHED_OP_WRITE, &page_table->obj, SCHED_SITE("set_pte", "set_pte_at(mm, address, page_table, entry)"));
 		page_table->kind = PTE_PAGE;
 		page_table->page = new_page->id;
 		page_table->pfn = 0;
@@ -452,7 +452,7 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	int ret;
 
 	KENTER();
-	entry = KREAD(&pte->obj, pte_encode(pte), "entry = *pte");
+	entry = KREAD(entry, &pte->obj, pte_encode(pte), "entry = *pte");
 	if ((entry & 3) == PTE_NONE) {
 		/* do_linear_fault: vma->vm_ops->fault exists */
 		unsigned long pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
@@ -462,7 +462,7 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	ptl = &mm->page_table_lock;
 	spin_lock(ptl);
-	v = KREAD(&pte->obj, pte_encode(pte), "if (unlikely(!pte_same(*pte, entry)))");
+	v = KREAD(pte_same, &pte->obj, pte_encode(pte), "if (unlikely(!pte_same(*pte, entry)))");
 	if (v != entry)
 		goto unlock;
 	if (write_access && !(entry & 4)) {

@@ -66,7 +66,7 @@ long sys_mmap(struct mm_struct *mm, struct vm_area_struct *vma, const struct scn
 	 */
 	spin_lock(&mapping->i_mmap_lock);
 	sched_point(SCHED_OP_WRITE, &mm->mmap_obj,
-		    SCHED_SITE("vma_link: __vma_link_list + vma_prio_tree_insert(vma, &mapping->i_mmap)"));
+		    SCHED_SITE("vma_link", "vma_link: __vma_link_list + vma_prio_tree_insert(vma, &mapping->i_mmap)"));
 	vma->created = 1;
 	mapping->i_mmap[mapping->n_i_mmap++] = vma;
 	vma->on_i_mmap = 1;

@@ -89,6 +89,11 @@ const char *kernel_source_name(const char *file)
 	return base;
 }
 
+void kernel_bug(const struct sched_site *site)
+{
+	sched_bug(site, "kernel BUG at %s in %s(): %s", kernel_source_name(site->file), site->func, site->what);
+}
+
 /* ---- the CPUs' task ---------------------------------------------------------- */
 
 static void run_op(struct kernel_run *run, struct cpu_ctx *c, const struct scn_op *op,
@@ -123,7 +128,11 @@ static void run_op(struct kernel_run *run, struct cpu_ctx *c, const struct scn_o
 	}
 }
 
-static struct kernel_run *task_run; /* the run the CPUs belong to */
+/* The run whose world is being stepped (sched_world_now is its world). */
+static struct kernel_run *current_run(void)
+{
+	return (struct kernel_run *)((char *)W - offsetof(struct kernel_run, world));
+}
 
 static void cpu_task(void *arg)
 {
@@ -131,9 +140,11 @@ static void cpu_task(void *arg)
 	const struct scn_cpu *sc = &W->scn->cpus[c->cpu];
 
 	for (int i = 0; i < sc->nops; i++) {
+		/* a step of this CPU runs on its own world, never another live run's */
+		XS_ASSERT(c == &W->cpus[c->cpu]);
 		c->op = i;
 		c->results[i].state = KOP_RUNNING;
-		run_op(task_run, c, &sc->ops[i], &c->results[i]);
+		run_op(current_run(), c, &sc->ops[i], &c->results[i]);
 		c->results[i].state = KOP_DONE;
 	}
 }
@@ -259,10 +270,8 @@ void kernel_run_free(struct kernel_run *run)
 {
 	if (!run)
 		return;
-	if (W == &run->world)
-		W = NULL;
-	if (task_run == run)
-		task_run = NULL;
+	if (sched_world_now == &run->world)
+		sched_world_now = NULL;
 	if (KEEP_A_SPARE_RUN && !spare_run) {
 		/* as kernel_run_new makes it, with the registrations its template needs */
 		sched_rewind(run->sched);
@@ -441,8 +450,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 		 * 'cpu0 until get_xip_mem=-ENODATA' never happened.
 		 */
 		run->world_zero = 0;
-		W = w;
-		task_run = run;
+		sched_set_world(run->sched, w);
 		sched_set_step_hook(w->sched, check_after_step, w);
 		return sched_start(w->sched, cause);
 	}
@@ -452,8 +460,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 		memset(w, 0, sizeof *w);
 	run->world_zero = 0;
 	memset(run->mmap_slot, 0, sizeof run->mmap_slot);
-	W = w;
-	task_run = run;
+	sched_set_world(run->sched, w); sched_make_current(run->sched);
 	w->scn = scn;
 	w->version = version;
 	w->xip = ops[version];
@@ -554,12 +561,12 @@ const struct kernel_op_result *kernel_op_result(const struct kernel_run *run, in
 
 void kernel_run_verdict(struct kernel_run *run, struct kernel_verdict *out)
 {
-	W = &run->world; /* the checks read flash and pages through W */
+	sched_make_current(run->sched); /* the checks read flash and pages through W */
 	check_verdict(&run->world, out);
 }
 
 enum verdict_kind kernel_run_verdict_kind(struct kernel_run *run)
 {
-	W = &run->world;
+	sched_make_current(run->sched);
 	return check_verdict_kind(&run->world);
 }
