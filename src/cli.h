@@ -52,6 +52,8 @@ int cli_play(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_ablate(int argc, char **argv);
 int cli_merge(int argc, char **argv);
+/* `xipsandbox sites`: every site of the simulated kernel, its id, file:line and code. */
+int cli_sites(int argc, char **argv);
 
 struct demo;
 struct scenario;

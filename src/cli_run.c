@@ -192,3 +192,42 @@ int cli_run(int argc, char **argv)
 	scenario_free(scn);
 	return status;
 }
+
+/* qsort: by file, then line (display order; identity does not depend on it). */
+static int site_order(const void *a, const void *b)
+{
+	const struct sched_site *x = *(const struct sched_site *const *)a, *y = *(const struct sched_site *const *)b;
+	int c = strcmp(x->file, y->file);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+int cli_sites(int argc, char **argv)
+{
+	size_t n, k = 0;
+	const struct sched_site *const *all = sched_sites(&n);
+	const struct sched_site **mine = xcalloc(n ? n : 1, sizeof *mine);
+	char id[192], where[160];
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs("Usage: xipsandbox sites\n"
+		      "Every scheduling point of the simulated kernel, one a line: its stable\n"
+		      "id (FUNCTION:LABEL, what the trace hash, narration and the quiz name it\n"
+		      "by), where it is in this build's source (FILE:LINE, which moves with any\n"
+		      "edit) and the kernel code it stands for, separated by tabs.\n", stdout);
+		return 0;
+	}
+	if (argc > 1)
+		cli_usage_error("sites takes no arguments (found '%s')", argv[1]);
+	for (size_t i = 0; i < n; i++)
+		if (kernel_site_in_kernel(all[i]))
+			mine[k++] = all[i];
+	qsort(mine, k, sizeof *mine, site_order);
+	for (size_t i = 0; i < k; i++) {
+		const char *base = strrchr(mine[i]->file, '/');
+		snprintf(where, sizeof where, "%s:%d", base ? base + 1 : mine[i]->file, mine[i]->line);
+		printf("%s\t%s\t%s\n", sched_site_id(mine[i], id, sizeof id), where, mine[i]->what);
+	}
+	free(mine);
+	return 0;
+}

@@ -43,6 +43,7 @@ static const char usage_text[] =
 	"  export ID           print a schedule as one line to hand to someone\n"
 	"  import [LINE]...    store schedules printed by export\n"
 	"  bench [SECONDS]     measure the engine: context switch, steps per second bare and exploring\n"
+	"  sites               every scheduling point of the simulated kernel, by its stable id\n"
 	"  help                show this help\n"
 	"\n"
 	"Options:\n"
@@ -277,5 +278,7 @@ static int run_command(int argc, char **argv)
 		return cli_import(argc - 1, argv + 1);
 	if (!strcmp(cmd, "play"))
 		return cli_play(argc - 1, argv + 1);
+	if (!strcmp(cmd, "sites"))
+		return cli_sites(argc - 1, argv + 1);
 	usage_error("unknown command '%s'", cmd);
 }

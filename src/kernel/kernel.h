@@ -127,6 +127,9 @@ char *kernel_result_text(const struct kernel_op_result *r, enum scn_op_kind kind
  */
 char *kernel_site_where(const struct sched_site *site, char *buf, size_t len);
 
+/* Is the site one of the simulated kernel's (not a test's or the bench's)? */
+int kernel_site_in_kernel(const struct sched_site *site);
+
 /*
  * One trace line's description: the code as written at that point and the
  * value it read or wrote ("ext2_get_block: ... -> hole").  Returns buf.

@@ -68,7 +68,23 @@ static const char *const pte_names[SCN_MAX_MAPS] = {
 	"pte[%c:%d]", "pte[%c.1:%d]", "pte[%c.2:%d]", "pte[%c.3:%d]",
 };
 
+static const char *upstream_name(const char *file);
+
 const char *kernel_source_name(const char *file)
+{
+	const char *theirs = upstream_name(file);
+	const char *base = strrchr(file, '/');
+
+	return theirs ? theirs : base ? base + 1 : file;
+}
+
+int kernel_site_in_kernel(const struct sched_site *site)
+{
+	return upstream_name(site->file) != NULL;
+}
+
+/* The kernel file one of ours mirrors, NULL when it is not one of the kernel's. */
+static const char *upstream_name(const char *file)
 {
 	static const struct { const char *ours, *theirs; } map[] = {
 		{ "filemap_xip_buggy.c", "mm/filemap_xip.c (buggy)" },
@@ -86,7 +102,7 @@ const char *kernel_source_name(const char *file)
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(base, map[i].ours) == 0)
 			return map[i].theirs;
-	return base;
+	return NULL;
 }
 
 void kernel_bug(const struct sched_site *site)
