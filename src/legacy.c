@@ -151,20 +151,10 @@ static int same_id(const struct legacy_site *l, const char *file, const struct s
 int legacy_site_line(const struct sched_site *site)
 {
 	const char *file = base_name(site->file);
-	size_t nsites, n = sizeof legacy_sites / sizeof legacy_sites[0];
-	const struct sched_site *const *all = sched_sites(&nsites);
-	int rank = 0, seen = 0;
+	size_t n = sizeof legacy_sites / sizeof legacy_sites[0];
+	int rank = sched_site_rank(site), seen = 0;
 
-	/*
-	 * The same call on two paths of one function shares (func, label):
-	 * the k-th such site in source order today was the k-th then (edits
-	 * move lines, they do not reorder two calls of one function).
-	 */
-	for (size_t i = 0; i < nsites; i++)
-		if (all[i] != site && strcmp(base_name(all[i]->file), file) == 0 &&
-		    strcmp(all[i]->func, site->func) == 0 && strcmp(all[i]->label, site->label) == 0 &&
-		    all[i]->line < site->line)
-			rank++;
+	/* the k-th of a shared id today was the k-th then (sched_site_rank) */
 	for (size_t i = 0; i < n; i++)
 		if (same_id(&legacy_sites[i], file, site) && seen++ == rank)
 			return legacy_sites[i].line;

@@ -845,3 +845,24 @@ int sched_site_is(const struct sched_site *site, const char *id)
 		return 0;
 	return strcmp(site->label, colon + 1) == 0;
 }
+
+static const char *site_base(const char *file)
+{
+	const char *b = strrchr(file, '/');
+
+	return b ? b + 1 : file;
+}
+
+int sched_site_rank(const struct sched_site *site)
+{
+	size_t n;
+	const struct sched_site *const *all = sched_sites(&n);
+	int rank = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (all[i] != site && all[i]->line < site->line && strcmp(all[i]->func, site->func) == 0 &&
+		    strcmp(all[i]->label, site->label) == 0 &&
+		    strcmp(site_base(all[i]->file), site_base(site->file)) == 0)
+			rank++;
+	return rank;
+}

@@ -119,6 +119,13 @@ const struct sched_site *const *sched_sites(size_t *n);
 /* "func:label" of a site into buf; returns buf. */
 char *sched_site_id(const struct sched_site *site, char *buf, size_t len);
 
+/*
+ * Which of the sites sharing its file (by base name) and (func, label) it
+ * is, in source order, from 0: the same call on two paths of a function
+ * shares its id, and edits move lines without reordering such calls.
+ */
+int sched_site_rank(const struct sched_site *site);
+
 /* Is the site's id `id` ("func:label"; "*:label" for any function)?  Exact, never a substring. */
 int sched_site_is(const struct sched_site *site, const char *id);
 

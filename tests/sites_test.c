@@ -84,6 +84,50 @@ static void test_site_table(void)
 	tap_is_int((long long)no_legacy, 0, "sites-1.3", "every kernel site has its line of the release before stable ids");
 }
 
+/* ---- sites-2: upstream lines ------------------------------------------------------------- */
+
+static const struct sched_site *find_site(const char *file, const char *id, int rank)
+{
+	size_t n;
+	const struct sched_site *const *all = sched_sites(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strstr(all[i]->file, file) && sched_site_is(all[i], id) && sched_site_rank(all[i]) == rank)
+			return all[i];
+	return NULL;
+}
+
+static void test_upstream(void)
+{
+	static const char *const funcs[] = {
+		"xip_sparse_page", "__xip_unmap", "xip_file_fault", "__xip_file_write", "xip_file_write",
+	};
+	size_t n, found = 0;
+	const struct sched_site *const *all = sched_sites(&n);
+	const struct sched_site *s;
+	const char *tree;
+
+	for (int v = 0; v < XIP_NVERSIONS; v++) {
+		for (size_t i = 0; i < n; i++)
+			if (kernel_upstream_line(all[i], (enum xip_version)v, &tree) > 0)
+				found++;
+		for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
+			if (kernel_upstream_func_line(funcs[i], (enum xip_version)v, &tree) > 0)
+				found++;
+	}
+	/* each entry names a site of its version (a shared file's site answers for each version once) */
+	tap_is_int((long long)found, (long long)kernel_upstream_count(), "sites-2.1",
+		   "every upstream line names a site or function of its version, and each is found once");
+	s = find_site("filemap_xip_buggy.c", "xip_file_fault:BUG_ON(err)", 0);
+	tap_is_int(s ? kernel_upstream_line(s, XIP_BUGGY, &tree) : -1, 252, "sites-2.2",
+		   "buggy xip_file_fault's BUG_ON(err) is line 252 before the fix");
+	s = find_site("filemap_xip_fixed.c", "xip_file_fault:write_seqcount_end(&xip_sparse_seq)", 1);
+	tap_is_int(s ? kernel_upstream_line(s, XIP_FIXED, &tree) : -1, 291, "sites-2.3",
+		   "the fix's second write_seqcount_end (at out:) is line 291 of the seed");
+	tap_is_int(s ? kernel_upstream_line(s, XIP_BUGGY, &tree) : -1, 0, "sites-2.4",
+		   "... and a fixed site has no line in the tree before the fix");
+}
+
 /* ---- stepping a run and narrating every step ---------------------------------------------- */
 
 struct scn_list {
@@ -294,6 +338,7 @@ static void test_live_runs(void)
 int main(void)
 {
 	test_site_table();
+	test_upstream();
 	test_narration();
 	test_live_runs();
 	return tap_done();

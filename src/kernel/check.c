@@ -282,8 +282,14 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 		out->kind = VERDICT_BUG;
 		snprintf(out->headline, sizeof out->headline, "%s (on CPU%d, step %zu)",
 			 sched_end_message(s), sched_bug_cpu(s), sched_nsteps(s));
-		snprintf(out->details, sizeof out->details, "%s in %s()\n",
-			 kernel_source_name(site->file), site->func);
+		const char *tree;
+		int line = kernel_upstream_line(site, w->version, &tree);
+		if (line)
+			snprintf(out->details, sizeof out->details, "%s in %s(), upstream line %d (%s)\n",
+				 kernel_source_name(site->file), site->func, line, tree);
+		else
+			snprintf(out->details, sizeof out->details, "%s in %s()\n",
+				 kernel_source_name(site->file), site->func);
 		out->damage_step = (long)sched_nsteps(s);
 		return;
 	}

@@ -127,6 +127,17 @@ char *kernel_result_text(const struct kernel_op_result *r, enum scn_op_kind kind
  */
 char *kernel_site_where(const struct sched_site *site, char *buf, size_t len);
 
+/*
+ * The line of mm/filemap_xip.c that the site (or the function's opening)
+ * stands for in the upstream tree version v mirrors, and in *tree that
+ * tree ("479db0bf, before the fix"); 0 and NULL where it was not
+ * established (src/kernel/upstream.c says which trees and what is known).
+ */
+int kernel_upstream_line(const struct sched_site *site, enum xip_version v, const char **tree);
+int kernel_upstream_func_line(const char *func, enum xip_version v, const char **tree);
+/* How many upstream lines are known (sites and function openings), for the tests. */
+size_t kernel_upstream_count(void);
+
 /* Is the site one of the simulated kernel's (not a test's or the bench's)? */
 int kernel_site_in_kernel(const struct sched_site *site);
 

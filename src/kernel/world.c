@@ -107,6 +107,12 @@ static const char *upstream_name(const char *file)
 
 void kernel_bug(const struct sched_site *site)
 {
+	const char *tree;
+	int line = kernel_upstream_line(site, W->version, &tree);
+
+	if (line)
+		sched_bug(site, "kernel BUG at %s, upstream line %d, in %s(): %s", kernel_source_name(site->file),
+			  line, site->func, site->what);
 	sched_bug(site, "kernel BUG at %s in %s(): %s", kernel_source_name(site->file), site->func, site->what);
 }
 
