@@ -20,13 +20,27 @@ static void append(char **dst, const char *text)
 	}
 }
 
+/* Is there a kernel site with this id ("func:label"), or in this function? */
+static int site_named(const char *name)
+{
+	size_t n;
+	const struct sched_site *const *all = sched_sites(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (kernel_site_in_kernel(all[i]) &&
+		    (strchr(name, ':') ? sched_site_is(all[i], name) : strcmp(all[i]->func, name) == 0))
+			return 1;
+	return 0;
+}
+
 static int parse_trigger(const char *path, int line, char *s, struct demo_stop *st, char **cause)
 {
 	char func[64] = "", kw[8] = "";
 	int cpu, n = 0;
 
-	if (sscanf(s, "cpu%d %7s %63[A-Za-z0-9_=-]%n", &cpu, kw, func, &n) < 3 || cpu < 0 || cpu >= SCN_MAX_CPUS)
-		return util_errf(cause, "%s:%d: expected 'cpuN until FUNCTION[=VALUE]' or 'cpuN to FUNCTION', found '%s'",
+	if (sscanf(s, "cpu%d %7s %63[A-Za-z0-9_:=-]%n", &cpu, kw, func, &n) < 3 || cpu < 0 || cpu >= SCN_MAX_CPUS)
+		return util_errf(cause, "%s:%d: expected 'cpuN until FUNCTION[=VALUE]', 'cpuN to FUNCTION' or 'cpuN to SITE'"
+				 " (a site id such as __xip_unmap:sparse_read: see 'xipsandbox sites'), found '%s'",
 				 path, line, s);
 	st->cpu = cpu;
 	if (strcmp(kw, "until") == 0)
@@ -44,6 +58,13 @@ static int parse_trigger(const char *path, int line, char *s, struct demo_stop *
 			st->has_value = 1;
 		}
 	}
+	if (strchr(func, ':') && (st->until || st->has_value))
+		return util_errf(cause, "%s:%d: a site id (%s) goes with 'to': 'cpu%d to %s'", path, line, func, cpu, func);
+	/* a stop that names no code would never fire: say so now, not by silence in class */
+	if (!st->until && !site_named(func))
+		return util_errf(cause, "%s:%d: 'cpu%d to %s': the simulated kernel has no %s %s"
+				 " ('xipsandbox sites' lists them)", path, line, cpu, func,
+				 strchr(func, ':') ? "site" : "scheduling point in function", func);
 	snprintf(st->func, sizeof st->func, "%s", func);
 	return 0;
 }
@@ -174,5 +195,8 @@ int demo_stop_fires(const struct demo_stop *st, struct kernel_run *run)
 		return 0;
 	}
 	sched_cpu_info(s, st->cpu, &info);
-	return info.state == SCHED_CPU_READY && strcmp(info.site->func, st->func) == 0;
+	if (info.state != SCHED_CPU_READY)
+		return 0;
+	/* "to FUNC:LABEL" stops before that site's step; "to FUNC" before the first step in FUNC */
+	return strchr(st->func, ':') ? sched_site_is(info.site, st->func) : strcmp(info.site->func, st->func) == 0;
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo.h"
 #include "kernel.h"
 #include "legacy.h"
 #include "narrate.h"
@@ -335,11 +336,78 @@ static void test_live_runs(void)
 	scenario_free(b_scn);
 }
 
+/* ---- demo-9: demo and quiz stops by site id ---------------------------------------------- */
+
+static struct demo *demo_text(const char *text, char **cause)
+{
+	char path[] = "/tmp/xs-sites-demo.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct demo *d = NULL;
+
+	if (!f)
+		fatal("cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+	if (demo_load(path, &d, cause) != 1)
+		d = NULL;
+	remove(path);
+	return d;
+}
+
+static void test_demo_sites(void)
+{
+	struct scenario *scn = load("classic");
+	struct kernel_run *run = kernel_run_new();
+	struct demo *d;
+	char *cause = NULL;
+	long fired_at = -1, fires = 0;
+
+	d = demo_text("schedule race\n\npause cpu1 to __xip_unmap:sparse_read\n  the scan\n", &cause);
+	tap_ok(d != NULL, "demo-9.1", "a stop may name a site: 'cpu1 to __xip_unmap:sparse_read'%s%s",
+	       cause ? ": " : "", cause ? cause : "");
+	if (d && kernel_run_start(run, scn, XIP_BUGGY, &cause) == 0) {
+		struct sched *s = kernel_run_sched(run);
+		while (sched_end_reason(s) == SCHED_RUNNING) {
+			if (demo_stop_fires(&d->stop[0], run) && fired_at < 0)
+				fired_at = (long)sched_nsteps(s);
+			fires += demo_stop_fires(&d->stop[0], run);
+			/* the race: CPU0 to the hole, then CPU1 */
+			if (sched_step(s, sched_nsteps(s) < 5 || !sched_cpu_enabled(s, 1) ? 0 : 1, &cause) != 0)
+				break;
+		}
+		{
+			size_t n;
+			const struct sched_step *tr = sched_trace(s, &n);
+			tap_ok(fired_at >= 0 && (size_t)fired_at < n && sched_site_is(tr[fired_at].site, "__xip_unmap:sparse_read"),
+			       "demo-9.2", "... it stops just before that site's step (step %ld)", fired_at + 1);
+			tap_is_int(fires, 1, "demo-9.3", "... and only there");
+		}
+	}
+	demo_free(d);
+	free(cause);
+	cause = NULL;
+	d = demo_text("schedule race\n\npause cpu1 to __xip_unmap:no_such_site\n  x\n", &cause);
+	tap_ok(d == NULL && cause && strstr(cause, "has no site __xip_unmap:no_such_site"), "demo-9.4",
+	       "a stop naming no site is refused, not silent: %s", cause ? cause : "(accepted)");
+	demo_free(d);
+	free(cause);
+	cause = NULL;
+	d = demo_text("schedule race\n\npause cpu1 to no_such_function\n  x\n", &cause);
+	tap_ok(d == NULL && cause && strstr(cause, "no scheduling point in function no_such_function"), "demo-9.5",
+	       "... so is one naming a function without scheduling points");
+	demo_free(d);
+	free(cause);
+	kernel_run_free(run);
+	scenario_free(scn);
+}
+
 int main(void)
 {
 	test_site_table();
 	test_upstream();
 	test_narration();
 	test_live_runs();
+	test_demo_sites();
 	return tap_done();
 }
