@@ -2,8 +2,9 @@
  * sync.h - simulated kernel synchronisation, with the kernel's names.
  *
  * Every operation is a scheduling point (see sched.h) at the *caller's*
- * line: the macros capture __func__/__LINE__ of the simulated kernel code
- * and the lock expression as written there.
+ * site: the macros make a site of the simulated kernel code named by the
+ * call as written there ("mutex_lock(&xip_sparse_mutex)"), its line kept
+ * for display only.
  *
  *   spinlock_t     spin_lock / spin_unlock        the holder must not sleep
  *   struct mutex   mutex_lock / mutex_unlock      sleeping; waiters blocked

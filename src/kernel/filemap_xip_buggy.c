@@ -58,8 +58,8 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 
 	spin_lock(&mapping->i_mmap_lock);
 	/* vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff): one read of the tree */
-	nvma = (int)KREAD(i_mmap, &mapping->i_mmap_obj, mapping->n_i_mmap, "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
-	/* (one line above: a step's __LINE__ is then the same under gcc and clang) */
+	nvma = (int)KREAD(i_mmap, &mapping->i_mmap_obj, mapping->n_i_mmap,
+			  "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
 	for (int i = 0; i < nvma; i++) {
 		vma = mapping->i_mmap[i];
 		mm = vma->vm_mm;

@@ -77,14 +77,14 @@ void page_cache_release(struct page *page)
 
 void page_add_file_rmap(struct page *page)
 {
-	KWRITE(add_rmap, &page->obj, page->_mapcount, page->_mapcount + 1, "page_add_file_rmap: atomic_inc_and_test(&page->_mapcount)");
-	/* (one line above: a step's __LINE__ is then the same under gcc and clang) */
+	KWRITE(add_rmap, &page->obj, page->_mapcount, page->_mapcount + 1,
+	       "page_add_file_rmap: atomic_inc_and_test(&page->_mapcount)");
 }
 
 void page_remove_rmap(struct page *page, struct vm_area_struct *vma)
 {
-	KWRITE(remove_rmap, &page->obj, page->_mapcount, page->_mapcount - 1, "page_remove_rmap: atomic_add_negative(-1, &page->_mapcount)");
-	/* (one line above: a step's __LINE__ is then the same under gcc and clang) */
+	KWRITE(remove_rmap, &page->obj, page->_mapcount, page->_mapcount - 1,
+	       "page_remove_rmap: atomic_add_negative(-1, &page->_mapcount)");
 	/* "Eeek! page_mapcount(page) went negative!" then BUG() */
 	BUG_ON(page->_mapcount < 0);
 }
