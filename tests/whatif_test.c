@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enum.h"
 #include "kernel-int.h"
 #include "legacy.h"
 #include "schedule.h"
@@ -80,19 +81,6 @@ static int schedule_lines(const char *path)
 	return n;
 }
 
-/* A fixed pseudo-random choice among the enabled CPUs (a 64-bit LCG). */
-static int lcg_choose(void *ctx, const struct sched *s)
-{
-	uint64_t *state = ctx;
-	unsigned mask = sched_enabled_mask(s), k;
-
-	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
-	k = (unsigned)(*state >> 33) % (unsigned)__builtin_popcount(mask);
-	while (k--)
-		mask &= mask - 1;
-	return __builtin_ctz(mask);
-}
-
 /* How a run is driven: a policy (0 sequential, 1 round robin), a chooser's seed (2+), or a schedule. */
 struct drive {
 	int how;
@@ -113,7 +101,7 @@ static int execute(struct kernel_run *run, const struct scenario *scn, const str
 		return schedule_run(s, d->sch, cause);
 	if (d->how < 2)
 		return sched_run(s, NULL, 0, d->how ? SCHED_POLICY_ROUND_ROBIN : SCHED_POLICY_SEQUENTIAL, cause);
-	return sched_run_with(s, lcg_choose, &seed, cause);
+	return sched_run_with(s, enum_random_choose, &seed, cause);
 }
 
 static int in_file(const struct sched_site *site, const char *name)
