@@ -4,7 +4,8 @@
  * Each execution follows a prefix of choices, then always the lowest
  * enabled CPU.  The trace records which CPUs were enabled at every step, so
  * the next prefix is found by walking back to the deepest step where a
- * higher-numbered CPU was also enabled.
+ * higher-numbered CPU was also enabled.  enum_random_choose is a 64-bit LCG
+ * (Knuth's MMIX constants).
  */
 #include "config.h"
 
@@ -52,4 +53,16 @@ size_t enum_all(struct sched *s, void (*build)(void *ctx, struct sched *s),
 	}
 	free(prefix);
 	return count;
+}
+
+int enum_random_choose(void *ctx, const struct sched *s)
+{
+	uint64_t *state = ctx;
+	unsigned mask = sched_enabled_mask(s), k;
+
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	k = (unsigned)(*state >> 33) % (unsigned)__builtin_popcount(mask);
+	while (k--)
+		mask &= mask - 1;
+	return __builtin_ctz(mask);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enum.h"
 #include "explore.h"
 #include "kernel-int.h"
 #include "record.h"
@@ -166,19 +167,6 @@ static void test_details(struct kernel_run *run)
 	scenario_free(scn);
 }
 
-/* A fixed pseudo-random choice among the enabled CPUs (a 64-bit LCG). */
-static int lcg_choose(void *ctx, const struct sched *s)
-{
-	uint64_t *state = ctx;
-	unsigned mask = sched_enabled_mask(s), k;
-
-	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
-	k = (unsigned)(*state >> 33) % (unsigned)__builtin_popcount(mask);
-	while (k--)
-		mask &= mask - 1;
-	return __builtin_ctz(mask);
-}
-
 struct outcome {
 	uint64_t trace, state;
 	size_t steps;
@@ -197,7 +185,7 @@ static void run_how(struct kernel_run *run, const struct scenario *scn, enum xip
 
 	if (r == 0)
 		r = how < 2 ? sched_run(s, NULL, 0, how ? SCHED_POLICY_ROUND_ROBIN : SCHED_POLICY_SEQUENTIAL, &cause)
-			    : sched_run_with(s, lcg_choose, &seed, &cause);
+			    : sched_run_with(s, enum_random_choose, &seed, &cause);
 	if (r != 0)
 		fatal("%s", cause);
 	out->trace = sched_trace_hash(s);

@@ -109,8 +109,10 @@ static void test_upstream(void)
 	const char *tree;
 
 	for (int v = 0; v < XIP_NVERSIONS; v++) {
+		/* the what-if copy of the fixed file answers with the same entries: count them once */
 		for (size_t i = 0; i < n; i++)
-			if (kernel_upstream_line(all[i], (enum xip_version)v, &tree) > 0)
+			if (!strstr(all[i]->file, "filemap_xip_whatif.c") &&
+			    kernel_upstream_line(all[i], (enum xip_version)v, &tree) > 0)
 				found++;
 		for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
 			if (kernel_upstream_func_line(funcs[i], (enum xip_version)v, &tree) > 0)

@@ -9,17 +9,15 @@
  * ends.  __xip_unmap reads the seqcount around its scan; if a sparse fault
  * ran meanwhile, it takes the mutex and scans again.  The fault is the slow
  * path, the unmap the fast one.
+ *
+ * Only the seed's code: the lesson's what-ifs (the fix with an ingredient
+ * switched off, `--without`) are a copy of it in filemap_xip_whatif.c.
  */
 #include "config.h"
 
 #include "kernel-int.h"
 
 #define xip_sparse_mutex (W->xip_sparse_mutex)
-/*
- * The lesson's what-ifs (kernel.h): WITHOUT(X) is true when ingredient X of
- * the fix is switched off.  With none set this is exactly the seed's code.
- */
-#define WITHOUT(x) (W->without & KERNEL_WITHOUT_##x)
 #define xip_sparse_seq (W->xip_sparse_seq)
 
 /* called under xip_sparse_mutex */
@@ -54,10 +52,7 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 	int locked = 0;
 
 	KENTER();
-	if (WITHOUT(SEQWAIT))
-		count = read_seqcount_begin_nowait(&xip_sparse_seq);
-	else
-		count = read_seqcount_begin(&xip_sparse_seq);
+	count = read_seqcount_begin(&xip_sparse_seq);
 
 	page = READ_SPARSE_PAGE(sparse_read, "page = __xip_sparse_page");
 	if (!page)
@@ -66,8 +61,8 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 retry:
 	spin_lock(&mapping->i_mmap_lock);
 	/* vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff): one read of the tree */
-	nvma = (int)KREAD(i_mmap, &mapping->i_mmap_obj, mapping->n_i_mmap, "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
-	/* (one line above: a step's __LINE__ is then the same under gcc and clang) */
+	nvma = (int)KREAD(i_mmap, &mapping->i_mmap_obj, mapping->n_i_mmap,
+			  "vma_prio_tree_foreach(vma, &iter, &mapping->i_mmap, pgoff, pgoff)");
 	for (int i = 0; i < nvma; i++) {
 		vma = mapping->i_mmap[i];
 		mm = vma->vm_mm;
@@ -87,11 +82,9 @@ retry:
 	spin_unlock(&mapping->i_mmap_lock);
 
 	if (locked) {
-		if (!WITHOUT(MUTEX))
-			mutex_unlock(&xip_sparse_mutex);
-	} else if (!WITHOUT(RETRY) && read_seqcount_retry(&xip_sparse_seq, count)) {
-		if (!WITHOUT(MUTEX))
-			mutex_lock(&xip_sparse_mutex);
+		mutex_unlock(&xip_sparse_mutex);
+	} else if (read_seqcount_retry(&xip_sparse_seq, count)) {
+		mutex_lock(&xip_sparse_mutex);
 		locked = 1;
 		goto retry;
 	}
@@ -145,16 +138,12 @@ found:
 	} else {
 		int err, ret = VM_FAULT_OOM;
 
-		if (!WITHOUT(MUTEX))
-			mutex_lock(&xip_sparse_mutex);
-		if (!WITHOUT(SEQCOUNT))
-			write_seqcount_begin(&xip_sparse_seq);
-		error = WITHOUT(RECHECK) ? -ENODATA : get_xip_mem(mapping, vmf->pgoff, 0, &xip_mem, &xip_pfn);
+		mutex_lock(&xip_sparse_mutex);
+		write_seqcount_begin(&xip_sparse_seq);
+		error = get_xip_mem(mapping, vmf->pgoff, 0, &xip_mem, &xip_pfn);
 		if (!error) {                   /* unlikely */
-			if (!WITHOUT(SEQCOUNT))
-				write_seqcount_end(&xip_sparse_seq);
-			if (!WITHOUT(MUTEX))
-				mutex_unlock(&xip_sparse_mutex);
+			write_seqcount_end(&xip_sparse_seq);
+			mutex_unlock(&xip_sparse_mutex);
 			goto again;
 		}
 		if (error != -ENODATA)
@@ -169,16 +158,17 @@ found:
 
 		ret = VM_FAULT_NOPAGE;
 out:
-		if (!WITHOUT(SEQCOUNT))
-			write_seqcount_end(&xip_sparse_seq);
-		if (!WITHOUT(MUTEX))
-			mutex_unlock(&xip_sparse_mutex);
+		write_seqcount_end(&xip_sparse_seq);
+		mutex_unlock(&xip_sparse_mutex);
 
 		KRETURN(ret);
 	}
 }
 
-/* The later version keeps these two unchanged: it calls them through here. */
+/*
+ * The later version keeps these two unchanged, and the what-ifs keep
+ * xip_sparse_page: they call them through here.
+ */
 struct page *xip_fixed_sparse_page(void)
 {
 	return xip_sparse_page();

@@ -166,13 +166,18 @@ struct vm_fault {
 	struct page *page;
 };
 
-/* The three versions of the XIP entry points that the seed changes. */
+/*
+ * The three versions of the XIP entry points that the seed changes, and the
+ * what-ifs (filemap_xip_whatif.c): the fixed version with ingredients of its
+ * fix switched off, which a run of the fixed version uses when its
+ * without-mask is not empty.
+ */
 struct xip_ops {
 	int (*xip_file_fault)(struct vm_area_struct *vma, struct vm_fault *vmf);
 	void (*__xip_unmap)(struct address_space *mapping, unsigned long pgoff);
 };
-extern const struct xip_ops xip_ops_buggy, xip_ops_fixed, xip_ops_later;
-/* filemap_xip_fixed.c's, which the later version keeps unchanged. */
+extern const struct xip_ops xip_ops_buggy, xip_ops_fixed, xip_ops_later, xip_ops_whatif;
+/* filemap_xip_fixed.c's, which the later version and the what-ifs keep unchanged. */
 struct page *xip_fixed_sparse_page(void);
 void xip_fixed___xip_unmap(struct address_space *mapping, unsigned long pgoff);
 
@@ -337,6 +342,13 @@ const struct xip_world *kernel_run_world(const struct kernel_run *run);
  * or when the run keeps no template.
  */
 int kernel_run_template_check(const struct kernel_run *run);
+/*
+ * For the tests only: when `on`, the next kernel_run_start of the fixed
+ * version runs the what-if ops even with an empty without-mask (nothing
+ * switched off), to check that they are then the fixed version step for
+ * step.  No program path calls it; kernel_run_free clears it with the mask.
+ */
+void kernel_run_force_whatif(struct kernel_run *run, int on);
 char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len);
 
 /* ---- check.c ------------------------------------------------------------------------ */

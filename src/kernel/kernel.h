@@ -56,7 +56,9 @@ struct kernel_run;
 
 /*
  * What-ifs for the lesson: each flag switches one ingredient of the seed's
- * fix off in the fixed version (the code is the seed's when none is set).
+ * fix off in the fixed version.  A fixed run with any set runs the what-if
+ * copy of the fixed code (src/kernel/filemap_xip_whatif.c); with none set
+ * it runs filemap_xip_fixed.c, the seed's code.
  */
 enum kernel_without {
 	KERNEL_WITHOUT_MUTEX = 1 << 0,    /* no xip_sparse_mutex around the sparse fault (and no locked rescan) */

@@ -42,6 +42,7 @@ struct world_template {
 	size_t scn_text_len;
 	enum xip_version version;
 	unsigned without;
+	const struct xip_ops *xip;    /* the ops it runs (the what-ifs or the version's own) */
 	unsigned nobjs;               /* objects the build registered */
 	struct world_span span[WORLD_MAX_SPANS];
 	int nspans;
@@ -51,6 +52,7 @@ struct world_template {
 struct kernel_run {
 	struct sched *sched;
 	unsigned without;
+	int force_whatif;             /* tests only: the what-if ops with an empty mask */
 	struct xip_world world;
 	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
 	struct world_template *tmpl;  /* NULL until the first build */
@@ -89,6 +91,8 @@ static const char *upstream_name(const char *file)
 	static const struct { const char *ours, *theirs; } map[] = {
 		{ "filemap_xip_buggy.c", "mm/filemap_xip.c (buggy)" },
 		{ "filemap_xip_fixed.c", "mm/filemap_xip.c (fixed)" },
+		/* the fixed version with ingredients switched off: its BUGs read as fixed's */
+		{ "filemap_xip_whatif.c", "mm/filemap_xip.c (fixed)" },
 		{ "filemap_xip_later.c", "mm/filemap_xip.c (later)" },
 		{ "filemap_xip.c", "mm/filemap_xip.c" },
 		{ "memory.c", "mm/memory.c" },
@@ -299,6 +303,7 @@ void kernel_run_free(struct kernel_run *run)
 		sched_rewind(run->sched);
 		sched_set_step_limit(run->sched, SCHED_DEFAULT_STEP_LIMIT);
 		run->without = 0;
+		run->force_whatif = 0;
 		/* the template stays valid: the next search of the same scenario
 		   and version starts from it (the world is zeros again, and the
 		   first start of anything else builds it anew, as on a new run) */
@@ -403,12 +408,29 @@ static void template_keep(struct kernel_run *run, const struct scenario *scn, en
 	t->scn_text_len = scn->text_len;
 	t->version = version;
 	t->without = run->world.without;
+	t->xip = run->world.xip;
 	t->nobjs = sched_obj_count(run->sched);
 	/* the spans are computed on the live world; the template holds only them */
 	template_spans(t, &run->world);
 	for (int i = 0; i < t->nspans; i++)
 		memcpy((char *)&t->world + t->span[i].off, (const char *)&run->world + t->span[i].off, t->span[i].len);
 	run->tmpl_valid = 1;
+}
+
+/*
+ * The ops a start of `version` runs: the fixed version with ingredients
+ * switched off (or forced, by a test) runs the what-ifs, so that
+ * filemap_xip_fixed.c stays the seed's code.
+ */
+static const struct xip_ops *run_ops(const struct kernel_run *run, enum xip_version version)
+{
+	static const struct xip_ops *const ops[XIP_NVERSIONS] = {
+		&xip_ops_buggy, &xip_ops_fixed, &xip_ops_later,
+	};
+
+	if (version == XIP_FIXED && (run->without || run->force_whatif))
+		return &xip_ops_whatif;
+	return ops[version];
 }
 
 /* Was the template built for this start, and does the scheduler still hold its registrations? */
@@ -418,7 +440,7 @@ static int template_fits(const struct kernel_run *run, const struct scenario *sc
 
 	return run->tmpl_valid && t->scn == scn && t->scn_hash == scn->hash &&
 	       t->scn_text_len == scn->text_len && t->version == version &&
-	       t->without == (version == XIP_FIXED ? run->without : 0) &&
+	       t->without == (version == XIP_FIXED ? run->without : 0) && t->xip == run_ops(run, version) &&
 	       sched_obj_count(run->sched) == t->nobjs && sched_ncpus(run->sched) == scn->ncpus &&
 	       sched_obj_by_id(run->sched, 0) == &run->world.sparse_page_obj;
 }
@@ -450,9 +472,6 @@ int kernel_run_template_check(const struct kernel_run *run)
 int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 		     enum xip_version version, char **cause)
 {
-	static const struct xip_ops *const ops[XIP_NVERSIONS] = {
-		&xip_ops_buggy, &xip_ops_fixed, &xip_ops_later,
-	};
 	struct xip_world *w = &run->world;
 
 	if (template_fits(run, scn, version)) {
@@ -485,7 +504,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 	sched_set_world(run->sched, w); sched_make_current(run->sched);
 	w->scn = scn;
 	w->version = version;
-	w->xip = ops[version];
+	w->xip = run_ops(run, version);
 	w->sched = run->sched;
 	w->fail_sparse_alloc = scn->fault_sparse_alloc;
 	w->without = version == XIP_FIXED ? run->without : 0;
@@ -529,6 +548,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 
 struct sched *kernel_run_sched(struct kernel_run *run) { return run->sched; }
 void kernel_run_set_without(struct kernel_run *run, unsigned mask) { run->without = mask & KERNEL_WITHOUT_ALL; }
+void kernel_run_force_whatif(struct kernel_run *run, int on) { run->force_whatif = on != 0; }
 
 static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "seqwait" };
 
