@@ -95,9 +95,15 @@ int store_schedule_add(struct store *st, struct store_schedule *s, char **cause)
 
 /*
  * Insert many in one transaction (explore's counterexamples, imports):
- * all or none.
+ * all or none.  take_name_from (NULL: none) moves names: when
+ * take_name_from[i] > 0, schedule take_name_from[i] loses s[i].name in the
+ * same transaction, before s[i] is inserted with it (explore's newer
+ * counterexample takes "shortest" from the older one); a failed insert
+ * leaves every name where it was.  A schedule that no longer has that name
+ * keeps whatever it has.
  */
-int store_schedule_add_many(struct store *st, struct store_schedule *s, size_t n, char **cause);
+int store_schedule_add_many(struct store *st, struct store_schedule *s, size_t n, const long *take_name_from,
+			    char **cause);
 
 /*
  * Replace a scenario's shipped schedules by `rows` and record shipped_hash,

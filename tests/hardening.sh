@@ -16,6 +16,10 @@
 #   hard-6.*  bad input under valgrind (memory errors, definite leaks)
 #   hard-7.*  the crashes fuzzing found (tests/fuzz/regressions), replayed
 #             through the command line
+#   hard-8.*  nothing saved is lost or silently changed (issue 17: 8.N is
+#             its item N): --dot never writes over what it reads (8.1), a
+#             failed recording keeps the old names (8.2), --db is a path,
+#             never an SQLite URI (8.3), an import line is whole or refused (8.4)
 #
 # Known bugs not fixed yet are TAP TODO tests ("# TODO B<n>"): they are
 # listed, with reproducers and fixes, in docs/reliability.md.  Remove the
@@ -667,5 +671,42 @@ for f in "$regs"/*/*; do
 done
 [ $n -gt 0 ] || skip hard-7.0 "fuzz regressions" "none kept yet"
 lap "hard-7 (fuzz regressions)"
+
+# ---- hard-8: nothing saved is lost or silently changed (issue 17) ----------------------------
+# explore_names DB: the explore rows' names, "id=name ..."
+explore_names() {
+	sqlite3 "$1" "SELECT group_concat(id || '=' || name, ' ') FROM schedules WHERE origin = 'explore' AND name IS NOT NULL"
+}
+# 8.2: a recording whose new rows cannot be added keeps the old counterexamples'
+# names (B17).  A trigger that refuses explore's inserts stands for the full
+# disk of the report (a 200 KiB tmpfs): deterministic, and no root needed.
+if have sqlite3; then
+	full_trigger="CREATE TRIGGER full BEFORE INSERT ON schedules WHEN NEW.origin = 'explore'
+		BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;"
+	nm="$work/names.db"
+	"$XS_BIN" explore classic --version buggy -q --db "$nm" > /dev/null 2>&1
+	before=$(explore_names "$nm")
+	sqlite3 "$nm" "$full_trigger"
+	"$XS_BIN" explore classic --version buggy -q --db "$nm" > "$work/out" 2> "$work/err"; rc=$?
+	is hard-8.2.1 "explore whose counterexamples cannot be added (the disk is full): exit 3" "$rc" 3
+	has hard-8.2.2 "... saying why" "$(cat "$work/err")" "cannot record the schedule"
+	is hard-8.2.3 "... and the old 'shortest' and 'fewest-preemptions' keep their names ($before)" \
+		"$(explore_names "$nm")" "$before"
+	has hard-8.2.4 "... so 'replay classic shortest' still finds it" \
+		"$("$XS_BIN" replay classic shortest --version buggy -q --db "$nm" 2>&1)" "equals the one recorded for schedule"
+	for k in 1 2; do
+		"$XS_BIN" explore classic --version buggy -q --shard $k/2 --db "$work/shard$k.db" > /dev/null 2>&1
+	done
+	"$XS_BIN" merge --db "$work/merged.db" "$work/shard1.db" "$work/shard2.db" > /dev/null 2>&1
+	before=$(explore_names "$work/merged.db")
+	sqlite3 "$work/merged.db" "$full_trigger"
+	"$XS_BIN" merge --db "$work/merged.db" "$work/shard1.db" "$work/shard2.db" > /dev/null 2> "$work/err"; rc=$?
+	is hard-8.2.5 "merge whose counterexamples cannot be added: exit 3" "$rc" 3
+	is hard-8.2.6 "... and the old names stay ($before)" "$(explore_names "$work/merged.db")" "$before"
+	[ -n "$before" ]; ok $? hard-8.2.7 "... (the first explore and merge did name their counterexamples)"
+else
+	skip hard-8.2 "a failed recording keeps the old names" "the sqlite3 command-line tool is not installed"
+fi
+lap "hard-8 (nothing saved is lost)"
 
 done_testing
