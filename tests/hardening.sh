@@ -707,6 +707,35 @@ if have sqlite3; then
 else
 	skip hard-8.2 "a failed recording keeps the old names" "the sqlite3 command-line tool is not installed"
 fi
+# 8.3: --db is a path, never an SQLite URI (B18): Debian's libsqlite3 reads
+# "file:..." as a URI on every connection, which opened another file than the
+# one checked.  Each runs in its own directory, where nothing else is made.
+uri="$work/uri"
+mkdir "$uri"
+in_uri() { (cd "$uri" && "$XS_BIN" "$@"); }
+cp "$in/databases/foreign.sqlite" "$uri/notes.db"
+sum=$(cksum < "$uri/notes.db")
+in_uri run classic -q --db file:notes.db > "$work/out" 2> "$work/err"; rc=$?
+is hard-8.3.1 "run --db file:notes.db (notes.db another program's database): exit 3" "$rc" 3
+is hard-8.3.2 "... and notes.db is unchanged (not switched to WAL)" "$(cksum < "$uri/notes.db")" "$sum"
+has hard-8.3.3 "... the message says --db takes a path and which one" "$(cat "$work/err")" \
+	"not an SQLite URI; give the path itself (--db notes.db)"
+cp "$in/databases/damaged-freelist.sqlite" "$uri/dmg.db"
+sum=$(cksum < "$uri/dmg.db")
+in_uri run classic -q --db file:dmg.db > /dev/null 2>&1; rc=$?
+is hard-8.3.4 "run --db file:dmg.db (a damaged file, B13): exit 3, its bytes unchanged" "$rc $(cksum < "$uri/dmg.db")" "3 $sum"
+in_uri run classic -q --db :memory: > "$work/out" 2> "$work/err"; rc=$?
+is hard-8.3.5 "run --db :memory:: exit 3" "$rc" 3
+ok "$(! grep -q 'recorded as schedule' "$work/out"; echo $?)" hard-8.3.6 "... and it does not say it recorded anything"
+has hard-8.3.7 "... saying what to do" "$(cat "$work/err")" "lose them when xipsandbox exits; give a file's path"
+in_uri list --db "file:$uri/sub/real.db?mode=ro" > /dev/null 2> "$work/err"; rc=$?
+is hard-8.3.8 "list --db 'file:DIR/sub/real.db?mode=ro': exit 3, no directory 'file:' made, nor DIR/sub" \
+	"$rc $(ls "$uri" | grep -c '^file:') $([ -e "$uri/sub" ]; echo $?)" "3 0 1"
+has hard-8.3.9 "... naming the path it meant" "$(cat "$work/err")" "(--db $uri/sub/real.db)"
+in_uri run classic -q --db ./file:plain.db > /dev/null 2>&1
+in_uri list classic --db file:plain.db > "$work/out" 2> "$work/err"; rc=$?
+is hard-8.3.10 "a file really named 'file:plain.db' opens as that file (exit $rc), and plain.db is not made" \
+	"$rc $(grep -c ' user$' "$work/out") $([ -e "$uri/plain.db" ]; echo $?)" "0 1 1"
 lap "hard-8 (nothing saved is lost)"
 
 done_testing
