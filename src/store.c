@@ -706,6 +706,8 @@ void store_close(struct store *st)
 		return;
 	sqlite3_close(st->db);
 	free(st->path);
+	for (int i = 0; i < 3; i++)
+		free(st->files[i]);
 	free(st);
 }
 

@@ -45,6 +45,15 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
 
+/*
+ * The files the database lives in: out[0] the path, then the -wal, -shm
+ * and -journal files SQLite keeps beside it (whether they exist or not);
+ * what a command that writes other files must never write over.  The
+ * strings belong to st.
+ */
+#define STORE_NFILES 4
+void store_files(struct store *st, const char *out[STORE_NFILES]);
+
 /* ---- scenarios ------------------------------------------------------------ */
 
 struct store_scenario {

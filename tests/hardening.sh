@@ -677,6 +677,43 @@ lap "hard-7 (fuzz regressions)"
 explore_names() {
 	sqlite3 "$1" "SELECT group_concat(id || '=' || name, ' ') FROM schedules WHERE origin = 'explore' AND name IS NOT NULL"
 }
+# 8.1: --dot never writes over a file the program reads (the database and
+# SQLite's files beside it, the scenario), even with --force; over another
+# program's file only with --force; and whole or not at all (B16)
+dd="$work/dot"
+mkdir "$dd"
+dot_explore() { "$XS_BIN" explore "$@" > "$work/out" 2> "$work/err"; }
+"$XS_BIN" run classic -q --db "$dd/x.db" > /dev/null 2>&1
+sum=$(cksum < "$dd/x.db")
+dot_explore classic --version fixed -q --db "$dd/x.db" --dot "$dd/x.db"; rc=$?
+is hard-8.1.1 "explore --db x.db --dot x.db: exit 3, and x.db is unchanged" "$rc $(cksum < "$dd/x.db")" "3 $sum"
+has hard-8.1.2 "... saying it would write over the database" "$(cat "$work/err")" "is $dd/x.db, which this command reads"
+ln -s x.db "$dd/link.dot"
+dot_explore classic --version fixed -q --db "$dd/x.db" --dot "$dd/link.dot" --force; rc=$?
+is hard-8.1.3 "... --dot through a symlink to it, with --force: exit 3, unchanged" "$rc $(cksum < "$dd/x.db")" "3 $sum"
+dot_explore classic --version fixed -q --db "$dd/x.db" --dot "$dd/./x.db-journal" --force; rc=$?
+is hard-8.1.4 "... --dot x.db-journal (SQLite's, not there in WAL mode), with --force: exit 3, none made" \
+	"$rc $([ -e "$dd/x.db-journal" ]; echo $?)" "3 1"
+cp "$XS_SRCDIR/scenarios/classic.scn" "$dd/four.scn"
+sum=$(cksum < "$dd/four.scn")
+dot_explore "$dd/four.scn" --version fixed -q --no-record --dot "$dd/four.scn" --force; rc=$?
+is hard-8.1.5 "explore four.scn --dot four.scn --force: exit 3, the scenario unchanged" "$rc $(cksum < "$dd/four.scn")" "3 $sum"
+echo "my notes" > "$dd/notes.txt"
+dot_explore classic --version fixed -q --no-record --dot "$dd/notes.txt"; rc=$?
+is hard-8.1.6 "--dot notes.txt (not a tree xipsandbox drew): exit 3, the file unchanged" "$rc $(cat "$dd/notes.txt")" "3 my notes"
+has hard-8.1.7 "... saying how to replace it" "$(cat "$work/err")" "choose another file, or add --force to replace it"
+dot_explore classic --version fixed -q --no-record --dot "$dd/notes.txt" --force; rc=$?
+is hard-8.1.8 "... with --force: exit 0, and the file is the tree" "$rc $(head -1 "$dd/notes.txt")" "0 digraph explored {"
+dot_explore classic --version fixed -q --no-record --dot "$dd/tree.dot"
+ino=$(ls -i "$dd/tree.dot" | cut -d' ' -f1)
+dot_explore classic --version fixed -q --no-record --dot "$dd/tree.dot"; rc=$?
+is hard-8.1.9 "an earlier tree is replaced without --force (exit $rc)" "$rc $(head -1 "$dd/tree.dot")" "0 digraph explored {"
+[ "$(ls -i "$dd/tree.dot" | cut -d' ' -f1)" != "$ino" ]
+ok $? hard-8.1.10 "... through a new file renamed over it (another inode), so it is never half written"
+is hard-8.1.11 "... and no temporary file is left beside it" "$(ls "$dd" | grep -c '^tree\.dot\.')" 0
+"$XS_BIN" explore classic -q --no-record --force > /dev/null 2> "$work/err"; rc=$?
+has hard-8.1.12 "--force without --dot is a usage error (exit $rc) that says so" "$rc $(cat "$work/err")" \
+	"2 xipsandbox: explore: --force lets --dot replace a file; give --dot too"
 # 8.2: a recording whose new rows cannot be added keeps the old counterexamples'
 # names (B17).  A trigger that refuses explore's inserts stands for the full
 # disk of the report (a 200 KiB tmpfs): deterministic, and no root needed.
