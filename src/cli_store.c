@@ -423,7 +423,7 @@ int cli_export(int argc, char **argv)
 			"Usage: xipsandbox export ID [--format=line|svg|txt] [--db=PATH]\n"
 			"Print schedule ID:\n"
 			"  line (default)  one line that 'xipsandbox import' reads back on another\n"
-			"                  machine: xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES\n"
+			"                  machine: xs2:SCENARIO:VERSION:NAME:SCENARIO-HASH:LENGTH:CHOICES:CHECK\n"
 			"  svg             a sequence diagram for a slide (one lane per CPU)\n"
 			"  txt             the same as a plain-text transcript\n", &db, NULL);
 	if (argc - i != 1 || !all_digits(argv[i]))
@@ -486,6 +486,16 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 			cause = xasprintf("the choices do not apply to scenario %s on %s: %s", scn->name, im.version, parted);
 			free(parted);
 		}
+		goto fail;
+	}
+	if (im.xs1 && sched_nsteps(kernel_run_sched(run)) != im.n) {
+		/* B19: a prefix of a schedule never ends the run where the schedule does */
+		cause = xasprintf("this xs1 line has no length or check, and its %zu choice%s stop%s the run at step "
+				  "%zu of %zu: it was cut short (or scenario %s changed since it was exported); "
+				  "copy the whole line again, or export the schedule again with this xipsandbox "
+				  "(its xs2 lines carry both)", im.n, im.n == 1 ? "" : "s", im.n == 1 ? "s" : "",
+				  im.n, sched_nsteps(kernel_run_sched(run)), scn->name);
+		kernel_run_free(run);
 		goto fail;
 	}
 	/* the verdict and hash come from running it here, never from the line */

@@ -773,6 +773,49 @@ in_uri run classic -q --db ./file:plain.db > /dev/null 2>&1
 in_uri list classic --db file:plain.db > "$work/out" 2> "$work/err"; rc=$?
 is hard-8.3.10 "a file really named 'file:plain.db' opens as that file (exit $rc), and plain.db is not made" \
 	"$rc $(grep -c ' user$' "$work/out") $([ -e "$uri/plain.db" ]; echo $?)" "0 1 1"
+# 8.4: an import line is whole or refused (B19).  export prints xs2 lines,
+# which carry their number of choices and a check over the whole line: every
+# line cut short, at any byte, is refused and stores nothing; so is one with a
+# choice changed.  An xs1 line (printed before; no length, no check) is taken
+# only when its choices bring the run exactly to its end: a cut one never does.
+id=$("$XS_BIN" run classic -q --db "$work/imp8.db" \
+	--schedule "cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end" 2>/dev/null |
+	sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+line=$("$XS_BIN" export "$id" --db "$work/imp8.db")
+has hard-8.4.1 "export prints an xs2 line with its length" "$line" "xs2:classic:buggy:-:"
+rows() { "$XS_BIN" list --db "$1" | grep -c ' user$'; }  # the user's schedules
+"$XS_BIN" list --db "$work/imp8b.db" > /dev/null 2>&1
+n0=$(rows "$work/imp8b.db")
+bad=0 cut=0 k=1
+while [ $k -lt ${#line} ]; do
+	part=$(printf '%s' "$line" | cut -c1-$k)
+	"$XS_BIN" import "$part" --db "$work/imp8b.db" > /dev/null 2>&1
+	[ $? -eq 3 ] || { bad=$((bad + 1)); echo "#   accepted: $part"; }
+	cut=$((cut + 1)) k=$((k + 1))
+done
+is hard-8.4.2 "each of the $cut cut-short copies of the line is refused (exit 3)" "$bad" 0
+is hard-8.4.3 "... and none stored anything" "$(rows "$work/imp8b.db")" "$n0"
+err=$("$XS_BIN" import "$(printf '%s' "$line" | sed 's/:\([0-9]*\):0/:\1:1/')" --db "$work/imp8b.db" 2>&1); rc=$?
+has hard-8.4.4 "a line with its first choice changed is refused (exit $rc)" "$rc $err" \
+	"3 xipsandbox: import, line 1: the schedule line was changed or cut short"
+"$XS_BIN" import "$line" --db "$work/imp8b.db" > "$work/out" 2>&1; rc=$?
+has hard-8.4.5 "the whole line imports as the same schedule (32 steps, corruption)" "$rc $(cat "$work/out")" \
+	"0 imported schedule 13: classic buggy, 32 steps, verdict corruption"
+err=$("$XS_BIN" import "xs1:classic:buggy:x1:578a51a43c4f3d39:0" --db "$work/imp8b.db" 2>&1); rc=$?
+has hard-8.4.6 "the issue's cut xs1 line (one choice of 41) is refused (exit $rc), saying what to do" "$rc $err" \
+	"3 xipsandbox: import, line 1: this xs1 line"
+old=$(printf '%s' "$line" | sed 's/^xs2:\([^:]*:[^:]*:[^:]*:[^:]*\):[0-9]*:\([0-7]*\):.*/xs1:\1:\2/')
+bad=0 k=$((${#old} - 40))
+while [ $k -lt ${#old} ]; do
+	"$XS_BIN" import "$(printf '%s' "$old" | cut -c1-$k)" --db "$work/imp8b.db" > /dev/null 2>&1
+	[ $? -eq 3 ] || bad=$((bad + 1))
+	k=$((k + 1))
+done
+is hard-8.4.7 "each xs1 line cut in its choices is refused" "$bad" 0
+"$XS_BIN" import "$old" --db "$work/imp8b.db" > "$work/out" 2>&1; rc=$?
+has hard-8.4.8 "a whole xs1 line ($old) still imports, as the same schedule" "$rc $(cat "$work/out")" \
+	"0 imported schedule 14: classic buggy, 32 steps, verdict corruption"
+is hard-8.4.9 "... and only the two whole lines were stored" "$(rows "$work/imp8b.db")" "$((n0 + 2))"
 lap "hard-8 (nothing saved is lost)"
 
 done_testing
