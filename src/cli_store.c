@@ -373,19 +373,32 @@ static int simple_opts(int argc, char **argv, const char *help, const char **db,
 	return optind;
 }
 
-/* Run the stored schedule again and draw it (svg) or transcribe it (txt). */
-static int export_picture(const struct store_schedule *row, const char *format)
+/*
+ * Run the stored schedule again and draw it (svg) or transcribe it (txt),
+ * on the scenario text the database keeps (B20: never a path from a row).
+ */
+static int export_picture(struct store *st, const struct store_schedule *row, const char *format)
 {
-	struct scenario *scn = cli_load_scenario(row->scenario);
+	struct scenario *scn = NULL;
 	struct kernel_run *run;
 	struct kernel_verdict v;
-	char *cause = NULL, *parted = NULL;
-	int *choices = NULL;
+	char *cause = NULL, *parted = NULL, hex[17];
+	int *choices = NULL, found;
 	size_t n = 0;
 	enum xip_version rv;
 
-	if (!scn)
+	if ((found = cli_stored_scenario(st, row->scenario_id, &scn, &cause)) <= 0) {
+		if (found == 0)
+			cli_error("%s: schedule %ld has no scenario (another program deleted it); use --db to "
+				  "choose another file", store_path(st), row->id);
+		else
+			cli_error("%s", cause);
+		free(cause);
 		return CLI_EXIT_INPUT;
+	}
+	if (strcmp(row->scenario_hash, record_hex(scn->hash, hex)) != 0)
+		fprintf(stderr, "xipsandbox: note: schedule %ld was recorded on another text of scenario %s\n",
+			row->id, scn->name);
 	run = kernel_run_new();
 	if (record_row_version(row, &rv, &cause) != 0 ||
 	    record_parse_choices(row->choices, &choices, &n, &cause) != 0 ||
@@ -440,7 +453,7 @@ int cli_export(int argc, char **argv)
 		return CLI_EXIT_INPUT;
 	}
 	if (strcmp(export_format, "line") != 0) {
-		int r = export_picture(&row, export_format);
+		int r = export_picture(st, &row, export_format);
 		store_schedule_clear(&row);
 		store_close(st);
 		return r;

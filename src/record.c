@@ -291,10 +291,15 @@ static int check_xs2(const char *whole, char *const *field, int nf, char **cause
 	return 0;
 }
 
+int record_scenario_name_ok(const char *name)
+{
+	return *name && strlen(name) < 128 && !strchr(name, '/') && name[0] != '.';
+}
+
 /* The fields every version has: scenario, version, name, scenario hash. */
 static int parse_fields(char *const *field, struct record_import *out, char **cause)
 {
-	if (!*field[1] || strlen(field[1]) >= sizeof out->scenario || strchr(field[1], '/') || field[1][0] == '.')
+	if (!record_scenario_name_ok(field[1]))
 		return util_errf(cause, "bad scenario name '%s' in the schedule line (a shipped name such as "
 				 "classic, not a path)", field[1]);
 	if (xip_version_parse(field[2]) < 0)

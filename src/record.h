@@ -56,6 +56,13 @@ int record_row_version(const struct store_schedule *row, enum xip_version *v, ch
 int record_parse_choices(const char *text, int **choices, size_t *n, char **cause);
 
 /*
+ * A scenario name from a stranger (an import line, a database row) is a
+ * name, never a path (B9, B20): not empty, shorter than 128 bytes, no '/',
+ * not beginning with '.'.
+ */
+int record_scenario_name_ok(const char *name);
+
+/*
  * The export line (newly allocated), docs/schedules.md:
  * "xs2:classic:buggy:race:847b2b87efd9e87f:17:00000111111111000:CHECK",
  * fields SCENARIO, VERSION, NAME ('-' for none), SCENARIO-HASH, LENGTH

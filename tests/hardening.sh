@@ -816,6 +816,34 @@ is hard-8.4.7 "each xs1 line cut in its choices is refused" "$bad" 0
 has hard-8.4.8 "a whole xs1 line ($old) still imports, as the same schedule" "$rc $(cat "$work/out")" \
 	"0 imported schedule 14: classic buggy, 32 steps, verdict corruption"
 is hard-8.4.9 "... and only the two whole lines were stored" "$(rows "$work/imp8b.db")" "$((n0 + 2))"
+# 8.8: a stored scenario name is never a path (B20): export --format svg/txt
+# and merge take the scenario from the text the database keeps.
+if have sqlite3; then
+	e8="$work/names8.db"
+	"$XS_BIN" run classic -q --db "$e8" > /dev/null 2>&1
+	sqlite3 "$e8" "UPDATE scenarios SET name = '../../etc/passwd'"
+	"$XS_BIN" export 13 --format svg --db "$e8" > "$work/out" 2> "$work/err"; rc=$?
+	ok "$([ $rc -eq 3 ] && ! grep -q -e root -e 'passwd:1' "$work/out" "$work/err"; echo $?)" hard-8.8.1 \
+		"export --format svg of a row whose scenario another program named '../../etc/passwd': exit 3 ($rc), /etc/passwd not read"
+	has hard-8.8.2 "... saying the name is not a scenario name and what to do" "$(cat "$work/err")" \
+		"scenario 1 is named '../../etc/passwd', which is not a scenario name"
+	for k in 1 2; do
+		"$XS_BIN" explore classic --version buggy -q --shard $k/2 --db "$work/sh8-$k.db" > /dev/null 2>&1
+		sqlite3 "$work/sh8-$k.db" "UPDATE scenarios SET name = '../../etc/passwd'"
+	done
+	"$XS_BIN" merge --db "$work/merged8.db" "$work/sh8-1.db" "$work/sh8-2.db" > "$work/out" 2> "$work/err"; rc=$?
+	ok "$([ $rc -eq 3 ] && ! grep -q -e root "$work/out" "$work/err"; echo $?)" hard-8.8.3 \
+		"merge of shards whose scenario is named '../../etc/passwd': exit 3 ($rc), nothing read from that path"
+else
+	skip hard-8.8 "a stored scenario name is never a path" "the sqlite3 command-line tool is not installed"
+fi
+mkdir "$work/mine8"
+cp "$XS_SRCDIR/scenarios/classic.scn" "$work/mine8/mine.scn"
+id=$("$XS_BIN" run "$work/mine8/mine.scn" -q --db "$work/mine8.db" 2>/dev/null | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+rm "$work/mine8/mine.scn"
+"$XS_BIN" export "$id" --format txt --db "$work/mine8.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.8.4 "export --format txt of a schedule whose scenario file is gone uses the stored text (exit $rc)" \
+	"$rc $(cat "$work/out")" "0 scenario: mine"
 lap "hard-8 (nothing saved is lost)"
 
 done_testing
