@@ -14,21 +14,46 @@
 #include "report.h"
 #include "svg.h"
 
-/* Load scenario + open store + sync; NULLs after printing the error. */
-static int open_both(const char *scn_arg, const char *db, enum store_mode mode, struct scenario **scn,
-		     struct store **st, struct store_scenario *row)
+/*
+ * A read-only database's row of the scenario, found without writing (B21):
+ * what record_sync would record (a new text, the shipped schedules) cannot
+ * be, and a note says so.
+ */
+static int read_only_row(struct store *st, const struct scenario *scn, struct store_scenario *row, char **cause)
+{
+	char hex[17];
+	int found = 0;
+
+	if (store_scenario_get(st, scn->name, row, &found, cause) != 0)
+		return -1;
+	if (!found)
+		fprintf(stderr, "xipsandbox: note: %s is read-only and has no scenario %s yet, so its shipped schedules "
+			"are not there; make the file writable to import them\n", store_path(st), scn->name);
+	else if (strcmp(row->text_hash, record_hex(scn->hash, hex)) != 0)
+		fprintf(stderr, "xipsandbox: note: scenario %s changed since %s last saw it, which is read-only: the "
+			"new text and its shipped schedules are not recorded there\n", scn->name, store_path(st));
+	return 0;
+}
+
+/*
+ * Load scenario + open store (read-only when the file is) + sync; NULLs
+ * after printing the error.
+ */
+static int open_both(const char *scn_arg, const char *db, struct scenario **scn, struct store **st,
+		     struct store_scenario *row)
 {
 	char *cause = NULL, *changed = NULL;
 
 	*scn = cli_load_scenario(scn_arg);
 	if (!*scn)
 		return -1;
-	*st = cli_open_store(db, mode);
+	*st = cli_open_store(db, STORE_READ);
 	if (!*st) {
 		scenario_free(*scn);
 		return -1;
 	}
-	if (record_sync(*st, *scn, row, &changed, &cause) != 0) {
+	if (store_read_only(*st) ? read_only_row(*st, *scn, row, &cause) != 0
+				 : record_sync(*st, *scn, row, &changed, &cause) != 0) {
 		cli_error("%s", cause);
 		free(cause);
 		store_close(*st);
@@ -183,7 +208,7 @@ int cli_replay(int argc, char **argv)
 		cli_usage_error("replay needs a scenario and optionally a schedule name or id");
 	if (version_arg && xip_version_parse(version_arg) < 0)
 		cli_usage_error("replay: unknown version '%s' (expected buggy, fixed or later)", version_arg);
-	if (open_both(argv[optind], db, STORE_WRITE, &scn, &st, &srow) != 0)
+	if (open_both(argv[optind], db, &scn, &st, &srow) != 0)
 		return CLI_EXIT_INPUT;
 	if (find_schedule(st, scn, optind + 1 < argc ? argv[optind + 1] : NULL, version_arg, &row) != 0)
 		goto out;
@@ -212,13 +237,16 @@ int cli_replay(int argc, char **argv)
 		}
 		schedule_free(sch);
 		record_fill(&fresh, run, srow.id, "user", NULL, row.milestones, row.description);
-		if (store_schedule_add(st, &fresh, &cause) != 0) {
+		if (store_read_only(st)) {
+			printf("replay: not stored: %s is read-only\n", store_path(st));
+		} else if (store_schedule_add(st, &fresh, &cause) != 0) {
 			cli_error("%s", cause);
 			free(cause);
 			store_schedule_clear(&fresh);
 			goto out;
+		} else {
+			printf("replay: stored as schedule %ld\n", fresh.id);
 		}
-		printf("replay: stored as schedule %ld\n", fresh.id);
 		store_schedule_clear(&fresh);
 	} else {
 		int same = strcmp(row.version, xip_version_name(version)) == 0;
@@ -317,7 +345,7 @@ int cli_list(int argc, char **argv)
 	if (argc - optind > 1)
 		cli_usage_error("list takes at most one scenario");
 	if (optind < argc) {
-		if (open_both(argv[optind], db, STORE_WRITE, &scn, &st, &srow) != 0)
+		if (open_both(argv[optind], db, &scn, &st, &srow) != 0)
 			return CLI_EXIT_INPUT;
 	} else if (!(st = cli_open_store(db, STORE_READ))) {
 		return CLI_EXIT_INPUT;

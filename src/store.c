@@ -674,6 +674,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 			  "make it writable, or " USE_DB, st->path, version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
+	st->read_only = !fs.writable;
 	if (fs.writable) {
 		disconnect(st);
 		if (connect_db(st, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0, cause) != 0)
@@ -714,6 +715,11 @@ void store_close(struct store *st)
 const char *store_path(const struct store *st)
 {
 	return st->path;
+}
+
+int store_read_only(const struct store *st)
+{
+	return st->read_only;
 }
 
 char *store_default_path(char **cause)

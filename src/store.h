@@ -46,6 +46,12 @@ void store_close(struct store *st);
 const char *store_path(const struct store *st);
 
 /*
+ * 1 when st was opened read-only: STORE_READ on a file xipsandbox may not
+ * write (docs/schema.md); every write then fails with "is read-only".
+ */
+int store_read_only(const struct store *st);
+
+/*
  * The files the database lives in: out[0] the path, then the -wal, -shm
  * and -journal files SQLite keeps beside it (whether they exist or not);
  * what a command that writes other files must never write over.  The

@@ -844,6 +844,29 @@ rm "$work/mine8/mine.scn"
 "$XS_BIN" export "$id" --format txt --db "$work/mine8.db" > "$work/out" 2> "$work/err"; rc=$?
 has hard-8.8.4 "export --format txt of a schedule whose scenario file is gone uses the stored text (exit $rc)" \
 	"$rc $(cat "$work/out")" "0 scenario: mine"
+# 8.11: replay and list SCENARIO read a read-only database (B21): they
+# opened it for writing, to import the shipped schedules, and refused it.
+# XS_DB_FORCE_READONLY stands for chmod (which root, in CI, does not feel).
+ro="$work/ro11.db"
+"$XS_BIN" run classic -q --db "$ro" --schedule "cpu1 to end; cpu0 to end" > /dev/null 2>&1
+have sqlite3 && sqlite3 "$ro" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null 2>&1
+rm -f "$ro-wal" "$ro-shm"
+sum=$(cksum < "$ro")
+XS_DB_FORCE_READONLY=1 "$XS_BIN" replay classic race -q --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.11.1 "replay on a read-only database: the race replays (exit $rc, corruption is 11)" "$rc $(cat "$work/out")" \
+	"11 scenario: classic"
+XS_DB_FORCE_READONLY=1 "$XS_BIN" list classic --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.11.2 "list classic on a read-only database lists (exit $rc)" "$rc $(cat "$work/out")" "0    id  scenario"
+XS_DB_FORCE_READONLY=1 "$XS_BIN" replay classic 13 --version fixed -q --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.11.3 "a milestone schedule replayed on another version: run, not stored (exit $rc)" "$rc $(cat "$work/out")" \
+	"0 replay: schedule 13 ('-') expanded for fixed"
+has hard-8.11.4 "... saying why it is not stored" "$(cat "$work/out")" "replay: not stored: $ro is read-only"
+XS_DB_FORCE_READONLY=1 "$XS_BIN" list three-cpus --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.11.5 "list of a scenario the read-only database lacks: exit $rc, a note says what to do" "$rc $(cat "$work/err")" \
+	"0 xipsandbox: note: $ro is read-only and has no scenario three-cpus yet"
+is hard-8.11.6 "... and the database's bytes never changed" "$(cksum < "$ro")" "$sum"
+XS_DB_FORCE_READONLY=1 "$XS_BIN" run classic -q --db "$ro" > /dev/null 2> "$work/err"; rc=$?
+has hard-8.11.7 "a recording command is still refused (exit $rc)" "$rc $(cat "$work/err")" "3 xipsandbox: $ro: is read-only"
 lap "hard-8 (nothing saved is lost)"
 
 done_testing
