@@ -477,6 +477,35 @@ static void test_schedules(void)
 	tap_ok(store_schedule_add_many(st, many, 0, NULL, &cause) == 0, "store-4.13", "add_many of nothing succeeds");
 
 	{
+		/* take_name_from: a name moves to the new row in the insert's transaction (B17) */
+		static const char who[] = "SELECT id FROM schedules WHERE name = 'moving'";
+		long from[1];
+
+		fill(&s, scn, "buggy", "moving");
+		store_schedule_add(st, &s, &cause);
+		fill(&many[0], scn, "buggy", "moving");
+		from[0] = s.id;
+		tap_ok(store_schedule_add_many(st, many, 1, from, &cause) == 0 && raw_int(path, who) == many[0].id,
+		       "store-4.19", "take_name_from moves the name from schedule %ld to the new one", s.id);
+		raw(path, "CREATE TRIGGER full BEFORE INSERT ON schedules BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+		fill(&many[1], scn, "buggy", "moving");
+		from[0] = many[0].id;
+		tap_ok(store_schedule_add_many(st, &many[1], 1, from, &cause) != 0 && raw_int(path, who) == many[0].id,
+		       "store-4.20", "... and when the insert fails, the name stays where it was");
+		free(cause);
+		cause = NULL;
+		raw(path, "DROP TRIGGER full");
+		store_schedule_clear(&many[1]);
+		fill(&many[1], scn, "buggy", "moving-2");   /* from[0] is not called that: keeps its name */
+		tap_ok(store_schedule_add_many(st, &many[1], 1, from, &cause) == 0 &&
+		       raw_int(path, who) == many[0].id, "store-4.21",
+		       "... and a schedule that has another name keeps it");
+		store_schedule_clear(&s);
+		for (int i = 0; i < 2; i++)
+			store_schedule_clear(&many[i]);
+	}
+
+	{
 		static const struct {
 			const char *field, *value, *want;
 		} bad[] = {
