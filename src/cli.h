@@ -29,6 +29,16 @@ void cli_error(const char *fmt, ...) XS_PRINTF(1, 2);
  */
 struct scenario *cli_load_scenario(const char *arg);
 
+/*
+ * The scenario as database st keeps it (scenarios.text, the text last seen),
+ * for a stored row: no file is read, and the stored name is never a path
+ * (B20).  Returns 1 and *out (scenario_free), 0 when there is no scenario
+ * scenario_id, -1 with *cause (a name that is not a scenario name, text
+ * that does not parse).
+ */
+struct store;
+int cli_stored_scenario(struct store *st, long scenario_id, struct scenario **out, char **cause);
+
 /* The scenario directories searched, for messages and `list`. */
 const char *cli_scenario_dirs(void);
 

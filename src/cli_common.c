@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "record.h"
 
 /* Messages quote users' files: control bytes are shown, never sent to the terminal. */
 static void put_safe(FILE *out, const char *s)
@@ -127,4 +128,30 @@ struct store *cli_open_store(const char *db_arg, enum store_mode mode)
 	}
 	free(path);
 	return st;
+}
+
+int cli_stored_scenario(struct store *st, long scenario_id, struct scenario **out, char **cause)
+{
+	struct store_scenario srow = { 0 };
+	char *text = NULL, *path;
+	int found = 0, r;
+
+	*out = NULL;
+	if (store_scenario_by_id(st, scenario_id, &srow, &text, &found, cause) != 0)
+		return -1;
+	if (!found)
+		return 0;
+	if (!record_scenario_name_ok(srow.name)) {
+		r = util_errf(cause, "%s: scenario %ld is named '%s', which is not a scenario name (another program "
+			      "changed it?); give it its name again with sqlite3 (UPDATE scenarios SET name = "
+			      "'NAME' WHERE id = %ld), or use --db to choose another file", store_path(st),
+			      scenario_id, srow.name, scenario_id);
+	} else {
+		path = xasprintf("%s.scn", srow.name);   /* for messages and the name; never opened */
+		r = scenario_parse(path, text, strlen(text), out, cause) == 0 ? 1 : -1;
+		free(path);
+	}
+	store_scenario_clear(&srow);
+	free(text);
+	return r;
 }

@@ -39,7 +39,9 @@ static const char explore_help[] =
 	"\n"
 	"  -v, --version=V        buggy, fixed or later (default: the scenario's)\n"
 	"      --dot=FILE         also draw the schedules run as a tree (Graphviz DOT;\n"
-	"                         small scenarios: at most 2000 executions)\n"
+	"                         small scenarios: at most 2000 executions); never over\n"
+	"                         the database or the scenario\n"
+	"      --force            let --dot replace a file that is not a tree it drew\n"
 	"  -w, --without=LIST     fixed version with ingredients of the fix switched off:\n"
 	"                         mutex, seqcount, recheck, retry, seqwait (comma-separated);\n"
 	"                         a what-if, never recorded\n"
@@ -90,7 +92,8 @@ struct explore_args {
 	const char *version_arg, *db, *without_arg, *dot_path, *shard_arg;
 	struct dot_tree *dot;
 	struct journal *journal;
-	int record, quiet, random_set, pct, full, bounded, resume, jobs_set, units_set;
+	const char *dot_keep[1 + STORE_NFILES]; /* what --dot must not write over */
+	int record, quiet, random_set, pct, full, bounded, resume, jobs_set, units_set, force;
 };
 
 static double now_sec(void)
@@ -122,6 +125,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		{ "version", required_argument, NULL, 'v' },
 		{ "without", required_argument, NULL, 'w' },
 		{ "dot", required_argument, NULL, 'G' },
+		{ "force", no_argument, NULL, 'O' },
 		{ "full", no_argument, NULL, 'F' },
 		{ "preemptions", required_argument, NULL, 'p' },
 		{ "random", required_argument, NULL, 'R' },
@@ -153,6 +157,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		case 'v': a->version_arg = optarg; break;
 		case 'w': a->without_arg = optarg; break;
 		case 'G': a->dot_path = optarg; break;
+		case 'O': a->force = 1; break;
 		case 'F': a->full = 1; break;
 		case 'p':
 			a->bounded = 1;
@@ -223,6 +228,8 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 				a->shard_arg ? "shard" : "resume", a->without_arg ? "--without" : "--no-record");
 	if (a->dot_path && a->opt.jobs > 1)
 		cli_usage_error("explore: --dot draws the executions of one process; drop -j");
+	if (a->force && !a->dot_path)
+		cli_usage_error("explore: --force lets --dot replace a file; give --dot too");
 }
 
 /* --dot: every execution into the tree. */
@@ -240,19 +247,29 @@ static void dot_visit(void *ctx, struct kernel_run *run, const struct kernel_ver
 	free(choices);
 }
 
+/* --dot's file: checked before the search (no wait for a refusal) and when written. */
+static int check_dot(struct explore_args *a, const struct scenario *scn, struct store *st)
+{
+	char *cause = NULL;
+
+	a->dot_keep[0] = scn->path;
+	if (st)
+		store_files(st, a->dot_keep + 1);
+	if (dot_file_check(a->dot_path, a->dot_keep, 1 + STORE_NFILES, a->force, &cause) == 0)
+		return 0;
+	cli_error("%s", cause);
+	free(cause);
+	return -1;
+}
+
 static int write_dot(struct explore_args *a, const struct scenario *scn, enum xip_version v)
 {
-	FILE *fp = fopen(a->dot_path, "w");
-	char title[160];
+	char title[160], *cause = NULL;
 
-	if (!fp) {
-		cli_error("%s: %s", a->dot_path, strerror(errno));
-		return -1;
-	}
 	snprintf(title, sizeof title, "%s, %s: the schedules explore ran", scn->name, xip_version_name(v));
-	dot_tree_write(a->dot, fp, title);
-	if (fclose(fp) != 0) {
-		cli_error("%s: %s", a->dot_path, strerror(errno));
+	if (dot_file_write(a->dot, a->dot_path, title, a->dot_keep, 1 + STORE_NFILES, a->force, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
 		return -1;
 	}
 	printf("tree:     %s (Graphviz: dot -Tsvg %s > tree.svg)\n", a->dot_path, a->dot_path);
@@ -644,6 +661,10 @@ int cli_explore(int argc, char **argv)
 		explore_plan_clear(&plan);
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
+	}
+	if (a.dot_path && check_dot(&a, scn, st) != 0) {
+		status = CLI_EXIT_INPUT;
+		goto out;
 	}
 	a.opt.ctx = &a;
 	if (split && st) {

@@ -275,9 +275,8 @@ int cli_merge(int argc, char **argv)
 	struct explore_plan plan;
 	struct explore_result r;
 	struct scenario *scn = NULL;
-	struct store_scenario srow = { 0 };
 	const char *db = NULL, *m_version = NULL;
-	char *text = NULL, *cause = NULL, hash[17], *path;
+	char *cause = NULL, hash[17];
 	unsigned target = 0, step_limit = 0;
 	size_t first = 0, nunits = 0, count = 0, depth = 0;
 	int c, status = CLI_EXIT_INPUT, found = 0, vv, end = 0;
@@ -371,18 +370,13 @@ int cli_merge(int argc, char **argv)
 	}
 
 	/* the scenario as it was explored, and the plan this program makes of it */
-	if (store_scenario_by_id(m.in[chosen[0]->input], chosen[0]->scenario_id, &srow, &text, &found, &cause) != 0)
+	if ((found = cli_stored_scenario(m.in[chosen[0]->input], chosen[0]->scenario_id, &scn, &cause)) < 0)
 		goto fail;
 	if (!found) {
 		cli_error("%s: the scenario of exploration %ld is gone; run the shards again",
 			  m.paths[chosen[0]->input], chosen[0]->id);
 		goto out;
 	}
-	path = xasprintf("%s.scn", srow.name);
-	c = scenario_parse(path, text, strlen(text), &scn, &cause);
-	free(path);
-	if (c != 0)
-		goto fail;
 	if (strcmp(record_hex(scn->hash, hash), chosen[0]->hash) != 0) {
 		cli_error("%s: scenario %s has changed since its shards were explored (text %s, explored %s); run "
 			  "the shards again", m.paths[chosen[0]->input], scn->name, hash, chosen[0]->hash);
@@ -462,8 +456,6 @@ out:
 	free(units);
 	free(chosen);
 	explore_plan_clear(&plan);
-	store_scenario_clear(&srow);
-	free(text);
 	scenario_free(scn);
 	free_merge(&m);
 	return status;

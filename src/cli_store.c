@@ -14,21 +14,46 @@
 #include "report.h"
 #include "svg.h"
 
-/* Load scenario + open store + sync; NULLs after printing the error. */
-static int open_both(const char *scn_arg, const char *db, enum store_mode mode, struct scenario **scn,
-		     struct store **st, struct store_scenario *row)
+/*
+ * A read-only database's row of the scenario, found without writing (B21):
+ * what record_sync would record (a new text, the shipped schedules) cannot
+ * be, and a note says so.
+ */
+static int read_only_row(struct store *st, const struct scenario *scn, struct store_scenario *row, char **cause)
+{
+	char hex[17];
+	int found = 0;
+
+	if (store_scenario_get(st, scn->name, row, &found, cause) != 0)
+		return -1;
+	if (!found)
+		fprintf(stderr, "xipsandbox: note: %s is read-only and has no scenario %s yet, so its shipped schedules "
+			"are not there; make the file writable to import them\n", store_path(st), scn->name);
+	else if (strcmp(row->text_hash, record_hex(scn->hash, hex)) != 0)
+		fprintf(stderr, "xipsandbox: note: scenario %s changed since %s last saw it, which is read-only: the "
+			"new text and its shipped schedules are not recorded there\n", scn->name, store_path(st));
+	return 0;
+}
+
+/*
+ * Load scenario + open store (read-only when the file is) + sync; NULLs
+ * after printing the error.
+ */
+static int open_both(const char *scn_arg, const char *db, struct scenario **scn, struct store **st,
+		     struct store_scenario *row)
 {
 	char *cause = NULL, *changed = NULL;
 
 	*scn = cli_load_scenario(scn_arg);
 	if (!*scn)
 		return -1;
-	*st = cli_open_store(db, mode);
+	*st = cli_open_store(db, STORE_READ);
 	if (!*st) {
 		scenario_free(*scn);
 		return -1;
 	}
-	if (record_sync(*st, *scn, row, &changed, &cause) != 0) {
+	if (store_read_only(*st) ? read_only_row(*st, *scn, row, &cause) != 0
+				 : record_sync(*st, *scn, row, &changed, &cause) != 0) {
 		cli_error("%s", cause);
 		free(cause);
 		store_close(*st);
@@ -183,7 +208,7 @@ int cli_replay(int argc, char **argv)
 		cli_usage_error("replay needs a scenario and optionally a schedule name or id");
 	if (version_arg && xip_version_parse(version_arg) < 0)
 		cli_usage_error("replay: unknown version '%s' (expected buggy, fixed or later)", version_arg);
-	if (open_both(argv[optind], db, STORE_WRITE, &scn, &st, &srow) != 0)
+	if (open_both(argv[optind], db, &scn, &st, &srow) != 0)
 		return CLI_EXIT_INPUT;
 	if (find_schedule(st, scn, optind + 1 < argc ? argv[optind + 1] : NULL, version_arg, &row) != 0)
 		goto out;
@@ -212,13 +237,16 @@ int cli_replay(int argc, char **argv)
 		}
 		schedule_free(sch);
 		record_fill(&fresh, run, srow.id, "user", NULL, row.milestones, row.description);
-		if (store_schedule_add(st, &fresh, &cause) != 0) {
+		if (store_read_only(st)) {
+			printf("replay: not stored: %s is read-only\n", store_path(st));
+		} else if (store_schedule_add(st, &fresh, &cause) != 0) {
 			cli_error("%s", cause);
 			free(cause);
 			store_schedule_clear(&fresh);
 			goto out;
+		} else {
+			printf("replay: stored as schedule %ld\n", fresh.id);
 		}
-		printf("replay: stored as schedule %ld\n", fresh.id);
 		store_schedule_clear(&fresh);
 	} else {
 		int same = strcmp(row.version, xip_version_name(version)) == 0;
@@ -318,7 +346,7 @@ int cli_list(int argc, char **argv)
 	if (argc - optind > 1)
 		cli_usage_error("list takes at most one scenario");
 	if (optind < argc) {
-		if (open_both(argv[optind], db, STORE_WRITE, &scn, &st, &srow) != 0)
+		if (open_both(argv[optind], db, &scn, &st, &srow) != 0)
 			return CLI_EXIT_INPUT;
 	} else if (!(st = cli_open_store(db, STORE_READ))) {
 		return CLI_EXIT_INPUT;
@@ -374,19 +402,32 @@ static int simple_opts(int argc, char **argv, const char *help, const char **db,
 	return optind;
 }
 
-/* Run the stored schedule again and draw it (svg) or transcribe it (txt). */
-static int export_picture(const struct store_schedule *row, const char *format)
+/*
+ * Run the stored schedule again and draw it (svg) or transcribe it (txt),
+ * on the scenario text the database keeps (B20: never a path from a row).
+ */
+static int export_picture(struct store *st, const struct store_schedule *row, const char *format)
 {
-	struct scenario *scn = cli_load_scenario(row->scenario);
+	struct scenario *scn = NULL;
 	struct kernel_run *run;
 	struct kernel_verdict v;
-	char *cause = NULL, *parted = NULL;
-	int *choices = NULL;
+	char *cause = NULL, *parted = NULL, hex[17];
+	int *choices = NULL, found;
 	size_t n = 0;
 	enum xip_version rv;
 
-	if (!scn)
+	if ((found = cli_stored_scenario(st, row->scenario_id, &scn, &cause)) <= 0) {
+		if (found == 0)
+			cli_error("%s: schedule %ld has no scenario (another program deleted it); use --db to "
+				  "choose another file", store_path(st), row->id);
+		else
+			cli_error("%s", cause);
+		free(cause);
 		return CLI_EXIT_INPUT;
+	}
+	if (strcmp(row->scenario_hash, record_hex(scn->hash, hex)) != 0)
+		fprintf(stderr, "xipsandbox: note: schedule %ld was recorded on another text of scenario %s\n",
+			row->id, scn->name);
 	run = kernel_run_new();
 	if (record_row_version(row, &rv, &cause) != 0 ||
 	    record_parse_choices(row->choices, &choices, &n, &cause) != 0 ||
@@ -424,7 +465,7 @@ int cli_export(int argc, char **argv)
 			"Usage: xipsandbox export ID [--format=line|svg|txt] [--db=PATH]\n"
 			"Print schedule ID:\n"
 			"  line (default)  one line that 'xipsandbox import' reads back on another\n"
-			"                  machine: xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES\n"
+			"                  machine: xs2:SCENARIO:VERSION:NAME:SCENARIO-HASH:LENGTH:CHOICES:CHECK\n"
 			"  svg             a sequence diagram for a slide (one lane per CPU)\n"
 			"  txt             the same as a plain-text transcript\n", &db, NULL);
 	if (argc - i != 1 || !all_digits(argv[i]))
@@ -441,7 +482,7 @@ int cli_export(int argc, char **argv)
 		return CLI_EXIT_INPUT;
 	}
 	if (strcmp(export_format, "line") != 0) {
-		int r = export_picture(&row, export_format);
+		int r = export_picture(st, &row, export_format);
 		store_schedule_clear(&row);
 		store_close(st);
 		return r;
@@ -487,6 +528,16 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 			cause = xasprintf("the choices do not apply to scenario %s on %s: %s", scn->name, im.version, parted);
 			free(parted);
 		}
+		goto fail;
+	}
+	if (im.xs1 && sched_nsteps(kernel_run_sched(run)) != im.n) {
+		/* B19: a prefix of a schedule never ends the run where the schedule does */
+		cause = xasprintf("this xs1 line has no length or check, and its %zu choice%s stop%s the run at step "
+				  "%zu of %zu: it was cut short (or scenario %s changed since it was exported); "
+				  "copy the whole line again, or export the schedule again with this xipsandbox "
+				  "(its xs2 lines carry both)", im.n, im.n == 1 ? "" : "s", im.n == 1 ? "s" : "",
+				  im.n, sched_nsteps(kernel_run_sched(run)), scn->name);
+		kernel_run_free(run);
 		goto fail;
 	}
 	/* the verdict and hash come from running it here, never from the line */

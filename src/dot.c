@@ -4,11 +4,20 @@
  * A trie of choice sequences: node 0 is the empty schedule; a child per CPU
  * chosen next.  Writing it folds every chain of single-child nodes into one
  * edge, so the picture shows only where schedules part.
+ *
+ * The file: written whole or not at all (a temporary file renamed over
+ * it), never over a file the program reads (the database, the scenario),
+ * and over another program's file only when forced (B16: `--dot x.db`
+ * turned the schedule database into DOT text).
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dot.h"
 #include "util.h"
@@ -120,9 +129,122 @@ static void write_node(const struct dot_tree *t, FILE *out, int id)
 
 void dot_tree_write(const struct dot_tree *t, FILE *out, const char *title)
 {
-	fprintf(out, "digraph explored {\n  label=\"%s (%zu executions)\";\n  labelloc=t;\n"
+	fprintf(out, DOT_MAGIC "  label=\"%s (%zu executions)\";\n  labelloc=t;\n"
 		"  node [fontname=\"DejaVu Sans Mono\"];\n  edge [fontname=\"DejaVu Sans Mono\", fontsize=10];\n"
 		"  n0 [shape=circle, label=\"start\"];\n", title, t->executions);
 	write_node(t, out, 0);
 	fputs("}\n", out);
+}
+
+/* 1 when path begins with DOT_MAGIC or is empty, 0 when not, -1 (errno) when it cannot be read. */
+static int is_ours(const char *path)
+{
+	char head[sizeof DOT_MAGIC];
+	size_t got;
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp)
+		return -1;
+	got = fread(head, 1, sizeof head - 1, fp);
+	fclose(fp);
+	return got == 0 || (got == sizeof head - 1 && memcmp(head, DOT_MAGIC, got) == 0);
+}
+
+/* realpath of path's directory, then "/" and its last name; NULL when the directory is not there. */
+static char *canonical(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path) + (slash == path), path) : xstrdup(".");
+	char *real = realpath(dir, NULL), *r = real ? xasprintf("%s/%s", real, slash ? slash + 1 : path) : NULL;
+
+	free(dir);
+	free(real);
+	return r;
+}
+
+/* a and b are one file: the same inode, or (one is missing: a -journal) the same name in one directory. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char *ca, *cb;
+	int r;
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	ca = canonical(a);
+	cb = canonical(b);
+	r = ca && cb && strcmp(ca, cb) == 0;
+	free(ca);
+	free(cb);
+	return r;
+}
+
+int dot_file_check(const char *path, const char *const *keep, size_t nkeep, int force, char **cause)
+{
+	struct stat out;
+	int ours;
+
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] && same_file(path, keep[i]))
+			return util_errf(cause, "--dot %s: is %s, which this command reads; the tree would "
+					 "write over it: choose another file for --dot", path, keep[i]);
+	if (stat(path, &out) != 0)
+		return errno == ENOENT ? 0 : util_errf(cause, "--dot %s: %s; choose another file", path, strerror(errno));
+	if (!S_ISREG(out.st_mode))
+		return util_errf(cause, "--dot %s: is not a regular file; choose another file for --dot", path);
+	if ((ours = is_ours(path)) < 0)
+		return util_errf(cause, "--dot %s: %s; choose another file", path, strerror(errno));
+	if (!ours && !force)
+		return util_errf(cause, "--dot %s: exists and is not a tree xipsandbox drew (it does not begin "
+				 "with 'digraph explored {'); choose another file, or add --force to replace it",
+				 path);
+	return 0;
+}
+
+int dot_file_write(const struct dot_tree *t, const char *path, const char *title, const char *const *keep,
+		   size_t nkeep, int force, char **cause)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	struct stat old;
+	mode_t mask;
+	FILE *fp = NULL;
+	int fd, err = 0;
+
+	if (dot_file_check(path, keep, nkeep, force, cause) != 0) {
+		free(tmp);
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		util_errf(cause, "--dot %s: cannot create a file beside it (%s): %s; choose another file", path, tmp,
+			  strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	mask = umask(0);   /* the mode a new file would get, or the old file's */
+	umask(mask);
+	if (fchmod(fd, stat(path, &old) == 0 ? old.st_mode & 07777 : 0666 & ~mask) != 0 || !(fp = fdopen(fd, "w")))
+		err = errno;
+	if (fp) {
+		dot_tree_write(t, fp, title);
+		if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
+			err = errno;
+		if (fclose(fp) != 0 && !err)
+			err = errno;
+	} else {
+		close(fd);
+	}
+	/* checked again just before: a file may have appeared at path meanwhile */
+	if (!err && dot_file_check(path, keep, nkeep, force, cause) != 0) {
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (!err && rename(tmp, path) != 0)
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		util_errf(cause, "--dot %s: cannot write it: %s; nothing was written there", path, strerror(err));
+	}
+	free(tmp);
+	return err ? -1 : 0;
 }

@@ -22,7 +22,28 @@ void dot_tree_free(struct dot_tree *t);
 /* Add one execution; returns 0, or -1 once DOT_MAX_EXECUTIONS were added. */
 int dot_tree_add(struct dot_tree *t, const int *choices, size_t n, enum verdict_kind v);
 
+/* What every file dot_tree_write writes begins with. */
+#define DOT_MAGIC "digraph explored {\n"
+
 /* Write the tree as a DOT digraph titled `title`. */
 void dot_tree_write(const struct dot_tree *t, FILE *out, const char *title);
+
+/*
+ * May the tree go to file `path`?  Never over a file the program reads
+ * (keep[0..nkeep): the database and its -wal, -shm and -journal files, the
+ * scenario; NULL entries are skipped), even with force; never over an
+ * existing file that is not empty and does not begin with DOT_MAGIC (not
+ * our output), unless force.  Returns 0, or -1 with *cause naming the file
+ * and what to do.
+ */
+int dot_file_check(const char *path, const char *const *keep, size_t nkeep, int force, char **cause);
+
+/*
+ * Check again (dot_file_check), then write the tree to a temporary file in
+ * path's directory and rename it over path: `path` is either as it was or
+ * the whole tree, never half of it.  -1 with *cause when it cannot.
+ */
+int dot_file_write(const struct dot_tree *t, const char *path, const char *title, const char *const *keep,
+		   size_t nkeep, int force, char **cause);
 
 #endif

@@ -167,10 +167,16 @@ int explore_out_status(const struct explore_result *r)
 	return r->end == EXPLORE_INTERRUPTED ? EXPLORE_EXIT_INTERRUPTED : 0;
 }
 
-/* A free name for our row: base, or base-2, base-3 ... past rows others named. */
+/*
+ * A free name for our row: base, or base-2, base-3 ... past rows others
+ * named.  An older explore row with the name gives it up (*from is its id,
+ * else 0), in the transaction that adds ours (store_schedule_add_many), so
+ * that a failed recording leaves the old name where it was.
+ */
 static int claim_name(struct store *st, const struct scenario *scn, const char *version,
-		      const char *base, char *out, size_t len, char **cause)
+		      const char *base, char *out, size_t len, long *from, char **cause)
 {
+	*from = 0;
 	for (int k = 1; k < 1000; k++) {
 		struct store_schedule row = { 0 };
 		int found = 0, mine;
@@ -186,10 +192,8 @@ static int claim_name(struct store *st, const struct scenario *scn, const char *
 			return 0;
 		}
 		mine = row.origin && strcmp(row.origin, "explore") == 0;
-		if (mine && store_schedule_set_name(st, row.id, NULL, cause) != 0) {
-			store_schedule_clear(&row);
-			return -1;
-		}
+		if (mine)
+			*from = row.id;
 		store_schedule_clear(&row);
 		if (mine)
 			return 0;
@@ -261,17 +265,18 @@ int explore_out_save_cexes(struct store *st, const struct store_scenario *srow, 
 	struct store_schedule rows[2];
 	struct kernel_run *run = kernel_run_new();
 	char names[2][72], *cause = NULL;
+	long from[2] = { 0, 0 };
 	int n = 0, rc = 0;
 
 	memset(rows, 0, sizeof rows);
 	for (int i = 0; i < 2 && rc == 0; i++) {
-		if (claim_name(st, scn, version, base[i], names[i], sizeof names[i], &cause) != 0 ||
+		if (claim_name(st, scn, version, base[i], names[i], sizeof names[i], &from[i], &cause) != 0 ||
 		    cex_row(run, scn, v, cex[i], names[i], what[i], srow->id, &rows[i], &cause) != 0)
 			rc = -1;
 		else
 			n++;
 	}
-	if (rc == 0 && store_schedule_add_many(st, rows, 2, &cause) != 0)
+	if (rc == 0 && store_schedule_add_many(st, rows, 2, from, &cause) != 0)
 		rc = -1;
 	if (rc == 0) {
 		for (int i = 0; i < 2; i++)

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,65 +275,117 @@ int record_parse_choices(const char *text, int **choices, size_t *n, char **caus
 	return 0;
 }
 
+#define XS2_FIELDS 8   /* xs2:SCENARIO:VERSION:NAME:SCENARIO-HASH:LENGTH:CHOICES:CHECK */
+#define XS1_FIELDS 6   /* xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES */
+#define AGAIN "copy the whole line again ('xipsandbox export ID' prints it)"
+
 char *record_export_line(const struct store_schedule *s)
 {
 	size_t len = strlen(s->choices), k = 0;
-	char *digits = xmalloc(len + 1), *line;
+	char *digits = xmalloc(len + 1), *body, *line, hex[17];
 
 	for (size_t i = 0; i < len; i++)
 		if (s->choices[i] != ' ')
 			digits[k++] = s->choices[i];
 	digits[k] = '\0';
-	line = xasprintf("xs1:%s:%s:%s:%s:%s", s->scenario, s->version, s->name ? s->name : "-",
-			 s->scenario_hash, digits);
+	body = xasprintf("xs2:%s:%s:%s:%s:%zu:%s", s->scenario, s->version, s->name ? s->name : "-",
+			 s->scenario_hash, k, digits);
+	line = xasprintf("%s:%s", body, record_hex(util_fnv1a(body, strlen(body)), hex));
+	free(body);
 	free(digits);
 	return line;
 }
 
+/* An xs2 line's field count and check: whole is the line, field[] its fields cut out of a copy. */
+static int check_xs2(const char *whole, char *const *field, int nf, char **cause)
+{
+	char hex[17];
+
+	if (nf < XS2_FIELDS)
+		return util_errf(cause, "the schedule line is cut short (it has %d of the %d fields of "
+				 "xs2:SCENARIO:VERSION:NAME:HASH:LENGTH:CHOICES:CHECK); " AGAIN, nf, XS2_FIELDS);
+	if (nf > XS2_FIELDS)
+		return util_errf(cause, "not a schedule line: more than the %d fields of "
+				 "xs2:SCENARIO:VERSION:NAME:HASH:LENGTH:CHOICES:CHECK", XS2_FIELDS);
+	record_hex(util_fnv1a(whole, (size_t)(field[7] - 1 - field[0])), hex);
+	if (strcmp(field[7], hex) != 0)
+		return util_errf(cause, "the schedule line was changed or cut short: its check '%s' does not "
+				 "match its text; " AGAIN, field[7]);
+	return 0;
+}
+
+int record_scenario_name_ok(const char *name)
+{
+	return *name && strlen(name) < 128 && !strchr(name, '/') && name[0] != '.';
+}
+
+/* The fields every version has: scenario, version, name, scenario hash. */
+static int parse_fields(char *const *field, struct record_import *out, char **cause)
+{
+	if (!record_scenario_name_ok(field[1]))
+		return util_errf(cause, "bad scenario name '%s' in the schedule line (a shipped name such as "
+				 "classic, not a path)", field[1]);
+	if (xip_version_parse(field[2]) < 0)
+		return util_errf(cause, "unknown version '%s' in the schedule line (expected buggy, fixed or later)",
+				 field[2]);
+	if (strlen(field[3]) > 64 || strlen(field[4]) != 16)
+		return util_errf(cause, "bad name or scenario hash in the schedule line");
+	snprintf(out->scenario, sizeof out->scenario, "%s", field[1]);
+	snprintf(out->version, sizeof out->version, "%s", field[2]);
+	snprintf(out->name, sizeof out->name, "%s", strcmp(field[3], "-") ? field[3] : "");
+	snprintf(out->scenario_hash, sizeof out->scenario_hash, "%s", field[4]);
+	return 0;
+}
+
 int record_parse_export(const char *line, struct record_import *out, char **cause)
 {
-	char *copy = xstrdup(line), *field[6], *p = copy;
-	int nf = 0;
+	char *copy = xstrdup(line), *field[XS2_FIELDS + 1], *p = copy, *whole, *end;
+	int nf = 0, xs2, r = -1;
+	unsigned long long length = 0;
 
 	memset(out, 0, sizeof *out);
 	while (*p == ' ' || *p == '\t')
 		p++;
 	for (char *e = p + strlen(p); e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '); )
 		*--e = '\0';
-	while (nf < 6) {
+	whole = xstrdup(p);   /* the check reads the line as it was */
+	while (nf < XS2_FIELDS + 1) {
 		field[nf++] = p;
 		p = strchr(p, ':');
 		if (!p)
 			break;
 		*p++ = '\0';
 	}
-	if (nf != 6 || p || strcmp(field[0], "xs1") != 0) {
-		free(copy);
-		return util_errf(cause, "not a schedule line: expected xs1:SCENARIO:VERSION:NAME:HASH:CHOICES, as 'xipsandbox export' prints");
+	xs2 = strcmp(field[0], "xs2") == 0;
+	if (xs2 ? check_xs2(whole, field, nf, cause) != 0
+		: nf != XS1_FIELDS || p || strcmp(field[0], "xs1") != 0) {
+		if (!xs2)
+			util_errf(cause, "not a schedule line: expected xs2:SCENARIO:VERSION:NAME:HASH:LENGTH:"
+				  "CHOICES:CHECK, as 'xipsandbox export' prints");
+		goto out;
 	}
-	if (!*field[1] || strlen(field[1]) >= sizeof out->scenario || strchr(field[1], '/') || field[1][0] == '.') {
-		util_errf(cause, "bad scenario name '%s' in the schedule line (a shipped name such as classic, not a path)",
-			  field[1]);
-		free(copy);
-		return -1;
+	if (parse_fields(field, out, cause) != 0)
+		goto out;
+	if (xs2) {
+		errno = 0;
+		length = strtoull(field[5], &end, 10);
+		if (*field[5] < '0' || *field[5] > '9' || *end || errno) {
+			util_errf(cause, "bad length '%s' in the schedule line (the number of choices)", field[5]);
+			goto out;
+		}
 	}
-	if (xip_version_parse(field[2]) < 0) {
-		util_errf(cause, "unknown version '%s' in the schedule line (expected buggy, fixed or later)", field[2]);
-		free(copy);
-		return -1;
+	if (record_parse_choices(field[xs2 ? 6 : 5], &out->choices, &out->n, cause) != 0)
+		goto out;
+	if (xs2 && length != out->n) {
+		util_errf(cause, "the schedule line says it has %llu choices, but it has %zu; " AGAIN, length, out->n);
+		free(out->choices);
+		out->choices = NULL;
+		goto out;
 	}
-	if (strlen(field[3]) > 64 || strlen(field[4]) != 16) {
-		free(copy);
-		return util_errf(cause, "bad name or scenario hash in the schedule line");
-	}
-	snprintf(out->scenario, sizeof out->scenario, "%s", field[1]);
-	snprintf(out->version, sizeof out->version, "%s", field[2]);
-	snprintf(out->name, sizeof out->name, "%s", strcmp(field[3], "-") ? field[3] : "");
-	snprintf(out->scenario_hash, sizeof out->scenario_hash, "%s", field[4]);
-	if (record_parse_choices(field[5], &out->choices, &out->n, cause) != 0) {
-		free(copy);
-		return -1;
-	}
+	out->xs1 = !xs2;
+	r = 0;
+out:
+	free(whole);
 	free(copy);
-	return 0;
+	return r;
 }

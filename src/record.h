@@ -64,7 +64,21 @@ int record_row_version(const struct store_schedule *row, enum xip_version *v, ch
 /* Parse "0 0 1" or "001" into a newly allocated array. */
 int record_parse_choices(const char *text, int **choices, size_t *n, char **cause);
 
-/* "xs1:classic:buggy:race:847b2b87efd9e87f:00000111111111000" (newly allocated). */
+/*
+ * A scenario name from a stranger (an import line, a database row) is a
+ * name, never a path (B9, B20): not empty, shorter than 128 bytes, no '/',
+ * not beginning with '.'.
+ */
+int record_scenario_name_ok(const char *name);
+
+/*
+ * The export line (newly allocated), docs/schedules.md:
+ * "xs2:classic:buggy:race:847b2b87efd9e87f:17:00000111111111000:CHECK",
+ * fields SCENARIO, VERSION, NAME ('-' for none), SCENARIO-HASH, LENGTH
+ * (the number of choices), CHOICES and CHECK, the 64-bit FNV-1a hash of
+ * everything before the last ':' in 16 hex digits: a line cut short or
+ * changed anywhere is refused.
+ */
 char *record_export_line(const struct store_schedule *s);
 
 struct record_import {
@@ -74,8 +88,18 @@ struct record_import {
 	char scenario_hash[17];
 	int *choices;           /* newly allocated */
 	size_t n;
+	/*
+	 * An xs1 line (xipsandbox 0.1.0 printed them): no length, no check.
+	 * Import takes it only when its n choices bring the run exactly to its
+	 * end; a line cut short never does (B19).
+	 */
+	int xs1;
 };
-/* Parse an export line; -1 with *cause saying what is wrong and where. */
+/*
+ * Parse an export line, xs2 (record_export_line) or the older xs1
+ * ("xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES"); -1 with *cause
+ * saying what is wrong and what to do.
+ */
 int record_parse_export(const char *line, struct record_import *out, char **cause);
 
 #endif

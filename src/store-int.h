@@ -21,6 +21,8 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	char *files[3]; /* path-wal, path-shm, path-journal (store_files) */
+	int read_only; /* opened read-only (STORE_READ on a file we may not write) */
 	int busy_ms; /* how long to wait for another program's write lock */
 	int work_ms; /* how much CPU time one statement may take (B2) */
 	long stmt_cpu_ms; /* the thread's CPU time when the running statement began */

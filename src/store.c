@@ -257,6 +257,31 @@ static int mkdir_p(char *dir)
 }
 
 /* Refuse what is no file, create what is missing, find out what we may write. */
+/*
+ * SQLite reads a name that begins with "file:" as a URI when URIs are on,
+ * and Debian's libsqlite3 turns them on for every connection
+ * (SQLITE_USE_URI=1), whatever the open flags say.  Such a name would open
+ * another file than the one check_file() looked at (B18), so it is a
+ * plain path here: an existing file of that name is opened through
+ * "./file:..." (never a URI); a missing one is refused rather than
+ * created, since the user meant a URI.
+ */
+static int is_uri(const char *path)
+{
+	return strncmp(path, "file:", 5) == 0;
+}
+
+/* The path a URI names, for the message: "file:///a/b.db?mode=ro" -> "/a/b.db". */
+static int uri_error(const char *path, char **cause)
+{
+	const char *p = path + 5;
+
+	if (strncmp(p, "//", 2) == 0 && (p[2] == '/' || strncmp(p + 2, "localhost/", 10) == 0))
+		p = strchr(p + 2, '/');
+	return util_errf(cause, "%s: no such file, and --db takes a file's path, not an SQLite URI; "
+			 "give the path itself (--db %.*s)", path, (int)strcspn(p, "?#"), p);
+}
+
 static int check_file(struct store *st, struct file_state *fs, char **cause)
 {
 	struct stat sb;
@@ -279,6 +304,8 @@ static int check_file(struct store *st, struct file_state *fs, char **cause)
 	}
 	if (errno != ENOENT)
 		return util_errf(cause, "%s: cannot open: %s; " USE_DB, st->path, strerror(errno));
+	if (is_uri(st->path))
+		return uri_error(st->path, cause);
 	if (mkdir_p(fs->dir) != 0)
 		return util_errf(cause, "%s: cannot create the directory %s: %s; " USE_DB, st->path, fs->dir,
 				 strerror(errno));
@@ -327,7 +354,8 @@ static char *immutable_uri(const char *path)
  */
 static int connect_db(struct store *st, int flags, int immutable, char **cause)
 {
-	char *name = immutable ? immutable_uri(st->path) : xstrdup(st->path);
+	char *name = immutable ? immutable_uri(st->path)
+		   : is_uri(st->path) ? xasprintf("./%s", st->path) : xstrdup(st->path);
 	int rc = sqlite3_open_v2(name, &st->db, flags | (immutable ? SQLITE_OPEN_URI : 0), NULL);
 
 	free(name);
@@ -642,6 +670,9 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 	*out = NULL;
 	if (!*path)
 		return util_errf(cause, "the database path is empty; use --db to choose a file");
+	if (strcmp(path, ":memory:") == 0)   /* SQLite's name for a database that vanishes on close */
+		return util_errf(cause, "--db ':memory:' would keep the schedules in memory and lose them when "
+				 "xipsandbox exits; give a file's path (./:memory: for a file of that name)");
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	st->busy_ms = env_ms("XS_DB_BUSY_MS", STORE_BUSY_MS);
@@ -657,6 +688,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 			  "make it writable, or " USE_DB, st->path, version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
+	st->read_only = !fs.writable;
 	if (fs.writable) {
 		disconnect(st);
 		if (connect_db(st, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0, cause) != 0)
@@ -689,12 +721,19 @@ void store_close(struct store *st)
 		return;
 	sqlite3_close(st->db);
 	free(st->path);
+	for (int i = 0; i < 3; i++)
+		free(st->files[i]);
 	free(st);
 }
 
 const char *store_path(const struct store *st)
 {
 	return st->path;
+}
+
+int store_read_only(const struct store *st)
+{
+	return st->read_only;
 }
 
 char *store_default_path(char **cause)

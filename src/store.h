@@ -49,6 +49,21 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
 
+/*
+ * 1 when st was opened read-only: STORE_READ on a file xipsandbox may not
+ * write (docs/schema.md); every write then fails with "is read-only".
+ */
+int store_read_only(const struct store *st);
+
+/*
+ * The files the database lives in: out[0] the path, then the -wal, -shm
+ * and -journal files SQLite keeps beside it (whether they exist or not);
+ * what a command that writes other files must never write over.  The
+ * strings belong to st.
+ */
+#define STORE_NFILES 4
+void store_files(struct store *st, const char *out[STORE_NFILES]);
+
 /* ---- scenarios ------------------------------------------------------------ */
 
 struct store_scenario {
@@ -100,9 +115,15 @@ int store_schedule_add(struct store *st, struct store_schedule *s, char **cause)
 
 /*
  * Insert many in one transaction (explore's counterexamples, imports):
- * all or none.
+ * all or none.  take_name_from (NULL: none) moves names: when
+ * take_name_from[i] > 0, schedule take_name_from[i] loses s[i].name in the
+ * same transaction, before s[i] is inserted with it (explore's newer
+ * counterexample takes "shortest" from the older one); a failed insert
+ * leaves every name where it was.  A schedule that no longer has that name
+ * keeps whatever it has.
  */
-int store_schedule_add_many(struct store *st, struct store_schedule *s, size_t n, char **cause);
+int store_schedule_add_many(struct store *st, struct store_schedule *s, size_t n, const long *take_name_from,
+			    char **cause);
 
 /*
  * Replace a scenario's shipped schedules by `rows` and record shipped_hash,

@@ -355,12 +355,35 @@ static int insert_rows(struct store *st, const struct store_schedule *rows, size
 	return r;
 }
 
+/* Inside the caller's transaction: schedule from[i] (> 0) gives up rows[i].name. */
+static int unname_rows(struct store *st, const struct store_schedule *rows, size_t n, const long *from,
+		       char **cause)
+{
+	static const char what[] = "cannot move the schedule's name";
+	sqlite3_stmt *q;
+	int rc = SQLITE_DONE;
+
+	if (sql_prepare(st, "UPDATE schedules SET name = NULL WHERE id = ?1 AND name = ?2", &q, what, cause) != 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		if (from[i] <= 0 || !rows[i].name)
+			continue;
+		sqlite3_bind_int64(q, 1, from[i]);
+		sql_bind_str(q, 2, rows[i].name);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : sql_fail(st, rc, what, cause);
+}
+
 /*
  * The write transaction shared by add, add_many and shipped_replace: with
- * scenario_id > 0 it first replaces that scenario's shipped rows.
+ * scenario_id > 0 it first replaces that scenario's shipped rows; with
+ * take_from, it first takes the rows' names from the schedules it lists.
  */
 static int write_rows(struct store *st, struct store_schedule *rows, size_t n, long scenario_id,
-		      const char *shipped_hash, char **cause)
+		      const char *shipped_hash, const long *take_from, char **cause)
 {
 	static const char what[] = "cannot record the schedules";
 	long *ids = xcalloc(n, sizeof *ids);
@@ -397,7 +420,8 @@ static int write_rows(struct store *st, struct store_schedule *rows, size_t n, l
 			goto out;
 		}
 	}
-	if (insert_rows(st, rows, n, scenario_id, scenario_id > 0 ? "shipped" : NULL, ids, created, cause) != 0 ||
+	if ((take_from && unname_rows(st, rows, n, take_from, cause) != 0) ||
+	    insert_rows(st, rows, n, scenario_id, scenario_id > 0 ? "shipped" : NULL, ids, created, cause) != 0 ||
 	    sql_commit(st, what, cause) != 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
@@ -426,12 +450,13 @@ out:
 
 int store_schedule_add(struct store *st, struct store_schedule *s, char **cause)
 {
-	return write_rows(st, s, 1, 0, NULL, cause);
+	return write_rows(st, s, 1, 0, NULL, NULL, cause);
 }
 
-int store_schedule_add_many(struct store *st, struct store_schedule *s, size_t n, char **cause)
+int store_schedule_add_many(struct store *st, struct store_schedule *s, size_t n, const long *take_name_from,
+			    char **cause)
 {
-	return n == 0 ? 0 : write_rows(st, s, n, 0, NULL, cause);
+	return n == 0 ? 0 : write_rows(st, s, n, 0, NULL, take_name_from, cause);
 }
 
 /*
@@ -444,7 +469,7 @@ int store_shipped_replace(struct store *st, long scenario_id, const char *shippe
 	if (scenario_id <= 0)
 		return util_errf(cause, "%s: cannot record the shipped schedules: there is no scenario with id %ld",
 				 st->path, scenario_id);
-	return write_rows(st, rows, n, scenario_id, shipped_hash, cause);
+	return write_rows(st, rows, n, scenario_id, shipped_hash, NULL, cause);
 }
 
 int store_schedule_set_name(struct store *st, long id, const char *name, char **cause)

@@ -179,3 +179,15 @@ int sql_query_int(sqlite3 *db, const char *sql, long *out)
 	return rc;
 }
 
+
+void store_files(struct store *st, const char *out[STORE_NFILES])
+{
+	static const char *const side[3] = { "-wal", "-shm", "-journal" };
+
+	out[0] = st->path;
+	for (int i = 0; i < 3; i++) {
+		if (!st->files[i])
+			st->files[i] = xasprintf("%s%s", st->path, side[i]);
+		out[1 + i] = st->files[i];
+	}
+}

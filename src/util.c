@@ -183,3 +183,13 @@ int util_errf(char **cause, const char *fmt, ...)
 	}
 	return -1;
 }
+
+uint64_t util_fnv1a(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}

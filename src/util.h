@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #define XS_EXIT_INTERNAL 70 /* EX_SOFTWARE: a bug in xipsandbox itself */
 
@@ -64,6 +65,9 @@ char *util_next_line(char **text);
  * holds a NUL byte.
  */
 int util_read_text(const char *path, size_t max, char **text, char **cause);
+
+/* The 64-bit FNV-1a hash of p[0..n) (the one the scenario text hash uses). */
+uint64_t util_fnv1a(const void *p, size_t n);
 
 /*
  * Set *cause (if cause is not NULL) to a newly allocated message and return

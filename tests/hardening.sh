@@ -16,6 +16,10 @@
 #   hard-6.*  bad input under valgrind (memory errors, definite leaks)
 #   hard-7.*  the crashes fuzzing found (tests/fuzz/regressions), replayed
 #             through the command line
+#   hard-8.*  nothing saved is lost or silently changed (issue 17: 8.N is
+#             its item N): --dot never writes over what it reads (8.1), a
+#             failed recording keeps the old names (8.2), --db is a path,
+#             never an SQLite URI (8.3), an import line is whole or refused (8.4)
 #
 # Known bugs not fixed yet are TAP TODO tests ("# TODO B<n>"): they are
 # listed, with reproducers and fixes, in docs/reliability.md.  Remove the
@@ -667,5 +671,202 @@ for f in "$regs"/*/*; do
 done
 [ $n -gt 0 ] || skip hard-7.0 "fuzz regressions" "none kept yet"
 lap "hard-7 (fuzz regressions)"
+
+# ---- hard-8: nothing saved is lost or silently changed (issue 17) ----------------------------
+# explore_names DB: the explore rows' names, "id=name ..."
+explore_names() {
+	sqlite3 "$1" "SELECT group_concat(id || '=' || name, ' ') FROM schedules WHERE origin = 'explore' AND name IS NOT NULL"
+}
+# 8.1: --dot never writes over a file the program reads (the database and
+# SQLite's files beside it, the scenario), even with --force; over another
+# program's file only with --force; and whole or not at all (B16)
+dd="$work/dot"
+mkdir "$dd"
+dot_explore() { "$XS_BIN" explore "$@" > "$work/out" 2> "$work/err"; }
+"$XS_BIN" run classic -q --db "$dd/x.db" > /dev/null 2>&1
+sum=$(cksum < "$dd/x.db")
+dot_explore classic --version fixed -q --db "$dd/x.db" --dot "$dd/x.db"; rc=$?
+is hard-8.1.1 "explore --db x.db --dot x.db: exit 3, and x.db is unchanged" "$rc $(cksum < "$dd/x.db")" "3 $sum"
+has hard-8.1.2 "... saying it would write over the database" "$(cat "$work/err")" "is $dd/x.db, which this command reads"
+ln -s x.db "$dd/link.dot"
+dot_explore classic --version fixed -q --db "$dd/x.db" --dot "$dd/link.dot" --force; rc=$?
+is hard-8.1.3 "... --dot through a symlink to it, with --force: exit 3, unchanged" "$rc $(cksum < "$dd/x.db")" "3 $sum"
+dot_explore classic --version fixed -q --db "$dd/x.db" --dot "$dd/./x.db-journal" --force; rc=$?
+is hard-8.1.4 "... --dot x.db-journal (SQLite's, not there in WAL mode), with --force: exit 3, none made" \
+	"$rc $([ -e "$dd/x.db-journal" ]; echo $?)" "3 1"
+cp "$XS_SRCDIR/scenarios/classic.scn" "$dd/four.scn"
+sum=$(cksum < "$dd/four.scn")
+dot_explore "$dd/four.scn" --version fixed -q --no-record --dot "$dd/four.scn" --force; rc=$?
+is hard-8.1.5 "explore four.scn --dot four.scn --force: exit 3, the scenario unchanged" "$rc $(cksum < "$dd/four.scn")" "3 $sum"
+echo "my notes" > "$dd/notes.txt"
+dot_explore classic --version fixed -q --no-record --dot "$dd/notes.txt"; rc=$?
+is hard-8.1.6 "--dot notes.txt (not a tree xipsandbox drew): exit 3, the file unchanged" "$rc $(cat "$dd/notes.txt")" "3 my notes"
+has hard-8.1.7 "... saying how to replace it" "$(cat "$work/err")" "choose another file, or add --force to replace it"
+dot_explore classic --version fixed -q --no-record --dot "$dd/notes.txt" --force; rc=$?
+is hard-8.1.8 "... with --force: exit 0, and the file is the tree" "$rc $(head -1 "$dd/notes.txt")" "0 digraph explored {"
+dot_explore classic --version fixed -q --no-record --dot "$dd/tree.dot"
+ino=$(ls -i "$dd/tree.dot" | cut -d' ' -f1)
+dot_explore classic --version fixed -q --no-record --dot "$dd/tree.dot"; rc=$?
+is hard-8.1.9 "an earlier tree is replaced without --force (exit $rc)" "$rc $(head -1 "$dd/tree.dot")" "0 digraph explored {"
+[ "$(ls -i "$dd/tree.dot" | cut -d' ' -f1)" != "$ino" ]
+ok $? hard-8.1.10 "... through a new file renamed over it (another inode), so it is never half written"
+is hard-8.1.11 "... and no temporary file is left beside it" "$(ls "$dd" | grep -c '^tree\.dot\.')" 0
+"$XS_BIN" explore classic -q --no-record --force > /dev/null 2> "$work/err"; rc=$?
+has hard-8.1.12 "--force without --dot is a usage error (exit $rc) that says so" "$rc $(cat "$work/err")" \
+	"2 xipsandbox: explore: --force lets --dot replace a file; give --dot too"
+# 8.2: a recording whose new rows cannot be added keeps the old counterexamples'
+# names (B17).  A trigger that refuses explore's inserts stands for the full
+# disk of the report (a 200 KiB tmpfs): deterministic, and no root needed.
+if have sqlite3; then
+	full_trigger="CREATE TRIGGER full BEFORE INSERT ON schedules WHEN NEW.origin = 'explore'
+		BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;"
+	nm="$work/names.db"
+	"$XS_BIN" explore classic --version buggy -q --db "$nm" > /dev/null 2>&1
+	before=$(explore_names "$nm")
+	sqlite3 "$nm" "$full_trigger"
+	"$XS_BIN" explore classic --version buggy -q --db "$nm" > "$work/out" 2> "$work/err"; rc=$?
+	is hard-8.2.1 "explore whose counterexamples cannot be added (the disk is full): exit 3" "$rc" 3
+	has hard-8.2.2 "... saying why" "$(cat "$work/err")" "cannot record the schedule"
+	is hard-8.2.3 "... and the old 'shortest' and 'fewest-preemptions' keep their names ($before)" \
+		"$(explore_names "$nm")" "$before"
+	has hard-8.2.4 "... so 'replay classic shortest' still finds it" \
+		"$("$XS_BIN" replay classic shortest --version buggy -q --db "$nm" 2>&1)" "equals the one recorded for schedule"
+	for k in 1 2; do
+		"$XS_BIN" explore classic --version buggy -q --shard $k/2 --db "$work/shard$k.db" > /dev/null 2>&1
+	done
+	"$XS_BIN" merge --db "$work/merged.db" "$work/shard1.db" "$work/shard2.db" > /dev/null 2>&1
+	before=$(explore_names "$work/merged.db")
+	sqlite3 "$work/merged.db" "$full_trigger"
+	"$XS_BIN" merge --db "$work/merged.db" "$work/shard1.db" "$work/shard2.db" > /dev/null 2> "$work/err"; rc=$?
+	is hard-8.2.5 "merge whose counterexamples cannot be added: exit 3" "$rc" 3
+	is hard-8.2.6 "... and the old names stay ($before)" "$(explore_names "$work/merged.db")" "$before"
+	[ -n "$before" ]; ok $? hard-8.2.7 "... (the first explore and merge did name their counterexamples)"
+else
+	skip hard-8.2 "a failed recording keeps the old names" "the sqlite3 command-line tool is not installed"
+fi
+# 8.3: --db is a path, never an SQLite URI (B18): Debian's libsqlite3 reads
+# "file:..." as a URI on every connection, which opened another file than the
+# one checked.  Each runs in its own directory, where nothing else is made.
+uri="$work/uri"
+mkdir "$uri"
+in_uri() { (cd "$uri" && "$XS_BIN" "$@"); }
+cp "$in/databases/foreign.sqlite" "$uri/notes.db"
+sum=$(cksum < "$uri/notes.db")
+in_uri run classic -q --db file:notes.db > "$work/out" 2> "$work/err"; rc=$?
+is hard-8.3.1 "run --db file:notes.db (notes.db another program's database): exit 3" "$rc" 3
+is hard-8.3.2 "... and notes.db is unchanged (not switched to WAL)" "$(cksum < "$uri/notes.db")" "$sum"
+has hard-8.3.3 "... the message says --db takes a path and which one" "$(cat "$work/err")" \
+	"not an SQLite URI; give the path itself (--db notes.db)"
+cp "$in/databases/damaged-freelist.sqlite" "$uri/dmg.db"
+sum=$(cksum < "$uri/dmg.db")
+in_uri run classic -q --db file:dmg.db > /dev/null 2>&1; rc=$?
+is hard-8.3.4 "run --db file:dmg.db (a damaged file, B13): exit 3, its bytes unchanged" "$rc $(cksum < "$uri/dmg.db")" "3 $sum"
+in_uri run classic -q --db :memory: > "$work/out" 2> "$work/err"; rc=$?
+is hard-8.3.5 "run --db :memory:: exit 3" "$rc" 3
+ok "$(! grep -q 'recorded as schedule' "$work/out"; echo $?)" hard-8.3.6 "... and it does not say it recorded anything"
+has hard-8.3.7 "... saying what to do" "$(cat "$work/err")" "lose them when xipsandbox exits; give a file's path"
+in_uri list --db "file:$uri/sub/real.db?mode=ro" > /dev/null 2> "$work/err"; rc=$?
+is hard-8.3.8 "list --db 'file:DIR/sub/real.db?mode=ro': exit 3, no directory 'file:' made, nor DIR/sub" \
+	"$rc $(ls "$uri" | grep -c '^file:') $([ -e "$uri/sub" ]; echo $?)" "3 0 1"
+has hard-8.3.9 "... naming the path it meant" "$(cat "$work/err")" "(--db $uri/sub/real.db)"
+in_uri run classic -q --db ./file:plain.db > /dev/null 2>&1
+in_uri list classic --db file:plain.db > "$work/out" 2> "$work/err"; rc=$?
+is hard-8.3.10 "a file really named 'file:plain.db' opens as that file (exit $rc), and plain.db is not made" \
+	"$rc $(grep -c ' user$' "$work/out") $([ -e "$uri/plain.db" ]; echo $?)" "0 1 1"
+# 8.4: an import line is whole or refused (B19).  export prints xs2 lines,
+# which carry their number of choices and a check over the whole line: every
+# line cut short, at any byte, is refused and stores nothing; so is one with a
+# choice changed.  An xs1 line (printed before; no length, no check) is taken
+# only when its choices bring the run exactly to its end: a cut one never does.
+id=$("$XS_BIN" run classic -q --db "$work/imp8.db" \
+	--schedule "cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end" 2>/dev/null |
+	sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+line=$("$XS_BIN" export "$id" --db "$work/imp8.db")
+has hard-8.4.1 "export prints an xs2 line with its length" "$line" "xs2:classic:buggy:-:"
+rows() { "$XS_BIN" list --db "$1" | grep -c ' user$'; }  # the user's schedules
+"$XS_BIN" list --db "$work/imp8b.db" > /dev/null 2>&1
+n0=$(rows "$work/imp8b.db")
+bad=0 cut=0 k=1
+while [ $k -lt ${#line} ]; do
+	part=$(printf '%s' "$line" | cut -c1-$k)
+	"$XS_BIN" import "$part" --db "$work/imp8b.db" > /dev/null 2>&1
+	[ $? -eq 3 ] || { bad=$((bad + 1)); echo "#   accepted: $part"; }
+	cut=$((cut + 1)) k=$((k + 1))
+done
+is hard-8.4.2 "each of the $cut cut-short copies of the line is refused (exit 3)" "$bad" 0
+is hard-8.4.3 "... and none stored anything" "$(rows "$work/imp8b.db")" "$n0"
+err=$("$XS_BIN" import "$(printf '%s' "$line" | sed 's/:\([0-9]*\):0/:\1:1/')" --db "$work/imp8b.db" 2>&1); rc=$?
+has hard-8.4.4 "a line with its first choice changed is refused (exit $rc)" "$rc $err" \
+	"3 xipsandbox: import, line 1: the schedule line was changed or cut short"
+"$XS_BIN" import "$line" --db "$work/imp8b.db" > "$work/out" 2>&1; rc=$?
+has hard-8.4.5 "the whole line imports as the same schedule (32 steps, corruption)" "$rc $(cat "$work/out")" \
+	"0 imported schedule 13: classic buggy, 32 steps, verdict corruption"
+err=$("$XS_BIN" import "xs1:classic:buggy:x1:578a51a43c4f3d39:0" --db "$work/imp8b.db" 2>&1); rc=$?
+has hard-8.4.6 "the issue's cut xs1 line (one choice of 41) is refused (exit $rc), saying what to do" "$rc $err" \
+	"3 xipsandbox: import, line 1: this xs1 line"
+old=$(printf '%s' "$line" | sed 's/^xs2:\([^:]*:[^:]*:[^:]*:[^:]*\):[0-9]*:\([0-7]*\):.*/xs1:\1:\2/')
+bad=0 k=$((${#old} - 40))
+while [ $k -lt ${#old} ]; do
+	"$XS_BIN" import "$(printf '%s' "$old" | cut -c1-$k)" --db "$work/imp8b.db" > /dev/null 2>&1
+	[ $? -eq 3 ] || bad=$((bad + 1))
+	k=$((k + 1))
+done
+is hard-8.4.7 "each xs1 line cut in its choices is refused" "$bad" 0
+"$XS_BIN" import "$old" --db "$work/imp8b.db" > "$work/out" 2>&1; rc=$?
+has hard-8.4.8 "a whole xs1 line ($old) still imports, as the same schedule" "$rc $(cat "$work/out")" \
+	"0 imported schedule 14: classic buggy, 32 steps, verdict corruption"
+is hard-8.4.9 "... and only the two whole lines were stored" "$(rows "$work/imp8b.db")" "$((n0 + 2))"
+# 8.8: a stored scenario name is never a path (B20): export --format svg/txt
+# and merge take the scenario from the text the database keeps.
+if have sqlite3; then
+	e8="$work/names8.db"
+	"$XS_BIN" run classic -q --db "$e8" > /dev/null 2>&1
+	sqlite3 "$e8" "UPDATE scenarios SET name = '../../etc/passwd'"
+	"$XS_BIN" export 13 --format svg --db "$e8" > "$work/out" 2> "$work/err"; rc=$?
+	ok "$([ $rc -eq 3 ] && ! grep -q -e root -e 'passwd:1' "$work/out" "$work/err"; echo $?)" hard-8.8.1 \
+		"export --format svg of a row whose scenario another program named '../../etc/passwd': exit 3 ($rc), /etc/passwd not read"
+	has hard-8.8.2 "... saying the name is not a scenario name and what to do" "$(cat "$work/err")" \
+		"scenario 1 is named '../../etc/passwd', which is not a scenario name"
+	for k in 1 2; do
+		"$XS_BIN" explore classic --version buggy -q --shard $k/2 --db "$work/sh8-$k.db" > /dev/null 2>&1
+		sqlite3 "$work/sh8-$k.db" "UPDATE scenarios SET name = '../../etc/passwd'"
+	done
+	"$XS_BIN" merge --db "$work/merged8.db" "$work/sh8-1.db" "$work/sh8-2.db" > "$work/out" 2> "$work/err"; rc=$?
+	ok "$([ $rc -eq 3 ] && ! grep -q -e root "$work/out" "$work/err"; echo $?)" hard-8.8.3 \
+		"merge of shards whose scenario is named '../../etc/passwd': exit 3 ($rc), nothing read from that path"
+else
+	skip hard-8.8 "a stored scenario name is never a path" "the sqlite3 command-line tool is not installed"
+fi
+mkdir "$work/mine8"
+cp "$XS_SRCDIR/scenarios/classic.scn" "$work/mine8/mine.scn"
+id=$("$XS_BIN" run "$work/mine8/mine.scn" -q --db "$work/mine8.db" 2>/dev/null | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+rm "$work/mine8/mine.scn"
+"$XS_BIN" export "$id" --format txt --db "$work/mine8.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.8.4 "export --format txt of a schedule whose scenario file is gone uses the stored text (exit $rc)" \
+	"$rc $(cat "$work/out")" "0 scenario: mine"
+# 8.11: replay and list SCENARIO read a read-only database (B21): they
+# opened it for writing, to import the shipped schedules, and refused it.
+# XS_DB_FORCE_READONLY stands for chmod (which root, in CI, does not feel).
+ro="$work/ro11.db"
+"$XS_BIN" run classic -q --db "$ro" --schedule "cpu1 to end; cpu0 to end" > /dev/null 2>&1
+have sqlite3 && sqlite3 "$ro" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null 2>&1
+rm -f "$ro-wal" "$ro-shm"
+sum=$(cksum < "$ro")
+XS_DB_FORCE_READONLY=1 "$XS_BIN" replay classic race -q --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.11.1 "replay on a read-only database: the race replays (exit $rc, corruption is 11)" "$rc $(cat "$work/out")" \
+	"11 scenario: classic"
+XS_DB_FORCE_READONLY=1 "$XS_BIN" list classic --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.11.2 "list classic on a read-only database lists (exit $rc)" "$rc $(cat "$work/out")" "0    id  scenario"
+XS_DB_FORCE_READONLY=1 "$XS_BIN" replay classic 13 --version fixed -q --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.11.3 "a milestone schedule replayed on another version: run, not stored (exit $rc)" "$rc $(cat "$work/out")" \
+	"0 replay: schedule 13 ('-') expanded for fixed"
+has hard-8.11.4 "... saying why it is not stored" "$(cat "$work/out")" "replay: not stored: $ro is read-only"
+XS_DB_FORCE_READONLY=1 "$XS_BIN" list three-cpus --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
+has hard-8.11.5 "list of a scenario the read-only database lacks: exit $rc, a note says what to do" "$rc $(cat "$work/err")" \
+	"0 xipsandbox: note: $ro is read-only and has no scenario three-cpus yet"
+is hard-8.11.6 "... and the database's bytes never changed" "$(cksum < "$ro")" "$sum"
+XS_DB_FORCE_READONLY=1 "$XS_BIN" run classic -q --db "$ro" > /dev/null 2> "$work/err"; rc=$?
+has hard-8.11.7 "a recording command is still refused (exit $rc)" "$rc $(cat "$work/err")" "3 xipsandbox: $ro: is read-only"
+lap "hard-8 (nothing saved is lost)"
 
 done_testing

@@ -39,7 +39,7 @@ has db-4.3 "a milestone schedule replayed on another version is expanded there" 
 
 line=$(X export "$id"); rc=$?
 is db-5.1 "export prints one line" "$rc" 0
-has db-5.2 "... in the xs1 form" "$line" "xs1:classic:buggy:write-first-mine:"
+has db-5.2 "... in the xs2 form" "$line" "xs2:classic:buggy:write-first-mine:"
 db2="$work/b.db"
 out=$("$XS_BIN" import "$line" --db "$db2"); rc=$?
 is db-5.3 "import on another database succeeds" "$rc" 0

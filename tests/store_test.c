@@ -446,7 +446,7 @@ static void test_schedules(void)
 	before = count(st, NULL);
 	for (int i = 0; i < 3; i++)
 		fill(&many[i], scn, i == 2 ? "later" : "buggy", i == 1 ? "second" : NULL);
-	tap_ok(store_schedule_add_many(st, many, 3, &cause) == 0 && many[0].id > 0 && many[1].id > many[0].id &&
+	tap_ok(store_schedule_add_many(st, many, 3, NULL, &cause) == 0 && many[0].id > 0 && many[1].id > many[0].id &&
 	       many[2].id > many[1].id, "store-4.5", "add_many gives increasing ids");
 	tap_is_int(count(st, NULL), before + 3, "store-4.6", "... and adds them all");
 	round_trip(st, &many[1], "store-4.7", "a row of add_many");
@@ -455,7 +455,7 @@ static void test_schedules(void)
 		fill(&many[i], scn, "buggy", i == 2 ? "second" : NULL);
 	}
 	before = count(st, NULL);
-	tap_ok(store_schedule_add_many(st, many, 3, &cause) != 0, "store-4.8",
+	tap_ok(store_schedule_add_many(st, many, 3, NULL, &cause) != 0, "store-4.8",
 	       "add_many with a name clash in its last row fails");
 	tap_has_str(cause, "schedule name 'second' is already used by schedule", "store-4.9", "... naming the clash");
 	free(cause);
@@ -466,7 +466,7 @@ static void test_schedules(void)
 	many[1].name = xstrdup("twice");
 	free(many[2].name);
 	many[2].name = xstrdup("twice");
-	tap_ok(store_schedule_add_many(st, many, 3, &cause) != 0 && count(st, NULL) == before, "store-4.11",
+	tap_ok(store_schedule_add_many(st, many, 3, NULL, &cause) != 0 && count(st, NULL) == before, "store-4.11",
 	       "two rows of one batch with the same name: none recorded");
 	tap_has_str(cause, "schedule name 'twice' is given to two of the schedules being recorded", "store-4.12",
 		    "... and the message says so");
@@ -474,7 +474,36 @@ static void test_schedules(void)
 	cause = NULL;
 	for (int i = 0; i < 3; i++)
 		store_schedule_clear(&many[i]);
-	tap_ok(store_schedule_add_many(st, many, 0, &cause) == 0, "store-4.13", "add_many of nothing succeeds");
+	tap_ok(store_schedule_add_many(st, many, 0, NULL, &cause) == 0, "store-4.13", "add_many of nothing succeeds");
+
+	{
+		/* take_name_from: a name moves to the new row in the insert's transaction (B17) */
+		static const char who[] = "SELECT id FROM schedules WHERE name = 'moving'";
+		long from[1];
+
+		fill(&s, scn, "buggy", "moving");
+		store_schedule_add(st, &s, &cause);
+		fill(&many[0], scn, "buggy", "moving");
+		from[0] = s.id;
+		tap_ok(store_schedule_add_many(st, many, 1, from, &cause) == 0 && raw_int(path, who) == many[0].id,
+		       "store-4.19", "take_name_from moves the name from schedule %ld to the new one", s.id);
+		raw(path, "CREATE TRIGGER full BEFORE INSERT ON schedules BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+		fill(&many[1], scn, "buggy", "moving");
+		from[0] = many[0].id;
+		tap_ok(store_schedule_add_many(st, &many[1], 1, from, &cause) != 0 && raw_int(path, who) == many[0].id,
+		       "store-4.20", "... and when the insert fails, the name stays where it was");
+		free(cause);
+		cause = NULL;
+		raw(path, "DROP TRIGGER full");
+		store_schedule_clear(&many[1]);
+		fill(&many[1], scn, "buggy", "moving-2");   /* from[0] is not called that: keeps its name */
+		tap_ok(store_schedule_add_many(st, &many[1], 1, from, &cause) == 0 &&
+		       raw_int(path, who) == many[0].id, "store-4.21",
+		       "... and a schedule that has another name keeps it");
+		store_schedule_clear(&s);
+		for (int i = 0; i < 2; i++)
+			store_schedule_clear(&many[i]);
+	}
 
 	{
 		static const struct {
@@ -1139,7 +1168,7 @@ static void test_hostile(void)
 	store_schedule_clear(&s);
 	for (int i = 0; i < 3; i++)
 		fill(&many[i], 1, "buggy", NULL);
-	tap_ok(store_schedule_add_many(st, many, 3, &cause) != 0 && count(st, NULL) == 2, "store-11.6",
+	tap_ok(store_schedule_add_many(st, many, 3, NULL, &cause) != 0 && count(st, NULL) == 2, "store-11.6",
 	       "... add_many records nothing");
 	free(cause);
 	cause = NULL;
@@ -1257,7 +1286,7 @@ static void killed_child(const char *path, int fd)
 	for (int i = 0; i < KILL_BATCH; i++)
 		fill(&rows[i], 1, "buggy", NULL);
 	for (;;) {
-		if (store_schedule_add_many(st, rows, KILL_BATCH, &cause) != 0)
+		if (store_schedule_add_many(st, rows, KILL_BATCH, NULL, &cause) != 0)
 			_exit(1);
 		if (write(fd, "x", 1) != 1)
 			_exit(1);
