@@ -477,8 +477,11 @@ int sched_step(struct sched *s, int cpu, char **cause)
 	int watched_write;
 
 	XS_ASSERT(s->started && s->running < 0);
-	sched_current = s; /* CPU code reaches the scheduler that drives it */
-	sched_world_now = s->world; /* ... and its world */
+	if (XS_UNLIKELY(sched_current != s)) {
+		/* another run was stepped last: CPU code reaches this scheduler and its world */
+		sched_current = s;
+		sched_world_now = s->world;
+	}
 	/* enabled_mask has bits of existing, ready CPUs only, and none once the run ended */
 	if (XS_UNLIKELY(s->end != SCHED_RUNNING || cpu < 0 || cpu >= s->ncpus ||
 			!(s->enabled_mask & (1u << cpu))))
@@ -568,7 +571,13 @@ enum sched_end sched_end_reason(const struct sched *s) { return s->end; }
 const char *sched_end_message(const struct sched *s) { return s->end_text ? s->end_text : ""; }
 int sched_bug_cpu(const struct sched *s) { return s->bug_cpu; }
 const struct sched_site *sched_bug_site(const struct sched *s) { return s->bug_site; }
-void sched_set_world(struct sched *s, void *world) { s->world = world; }
+/* Invariant: sched_current == s implies sched_world_now == s->world (sched_step relies on it). */
+void sched_set_world(struct sched *s, void *world)
+{
+	s->world = world;
+	if (sched_current == s)
+		sched_world_now = world;
+}
 void *sched_world(const struct sched *s) { return s->world; }
 
 void sched_make_current(struct sched *s)
