@@ -70,7 +70,7 @@ int cli_ablate(int argc, char **argv)
 
 	printf("%-34s", "fixed, without");
 	for (int s = 0; s < nscn; s++)
-		printf(" %-24s", scn[s]->name);
+		printf(" %-24s", util_shown(scn[s]->name));
 	printf("\n");
 	for (int i = 0; i < nmasks; i++) {
 		char label[64], cell[64];

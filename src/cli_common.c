@@ -14,16 +14,14 @@
 #include "cli.h"
 #include "record.h"
 
-/* Messages quote users' files: control bytes are shown, never sent to the terminal. */
+/* Messages quote users' files: control bytes are shown, never sent to the terminal (util_shown). */
 static void put_safe(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f))
-			fputc(c, out);
-		else
-			fprintf(out, "\\x%02X", c);
-	}
+	size_t len = strlen(s) * 4 + 8;
+	char *shown = xmalloc(len);
+
+	fputs(util_shown_into(s, 1, shown, len), out);
+	free(shown);
 }
 
 void cli_error(const char *fmt, ...)

@@ -27,11 +27,11 @@ static int read_only_row(struct store *st, const struct scenario *scn, struct st
 	if (store_scenario_get(st, scn->name, row, &found, cause) != 0)
 		return -1;
 	if (!found)
-		fprintf(stderr, "xipsandbox: note: %s is read-only and has no scenario %s yet, so its shipped schedules "
-			"are not there; make the file writable to import them\n", store_path(st), scn->name);
+		cli_error("note: %s is read-only and has no scenario %s yet, so its shipped schedules "
+			"are not there; make the file writable to import them", store_path(st), scn->name);
 	else if (strcmp(row->text_hash, record_hex(scn->hash, hex)) != 0)
-		fprintf(stderr, "xipsandbox: note: scenario %s changed since %s last saw it, which is read-only: the "
-			"new text and its shipped schedules are not recorded there\n", scn->name, store_path(st));
+		cli_error("note: scenario %s changed since %s last saw it, which is read-only: the "
+			"new text and its shipped schedules are not recorded there", scn->name, store_path(st));
 	return 0;
 }
 
@@ -61,7 +61,7 @@ static int open_both(const char *scn_arg, const char *db, struct scenario **scn,
 		return -1;
 	}
 	if (changed)
-		fprintf(stderr, "xipsandbox: note: scenario %s changed since it was last used (text hash %s, now %s)\n",
+		cli_error("note: scenario %s changed since it was last used (text hash %s, now %s)",
 			(*scn)->name, changed, row->text_hash);
 	free(changed);
 	return 0;
@@ -220,7 +220,7 @@ int cli_replay(int argc, char **argv)
 	if (version_arg)
 		version = (enum xip_version)xip_version_parse(version_arg);
 	if (strcmp(row.scenario_hash, record_hex(scn->hash, hex)) != 0)
-		fprintf(stderr, "xipsandbox: note: scenario %s changed since schedule %ld was recorded; replaying where it applies\n",
+		cli_error("note: scenario %s changed since schedule %ld was recorded; replaying where it applies",
 			scn->name, row.id);
 	run = kernel_run_new();
 	if (strcmp(row.version, xip_version_name(version)) != 0 && row.milestones) {
@@ -312,7 +312,7 @@ static int list_row(void *ctx, const struct store_schedule *s)
 	if ((*count)++ == 0)
 		printf("%5s  %-16s %-14s %-6s %6s %8s  %-10s %s\n", "id", "scenario", "name", "version",
 		       "steps", "preempt", "verdict", "origin");
-	printf("%5ld  %-16s %-14s %-6s %6ld %8ld  %-10s %s\n", s->id, s->scenario, s->name ? s->name : "-",
+	printf("%5ld  %-16s %-14s %-6s %6ld %8ld  %-10s %s\n", s->id, util_shown(s->scenario), s->name ? util_shown(s->name) : "-",
 	       s->version, s->length, s->preemptions, s->verdict, s->origin);
 	return 0;
 }
@@ -356,7 +356,7 @@ int cli_list(int argc, char **argv)
 		cli_error("%s", cause);
 		free(cause);
 	} else if (count == 0) {
-		printf("no schedules stored in %s%s%s\n", store_path(st), scn ? " for " : "", scn ? scn->name : "");
+		printf("no schedules stored in %s%s%s\n", util_shown(store_path(st)), scn ? " for " : "", scn ? util_shown(scn->name) : "");
 	}
 	store_scenario_clear(&srow);
 	store_close(st);
@@ -426,7 +426,7 @@ static int export_picture(struct store *st, const struct store_schedule *row, co
 		return CLI_EXIT_INPUT;
 	}
 	if (strcmp(row->scenario_hash, record_hex(scn->hash, hex)) != 0)
-		fprintf(stderr, "xipsandbox: note: schedule %ld was recorded on another text of scenario %s\n",
+		cli_error("note: schedule %ld was recorded on another text of scenario %s",
 			row->id, scn->name);
 	run = kernel_run_new();
 	if (record_row_version(row, &rv, &cause) != 0 ||
@@ -518,7 +518,7 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 	if (record_sync(st, scn, &srow, NULL, &cause) != 0)
 		goto fail;
 	if (strcmp(im.scenario_hash, record_hex(scn->hash, hex)) != 0)
-		fprintf(stderr, "xipsandbox: note: import, line %d: the schedule was recorded on another text of scenario %s\n",
+		cli_error("note: import, line %d: the schedule was recorded on another text of scenario %s",
 			lineno, scn->name);
 	run = kernel_run_new();
 	if (record_execute_choices(run, scn, (enum xip_version)xip_version_parse(im.version),
@@ -547,7 +547,7 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 		store_schedule_clear(&row);
 		goto fail;
 	}
-	printf("imported schedule %ld: %s %s%s%s, %ld steps, verdict %s\n", row.id, scn->name, row.version,
+	printf("imported schedule %ld: %s %s%s%s, %ld steps, verdict %s\n", row.id, util_shown(scn->name), row.version,
 	       row.name ? " " : "", row.name ? row.name : "", row.length, row.verdict);
 	store_schedule_clear(&row);
 	status = 0;

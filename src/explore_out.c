@@ -143,7 +143,7 @@ void explore_out_print(const struct scenario *scn, enum xip_version v, const cha
 {
 	char buf[160];
 
-	printf("scenario: %s: %s\n", scn->name, scn->title);
+	printf("scenario: %s: %s\n", util_shown(scn->name), util_shown(scn->title));
 	if (without_text)
 		printf("version:  %s without %s\n", xip_version_name(v), without_text);
 	else
@@ -281,7 +281,7 @@ int explore_out_save_cexes(struct store *st, const struct store_scenario *srow, 
 	if (rc == 0) {
 		for (int i = 0; i < 2; i++)
 			printf("recorded: schedule %ld '%s' (%s) in %s\n", rows[i].id, names[i], what[i], store_path(st));
-		printf("replay:   xipsandbox replay %s %s --version %s\n", scn->name, names[0], version);
+		printf("replay:   xipsandbox replay %s %s --version %s\n", util_shown(scn->name), names[0], version);
 	} else {
 		cli_error("%s", cause);
 		free(cause);

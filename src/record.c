@@ -212,7 +212,7 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 			goto fail;
 		if (found && strcmp(mine.version, rows[i].version) == 0 && strcmp(mine.origin, "shipped") != 0) {
 			fprintf(stderr, "xipsandbox: note: your schedule %ld is named '%s', like a shipped schedule of %s (%s); the shipped one is stored without the name\n",
-				mine.id, rows[i].name, scn->name, rows[i].version);
+				mine.id, util_shown(rows[i].name), util_shown(scn->name), rows[i].version);
 			free(rows[i].name);
 			rows[i].name = NULL;
 		}

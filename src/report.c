@@ -53,7 +53,7 @@ void report_run(FILE *out, struct kernel_run *run, const struct kernel_verdict *
 	for (size_t i = 0; i < n; i++)
 		choices[i] = tr[i].cpu;
 	sched_text = schedule_format_choices(choices, n);
-	fprintf(out, "scenario: %s: %s\n", scn->name, scn->title);
+	fprintf(out, "scenario: %s: %s\n", util_shown(scn->name), util_shown(scn->title));
 	fprintf(out, "version:  %s\n", xip_version_name(kernel_run_version(run)));
 	fprintf(out, "schedule: %s\n", sched_text);
 	fprintf(out, "steps:    %zu, preemptions: %u, trace hash: %016" PRIx64 "\n",

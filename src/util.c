@@ -193,3 +193,33 @@ uint64_t util_fnv1a(const void *p, size_t n)
 		h = (h ^ b[i]) * 1099511628211ull;
 	return h;
 }
+
+char *util_shown_into(const char *s, int keep_lines, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	XS_ASSERT(len >= 8);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = (c >= 0x20 && c != 0x7f) || (keep_lines && (c == '\n' || c == '\t'));
+		size_t need = plain ? 1 : 4;
+		if (o + need + 4 > len) {
+			memcpy(buf + o, "...", 4);
+			return buf;
+		}
+		if (plain)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02X", c);
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *util_shown(const char *s)
+{
+	static char bufs[4][UTIL_SHOWN_MAX];
+	static unsigned next;
+
+	return util_shown_into(s ? s : "", 0, bufs[next++ % 4], UTIL_SHOWN_MAX);
+}

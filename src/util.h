@@ -55,6 +55,19 @@ char *xvasprintf(const char *fmt, va_list ap) XS_PRINTF(1, 0);
 /* Strip blanks (and a CR) at both ends of s, in place; returns the start. */
 char *util_trim(char *s);
 
+/*
+ * The one sanitiser for text a user or a file gave us that goes to a
+ * terminal (a scenario's name or title, a schedule's name): control bytes
+ * and DEL as \xNN, so an escape sequence in a file can never clear or
+ * retitle the screen.  Newlines and tabs are kept when keep_lines is set.
+ * util_shown_into writes at most len bytes (ending "..." when cut) and
+ * returns buf; util_shown returns one of four rotating static buffers of
+ * UTIL_SHOWN_MAX bytes, for printf arguments.
+ */
+#define UTIL_SHOWN_MAX 1024
+char *util_shown_into(const char *s, int keep_lines, char *buf, size_t len);
+const char *util_shown(const char *s);
+
 /* Cut the next line off *text, in place (NULL at the end of the text). */
 char *util_next_line(char **text);
 

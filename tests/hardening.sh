@@ -869,4 +869,24 @@ XS_DB_FORCE_READONLY=1 "$XS_BIN" run classic -q --db "$ro" > /dev/null 2> "$work
 has hard-8.11.7 "a recording command is still refused (exit $rc)" "$rc $(cat "$work/err")" "3 xipsandbox: $ro: is read-only"
 lap "hard-8 (nothing saved is lost)"
 
+# ---- hard-10: trust boundaries (issue 17, items 9, 10, 12) ------------------------------------
+# 10.9: escape sequences in a scenario's title or file name reached the
+# terminal raw on the scenario: line of run and explore (B22): one
+# sanitiser (util_shown) for every user-derived string printed.
+esc=$(printf '\033')
+mkdir -p "$work/esc10"
+evil="$work/esc10/e${esc}[2Jx.scn"
+{ printf 'title: evil %s[2J%s]0;pwned%s title\n' "$esc" "$esc" "$(printf '\007')"
+  printf 'flash: 1 block\nfile: 1 page\nprocess A: open O_RDONLY, mmap MAP_SHARED PROT_READ\ncpu 0: A touch 0\n'; } > "$evil"
+for cmd in "run" "explore" "ablate"; do
+	"$XS_BIN" $cmd "$evil" --db "$work/esc10.db" > "$work/out" 2>&1
+	if grep -q "$esc\|$(printf '\007')" "$work/out"; then bad=1; else bad=0; fi
+	ok "$bad" "hard-10.9.$cmd" "$cmd: a scenario title and file name with escape sequences reach the terminal as \\x1B, never raw"
+done
+has hard-10.9.shown "... shown as \\x1B[2J" "$("$XS_BIN" run "$evil" --no-record -q 2>&1 | head -1)" 'e\x1B[2Jx: evil \x1B[2J\x1B]0;pwned\x07 title'
+"$XS_BIN" list --db "$work/esc10.db" > "$work/out" 2>&1
+if grep -q "$esc" "$work/out"; then bad=1; else bad=0; fi
+ok "$bad" "hard-10.9.list" "list: the scenario's name is shown, not sent"
+lap "hard-10 (trust boundaries)"
+
 done_testing
