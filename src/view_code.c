@@ -34,6 +34,9 @@ static void expand_tabs(const char *text, int tab, char *buf, size_t len)
 		}
 	}
 	buf[o] = '\0';
+	/* a trailing comment's alignment: two spaces are enough in a pane */
+	for (char *c = strstr(buf + strspn(buf, " "), "   /*"); c; c = strstr(c, "   /*"))
+		memmove(c, c + 1, strlen(c + 1) + 1);
 }
 
 /*
@@ -53,9 +56,10 @@ static int wrap_rows(const char *s, int room, int *start, int *len, int max)
 		if (n - pos <= fit) {
 			cut = n - pos;
 		} else {
+			/* after a space, a comma or an opening parenthesis, if there is one not too far back */
 			cut = fit - 1;
-			for (int c = cut; c > cut / 2; c--)
-				if (s[pos + c] == ' ') {
+			for (int c = cut; c > cut / 3; c--)
+				if (s[pos + c] == ' ' || s[pos + c - 1] == '(' || s[pos + c - 1] == ',') {
 					cut = c;
 					break;
 				}
@@ -98,6 +102,18 @@ static void draw_line(struct grid *g, int x, int w, int y, const char *s)
 	grid_put(g, x + CODE_MARK, y, ROLE_NORMAL, s, room);
 	if (n > room)
 		grid_put(g, x + CODE_MARK + room - 1, y, ROLE_DIM, "~", 1);
+}
+
+/* "mm/filemap_xip.c (buggy): xip_sparse_page()", without the version when that does not fit. */
+static void draw_header(struct grid *g, int x, int w, int y, const struct sched_site *site)
+{
+	const char *file = kernel_source_name(site->file);
+	char buf[160];
+	int n = snprintf(buf, sizeof buf, "%s: %s()", file, site->func);
+
+	if (n > w - 1 && strchr(file, ' '))
+		snprintf(buf, sizeof buf, "%.*s: %s()", (int)strcspn(file, " "), file, site->func);
+	grid_put(g, x, y, ROLE_HEADING, buf, w - 1);
 }
 
 /* "A touch 1" -> "A: load from page 1 of the mapping". */
@@ -148,7 +164,7 @@ void view_code_draw(const struct ksnap_cpu *k, int x, int w, int y, int y1, stru
 	}
 	src = sources_find(k->site->file);
 	d = sources_display_line(src, k->site->line);
-	grid_putf(g, x, y++, ROLE_HEADING, w - 1, "%s: %s()", kernel_source_name(k->site->file), k->site->func);
+	draw_header(g, x, w, y++, k->site);
 	if (d < 0) {
 		grid_putf(g, x, y, ROLE_DIM, w - 1, "(no listing of %s)", k->site->func);
 		return;
