@@ -24,7 +24,8 @@
  *
  * Invariants of the output: display lines are in source order; a display
  * line's [first, last] covers the source lines that map to it; function
- * ranges are display-line ranges from the signature to the closing brace.
+ * ranges are display-line ranges from the comment above the signature
+ * (when there is one) to the closing brace.
  *
  * --raw prints the source unchanged as the listing (to see the tests
  * notice a listing that is not transformed).
@@ -1171,10 +1172,14 @@ static void print_file(FILE *out, int k, struct file *f, struct listing *L, int 
 		int e = d;
 		if (!func_start(L->d[d].text, &name))
 			continue;
+		int b = d;
 		while (e < L->nd && L->d[e].text[0] != '}')
 			e++;
+		/* the comment just above the signature belongs to the function */
+		while (b > 0 && (starts_with(L->d[b - 1].text, "/*") || starts_with(L->d[b - 1].text, " *")))
+			b--;
 		if (e < L->nd)
-			fprintf(out, "\t{ \"%s\", %d, %d },\n", name, d, e), nf++;
+			fprintf(out, "\t{ \"%s\", %d, %d },\n", name, b, e), nf++;
 		free(name);
 		d = e;
 	}

@@ -21,7 +21,7 @@ struct source_line {
 	int first, last;
 };
 
-/* A function of a listing: display lines [first, last], signature to closing brace. */
+/* A function of a listing: display lines [first, last], its comment to its closing brace. */
 struct source_func {
 	const char *name;
 	int first, last;

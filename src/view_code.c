@@ -3,9 +3,9 @@
  * listing (sources.h) around the statement the CPU runs next, or, in user
  * mode, what the process does.
  *
- * The pane shows the function the CPU is in, from the listing built from
- * the compiled source, under a header naming the kernel's file and the
- * function.  The next statement is marked '>' and shown whole: when it is
+ * The pane shows the function the CPU is in (with the comment above it),
+ * from the listing built from the compiled source, under a header naming
+ * the kernel's file and the function.  The next statement is marked '>' and shown whole: when it is
  * wider than the pane it wraps, each row but its last ending in '\'.
  * Other lines that do not fit are cut, their last cell a '~'.
  */
@@ -35,8 +35,13 @@ static void expand_tabs(const char *text, int tab, char *buf, size_t len)
 	}
 	buf[o] = '\0';
 	/* a trailing comment's alignment: two spaces are enough in a pane */
-	for (char *c = strstr(buf + strspn(buf, " "), "   /*"); c; c = strstr(c, "   /*"))
-		memmove(c, c + 1, strlen(c + 1) + 1);
+	for (char *c = strstr(buf + strspn(buf, " "), "   /*"); c; c = strstr(c + 2, "   /*")) {
+		char *run = c;
+		while (run > buf && run[-1] == ' ')
+			run--;
+		memmove(run + 2, c + 3, strlen(c + 3) + 1);
+		c = run;
+	}
 }
 
 /*
@@ -56,13 +61,17 @@ static int wrap_rows(const char *s, int room, int *start, int *len, int max)
 		if (n - pos <= fit) {
 			cut = n - pos;
 		} else {
-			/* after a space, a comma or an opening parenthesis, if there is one not too far back */
+			/* before a trailing comment, else after a space, a comma or an opening parenthesis */
+			int best = 0;
 			cut = fit - 1;
-			for (int c = cut; c > cut / 3; c--)
-				if (s[pos + c] == ' ' || s[pos + c - 1] == '(' || s[pos + c - 1] == ',') {
-					cut = c;
-					break;
-				}
+			for (int c = cut; c > cut / 3 && !best; c--)
+				if (s[pos + c] == ' ' && strncmp(s + pos + c + 1, "/*", 2) == 0)
+					best = c;
+			for (int c = cut; c > cut / 3 && !best; c--)
+				if (s[pos + c] == ' ' || s[pos + c - 1] == '(' || s[pos + c - 1] == ',')
+					best = c;
+			if (best)
+				cut = best;
 		}
 		if (rows < max) {
 			start[rows] = pos;
@@ -154,7 +163,7 @@ void view_code_draw(const struct ksnap_cpu *k, int x, int w, int y, int y1, stru
 	const struct source_func *fn;
 	enum grid_role role = k->state == KSNAP_BLOCKED ? ROLE_WAIT : ROLE_CURRENT;
 	char cur[512], line[512];
-	int d, first, last, tab = w >= 60 ? 8 : 4, rows, above, start, cur_rows;
+	int d, first, last, tab = w >= 80 ? 8 : 4, rows, above, start, cur_rows;
 
 	if (!k->site || !k->site->file)
 		return;
