@@ -27,6 +27,10 @@
  * ranges are display-line ranges from the comment above the signature
  * (when there is one) to the closing brace.
  *
+ * This file cuts files into units, applies the rules and prints;
+ * kernel-listing-text.c works on the text of one statement and holds the
+ * vocabulary (kernel-listing-int.h).
+ *
  * --raw prints the source unchanged as the listing (to see the tests
  * notice a listing that is not transformed).
  */
@@ -39,530 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- small helpers ------------------------------------------------------------ */
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kernel-listing: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p)
-		die("out of memory");
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		die("out of memory");
-	return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *d = xmalloc(n + 1);
-
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-static char *xstrdup(const char *s)
-{
-	return xstrndup(s, strlen(s));
-}
-
-/* a + b + c into a new string (any may be NULL). */
-static char *cat3(const char *a, const char *b, const char *c)
-{
-	size_t la = a ? strlen(a) : 0, lb = b ? strlen(b) : 0, lc = c ? strlen(c) : 0;
-	char *d = xmalloc(la + lb + lc + 1);
-
-	memcpy(d, a ? a : "", la);
-	memcpy(d + la, b ? b : "", lb);
-	memcpy(d + la + lb, c ? c : "", lc);
-	d[la + lb + lc] = '\0';
-	return d;
-}
-
-/* s with [from, to) replaced by rep; frees s. */
-static char *splice(char *s, size_t from, size_t to, const char *rep)
-{
-	char *head = xstrndup(s, from), *d = cat3(head, rep, s + to);
-
-	free(head);
-	free(s);
-	return d;
-}
-
-static int is_ident(int c)
-{
-	return isalnum(c) || c == '_';
-}
-
-static const char *skip_space(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-static void trim_right(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
-		s[--n] = '\0';
-}
-
-/* ---- scanning C text ------------------------------------------------------------ */
-
-/* Past the literal or comment that starts at s[i], or i when none does. */
-static size_t skip_lit(const char *s, size_t i)
-{
-	if (s[i] == '"' || s[i] == '\'') {
-		char q = s[i++];
-		while (s[i] && s[i] != q)
-			i += s[i] == '\\' && s[i + 1] ? 2 : 1;
-		return s[i] ? i + 1 : i;
-	}
-	if (s[i] == '/' && s[i + 1] == '*') {
-		const char *e = strstr(s + i + 2, "*/");
-		return e ? (size_t)(e - s) + 2 : strlen(s);
-	}
-	return i;
-}
-
-/* Index of the ')' matching the '(' at s[open], or the end of s. */
-static size_t match_paren(const char *s, size_t open)
-{
-	int depth = 0;
-
-	for (size_t i = open; s[i];) {
-		size_t j = skip_lit(s, i);
-		if (j != i) {
-			i = j;
-			continue;
-		}
-		if (s[i] == '(')
-			depth++;
-		else if (s[i] == ')' && --depth == 0)
-			return i;
-		i++;
-	}
-	return strlen(s);
-}
-
-/*
- * The first call of `name` in s at or after `from`, outside literals and
- * comments: *start is where the name begins, *open its '('.  0 when none.
- */
-static int find_call(const char *s, size_t from, const char *name, size_t *start, size_t *open)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = from; s[i];) {
-		size_t j = skip_lit(s, i);
-		if (j != i) {
-			i = j;
-			continue;
-		}
-		if ((i == 0 || !is_ident((unsigned char)s[i - 1])) && strncmp(s + i, name, n) == 0 &&
-		    !is_ident((unsigned char)s[i + n])) {
-			const char *p = skip_space(s + i + n);
-			if (*p == '(') {
-				*start = i;
-				*open = (size_t)(p - s);
-				return 1;
-			}
-		}
-		i++;
-	}
-	return 0;
-}
-
-/* Does s mention the identifier or text `word` outside literals (as a whole word when it is one)? */
-static int mentions(const char *s, const char *word)
-{
-	size_t n = strlen(word);
-	int ident = is_ident((unsigned char)word[0]) && is_ident((unsigned char)word[n - 1]);
-
-	for (const char *p = strstr(s, word); p; p = strstr(p + 1, word))
-		if (!ident || ((p == s || !is_ident((unsigned char)p[-1])) && !is_ident((unsigned char)p[n])))
-			return 1;
-	return 0;
-}
-
-#define MAX_ARGS 8
-
-/* The arguments of the call whose '(' is s[open] and ')' s[close], trimmed, as new strings. */
-static int split_args(const char *s, size_t open, size_t close, char **args)
-{
-	int n = 0, depth = 0;
-	size_t a = open + 1;
-
-	for (size_t i = open + 1; i <= close;) {
-		size_t j = skip_lit(s, i);
-		if (j != i && i < close) {
-			i = j;
-			continue;
-		}
-		if (s[i] == '(' || s[i] == '{' || s[i] == '[')
-			depth++;
-		else if ((s[i] == ')' || s[i] == '}' || s[i] == ']') && i < close)
-			depth--;
-		if ((i == close || (s[i] == ',' && depth == 0)) && n < MAX_ARGS) {
-			const char *b = skip_space(s + a);
-			char *arg = xstrndup(b, (size_t)(s + i - b));
-			trim_right(arg);
-			if (*arg || n || i != close)
-				args[n++] = arg;
-			else
-				free(arg);
-			a = i + 1;
-		}
-		i++;
-	}
-	return n;
-}
-
-static void free_args(char **args, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(args[i]);
-}
-
-/* The text of a C string literal argument ("a" "b" concatenated), or a copy of arg when it is not one. */
-static char *unquote(const char *arg)
-{
-	char *d = xmalloc(strlen(arg) + 1);
-	size_t o = 0;
-	const char *p = skip_space(arg);
-
-	if (*p != '"') {
-		free(d);
-		return xstrdup(arg);
-	}
-	while (*p == '"') {
-		for (p++; *p && *p != '"'; p++) {
-			if (*p == '\\' && (p[1] == '"' || p[1] == '\\' || p[1] == '?' || p[1] == '\''))
-				p++;
-			d[o++] = *p;
-		}
-		if (*p)
-			p++;
-		p = skip_space(p);
-	}
-	d[o] = '\0';
-	return d;
-}
-
-/* Does a top-level '=' (an assignment, not ==, <=, >=, !=) occur in s? */
-static int has_assignment(const char *s)
-{
-	int depth = 0;
-
-	for (size_t i = 0; s[i];) {
-		size_t j = skip_lit(s, i);
-		if (j != i) {
-			i = j;
-			continue;
-		}
-		if (s[i] == '(' || s[i] == '[')
-			depth++;
-		else if (s[i] == ')' || s[i] == ']')
-			depth--;
-		else if (s[i] == '=' && depth == 0 && s[i + 1] != '=' && (i == 0 || !strchr("=<>!", s[i - 1])))
-			return 1;
-		i++;
-	}
-	return 0;
-}
-
-/*
- * A site's `what` is kernel code, sometimes after a "where: " prefix
- * ("ext2_get_block: bh.b_blocknr = i_data[pgoff]", "get_page(page):
- * atomic_inc(...)"): *prefix gets the prefix (NULL for none), the result
- * the code.
- */
-static char *what_code(const char *what, char **prefix)
-{
-	const char *p = what;
-
-	*prefix = NULL;
-	while (is_ident((unsigned char)*p))
-		p++;
-	if (p > what && *p == '(') {
-		size_t cl = match_paren(what, (size_t)(p - what));
-		p = what[cl] ? what + cl + 1 : what;
-	}
-	if (p > what && p[0] == ':' && p[1] == ' ') {
-		*prefix = xstrndup(what, (size_t)(p - what));
-		return xstrdup(p + 2);
-	}
-	return xstrdup(what);
-}
-
-/* "code;  / * prefix * /" for a what shown as a statement. */
-static char *what_stmt(const char *what, const char *tail)
-{
-	char *prefix, *code = what_code(what, &prefix), *r, *c;
-
-	c = prefix ? cat3("  /* ", prefix, " */") : NULL;
-	r = cat3(code, tail, c);
-	free(code);
-	free(prefix);
-	free(c);
-	return r;
-}
-
-static int starts_with(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
-/* A condition (shown in place of the `if` that tests the value read). */
-static int is_condition(const char *code)
-{
-	return starts_with(code, "if (") || starts_with(code, "while (");
-}
-
-/* A loop header: "for (...)" or a foreach macro ("vma_prio_tree_foreach(...)"). */
-static int is_loop(const char *code)
-{
-	const char *p = code;
-
-	if (starts_with(code, "for ("))
-		return 1;
-	while (is_ident((unsigned char)*p))
-		p++;
-	return *p == '(' && p > code && (strstr(code, "foreach") || strstr(code, "for_each")) &&
-	       (size_t)(strstr(code, "for") - code) < (size_t)(p - code);
-}
-
-/* ---- the instrumentation's vocabulary ------------------------------------------- */
-
-enum how {
-	DROP,        /* a statement of its own that vanishes (KENTER();) */
-	TEMPLATE,    /* replaced by a template: $1..$9 are the arguments */
-	READ,        /* KREAD: the `what` argument, placed by context (rewrite_read) */
-	WHAT_STMT,   /* a statement shown as its `what` argument (KWRITE) */
-	POINT,       /* sched_point(op, obj, SCHED_SITE(label, what)): its what; opens a bracket */
-	CONST_FALSE, /* a what-if switch: off in the kernel's code, the constant 0 */
-};
-
-struct macro {
-	const char *name;
-	enum how how;
-	const char *arg;   /* TEMPLATE: the template; READ, WHAT_STMT: which argument is `what` ("4") */
-};
-
-/*
- * Each macro of kernel-int.h (and the scheduler calls the kernel makes
- * directly) and what it stands for in the kernel's own code.
- */
-static const struct macro macros[] = {
-	{ "KENTER", DROP, NULL },
-	{ "sched_frame_enter", DROP, NULL },
-	{ "sched_frame_leave", DROP, NULL },
-	{ "sched_note", DROP, NULL },           /* closes a sched_point bracket */
-	{ "XS_ASSERT", DROP, NULL },            /* the sandbox's own assert */
-	{ "KRETURN", TEMPLATE, "return $1" },
-	{ "KRETURN_PTR", TEMPLATE, "return $1" },
-	{ "KRETURN_VOID", TEMPLATE, "return" },
-	{ "READ_SPARSE_PAGE", TEMPLATE, "__xip_sparse_page" },
-	{ "WRITE_SPARSE_PAGE", TEMPLATE, "__xip_sparse_page = $2" },
-	{ "KREAD", READ, "4" },
-	{ "KWRITE", WHAT_STMT, "5" },
-	{ "sched_point", POINT, NULL },
-	{ "WITHOUT", CONST_FALSE, NULL },
-};
-#define NMACROS (sizeof macros / sizeof macros[0])
-
-/*
- * What a what-if switch becomes, until fold_constants folds it away: two
- * marks that no C text holds, so that only the switch's own constants are
- * folded, never a 0 of the kernel's code.
- */
-#define WHATIF_OFF "\001"
-#define WHATIF_ON "\002"
-
-/* Text that never reaches the listing: the world pointer. */
-static const char world_prefix[] = "W->";
-
-/* Instantiate a template with the call's arguments. */
-static char *template_fill(const char *t, char **args, int nargs)
-{
-	char *r = xstrdup("");
-
-	for (const char *p = t; *p; p++) {
-		char one[2] = { *p, '\0' }, *n;
-		if (*p == '$' && p[1] >= '1' && p[1] <= '9') {
-			int k = p[1] - '1';
-			n = cat3(r, k < nargs ? args[k] : "", NULL);
-			p++;
-		} else {
-			n = cat3(r, one, NULL);
-		}
-		free(r);
-		r = n;
-	}
-	return r;
-}
-
-/* The what of sched_point's third argument, SCHED_SITE(label, what). */
-static char *point_what(const char *site)
-{
-	size_t st, op, cl;
-	char *args[MAX_ARGS], *w;
-	int n;
-
-	if (!find_call(site, 0, "SCHED_SITE", &st, &op))
-		return xstrdup(site);
-	cl = match_paren(site, op);
-	n = split_args(site, op, cl, args);
-	w = unquote(n >= 2 ? args[1] : site);
-	free_args(args, n);
-	return w;
-}
-
-/* A value read (KREAD's what) inside a larger expression. */
-static char *read_inline(const char *what)
-{
-	char *prefix, *code = what_code(what, &prefix), *r;
-
-	if (is_condition(code))
-		r = xstrdup(strchr(code, '('));           /* "if (!x)" inside an if: "(!x)" */
-	else if (has_assignment(code))
-		r = cat3("(", code, ")");
-	else
-		r = xstrdup(code);
-	free(code);
-	free(prefix);
-	return r;
-}
-
-/*
- * Replace every macro of the table in s, innermost work left to the next
- * round, until none is left; statements of their own (DROP, WHAT_STMT,
- * POINT) are the caller's.  Returns s rewritten (s is freed).
- */
-static char *rewrite_inline(char *s)
-{
-	for (int round = 0; round < 32; round++) {
-		int changed = 0;
-		for (size_t m = 0; m < NMACROS; m++) {
-			size_t st, op, cl;
-			char *args[MAX_ARGS], *rep = NULL;
-			int n;
-
-			if (!find_call(s, 0, macros[m].name, &st, &op))
-				continue;
-			cl = match_paren(s, op);
-			if (!s[cl])
-				continue;
-			n = split_args(s, op, cl, args);
-			switch (macros[m].how) {
-			case TEMPLATE: rep = template_fill(macros[m].arg, args, n); break;
-			case READ: {
-				int k = macros[m].arg[0] - '1';
-				char *w = unquote(k < n ? args[k] : "");
-				rep = read_inline(w);
-				free(w);
-				break;
-			}
-			case WHAT_STMT: {
-				int k = macros[m].arg[0] - '1';
-				char *w = unquote(k < n ? args[k] : ""), *prefix;
-				rep = what_code(w, &prefix);
-				free(prefix);
-				free(w);
-				break;
-			}
-			case POINT: {
-				char *w = point_what(n >= 3 ? args[2] : ""), *prefix;
-				rep = what_code(w, &prefix);
-				free(prefix);
-				free(w);
-				break;
-			}
-			case CONST_FALSE: rep = xstrdup(WHATIF_OFF); break;
-			case DROP: rep = xstrdup(""); break;
-			}
-			free_args(args, n);
-			s = splice(s, st, cl + 1, rep);
-			free(rep);
-			changed = 1;
-		}
-		if (!changed)
-			break;
-	}
-	/* &W->mapping: the kernel's pointer `mapping`; W->x: the kernel's global x */
-	for (char *p = strstr(s, world_prefix); p; p = strstr(s, world_prefix)) {
-		size_t at = (size_t)(p - s), end = at + strlen(world_prefix), e = end;
-		while (is_ident((unsigned char)s[e]))
-			e++;
-		if (at > 0 && s[at - 1] == '&' && s[e] != '[' && s[e] != '.' && strncmp(s + e, "->", 2) != 0)
-			at--;
-		s = splice(s, at, end, "");
-	}
-	return s;
-}
-
-/*
- * Fold the what-if constants out of an expression: !off is on; "on && e",
- * "off || e" are e; "off ? a : b" is b.  A mark left over is shown as 0 or 1.
- */
-static char *fold_constants(char *s)
-{
-	static const char *const pairs[][2] = {
-		{ "!" WHATIF_OFF, WHATIF_ON }, { WHATIF_ON " && ", "" }, { " && " WHATIF_ON, "" },
-		{ WHATIF_OFF " || ", "" }, { " || " WHATIF_OFF, "" },
-		{ "(" WHATIF_ON ")", WHATIF_ON }, { "(" WHATIF_OFF ")", WHATIF_OFF },
-		{ "!" WHATIF_ON, WHATIF_OFF },
-	};
-	int changed = 1;
-
-	while (changed) {
-		changed = 0;
-		for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-			size_t n = strlen(pairs[i][0]);
-			for (char *p = strstr(s, pairs[i][0]); p; p = strstr(s, pairs[i][0])) {
-				s = splice(s, (size_t)(p - s), (size_t)(p - s) + n, pairs[i][1]);
-				changed = 1;
-			}
-		}
-		/* "off ? a : b" -> "b" (a holds no '?' of its own in the kernel's code) */
-		for (char *p = strstr(s, WHATIF_OFF " ? "); p; p = strstr(s, WHATIF_OFF " ? ")) {
-			char *colon = strstr(p, " : ");
-			if (!colon)
-				break;
-			s = splice(s, (size_t)(p - s), (size_t)(colon - s) + 3, "");
-			changed = 1;
-		}
-	}
-	return s;
-}
-
-/* The marks that are left, as the constants they are. */
-static char *show_constants(char *s)
-{
-	for (char *p = strpbrk(s, WHATIF_OFF WHATIF_ON); p; p = strpbrk(s, WHATIF_OFF WHATIF_ON))
-		s = splice(s, (size_t)(p - s), (size_t)(p - s) + 1, *p == WHATIF_OFF[0] ? "0" : "1");
-	return s;
-}
+#include "kernel-listing-int.h"
 
 /* ---- units ------------------------------------------------------------------------- */
 
@@ -592,27 +73,20 @@ struct file {
 
 static void read_file(const char *path, struct file *f)
 {
-	FILE *in = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int c;
+	char *buf = NULL, *cause = NULL;
+	size_t len;
 
-	if (!in)
-		die("%s: %s", path, strerror(errno));
-	while ((c = getc(in)) != EOF) {
-		if (len + 2 >= cap)
-			buf = xrealloc(buf, cap = cap * 2 + 4096);
-		buf[len++] = (char)c;
+	if (util_read_text(path, (size_t)64 << 20, &buf, &cause) != 1) {
+		if (cause)
+			kl_die("%s", cause);
+		kl_die("%s: no such file", path);
 	}
-	fclose(in);
+	len = strlen(buf);
 	if (len && buf[len - 1] != '\n') {
-		if (len + 2 >= cap)
-			buf = xrealloc(buf, cap + 2);
+		buf = xrealloc(buf, len + 2);
 		buf[len++] = '\n';
+		buf[len] = '\0';
 	}
-	if (!buf)
-		buf = xstrdup("");
-	buf[len] = '\0';
 	f->text = buf;
 	f->nlines = 0;
 	for (size_t i = 0; i < len; i++)
@@ -621,7 +95,7 @@ static void read_file(const char *path, struct file *f)
 	f->line[0] = NULL;
 	for (int l = 1, i = 0; l <= f->nlines; l++) {
 		const char *e = strchr(buf + i, '\n');
-		f->line[l] = xstrndup(buf + i, (size_t)(e - (buf + i)));
+		f->line[l] = kl_xstrndup(buf + i, (size_t)(e - (buf + i)));
 		i = (int)(e - buf) + 1;
 	}
 }
@@ -630,7 +104,7 @@ static void read_file(const char *path, struct file *f)
 static void balance(const char *s, int *parens, int *braces)
 {
 	for (size_t i = 0; s[i];) {
-		size_t j = skip_lit(s, i);
+		size_t j = kl_skip_lit(s, i);
 		if (j != i) {
 			i = j;
 			continue;
@@ -650,14 +124,14 @@ static void cut_units(struct file *f)
 	f->u = NULL;
 	f->nu = 0;
 	for (int l = 1; l <= f->nlines;) {
-		const char *t = skip_space(f->line[l]);
+		const char *t = kl_skip_space(f->line[l]);
 		struct unit u = { .first = l, .last = l, .alias = -1, .disp = -1 };
 		int parens = 0;
 
-		u.indent = xstrndup(f->line[l], (size_t)(t - f->line[l]));
+		u.indent = kl_xstrndup(f->line[l], (size_t)(t - f->line[l]));
 		if (!*t) {
 			u.kind = U_BLANK;
-		} else if (starts_with(t, "/*")) {
+		} else if (kl_starts_with(t, "/*")) {
 			u.kind = U_COMMENT;
 			while (!strstr(l == u.first ? t + 2 : f->line[u.last], "*/") && u.last < f->nlines)
 				l = ++u.last;
@@ -676,11 +150,11 @@ static void cut_units(struct file *f)
 		}
 		u.text = xstrdup(t);
 		for (int k = u.first + 1; k <= u.last; k++) {
-			char *n = cat3(u.text, " ", skip_space(f->line[k]));
+			char *n = kl_cat3(u.text, " ", kl_skip_space(f->line[k]));
 			free(u.text);
 			u.text = n;
 		}
-		trim_right(u.text);
+		kl_trim_right(u.text);
 		l = u.last + 1;
 		if (f->nu == cap)
 			f->u = xrealloc(f->u, sizeof *f->u * (size_t)(cap = cap * 2 + 64));
@@ -713,13 +187,13 @@ static int block_end(const struct file *f, int u)
 }
 
 /* Is u's text a call statement of a macro whose `how` is `how`?  Returns the macro or NULL. */
-static const struct macro *stmt_macro(const struct unit *u, enum how how)
+static const struct kl_macro *stmt_macro(const struct unit *u, enum kl_how how)
 {
-	for (size_t m = 0; m < NMACROS; m++) {
-		size_t n = strlen(macros[m].name);
-		if (macros[m].how == how && starts_with(u->text, macros[m].name) &&
-		    *skip_space(u->text + n) == '(')
-			return &macros[m];
+	for (size_t m = 0; m < kl_nmacros; m++) {
+		size_t n = strlen(kl_macros[m].name);
+		if (kl_macros[m].how == how && kl_starts_with(u->text, kl_macros[m].name) &&
+		    *kl_skip_space(u->text + n) == '(')
+			return &kl_macros[m];
 	}
 	return NULL;
 }
@@ -729,10 +203,10 @@ static int is_plumbing(const char *s)
 {
 	static const char *const words[] = { "__LINE__", "SCHED_SITE", "SCHED_OP_", "sched_point", "sched_note" };
 
-	if (strstr(s, world_prefix))
+	if (strstr(s, kl_world_prefix))
 		return 1;
-	for (size_t m = 0; m < NMACROS; m++)
-		if (mentions(s, macros[m].name))
+	for (size_t m = 0; m < kl_nmacros; m++)
+		if (kl_mentions(s, kl_macros[m].name))
 			return 1;
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (strstr(s, words[i]))
@@ -780,18 +254,18 @@ static int rule_whatif_if(struct file *f, int u)
 	char *cond;
 	int b0, b1, truth, e = -1, e0 = -1, e1 = -1, braced_else = 0;
 
-	if (!starts_with(h->text, "if (") && !starts_with(h->text, "} else if ("))
+	if (!kl_starts_with(h->text, "if (") && !kl_starts_with(h->text, "} else if ("))
 		return 0;
-	if (!mentions(h->text, "WITHOUT"))
+	if (!kl_mentions(h->text, "WITHOUT"))
 		return 0;
 	{
-		size_t op = (size_t)(strchr(h->text, '(') - h->text), cl = match_paren(h->text, op);
-		char *c = xstrndup(h->text + op, cl + 1 - op);
-		cond = fold_constants(rewrite_inline(c));
+		size_t op = (size_t)(strchr(h->text, '(') - h->text), cl = kl_match_paren(h->text, op);
+		char *c = kl_xstrndup(h->text + op, cl + 1 - op);
+		cond = kl_fold_constants(kl_rewrite_inline(c));
 	}
-	truth = strcmp(cond, WHATIF_ON) == 0 ? 1 : strcmp(cond, WHATIF_OFF) == 0 ? 0 : -1;
+	truth = strcmp(cond, KL_WHATIF_ON) == 0 ? 1 : strcmp(cond, KL_WHATIF_OFF) == 0 ? 0 : -1;
 	free(cond);
-	if (truth < 0 || starts_with(h->text, "}") || !body_of(f, u, &b0, &b1))
+	if (truth < 0 || kl_starts_with(h->text, "}") || !body_of(f, u, &b0, &b1))
 		return 0;
 	if (truth) {
 		skip_range(f, u, u, b0);
@@ -836,7 +310,7 @@ static void rule_bare_block(struct file *f, int u)
 	if (end < 0)
 		return;
 	for (int v = u + 1; v < end && point < 0; v++)
-		if (f->u[v].kind == U_CODE && stmt_macro(&f->u[v], POINT))
+		if (f->u[v].kind == U_CODE && stmt_macro(&f->u[v], KL_POINT))
 			point = v;
 	if (point < 0)
 		return;
@@ -856,16 +330,16 @@ static void rule_bare_block(struct file *f, int u)
 static void rule_point(struct file *f, int u)
 {
 	struct unit *p = &f->u[u];
-	char *args[MAX_ARGS], *w;
+	char *args[KL_MAX_ARGS], *w;
 	size_t st, op, cl;
 	int n, depth = 0;
 
-	find_call(p->text, 0, "sched_point", &st, &op);
-	cl = match_paren(p->text, op);
-	n = split_args(p->text, op, cl, args);
-	w = point_what(n >= 3 ? args[2] : "");
-	free_args(args, n);
-	p->shown = what_stmt(w, ";");
+	kl_find_call(p->text, 0, "sched_point", &st, &op);
+	cl = kl_match_paren(p->text, op);
+	n = kl_split_args(p->text, op, cl, args);
+	w = kl_point_what(n >= 3 ? args[2] : "");
+	kl_free_args(args, n);
+	p->shown = kl_what_stmt(w, ";");
 	free(w);
 	for (int v = u + 1; v < f->nu; v++) {
 		if (f->u[v].kind != U_CODE)
@@ -873,7 +347,7 @@ static void rule_point(struct file *f, int u)
 		depth += f->u[v].braces;
 		if (depth < 0)
 			return;
-		if (depth == 0 && starts_with(f->u[v].text, "sched_note")) {
+		if (depth == 0 && kl_starts_with(f->u[v].text, "sched_note")) {
 			for (int k = u + 1; k <= v; k++)
 				if (f->u[k].kind == U_CODE) {
 					f->u[k].skip = 1;
@@ -889,11 +363,11 @@ static char *assigned_ident(const char *s)
 {
 	const char *p = s;
 
-	while (is_ident((unsigned char)*p))
+	while (kl_is_ident((unsigned char)*p))
 		p++;
-	if (p == s || !starts_with(skip_space(p), "= "))
+	if (p == s || !kl_starts_with(kl_skip_space(p), "= "))
 		return NULL;
-	return xstrndup(s, (size_t)(p - s));
+	return kl_xstrndup(s, (size_t)(p - s));
 }
 
 /*
@@ -901,49 +375,49 @@ static char *assigned_ident(const char *s)
  * (or loop) that tests x: the two are the kernel's one `if (cond)` (or
  * loop header).  "x = KREAD(..., "x = expr")": the what is the statement.
  * KREAD inside an if's condition whose what is "if (cond)": that header.
- * Anything else: the read inline (rewrite_inline).
+ * Anything else: the read inline (kl_rewrite_inline).
  */
 static void rule_read(struct file *f, int u)
 {
 	struct unit *r = &f->u[u];
 	size_t st, op, cl;
-	char *args[MAX_ARGS], *what, *code, *prefix, *lhs;
+	char *args[KL_MAX_ARGS], *what, *code, *prefix, *lhs;
 	int n;
 
-	if (!find_call(r->text, 0, "KREAD", &st, &op))
+	if (!kl_find_call(r->text, 0, "KREAD", &st, &op))
 		return;
-	cl = match_paren(r->text, op);
-	n = split_args(r->text, op, cl, args);
-	what = unquote(n >= 4 ? args[3] : "");
-	free_args(args, n);
-	code = what_code(what, &prefix);
+	cl = kl_match_paren(r->text, op);
+	n = kl_split_args(r->text, op, cl, args);
+	what = kl_unquote(n >= 4 ? args[3] : "");
+	kl_free_args(args, n);
+	code = kl_what_code(what, &prefix);
 	lhs = assigned_ident(r->text);
-	if (lhs && (is_condition(code) || is_loop(code))) {
+	if (lhs && (kl_is_condition(code) || kl_is_loop(code))) {
 		int v = next_code(f, u);
 		const char *t = v >= 0 ? f->u[v].text : "";
-		if (v >= 0 && (starts_with(t, "if (") || starts_with(t, "for (") || starts_with(t, "while (")) &&
-		    mentions(t, lhs)) {
-			size_t hop = (size_t)(strchr(t, '(') - t), hcl = match_paren(t, hop);
-			char *tail = rewrite_inline(xstrdup(t + hcl + 1));
-			r->shown = cat3(code, tail, NULL);
+		if (v >= 0 && (kl_starts_with(t, "if (") || kl_starts_with(t, "for (") || kl_starts_with(t, "while (")) &&
+		    kl_mentions(t, lhs)) {
+			size_t hop = (size_t)(strchr(t, '(') - t), hcl = kl_match_paren(t, hop);
+			char *tail = kl_rewrite_inline(xstrdup(t + hcl + 1));
+			r->shown = kl_cat3(code, tail, NULL);
 			free(tail);
 			f->u[v].skip = 1;
 			f->u[v].alias = u;
 			r->braces += f->u[v].braces;
 		}
 	} else if (lhs && st >= strlen(lhs)) {
-		r->shown = has_assignment(code) ? what_stmt(what, ";") : NULL;
+		r->shown = kl_has_assignment(code) ? kl_what_stmt(what, ";") : NULL;
 		if (!r->shown) {
-			char *w = cat3(lhs, " = ", code), *c = prefix ? cat3("  /* ", prefix, " */") : NULL;
-			r->shown = cat3(w, ";", c);
+			char *w = kl_cat3(lhs, " = ", code), *c = prefix ? kl_cat3("  /* ", prefix, " */") : NULL;
+			r->shown = kl_cat3(w, ";", c);
 			free(w);
 			free(c);
 		}
-	} else if (starts_with(r->text, "if (") && is_condition(code)) {
-		size_t hcl = match_paren(r->text, 3);
+	} else if (kl_starts_with(r->text, "if (") && kl_is_condition(code)) {
+		size_t hcl = kl_match_paren(r->text, 3);
 		if (st < hcl) {
-			char *tail = rewrite_inline(xstrdup(r->text + hcl + 1));
-			r->shown = cat3(code, tail, NULL);
+			char *tail = kl_rewrite_inline(xstrdup(r->text + hcl + 1));
+			r->shown = kl_cat3(code, tail, NULL);
 			free(tail);
 		}
 	}
@@ -960,10 +434,10 @@ static int is_self_binding(const char *s)
 	char *name;
 	int r;
 
-	if (!eq || !starts_with(eq + 4, world_prefix))
+	if (!eq || !kl_starts_with(eq + 4, kl_world_prefix))
 		return 0;
-	name = xstrndup(eq + 4 + strlen(world_prefix), strcspn(eq + 4 + strlen(world_prefix), ";"));
-	r = strlen(name) > 0 && eq[4 + strlen(world_prefix) + strlen(name)] == ';' &&
+	name = kl_xstrndup(eq + 4 + strlen(kl_world_prefix), strcspn(eq + 4 + strlen(kl_world_prefix), ";"));
+	r = strlen(name) > 0 && eq[4 + strlen(kl_world_prefix) + strlen(name)] == ';' &&
 	    (size_t)(eq - s) >= strlen(name) && strncmp(eq - strlen(name), name, strlen(name)) == 0;
 	free(name);
 	return r;
@@ -983,8 +457,8 @@ static void apply_rules(struct file *f)
 		}
 		if (x->kind != U_CODE)
 			continue;
-		if (stmt_macro(x, DROP) || is_self_binding(x->text) ||
-		    (starts_with(x->text, "(void)") && x->text[strlen(x->text) - 1] == ';' && !strchr(x->text + 6, '('))) {
+		if (stmt_macro(x, KL_DROP) || is_self_binding(x->text) ||
+		    (kl_starts_with(x->text, "(void)") && x->text[strlen(x->text) - 1] == ';' && !strchr(x->text + 6, '('))) {
 			x->skip = 1;
 			continue;
 		}
@@ -994,28 +468,28 @@ static void apply_rules(struct file *f)
 			rule_bare_block(f, u);
 			continue;
 		}
-		if (stmt_macro(x, POINT)) {
+		if (stmt_macro(x, KL_POINT)) {
 			rule_point(f, u);
 			continue;
 		}
-		if (stmt_macro(x, WHAT_STMT)) {
+		if (stmt_macro(x, KL_WHAT_STMT)) {
 			size_t st, op, cl;
-			char *args[MAX_ARGS], *w;
-			const struct macro *m = stmt_macro(x, WHAT_STMT);
+			char *args[KL_MAX_ARGS], *w;
+			const struct kl_macro *m = stmt_macro(x, KL_WHAT_STMT);
 			int n, k = m->arg[0] - '1';
 
-			find_call(x->text, 0, m->name, &st, &op);
-			cl = match_paren(x->text, op);
-			n = split_args(x->text, op, cl, args);
-			w = unquote(k < n ? args[k] : "");
-			x->shown = what_stmt(w, x->text + cl + 1);
+			kl_find_call(x->text, 0, m->name, &st, &op);
+			cl = kl_match_paren(x->text, op);
+			n = kl_split_args(x->text, op, cl, args);
+			w = kl_unquote(k < n ? args[k] : "");
+			x->shown = kl_what_stmt(w, x->text + cl + 1);
 			free(w);
-			free_args(args, n);
+			kl_free_args(args, n);
 			continue;
 		}
 		rule_read(f, u);
 		{
-			char *t = show_constants(fold_constants(rewrite_inline(xstrdup(x->shown ? x->shown : x->text))));
+			char *t = kl_show_constants(kl_fold_constants(kl_rewrite_inline(xstrdup(x->shown ? x->shown : x->text))));
 			if (x->shown || strcmp(t, x->text) != 0) {
 				free(x->shown);
 				x->shown = t;
@@ -1056,7 +530,7 @@ static char *dedented(const char *indent, const char *rest, int tabs)
 		indent++;
 		tabs--;
 	}
-	return cat3(indent, rest, NULL);
+	return kl_cat3(indent, rest, NULL);
 }
 
 static void build_listing(struct file *f, struct listing *L, int raw)
@@ -1088,8 +562,8 @@ static void build_listing(struct file *f, struct listing *L, int raw)
 		}
 		for (int l = x->first; l <= x->last; l++) {
 			const char *line = f->line[l];
-			const char *t = skip_space(line);
-			char *ind = xstrndup(line, (size_t)(t - line));
+			const char *t = kl_skip_space(line);
+			char *ind = kl_xstrndup(line, (size_t)(t - line));
 			int d = add_line(L, dedented(ind, t, x->dedent), l, l);
 			free(ind);
 			if (l == x->first)
@@ -1137,18 +611,18 @@ static int func_start(const char *s, char **name)
 {
 	const char *paren = strchr(s, '('), *p;
 
-	if (!is_ident((unsigned char)s[0]) || !paren || strchr(s, '=') || s[strlen(s) - 1] == ';')
+	if (!kl_is_ident((unsigned char)s[0]) || !paren || strchr(s, '=') || s[strlen(s) - 1] == ';')
 		return 0;
 	p = paren;
 	while (p > s && (p[-1] == ' '))
 		p--;
 	{
 		const char *b = p;
-		while (b > s && is_ident((unsigned char)b[-1]))
+		while (b > s && kl_is_ident((unsigned char)b[-1]))
 			b--;
 		if (b == p)
 			return 0;
-		*name = xstrndup(b, (size_t)(p - b));
+		*name = kl_xstrndup(b, (size_t)(p - b));
 	}
 	return 1;
 }
@@ -1176,7 +650,7 @@ static void print_file(FILE *out, int k, struct file *f, struct listing *L, int 
 		while (e < L->nd && L->d[e].text[0] != '}')
 			e++;
 		/* the comment just above the signature belongs to the function */
-		while (b > 0 && (starts_with(L->d[b - 1].text, "/*") || starts_with(L->d[b - 1].text, " *")))
+		while (b > 0 && (kl_starts_with(L->d[b - 1].text, "/*") || kl_starts_with(L->d[b - 1].text, " *")))
 			b--;
 		if (e < L->nd)
 			fprintf(out, "\t{ \"%s\", %d, %d },\n", name, b, e), nf++;
@@ -1199,7 +673,7 @@ int main(int argc, char **argv)
 		first = 2;
 	}
 	if (first >= argc)
-		die("usage: kernel-listing [--raw] FILE...");
+		kl_die("usage: kernel-listing [--raw] FILE...");
 	nfiles = argc - first;
 	puts("/* Generated by kernel-listing from the simulated kernel: do not edit. */");
 	puts("#include \"config.h\"");
@@ -1225,6 +699,6 @@ int main(int argc, char **argv)
 		puts(entries[i]);
 	puts("\t{ 0, 0, 0, 0, 0, 0, 0, 0 }\n};");
 	if (fflush(stdout) != 0 || ferror(stdout))
-		die("write: %s", strerror(errno));
+		kl_die("write: %s", strerror(errno));
 	return 0;
 }
