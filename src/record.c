@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,18 +280,59 @@ int record_parse_choices(const char *text, int **choices, size_t *n, char **caus
 #define XS1_FIELDS 6   /* xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES */
 #define AGAIN "copy the whole line again ('xipsandbox export ID' prints it)"
 
+/*
+ * A scenario name in an xs2 line: ':' separates the fields and a line is
+ * copied by hand, so ':', '%', spaces and bytes outside printable ASCII
+ * travel as %XX (a file named "my:race.scn" exports, and imports back).
+ */
+static char *name_encode(const char *name)
+{
+	char *out = xmalloc(strlen(name) * 3 + 1), *o = out;
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c == ':' || *c == '%' || *c <= ' ' || *c >= 0x7f)
+			o += sprintf(o, "%%%02X", *c);
+		else
+			*o++ = (char)*c;
+	*o = '\0';
+	return out;
+}
+
+/* Undo name_encode in place; -1 on a bad %XX. */
+static int name_decode(char *name)
+{
+	char *o = name;
+
+	for (const char *c = name; *c; c++) {
+		unsigned v;
+		if (*c != '%') {
+			*o++ = *c;
+			continue;
+		}
+		if (!c[1] || !c[2] || sscanf(c + 1, "%2x", &v) != 1 || !isxdigit((unsigned char)c[1]) ||
+		    !isxdigit((unsigned char)c[2]) || v == 0)
+			return -1;
+		*o++ = (char)v;
+		c += 2;
+	}
+	*o = '\0';
+	return 0;
+}
+
 char *record_export_line(const struct store_schedule *s)
 {
 	size_t len = strlen(s->choices), k = 0;
-	char *digits = xmalloc(len + 1), *body, *line, hex[17];
+	char *digits = xmalloc(len + 1), *body, *line, *scenario, hex[17];
 
 	for (size_t i = 0; i < len; i++)
 		if (s->choices[i] != ' ')
 			digits[k++] = s->choices[i];
 	digits[k] = '\0';
-	body = xasprintf("xs2:%s:%s:%s:%s:%zu:%s", s->scenario, s->version, s->name ? s->name : "-",
+	scenario = name_encode(s->scenario);
+	body = xasprintf("xs2:%s:%s:%s:%s:%zu:%s", scenario, s->version, s->name ? s->name : "-",
 			 s->scenario_hash, k, digits);
 	line = xasprintf("%s:%s", body, record_hex(util_fnv1a(body, strlen(body)), hex));
+	free(scenario);
 	free(body);
 	free(digits);
 	return line;
@@ -362,6 +404,10 @@ int record_parse_export(const char *line, struct record_import *out, char **caus
 		if (!xs2)
 			util_errf(cause, "not a schedule line: expected xs2:SCENARIO:VERSION:NAME:HASH:LENGTH:"
 				  "CHOICES:CHECK, as 'xipsandbox export' prints");
+		goto out;
+	}
+	if (xs2 && name_decode(field[1]) != 0) {
+		util_errf(cause, "bad scenario name '%s' in the schedule line (a %%XX that is not a byte)", field[1]);
 		goto out;
 	}
 	if (parse_fields(field, out, cause) != 0)

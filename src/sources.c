@@ -1,5 +1,5 @@
 /*
- * sources.c - looking up lines of the embedded kernel source (sources.h).
+ * sources.c - looking up the embedded kernel listing (sources.h).
  */
 #include "config.h"
 
@@ -7,35 +7,28 @@
 
 #include "sources.h"
 
-int sources_line(const char *path, int line, char *buf, size_t len)
+const struct embedded_source *sources_find(const char *path)
 {
 	const char *base = strrchr(path, '/');
 
 	base = base ? base + 1 : path;
-	for (const struct embedded_source *s = embedded_sources; s->name; s++) {
-		const char *p = s->text;
-		size_t o = 0;
+	for (const struct embedded_source *s = embedded_sources; s->name; s++)
+		if (strcmp(s->name, base) == 0)
+			return s;
+	return NULL;
+}
 
-		if (strcmp(s->name, base) != 0)
-			continue;
-		for (int l = 1; l < line && p; l++) {
-			p = strchr(p, '\n');
-			if (p)
-				p++;
-		}
-		if (!p || !*p || line < 1)
-			return 0;
-		for (; *p && *p != '\n' && o + 1 < len; p++) {
-			if (*p == '\t') {
-				do
-					buf[o++] = ' ';
-				while (o % 8 && o + 1 < len);
-			} else {
-				buf[o++] = *p;
-			}
-		}
-		buf[o] = '\0';
-		return 1;
-	}
-	return 0;
+int sources_display_line(const struct embedded_source *src, int line)
+{
+	if (!src || line < 1 || line > src->nsource)
+		return -1;
+	return src->line_map[line];
+}
+
+const struct source_func *sources_func_at(const struct embedded_source *src, int d)
+{
+	for (int i = 0; src && i < src->nfuncs; i++)
+		if (d >= src->funcs[i].first && d <= src->funcs[i].last)
+			return &src->funcs[i];
+	return NULL;
 }

@@ -157,12 +157,15 @@ void store_schedule_clear(struct store_schedule *s)
 /* A name as it may be printed: at most 40 bytes, unprintable ones as \xNN. */
 static char *show(const char *s)
 {
-	char *cut = xasprintf("%.40s", s), *out = xmalloc(40 * 4 + 8);
+	char *out = xmalloc(40 * 4 + 4), *p = out;
+	size_t i;
 
-	util_shown_into(cut, 0, out, 40 * 4 + 8);
-	if (strlen(s) > 40)
-		strcat(out, "...");
-	free(cut);
+	for (i = 0; s[i] && i < 40; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		p += c >= 0x20 && c < 0x7f ? sprintf(p, "%c", c) : sprintf(p, "\\x%02X", c);
+	}
+	strcpy(p, s[i] ? "..." : "");
 	return out;
 }
 

@@ -13,8 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sources.h"
-#include "view.h"
+#include "view-int.h"
 
 const char view_help_text[] =
 	"Keys\n"
@@ -126,31 +125,19 @@ static void draw_cpu(const struct kernel_snapshot *s, int c, int x, int w, int y
 		return;
 	}
 	/* the call stack, innermost last, cut from the left when long */
-	{
+	if (k->nframes == 0) {
+		grid_putf(g, x, y++, ROLE_DIM, w - 1, "user mode: process %c", k->comm);
+	} else {
 		size_t o = 0;
 		buf[0] = '\0';
 		for (int i = 0; i < k->nframes && o < sizeof buf - 40; i++)
 			o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ">" : "", k->frames[i]);
-		if (k->nframes == 0 || strcmp(k->frames[k->nframes - 1], k->site->func) != 0)
+		if (strcmp(k->frames[k->nframes - 1], k->site->func) != 0)
 			snprintf(buf + o, sizeof buf - o, "%s%s", o ? ">" : "", k->site->func);
 		o = strlen(buf);
 		grid_put(g, x, y++, ROLE_DIM, (int)o > w - 1 ? buf + o - (size_t)(w - 1) : buf, w - 1);
 	}
-	/* the source around the next line */
-	{
-		int lines = y1 - y;
-		int first = k->site->line - (lines - 1) / 3;
-		for (int l = first; y < y1; l++, y++) {
-			char src[256];
-			int cur = l == k->site->line;
-			if (!sources_line(k->site->file, l, src, sizeof src))
-				continue;
-			grid_putf(g, x, y, cur ? (k->state == KSNAP_BLOCKED ? ROLE_WAIT : ROLE_CURRENT) : ROLE_NORMAL,
-				  w - 1, "%c%4d %s", cur ? '>' : ' ', l, src);
-			if (cur)
-				grid_role_span(g, x, y, w - 1, k->state == KSNAP_BLOCKED ? ROLE_WAIT : ROLE_CURRENT);
-		}
-	}
+	view_code_draw(k, x, w, y, y1, g);
 }
 
 static void draw_shared(const struct kernel_snapshot *s, int y, int y_end, struct grid *g)

@@ -289,8 +289,6 @@ XS_NORETURN void kernel_bug(const struct sched_site *site);
 		return;                                                     \
 	} while (0)
 
-/* The file name a reader of the real kernel knows ("mm/filemap_xip.c"). */
-const char *kernel_source_name(const char *file);
 
 /* ---- memory.c: the generic mm, rmap and page helpers -------------------------- */
 

@@ -114,6 +114,13 @@ enum verdict_kind kernel_run_verdict_kind(struct kernel_run *run);
 /* The console (printk) output so far. */
 const char *kernel_console(const struct kernel_run *run);
 
+/*
+ * The file a reader of the real kernel knows for one of ours, by its last
+ * component: "mm/filemap_xip.c (buggy)" for filemap_xip_buggy.c; the name
+ * itself when it is not a kernel file.  A static string.
+ */
+const char *kernel_source_name(const char *file);
+
 /* The result of op `op` of `cpu`. */
 const struct kernel_op_result *kernel_op_result(const struct kernel_run *run, int cpu, int op);
 
