@@ -542,6 +542,26 @@ static void print_resume(const struct explore_args *a, const char *scenario_arg,
 	printf("\n");
 }
 
+/* A signal stopped the plan: the report of a search that ran nothing, and where it stopped. */
+static int report_plan_stopped(const struct explore_args *a, const struct scenario *scn, enum xip_version v,
+			       const struct explore_plan *plan)
+{
+	struct explore_result r;
+	char buf[160];
+
+	memset(&r, 0, sizeof r);
+	r.mode = a->opt.mode;
+	r.end = EXPLORE_INTERRUPTED;
+	r.bound_done = -1;
+	r.steps = r.plan_steps = plan->steps;
+	r.seconds = plan->seconds;
+	explore_out_print(scn, v, a->opt.without ? kernel_without_text(a->opt.without, buf, sizeof buf) : NULL,
+			  &a->opt, &r);
+	printf("stopped:  interrupted while planning the units (%llu steps in %.1f s): nothing was searched "
+	       "or recorded\n", plan->steps, plan->seconds);
+	return explore_out_status(&r);
+}
+
 static struct store *open_for_record(const struct explore_args *a, const struct scenario *scn,
 				     struct store_scenario *srow)
 {
@@ -632,11 +652,19 @@ int cli_explore(int argc, char **argv)
 	}
 	memset(&plan, 0, sizeof plan);
 	split = a.opt.mode == EXPLORE_REDUCED || a.opt.mode == EXPLORE_FULL;
-	if (split && explore_plan_make(scn, version, &a.opt, &plan, &cause) != 0) {
-		cli_error("%s", cause);
-		free(cause);
+	a.opt.interrupt = &interrupted;   /* planning 100 000 units takes seconds: it stops too */
+	if (split && (status = explore_plan_make(scn, version, &a.opt, &plan, &cause)) != 0) {
+		if (status == EXPLORE_PLAN_STOPPED) {
+			status = report_plan_stopped(&a, scn, version, &plan);
+		} else {
+			cli_error("%s", cause);
+			free(cause);
+			status = CLI_EXIT_INPUT;
+		}
+		for (int i = 0; i < 3; i++)
+			sigaction(signals[i], &old[i], NULL);
 		scenario_free(scn);
-		return CLI_EXIT_INPUT;
+		return status;
 	}
 	if (split)
 		a.opt.plan = &plan;
@@ -664,7 +692,6 @@ int cli_explore(int argc, char **argv)
 		a.opt.max_executions = a.opt.max_executions && a.opt.max_executions < DOT_MAX_EXECUTIONS
 				       ? a.opt.max_executions : DOT_MAX_EXECUTIONS;
 	}
-	a.opt.interrupt = &interrupted;
 	status = explore_run(scn, version, &a.opt, &r, &cause);
 	for (int i = 0; i < 3; i++)
 		sigaction(signals[i], &old[i], NULL);
