@@ -34,8 +34,6 @@ struct explorer {
 	unsigned long long limit; /* stop after this many executions (0: none) */
 	const struct explore_result *base; /* for progress: what finished units found (NULL: none) */
 	int stop;             /* an enum explore_end other than COMPLETE, or 0 */
-	unsigned long long *shared; /* -j --limit: executions judged by all the workers */
-	unsigned long long shared_limit;
 	uint64_t rng;
 	double plan_seconds;  /* split searches: what making the plan took (made here or not) */
 };
@@ -198,8 +196,6 @@ static void judge(struct explorer *ex)
 		v.kind = kernel_run_verdict_kind(ex->run); /* nothing shows v's text */
 	h = kernel_state_hash(ex->run);
 	r->executions++;
-	if (ex->shared)
-		__atomic_add_fetch(ex->shared, 1, __ATOMIC_RELAXED);
 	r->verdicts[v.kind]++;
 	r->states += (unsigned long long)ex_set_add(&ex->set, h);
 	if (n > r->max_length)
@@ -226,8 +222,6 @@ static int should_stop(struct explorer *ex)
 	if (!ex->stop && o->interrupt && *o->interrupt)
 		ex->stop = EXPLORE_INTERRUPTED;
 	if (!ex->stop && ex->limit && ex->res->executions >= ex->limit)
-		ex->stop = EXPLORE_LIMIT;
-	if (!ex->stop && ex->shared && __atomic_load_n(ex->shared, __ATOMIC_RELAXED) >= ex->shared_limit)
 		ex->stop = EXPLORE_LIMIT;
 	if (o->progress && ex->runs % PROGRESS_EVERY == 0) {
 		double t = ex_now();
@@ -570,8 +564,6 @@ int ex_unit_run(const struct ex_units *eu, const struct explore_options *opt, si
 	sub.next_progress = ex_now() + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
 	sub.limit = limit;
 	sub.base = base;
-	sub.shared = eu->shared_executions;
-	sub.shared_limit = eu->shared_limit;
 	if (u > 0 || plan->depth > 0) {
 		ex_search_init(&x, eu->run, eu->scn, eu->version, eu->reduce, -1);
 		if (u == 0)

@@ -208,4 +208,19 @@ for sig in INT TERM; do
 	is "explore-split-27.$sig" "... and --resume finishes it with the counts of one run" "$(printf '%s\n' "$out" | strip)" "$full"
 	[ $sig = INT ] && has explore-split-28 "... going on from the units done before the signal" "$out" "units were done before"
 done
+
+# 33, 34 (B24): --limit with -j cuts where one process cuts: the same report, every run
+four="$XS_SRCDIR/tests/scenarios/four-readers.scn"
+one=$(timeout 20 "$XS_BIN" explore "$four" --limit 50000 --no-record | strip)
+has explore-split-33.1 "four-readers --limit 50000 runs exactly 50000 executions" "$one" "executions: 50000 run to their end"
+for i in 1 2 3; do
+	two=$(timeout 20 "$XS_BIN" explore "$four" --limit 50000 -j 2 --no-record | strip)
+	is explore-split-33.$((i + 1)) "... and so does -j 2, with what -j 1 prints (run $i)" "$two" "$one"
+done
+ldb="$work/limit-j.db"
+one=$(X three-cpus --version buggy --limit 300 --no-record | strip)
+two=$(X three-cpus --version buggy --limit 300 -j 2 --db "$ldb" | strip)
+is explore-split-34.1 "three-cpus --limit 300 -j 2 prints what -j 1 prints" "$two" "$one"
+out=$(X three-cpus --version buggy --resume -j 2 --db "$ldb")
+has explore-split-34.2 "... keeps the units -j 1 keeps (4), which --resume loads" "$out" "4 of its 67 units were done before"
 done_testing
