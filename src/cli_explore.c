@@ -305,6 +305,7 @@ struct journal {
 	unsigned long long executions;  /* of every unit done so far */
 	size_t units_done;
 	int warned;                     /* a write failed and the user was told */
+	int warned_lock;                /* ... or the database was locked */
 };
 
 /*
@@ -329,20 +330,53 @@ static int journal_flush(struct journal *j, char **cause)
 	return 0;
 }
 
-/* A flush when one is due; a failure is said once, and tried again later. */
+/*
+ * A flush when one is due; a failure is said once, and tried again later.
+ * It never waits for another program's lock: the search (with -j, the
+ * parent that feeds the workers) goes on, and the units stay in memory.
+ */
 static void journal_tick(struct explore_args *a)
 {
 	struct journal *j = a->journal;
+	const char *nl = a->opt.progress && !a->quiet && isatty(STDERR_FILENO) ? "\n" : "";
 	char *why = NULL;
+	int rc;
 
 	if (!j || !j->n || now_sec() - j->last_flush < FLUSH_SECONDS)
 		return;
-	if (journal_flush(j, &why) != 0 && !j->warned) {
-		fprintf(stderr, "%sxipsandbox: warning: %s (the units found are kept and written later)\n",
-			a->opt.progress && isatty(STDERR_FILENO) ? "\n" : "", why);
+	store_set_wait(j->st, 0);
+	rc = journal_flush(j, &why);
+	store_set_wait(j->st, -1);
+	if (rc != 0 && store_gave_up_waiting(j->st) && !j->warned_lock) {
+		fprintf(stderr, "%sexplore: note: %s is locked by another program; the search goes on, and the "
+			"units found are kept and written when it is free\n", nl, store_path(j->st));
+		j->warned_lock = 1;
+	} else if (rc != 0 && !store_gave_up_waiting(j->st) && !j->warned) {
+		fprintf(stderr, "%sxipsandbox: warning: %s (the units found are kept and written later)\n", nl, why);
 		j->warned = 1;
 	}
 	free(why);
+}
+
+/*
+ * The last flush: the one write that waits for another program's lock
+ * (XS_DB_BUSY_MS, 5 s by default), and says so first.  A signal ends the wait.
+ */
+static int journal_flush_last(struct journal *j, char **cause)
+{
+	int rc;
+
+	store_set_wait(j->st, 0);
+	rc = journal_flush(j, cause);
+	store_set_wait(j->st, -1);
+	if (rc == 0 || !store_gave_up_waiting(j->st))
+		return rc;
+	free(*cause);
+	*cause = NULL;
+	fprintf(stderr, "explore: waiting up to %.1f s for another program's lock on %s, to write the %zu units "
+		"found since the last write (a signal stops the wait)\n", store_wait_ms(j->st) / 1000.0,
+		store_path(j->st), j->n);
+	return journal_flush(j, cause);
 }
 
 /* explore_options.unit_done: keep the unit; write a batch now and then. */
@@ -673,6 +707,8 @@ int cli_explore(int argc, char **argv)
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
 	}
+	if (st)
+		store_set_interrupt(st, &interrupted);   /* a wait for a lock ends at a signal */
 	a.opt.ctx = &a;
 	if (split && st) {
 		if (journal_open(&a, &journal, st, srow.id, scn, version, &plan, &done) != 0) {
@@ -693,14 +729,15 @@ int cli_explore(int argc, char **argv)
 				       ? a.opt.max_executions : DOT_MAX_EXECUTIONS;
 	}
 	status = explore_run(scn, version, &a.opt, &r, &cause);
-	for (int i = 0; i < 3; i++)
-		sigaction(signals[i], &old[i], NULL);
+	/* the search has stopped (r.end says why); from here a signal stops a wait for a lock, and a
+	   second one of a kind already received kills (SA_RESETHAND) */
+	interrupted = 0;
 	if (!a.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%78s\r", "");
 	if (a.journal && a.journal->n) {
 		/* what finished stays, whatever happened after */
 		char *why = NULL;
-		if (journal_flush(a.journal, &why) != 0) {
+		if (journal_flush_last(a.journal, &why) != 0) {
 			cli_error("%s; the units found since the last write are lost, the search's result is "
 				  "printed below", why);
 			free(why);
@@ -736,6 +773,8 @@ int cli_explore(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 	explore_result_clear(&r);
 out:
+	for (int i = 0; i < 3; i++)
+		sigaction(signals[i], &old[i], NULL);
 	dot_tree_free(a.dot);
 	if (a.journal)
 		journal_free(a.journal);

@@ -17,6 +17,7 @@
 #ifndef XS_STORE_H
 #define XS_STORE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #define STORE_SCHEMA_VERSION 3
@@ -48,6 +49,19 @@ char *store_default_path(char **cause);
 int store_open(const char *path, enum store_mode mode, struct store **out, char **cause);
 void store_close(struct store *st);
 const char *store_path(const struct store *st);
+
+/*
+ * Waiting for another program's write lock.  store_set_wait: how long the
+ * writes from now on wait for it, in ms (-1: the default, XS_DB_BUSY_MS or
+ * 5 s; 0: not at all, for a write that is tried again later);
+ * store_wait_ms: that time.  store_set_interrupt: a wait ends early when
+ * *flag becomes non-zero (a signal; NULL: never).  store_gave_up_waiting:
+ * the last transaction failed because the lock stayed taken.
+ */
+void store_set_wait(struct store *st, int ms);
+int store_wait_ms(const struct store *st);
+void store_set_interrupt(struct store *st, volatile sig_atomic_t *flag);
+int store_gave_up_waiting(const struct store *st);
 
 /* ---- scenarios ------------------------------------------------------------ */
 

@@ -223,4 +223,52 @@ two=$(X three-cpus --version buggy --limit 300 -j 2 --db "$ldb" | strip)
 is explore-split-34.1 "three-cpus --limit 300 -j 2 prints what -j 1 prints" "$two" "$one"
 out=$(X three-cpus --version buggy --resume -j 2 --db "$ldb")
 has explore-split-34.2 "... keeps the units -j 1 keeps (4), which --resume loads" "$out" "4 of its 67 units were done before"
+
+# 35 (B23): another program holding the write lock for 6 s does not stall the
+# search (-j 2: the parent writes); only the last write waits, and says so
+ms_of() { awk '/^time:/ { t = $2; if ($3 == "ms,") t /= 1000; printf "%d\n", t * 1000 }' "$1"; }
+if command -v sqlite3 >/dev/null 2>&1; then
+	lk="$work/lock.db"
+	lx() { timeout 25 "$XS_BIN" explore "$four" --version later --units 5000 --limit 100000 -j 2 -q --db "$lk" "$@"; }
+	lx > "$work/free.out" 2>&1
+	free=$(ms_of "$work/free.out")
+	XS_DB_BUSY_MS=20000 lx > "$work/lock.out" 2> "$work/lock.err" &
+	pid=$!
+	# the lock, once the search has begun (its exploration row is there)
+	n=0
+	while [ "$(sqlite3 "$lk" 'SELECT count(*) FROM explorations' 2>/dev/null)" != 2 ] && [ $n -lt 500 ]; do
+		sleep 0.01; n=$((n + 1))
+	done
+	sqlite3 "$lk" ".timeout 5000" "BEGIN EXCLUSIVE" ".system sleep 6" "COMMIT" > /dev/null 2>&1 &
+	lpid=$!
+	wait $pid; rc=$?
+	wait $lpid
+	locked=$(ms_of "$work/lock.out")
+	ok "$([ -n "$locked" ] && [ "$locked" -lt $((free + 3000)) ]; echo $?)" explore-lock-1.1 \
+		"a search under another program's 6 s write lock takes the time it takes without (${locked:-?} ms, ${free:-?} ms without)"
+	has explore-lock-1.2 "... the last write says it waits" "$(cat "$work/lock.err")" "explore: waiting up to"
+	has explore-lock-1.3 "... then records the exploration" "$(cat "$work/lock.out")" "recorded: exploration 2 in"
+	is explore-lock-1.4 "... with every unit found (as many as without the lock)" \
+		"$(sqlite3 "$lk" 'SELECT units_done, (SELECT count(*) FROM exploration_units WHERE exploration_id = 2) FROM explorations WHERE id = 2')" \
+		"$(sqlite3 "$lk" 'SELECT units_done, (SELECT count(*) FROM exploration_units WHERE exploration_id = 1) FROM explorations WHERE id = 1')"
+	# 1.5, 1.6: one signal ends that wait: the report is printed, the loss said (B22, B23)
+	XS_DB_BUSY_MS=20000 timeout 25 "$XS_BIN" explore "$four" --version later --units 5000 --limit 20000 -j 2 -q \
+		--db "$lk" > "$work/lock.out" 2> "$work/lock.err" &
+	pid=$!
+	n=0
+	while [ "$(sqlite3 "$lk" 'SELECT count(*) FROM explorations' 2>/dev/null)" != 3 ] && [ $n -lt 500 ]; do
+		sleep 0.01; n=$((n + 1))
+	done
+	sqlite3 "$lk" ".timeout 5000" "BEGIN EXCLUSIVE" ".system sleep 8" "COMMIT" > /dev/null 2>&1 &
+	lpid=$!
+	n=0
+	while ! grep -q 'explore: waiting up to' "$work/lock.err" && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+	t0=$(date +%s%N)
+	kill -TERM $pid; wait $pid; rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	ok "$([ $rc -eq 3 ] && [ $ms -lt 2000 ]; echo $?)" explore-lock-1.5 \
+		"SIGTERM while the last write waits for the lock: explore stops within 2 s (exit $rc after $ms ms)"
+	has explore-lock-1.6 "... having printed the report" "$(cat "$work/lock.out")" "result: "
+	kill $lpid 2>/dev/null; wait $lpid
+fi
 done_testing
