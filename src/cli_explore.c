@@ -602,6 +602,8 @@ static struct store *open_for_record(const struct explore_args *a, const struct 
 	struct store *st = cli_open_store(a->db, STORE_WRITE);
 	char *cause = NULL;
 
+	if (st)
+		store_set_interrupt(st, &interrupted);   /* a wait for a lock ends at a signal */
 	if (st && record_sync(st, scn, srow, NULL, &cause) != 0) {
 		cli_error("%s", cause);
 		free(cause);
@@ -707,8 +709,6 @@ int cli_explore(int argc, char **argv)
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
 	}
-	if (st)
-		store_set_interrupt(st, &interrupted);   /* a wait for a lock ends at a signal */
 	a.opt.ctx = &a;
 	if (split && st) {
 		if (journal_open(&a, &journal, st, srow.id, scn, version, &plan, &done) != 0) {

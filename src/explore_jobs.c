@@ -72,7 +72,6 @@ struct worker {
 	pid_t pid;
 	int cmd, res;          /* our ends: units to it, messages from it; -1 closed */
 	long unit;             /* the unit it is searching, -1 none */
-	size_t pos;            /* ... its index in todo */
 	unsigned long long inflight; /* executions of that unit so far */
 	unsigned char *buf;    /* bytes read, not yet a whole message */
 	size_t len, cap;
@@ -336,7 +335,7 @@ static int hand_out(struct jobs *j, struct worker *w)
 	}
 	if (give(w, j->todo[j->next], budget) != 0)
 		return -1;
-	w->pos = j->next++;
+	j->next++;
 	return 0;
 }
 
