@@ -2,7 +2,9 @@
 # modes, exit statuses, counterexamples saved under names that replay,
 # names taken over from older explorations, usage errors, and the split
 # search shared out (explore-split-*): -j, --shard and merge, --resume
-# after --limit and after SIGINT, SIGTERM.
+# after --limit and after SIGINT, SIGTERM, --limit with -j cut as one
+# process cuts; and a search under another program's write lock
+# (explore-lock-*).
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 work=$(mktemp -d "${TMPDIR:-/tmp}/xs-explore.XXXXXX")
@@ -229,18 +231,22 @@ has explore-split-34.2 "... keeps the units -j 1 keeps (4), which --resume loads
 ms_of() { awk '/^time:/ { t = $2; if ($3 == "ms,") t /= 1000; printf "%d\n", t * 1000 }' "$1"; }
 if command -v sqlite3 >/dev/null 2>&1; then
 	lk="$work/lock.db"
+	# lock_when ROWS SECONDS: once the search has begun (its exploration row, the ROWSth, is
+	# there), another program holds the write lock for SECONDS; its pid in lpid
+	lock_when() {
+		n=0
+		while [ "$(sqlite3 "$lk" 'SELECT count(*) FROM explorations' 2>/dev/null)" != "$1" ] && [ $n -lt 500 ]; do
+			sleep 0.01; n=$((n + 1))
+		done
+		sqlite3 "$lk" ".timeout 5000" "BEGIN EXCLUSIVE" ".system sleep $2" "COMMIT" > /dev/null 2>&1 &
+		lpid=$!
+	}
 	lx() { timeout 25 "$XS_BIN" explore "$four" --version later --units 5000 --limit 100000 -j 2 -q --db "$lk" "$@"; }
 	lx > "$work/free.out" 2>&1
 	free=$(ms_of "$work/free.out")
 	XS_DB_BUSY_MS=20000 lx > "$work/lock.out" 2> "$work/lock.err" &
 	pid=$!
-	# the lock, once the search has begun (its exploration row is there)
-	n=0
-	while [ "$(sqlite3 "$lk" 'SELECT count(*) FROM explorations' 2>/dev/null)" != 2 ] && [ $n -lt 500 ]; do
-		sleep 0.01; n=$((n + 1))
-	done
-	sqlite3 "$lk" ".timeout 5000" "BEGIN EXCLUSIVE" ".system sleep 6" "COMMIT" > /dev/null 2>&1 &
-	lpid=$!
+	lock_when 2 6
 	wait $pid; rc=$?
 	wait $lpid
 	locked=$(ms_of "$work/lock.out")
@@ -255,12 +261,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	XS_DB_BUSY_MS=20000 timeout 25 "$XS_BIN" explore "$four" --version later --units 5000 --limit 20000 -j 2 -q \
 		--db "$lk" > "$work/lock.out" 2> "$work/lock.err" &
 	pid=$!
-	n=0
-	while [ "$(sqlite3 "$lk" 'SELECT count(*) FROM explorations' 2>/dev/null)" != 3 ] && [ $n -lt 500 ]; do
-		sleep 0.01; n=$((n + 1))
-	done
-	sqlite3 "$lk" ".timeout 5000" "BEGIN EXCLUSIVE" ".system sleep 8" "COMMIT" > /dev/null 2>&1 &
-	lpid=$!
+	lock_when 3 8
 	n=0
 	while ! grep -q 'explore: waiting up to' "$work/lock.err" && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
 	t0=$(date +%s%N)

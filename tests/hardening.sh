@@ -6,7 +6,7 @@
 #             schedules, import lines and databases, each with its message
 #   hard-2.*  output: a closed stdout, `list | head -1`, a full stdout
 #   hard-3.*  signals: SIGINT, SIGTERM, SIGHUP during run, import, play
-#             (tmux) and explore, a hangup, and kill -9 before each file
+#             (tmux) and explore (its plan too), a hangup, and kill -9 before each file
 #             change of a run; the terminal and the database survive
 #   hard-4.*  resources: failing malloc (tests/failmalloc.c via LD_PRELOAD),
 #             ulimit -v, ulimit -f (with and without SIGXFSZ), a full tmpfs
