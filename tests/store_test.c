@@ -881,34 +881,37 @@ static long ms_since(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/* store_schedule_add's time in ms; *r its result. */
+static long add_timed(struct store *st, struct store_schedule *s, int *r)
+{
+	struct timespec t0;
+	char *cause = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*r = store_schedule_add(st, s, &cause);
+	free(cause);
+	return ms_since(&t0);
+}
+
 /* store-8.7..8.10: a write that does not wait (explore's batches), a wait a signal ends (B23). */
 static void lock_waits(struct store *st, sqlite3 *db, struct store_schedule *s)
 {
 	static volatile sig_atomic_t flag;
-	struct timespec t0;
 	char *cause = NULL;
 	long ms;
 	int r;
 
 	sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE scenarios SET title = 'x';", NULL, NULL, NULL);
 	store_set_wait(st, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = store_schedule_add(st, s, &cause);
-	ms = ms_since(&t0);
+	ms = add_timed(st, s, &r);
 	tap_ok(r != 0 && store_gave_up_waiting(st) && ms < 150, "store-8.7",
 	       "store_set_wait(0): a write fails at once when another program writes, saying it was the lock (%ld ms)", ms);
-	free(cause);
-	cause = NULL;
 	store_set_wait(st, 20000);
 	store_set_interrupt(st, &flag);
 	flag = 1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = store_schedule_add(st, s, &cause);
-	ms = ms_since(&t0);
+	ms = add_timed(st, s, &r);
 	tap_ok(r != 0 && store_gave_up_waiting(st) && ms < 150, "store-8.8",
 	       "a 20 s wait ends at once when the interrupt is raised (%ld ms)", ms);
-	free(cause);
-	cause = NULL;
 	flag = 0;
 	store_set_wait(st, -1);
 	tap_is_int(store_wait_ms(st), 300, "store-8.9", "store_set_wait(-1): XS_DB_BUSY_MS again");
