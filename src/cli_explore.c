@@ -373,9 +373,9 @@ static int journal_flush_last(struct journal *j, char **cause)
 		return rc;
 	free(*cause);
 	*cause = NULL;
-	fprintf(stderr, "explore: waiting up to %.1f s for another program's lock on %s, to write the %zu units "
+	fprintf(stderr, "explore: waiting up to %.1f s for another program's lock on %s, to write the %zu unit%s "
 		"found since the last write (a signal stops the wait)\n", store_wait_ms(j->st) / 1000.0,
-		store_path(j->st), j->n);
+		store_path(j->st), j->n, j->n == 1 ? "" : "s");
 	return journal_flush(j, cause);
 }
 
@@ -742,6 +742,8 @@ int cli_explore(int argc, char **argv)
 				  "printed below", why);
 			free(why);
 			journal_lost = 1;
+			if (store_gave_up_waiting(a.journal->st))
+				store_set_wait(st, 0);   /* it stayed locked: the writes after it do not wait again */
 		}
 	}
 	if (status != 0) {
