@@ -322,6 +322,7 @@ struct journal {
 	unsigned long long executions;  /* of every unit done so far */
 	size_t units_done;
 	int warned;                     /* a write failed and the user was told */
+	int warned_lock;                /* ... or the database was locked */
 };
 
 /*
@@ -346,20 +347,53 @@ static int journal_flush(struct journal *j, char **cause)
 	return 0;
 }
 
-/* A flush when one is due; a failure is said once, and tried again later. */
+/*
+ * A flush when one is due; a failure is said once, and tried again later.
+ * It never waits for another program's lock: the search (with -j, the
+ * parent that feeds the workers) goes on, and the units stay in memory.
+ */
 static void journal_tick(struct explore_args *a)
 {
 	struct journal *j = a->journal;
+	const char *nl = a->opt.progress && !a->quiet && isatty(STDERR_FILENO) ? "\n" : "";
 	char *why = NULL;
+	int rc;
 
 	if (!j || !j->n || now_sec() - j->last_flush < FLUSH_SECONDS)
 		return;
-	if (journal_flush(j, &why) != 0 && !j->warned) {
-		fprintf(stderr, "%sxipsandbox: warning: %s (the units found are kept and written later)\n",
-			a->opt.progress && isatty(STDERR_FILENO) ? "\n" : "", why);
+	store_set_wait(j->st, 0);
+	rc = journal_flush(j, &why);
+	store_set_wait(j->st, -1);
+	if (rc != 0 && store_gave_up_waiting(j->st) && !j->warned_lock) {
+		fprintf(stderr, "%sexplore: note: %s is locked by another program; the search goes on, and the "
+			"units found are kept and written when it is free\n", nl, store_path(j->st));
+		j->warned_lock = 1;
+	} else if (rc != 0 && !store_gave_up_waiting(j->st) && !j->warned) {
+		fprintf(stderr, "%sxipsandbox: warning: %s (the units found are kept and written later)\n", nl, why);
 		j->warned = 1;
 	}
 	free(why);
+}
+
+/*
+ * The last flush: the one write that waits for another program's lock
+ * (XS_DB_BUSY_MS, 5 s by default), and says so first.  A signal ends the wait.
+ */
+static int journal_flush_last(struct journal *j, char **cause)
+{
+	int rc;
+
+	store_set_wait(j->st, 0);
+	rc = journal_flush(j, cause);
+	store_set_wait(j->st, -1);
+	if (rc == 0 || !store_gave_up_waiting(j->st))
+		return rc;
+	free(*cause);
+	*cause = NULL;
+	fprintf(stderr, "explore: waiting up to %.1f s for another program's lock on %s, to write the %zu unit%s "
+		"found since the last write (a signal stops the wait)\n", store_wait_ms(j->st) / 1000.0,
+		store_path(j->st), j->n, j->n == 1 ? "" : "s");
+	return journal_flush(j, cause);
 }
 
 /* explore_options.unit_done: keep the unit; write a batch now and then. */
@@ -559,12 +593,34 @@ static void print_resume(const struct explore_args *a, const char *scenario_arg,
 	printf("\n");
 }
 
+/* A signal stopped the plan: the report of a search that ran nothing, and where it stopped. */
+static int report_plan_stopped(const struct explore_args *a, const struct scenario *scn, enum xip_version v,
+			       const struct explore_plan *plan)
+{
+	struct explore_result r;
+	char buf[160];
+
+	memset(&r, 0, sizeof r);
+	r.mode = a->opt.mode;
+	r.end = EXPLORE_INTERRUPTED;
+	r.bound_done = -1;
+	r.steps = r.plan_steps = plan->steps;
+	r.seconds = plan->seconds;
+	explore_out_print(scn, v, a->opt.without ? kernel_without_text(a->opt.without, buf, sizeof buf) : NULL,
+			  &a->opt, &r);
+	printf("stopped:  interrupted while planning the units (%llu steps in %.1f s): nothing was searched "
+	       "or recorded\n", plan->steps, plan->seconds);
+	return explore_out_status(&r);
+}
+
 static struct store *open_for_record(const struct explore_args *a, const struct scenario *scn,
 				     struct store_scenario *srow)
 {
 	struct store *st = cli_open_store(a->db, STORE_WRITE);
 	char *cause = NULL;
 
+	if (st)
+		store_set_interrupt(st, &interrupted);   /* a wait for a lock ends at a signal */
 	if (st && record_sync(st, scn, srow, NULL, &cause) != 0) {
 		cli_error("%s", cause);
 		free(cause);
@@ -649,11 +705,19 @@ int cli_explore(int argc, char **argv)
 	}
 	memset(&plan, 0, sizeof plan);
 	split = a.opt.mode == EXPLORE_REDUCED || a.opt.mode == EXPLORE_FULL;
-	if (split && explore_plan_make(scn, version, &a.opt, &plan, &cause) != 0) {
-		cli_error("%s", cause);
-		free(cause);
+	a.opt.interrupt = &interrupted;   /* planning 100 000 units takes seconds: it stops too */
+	if (split && (status = explore_plan_make(scn, version, &a.opt, &plan, &cause)) != 0) {
+		if (status == EXPLORE_PLAN_STOPPED) {
+			status = report_plan_stopped(&a, scn, version, &plan);
+		} else {
+			cli_error("%s", cause);
+			free(cause);
+			status = CLI_EXIT_INPUT;
+		}
+		for (int i = 0; i < 3; i++)
+			sigaction(signals[i], &old[i], NULL);
 		scenario_free(scn);
-		return CLI_EXIT_INPUT;
+		return status;
 	}
 	if (split)
 		a.opt.plan = &plan;
@@ -685,20 +749,22 @@ int cli_explore(int argc, char **argv)
 		a.opt.max_executions = a.opt.max_executions && a.opt.max_executions < DOT_MAX_EXECUTIONS
 				       ? a.opt.max_executions : DOT_MAX_EXECUTIONS;
 	}
-	a.opt.interrupt = &interrupted;
 	status = explore_run(scn, version, &a.opt, &r, &cause);
-	for (int i = 0; i < 3; i++)
-		sigaction(signals[i], &old[i], NULL);
+	/* the search has stopped (r.end says why); from here a signal stops a wait for a lock, and a
+	   second one of a kind already received kills (SA_RESETHAND) */
+	interrupted = 0;
 	if (!a.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%78s\r", "");
 	if (a.journal && a.journal->n) {
 		/* what finished stays, whatever happened after */
 		char *why = NULL;
-		if (journal_flush(a.journal, &why) != 0) {
+		if (journal_flush_last(a.journal, &why) != 0) {
 			cli_error("%s; the units found since the last write are lost, the search's result is "
 				  "printed below", why);
 			free(why);
 			journal_lost = 1;
+			if (store_gave_up_waiting(a.journal->st))
+				store_set_wait(st, 0);   /* it stayed locked: the writes after it do not wait again */
 		}
 	}
 	if (status != 0) {
@@ -730,6 +796,8 @@ int cli_explore(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 	explore_result_clear(&r);
 out:
+	for (int i = 0; i < 3; i++)
+		sigaction(signals[i], &old[i], NULL);
 	dot_tree_free(a.dot);
 	if (a.journal)
 		journal_free(a.journal);

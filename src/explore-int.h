@@ -165,9 +165,6 @@ struct ex_units {
 	struct kernel_run *run;
 	int reduce;
 	double t0;
-	/* -j with --limit: the executions judged by every worker, and the limit */
-	unsigned long long *shared_executions;
-	unsigned long long shared_limit;
 };
 
 /*
@@ -186,6 +183,10 @@ int ex_unit_run(const struct ex_units *eu, const struct explore_options *opt, si
  * not.  base holds what is already done (the progress line adds it) and
  * receives every completed unit.  opt->unit_done is called here, in this
  * process, as units complete.  *stop: why the search stopped early, or 0.
+ * With opt->max_executions the cut is the one a single process makes
+ * (the units in todo order until the limit, the last one cut at it):
+ * results[] then holds nothing past the cut, and a completed unit is
+ * passed to unit_done only once it is known to come before the cut.
  */
 int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, const size_t *todo, size_t n,
 		struct explore_unit **results, struct explore_result *base, int *stop, char **cause);

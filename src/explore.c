@@ -34,8 +34,6 @@ struct explorer {
 	unsigned long long limit; /* stop after this many executions (0: none) */
 	const struct explore_result *base; /* for progress: what finished units found (NULL: none) */
 	int stop;             /* an enum explore_end other than COMPLETE, or 0 */
-	unsigned long long *shared; /* -j --limit: executions judged by all the workers */
-	unsigned long long shared_limit;
 	uint64_t rng;
 	double plan_seconds;  /* split searches: what making the plan took (made here or not) */
 };
@@ -198,8 +196,6 @@ static void judge(struct explorer *ex)
 		v.kind = kernel_run_verdict_kind(ex->run); /* nothing shows v's text */
 	h = kernel_state_hash(ex->run);
 	r->executions++;
-	if (ex->shared)
-		__atomic_add_fetch(ex->shared, 1, __ATOMIC_RELAXED);
 	r->verdicts[v.kind]++;
 	r->states += (unsigned long long)ex_set_add(&ex->set, h);
 	if (n > r->max_length)
@@ -226,8 +222,6 @@ static int should_stop(struct explorer *ex)
 	if (!ex->stop && o->interrupt && *o->interrupt)
 		ex->stop = EXPLORE_INTERRUPTED;
 	if (!ex->stop && ex->limit && ex->res->executions >= ex->limit)
-		ex->stop = EXPLORE_LIMIT;
-	if (!ex->stop && ex->shared && __atomic_load_n(ex->shared, __ATOMIC_RELAXED) >= ex->shared_limit)
 		ex->stop = EXPLORE_LIMIT;
 	if (o->progress && ex->runs % PROGRESS_EVERY == 0) {
 		double t = ex_now();
@@ -256,8 +250,13 @@ static int run_prepared(struct explorer *ex, struct ex_search *x_, int bound, in
 	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE) {
 		if (r == -2)
 			break;
-		if (r == EX_SEARCH_UNIT)
-			continue;   /* a unit of its own, searched apart */
+		if (r == EX_SEARCH_UNIT) {
+			/* a unit of its own, searched apart; unit 0 walks the whole top past
+			   them, so a signal is looked at here too */
+			if (should_stop(ex))
+				break;
+			continue;
+		}
 		if (r == EX_SEARCH_CUT) {
 			ex->res->blocked++;
 		} else if (exact && ex_search_preemptions(&x) != (unsigned)bound) {
@@ -397,7 +396,8 @@ void explore_unit_clear(struct explore_unit *u)
  * NULL) their prefixes and sleep sets, in the order the search meets them.
  */
 static int top_units(struct kernel_run *run, const struct scenario *scn, enum xip_version v, int reduce,
-		     size_t depth, size_t *count, struct explore_plan *plan, unsigned long long *steps, char **cause)
+		     size_t depth, size_t *count, struct explore_plan *plan, unsigned long long *steps,
+		     volatile sig_atomic_t *interrupt, char **cause)
 {
 	struct ex_search x;
 	size_t cap = 0;
@@ -407,7 +407,7 @@ static int top_units(struct kernel_run *run, const struct scenario *scn, enum xi
 	ex_search_init(&x, run, scn, v, reduce, -1);
 	ex_search_set_top(&x, depth);
 	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE) {
-		if (r == -2)
+		if (r == -2 || (interrupt && *interrupt))
 			break;
 		if (r != EX_SEARCH_UNIT)
 			continue;
@@ -424,7 +424,7 @@ static int top_units(struct kernel_run *run, const struct scenario *scn, enum xi
 	}
 	*steps += x.steps;
 	ex_search_free(&x);
-	return r == -2 ? -1 : 0;
+	return r == -2 ? -1 : r != EX_SEARCH_DONE ? EXPLORE_PLAN_STOPPED : 0;
 }
 
 /*
@@ -449,7 +449,8 @@ static uint32_t model_digest(void)
  * EXPLORE_MAX_SPLIT_DEPTH has that many, the search is small: 0, unsplit.
  */
 static int probe_depth(struct kernel_run *run, const struct scenario *scn, enum xip_version v, int reduce,
-		       unsigned target, size_t *depth, unsigned long long *steps, char **cause)
+		       unsigned target, size_t *depth, unsigned long long *steps, volatile sig_atomic_t *interrupt,
+		       char **cause)
 {
 	struct ex_search x;
 	int r;
@@ -458,16 +459,16 @@ static int probe_depth(struct kernel_run *run, const struct scenario *scn, enum 
 	ex_search_init(&x, run, scn, v, reduce, -1);
 	ex_search_set_probe(&x, EXPLORE_MAX_SPLIT_DEPTH, target);
 	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE)
-		if (r == -2)
+		if (r == -2 || (interrupt && *interrupt))
 			break;
-	for (size_t d = 1; r != -2 && d <= x.top; d++)
+	for (size_t d = 1; r == EX_SEARCH_DONE && d <= x.top; d++)
 		if (x.level[d] >= target) {
 			*depth = d;
 			break;
 		}
 	*steps += x.steps;
 	ex_search_free(&x);
-	return r == -2 ? -1 : 0;
+	return r == -2 ? -1 : r != EX_SEARCH_DONE ? EXPLORE_PLAN_STOPPED : 0;
 }
 
 int explore_plan_make(const struct scenario *scn, enum xip_version version,
@@ -495,10 +496,10 @@ int explore_plan_make(const struct scenario *scn, enum xip_version version,
 		return -1;
 	}
 	/* the shallowest top that gives enough units (0: one unit, the whole search) */
-	if (target > 1 && (rc = probe_depth(run, scn, version, reduce, target, &depth, &steps, cause)) != 0)
-		rc = -1;
+	if (target > 1)
+		rc = probe_depth(run, scn, version, reduce, target, &depth, &steps, opt->interrupt, cause);
 	if (rc == 0 && depth > 0) {
-		rc = top_units(run, scn, version, reduce, depth, &count, plan, &steps, cause);
+		rc = top_units(run, scn, version, reduce, depth, &count, plan, &steps, opt->interrupt, cause);
 	} else if (rc == 0) {
 		count = 1;
 		plan->prefix = xmalloc(1);
@@ -507,7 +508,9 @@ int explore_plan_make(const struct scenario *scn, enum xip_version version,
 	kernel_run_free(run);
 	if (rc != 0) {
 		explore_plan_clear(plan);
-		return -1;
+		plan->steps = steps;   /* stopped: what it cost so far, for the report */
+		plan->seconds = ex_now() - t0;
+		return rc;
 	}
 	plan->target = target;
 	plan->depth = depth;
@@ -561,8 +564,6 @@ int ex_unit_run(const struct ex_units *eu, const struct explore_options *opt, si
 	sub.next_progress = ex_now() + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
 	sub.limit = limit;
 	sub.base = base;
-	sub.shared = eu->shared_executions;
-	sub.shared_limit = eu->shared_limit;
 	if (u > 0 || plan->depth > 0) {
 		ex_search_init(&x, eu->run, eu->scn, eu->version, eu->reduce, -1);
 		if (u == 0)
@@ -615,7 +616,15 @@ static int run_split(struct explorer *ex, const struct scenario *scn, enum xip_v
 	int rc = 0, stop = 0;
 
 	if (!plan) {
-		if (explore_plan_make(scn, v, o, &own, cause) != 0)
+		int made = explore_plan_make(scn, v, o, &own, cause);
+		if (made == EXPLORE_PLAN_STOPPED) {
+			/* interrupted while planning: nothing searched, the plan's steps reported */
+			res->steps = res->plan_steps = own.steps;
+			ex->plan_seconds = own.seconds;
+			ex->stop = EXPLORE_INTERRUPTED;
+			return 0;
+		}
+		if (made != 0)
 			return -1;
 		plan = &own;
 	}

@@ -164,7 +164,14 @@ struct explore_plan {
 	double seconds;
 };
 
-/* Make the plan of a reduced or full search (opt: mode, units, step_limit, without). */
+/*
+ * Make the plan of a reduced or full search (opt: mode, units, step_limit,
+ * without, interrupt).  Returns 0, -1 with *cause, or EXPLORE_PLAN_STOPPED
+ * when *opt->interrupt became non-zero first (looked at between the top
+ * searches' executions): then the plan holds nothing but the steps and
+ * seconds spent.
+ */
+#define EXPLORE_PLAN_STOPPED 1
 int explore_plan_make(const struct scenario *scn, enum xip_version version,
 		      const struct explore_options *opt, struct explore_plan *plan, char **cause);
 void explore_plan_clear(struct explore_plan *plan);

@@ -13,12 +13,22 @@
  * (type, unit, value, length) then `length` bytes.  'P' progress: value =
  * executions so far in the unit; 'R' a unit's findings: value = why it
  * stopped early (0: complete); 'E' an error: the bytes are the message.
- * Parent to worker: a unit number (64 bits); end of file means stop.
+ * Parent to worker: a unit number and its budget (64 bits each: the most
+ * executions it may run, 0 none); end of file means stop.
+ *
+ * --limit N cuts where one process cuts, whatever the timing: the units in
+ * todo order until N executions, the last of them stopped at its share.
+ * The parent keeps the front of the units accepted so far in todo order
+ * (their executions, cum); a unit is given N - cum - (the executions of
+ * the finished units between the front and it), a bound on what it may
+ * use.  When the front reaches the unit the limit falls in, the others
+ * are stopped and dropped, and that unit is searched again here with its
+ * exact share unless the worker already ran it with that share.
  *
  * Stopping: one shared flag (an anonymous shared mapping) is every
  * worker's interrupt.  The parent raises it on Ctrl-C (its own flag), on
- * --stop-at-first's first bad verdict, at --limit and on an error; a
- * worker's own SIGINT, SIGTERM or SIGHUP raise it too.  A stopped worker
+ * --stop-at-first's first bad verdict, at the --limit cut and on an error;
+ * a worker's own SIGINT, SIGTERM or SIGHUP raise it too.  A stopped worker
  * reports its partial unit and exits.  If the parent dies (a second
  * Ctrl-C) the kernel kills the workers (PR_SET_PDEATHSIG).
  */
@@ -50,7 +60,12 @@ struct msg_head {
 /* The page the parent and the workers share. */
 struct jobs_shared {
 	volatile sig_atomic_t stop;      /* every worker's interrupt */
-	unsigned long long executions;   /* judged, all workers (atomic adds), for --limit */
+};
+
+/* A unit to search, parent to worker. */
+struct job_cmd {
+	uint64_t unit;
+	uint64_t budget;   /* at most this many executions (0: no limit) */
 };
 
 struct worker {
@@ -134,7 +149,7 @@ static void worker_main(const struct ex_units *eu, const struct explore_options 
 {
 	struct explore_options opt = *popt;
 	struct sigaction sa;
-	uint64_t unit;
+	struct job_cmd job;
 
 	worker_stop = stop;
 	worker_out = out;
@@ -155,13 +170,14 @@ static void worker_main(const struct ex_units *eu, const struct explore_options 
 	opt.unit_done = NULL;
 	opt.progress = worker_progress;
 	opt.ctx = NULL;
-	while (read_all(cmd, &unit, sizeof unit) == 0) {
+	while (read_all(cmd, &job, sizeof job) == 0) {
 		struct explore_unit found;
+		size_t unit = (size_t)job.unit;
 		char *cause = NULL;
 		int why = 0;
 
-		worker_unit = (size_t)unit;
-		if (ex_unit_run(eu, &opt, (size_t)unit, NULL, 0, &found, &why, &cause) != 0) {
+		worker_unit = unit;
+		if (ex_unit_run(eu, &opt, unit, NULL, job.budget, &found, &why, &cause) != 0) {
 			send_msg(out, 'E', (size_t)unit, 0, cause, strlen(cause));
 			_exit(1);
 		} else {
@@ -226,11 +242,11 @@ static int spawn(struct worker *w, struct worker *all, int nw, const struct ex_u
 	return 0;
 }
 
-static int give(struct worker *w, size_t unit)
+static int give(struct worker *w, size_t unit, unsigned long long budget)
 {
-	uint64_t u = unit;
+	struct job_cmd job = { unit, budget };
 
-	if (write_all(w->cmd, &u, sizeof u) != 0)
+	if (write_all(w->cmd, &job, sizeof job) != 0)
 		return -1;
 	w->unit = (long)unit;
 	w->inflight = 0;
@@ -246,6 +262,17 @@ struct jobs {
 	char **cause;
 	volatile sig_atomic_t *flag;
 	int ncpus;             /* the scenario's: what a unit's counterexamples may name */
+	const size_t *todo;
+	size_t n, next;        /* todo[0, next) were given out */
+
+	/* --limit (max > 0): the cut one process makes (see the top of the file) */
+	unsigned long long max;
+	unsigned long long *budget; /* per todo index: the budget its unit was given */
+	size_t front;          /* todo[0, front) accepted: they end before the limit */
+	unsigned long long cum;     /* executions of base and of the accepted units */
+	unsigned long long ahead;   /* ... of the finished units in [front, next) */
+	int cut;               /* the limit falls in todo[front] ... */
+	int rerun;             /* ... which is searched again here with max - cum */
 };
 
 static void stop_all(struct jobs *j, int why)
@@ -253,6 +280,63 @@ static void stop_all(struct jobs *j, int why)
 	if (!j->stop)
 		j->stop = why;
 	*j->flag = 1;
+}
+
+/* A finished unit goes into base and to unit_done (the journal). */
+static void accept_unit(struct jobs *j, size_t unit)
+{
+	const struct explore_unit *u = j->results[unit];
+
+	ex_result_add_unit(j->base, u);
+	j->base->units_done++;
+	/* kept even after another failure: --resume will not search it again */
+	if (j->opt->unit_done && j->opt->unit_done(j->opt->ctx, unit, u, j->failed ? NULL : j->cause) != 0) {
+		j->failed = 1;
+		stop_all(j, EXPLORE_INTERRUPTED);
+	}
+}
+
+/* --limit: accept the finished units at the front that end before it; find the cut. */
+static void advance(struct jobs *j)
+{
+	while (!j->cut && j->front < j->n && j->results[j->todo[j->front]]) {
+		size_t pos = j->front, unit = j->todo[pos];
+		const struct explore_unit *u = j->results[unit];
+		unsigned long long left = j->max - j->cum;
+
+		if (u->complete && u->executions < left) {
+			j->ahead -= u->executions;
+			j->cum += u->executions;
+			j->front++;
+			accept_unit(j, unit);
+			continue;
+		}
+		if (j->stop)
+			return;   /* stopped for another reason (a signal, the first bad verdict): no cut */
+		/* one process would stop this unit after `left` executions */
+		j->cut = 1;
+		j->rerun = u->complete || u->executions != left || j->budget[pos] != left;
+		stop_all(j, EXPLORE_LIMIT);
+	}
+}
+
+/* Give w the next unit, with its budget; -1 when there is none to give. */
+static int hand_out(struct jobs *j, struct worker *w)
+{
+	unsigned long long budget = 0;
+
+	if (j->stop || j->next >= j->n)
+		return -1;
+	if (j->max) {
+		if (j->cum + j->ahead >= j->max)
+			return -1;   /* every unit from here lies past the limit */
+		budget = j->max - j->cum - j->ahead;
+		j->budget[j->next] = budget;
+	}
+	if (give(w, j->todo[j->next], budget) != 0)
+		return -1;
+	j->next++;
+	return 0;
 }
 
 /* One whole message from w. */
@@ -288,17 +372,17 @@ static void on_message(struct jobs *j, struct worker *w, const struct msg_head *
 		j->results[h->unit] = u;
 		w->unit = -1;
 		w->inflight = 0;
-		if (u->complete) {
-			ex_result_add_unit(j->base, u);
-			j->base->units_done++;
-			/* kept even after another failure: --resume will not search it again */
-			if (j->opt->unit_done && j->opt->unit_done(j->opt->ctx, h->unit, u, j->failed ? NULL : j->cause) != 0) {
-				j->failed = 1;
-				stop_all(j, EXPLORE_INTERRUPTED);
-			}
-		}
-		if (h->value)
+		/* a unit that used up its budget stops nothing: the cut is advance's */
+		if (h->value && !(j->max && h->value == EXPLORE_LIMIT))
 			stop_all(j, (int)h->value);
+		if (!j->max) {
+			if (u->complete)
+				accept_unit(j, h->unit);
+		} else {
+			if (u->complete)
+				j->ahead += u->executions;
+			advance(j);
+		}
 	}
 }
 
@@ -345,6 +429,48 @@ static void describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "status %d", status);
 }
 
+static void drop(struct explore_unit **u)
+{
+	if (*u) {
+		explore_unit_clear(*u);
+		free(*u);
+		*u = NULL;
+	}
+}
+
+/*
+ * --limit, the workers gone: past a cut nothing counts, and the unit it
+ * falls in is searched again with its exact share when the worker's run
+ * was not that; without a cut (a signal, the first bad verdict, an
+ * error) every finished unit is kept, as one process keeps them.
+ */
+static void finish_limit(struct jobs *j, const struct ex_units *eu)
+{
+	if (!j->cut) {
+		for (size_t k = j->front; k < j->n; k++)
+			if (j->results[j->todo[k]] && j->results[j->todo[k]]->complete)
+				accept_unit(j, j->todo[k]);
+		return;
+	}
+	for (size_t k = j->front + 1; k < j->n; k++)
+		drop(&j->results[j->todo[k]]);
+	if (j->rerun && !j->failed) {
+		size_t unit = j->todo[j->front];
+		struct explore_unit **r = &j->results[unit];
+		int why = 0;
+
+		drop(r);
+		*r = xmalloc(sizeof **r);
+		if (ex_unit_run(eu, j->opt, unit, j->base, j->max - j->cum, *r, &why, j->cause) != 0) {
+			free(*r);
+			*r = NULL;
+			j->failed = 1;
+		} else if (why && why != EXPLORE_LIMIT) {
+			j->stop = why;   /* a signal during it */
+		}
+	}
+}
+
 int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, const size_t *todo, size_t n,
 		struct explore_unit **results, struct explore_result *base, int *stop, char **cause)
 {
@@ -353,12 +479,17 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 	struct pollfd *pfd = xcalloc((size_t)nw, sizeof *pfd);
 	struct sigaction ign, old_pipe;
 	struct jobs j;
-	size_t next = 0;
 	double next_progress = ex_now() + (opt->progress_interval > 0 ? opt->progress_interval : 0.25);
 	volatile sig_atomic_t *flag;
 	struct jobs_shared *shared;
-	struct ex_units weu = *eu;
 
+	if (opt->max_executions && base->executions >= opt->max_executions) {
+		/* the units done before reach the limit: one process would search none */
+		free(w);
+		free(pfd);
+		*stop = EXPLORE_LIMIT;
+		return 0;
+	}
 	shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED) {
 		free(w);
@@ -367,11 +498,6 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 	}
 	flag = &shared->stop;
 	*flag = 0;
-	/* --limit over all the workers: every judged execution counts here */
-	shared->executions = base->executions;
-	weu.shared_executions = opt->max_executions ? &shared->executions : NULL;
-	weu.shared_limit = opt->max_executions;
-	eu = &weu;
 	memset(&j, 0, sizeof j);
 	j.opt = opt;
 	j.results = results;
@@ -379,6 +505,11 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 	j.cause = cause;
 	j.flag = flag;
 	j.ncpus = eu->scn->ncpus;
+	j.todo = todo;
+	j.n = n;
+	j.max = opt->max_executions;
+	j.cum = base->executions;
+	j.budget = j.max ? xcalloc(n, sizeof *j.budget) : NULL;
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;   /* a dead worker's pipe gives EPIPE, not death */
 	sigemptyset(&ign.sa_mask);
@@ -392,21 +523,14 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 			break;
 		}
 		alive++;
-		if (next < n && give(&w[i], todo[next]) == 0)
-			next++;
-		else
+		if (hand_out(&j, &w[i]) != 0)
 			close_fd(&w[i].cmd);
 	}
 	while (alive > 0) {
 		int np = 0;
-		unsigned long long inflight = 0;
 
 		if (opt->interrupt && *opt->interrupt)
 			stop_all(&j, EXPLORE_INTERRUPTED);
-		for (int i = 0; i < nw; i++)
-			inflight += w[i].inflight;
-		if (opt->max_executions && base->executions + inflight >= opt->max_executions)
-			stop_all(&j, EXPLORE_LIMIT);
 		for (int i = 0; i < nw; i++) {
 			if (w[i].res < 0)
 				continue;
@@ -458,12 +582,8 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 				}
 				continue;
 			}
-			if (w[i].unit < 0 && w[i].cmd >= 0) {
-				if (!j.stop && next < n && give(&w[i], todo[next]) == 0)
-					next++;
-				else
-					close_fd(&w[i].cmd);   /* end of file: the worker exits */
-			}
+			if (w[i].unit < 0 && w[i].cmd >= 0 && hand_out(&j, &w[i]) != 0)
+				close_fd(&w[i].cmd);   /* end of file: the worker exits */
 		}
 		if (opt->progress) {
 			double t = ex_now();
@@ -482,7 +602,10 @@ int ex_jobs_run(const struct ex_units *eu, const struct explore_options *opt, co
 	free(w);
 	free(pfd);
 	munmap(shared, sizeof *shared);
-	if (!j.stop && next < n)
+	if (j.max)
+		finish_limit(&j, eu);
+	free(j.budget);
+	if (!j.stop && j.next < n)
 		j.stop = EXPLORE_INTERRUPTED;
 	*stop = j.stop;
 	return j.failed ? -1 : 0;

@@ -24,6 +24,10 @@ struct store {
 	char *files[3]; /* path-wal, path-shm, path-journal (store_files) */
 	int read_only; /* opened read-only (STORE_READ on a file we may not write) */
 	int busy_ms; /* how long to wait for another program's write lock */
+	int busy_default; /* ... unless told otherwise (store_set_wait) */
+	long busy_since; /* when the wait under way began (sql_busy_wait) */
+	int gave_up; /* the last transaction stopped waiting for the lock */
+	volatile sig_atomic_t *interrupt; /* a wait ends when *interrupt != 0 (NULL: never) */
 	int work_ms; /* how much CPU time one statement may take (B2) */
 	long stmt_cpu_ms; /* the thread's CPU time when the running statement began */
 };
@@ -32,6 +36,8 @@ struct store {
 int sql_fail(const struct store *st, int rc, const char *what, char **cause);
 /* Run constant SQL (one or more statements, no parameters); SQLite's rc. */
 int sql_exec(sqlite3 *db, const char *sql);
+/* SQLite's busy handler (arg: the store): waits up to busy_ms, unless interrupted. */
+int sql_busy_wait(void *arg, int count);
 /* sql_exec, tried again while another connection holds the lock (up to the busy timeout). */
 int sql_retry(struct store *st, const char *sql);
 /* BEGIN IMMEDIATE ... COMMIT; sql_tx_fail: the message, then ROLLBACK. */

@@ -366,7 +366,7 @@ static int connect_db(struct store *st, int flags, int immutable, char **cause)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, st->busy_ms);
+	sqlite3_busy_handler(st->db, sql_busy_wait, st);
 	st->stmt_cpu_ms = cpu_ms();
 	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, work_trace, st);
 	sqlite3_progress_handler(st->db, STORE_PROGRESS_OPS, work_progress, st);
@@ -675,7 +675,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 				 "xipsandbox exits; give a file's path (./:memory: for a file of that name)");
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	st->busy_ms = env_ms("XS_DB_BUSY_MS", STORE_BUSY_MS);
+	st->busy_ms = st->busy_default = env_ms("XS_DB_BUSY_MS", STORE_BUSY_MS);
 	st->work_ms = env_ms("XS_DB_WORK_MS", STORE_WORK_MS);
 	if (check_file(st, &fs, cause) != 0 || (fs.exists && inspect(st, &fs, mode, &version, cause) != 0))
 		goto fail;

@@ -17,6 +17,7 @@
 #ifndef XS_STORE_H
 #define XS_STORE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #define STORE_SCHEMA_VERSION 3
@@ -43,7 +44,7 @@ char *store_default_path(char **cause);
  * Open (creating the file and its directory when missing) and check it:
  * the schema version (PRAGMA user_version) must be ours or older (older
  * ones are migrated forward in one transaction), the tables must be ours.
- * Sets WAL mode, a 5 s busy timeout and foreign keys on.
+ * Sets WAL mode, a 5 s busy timeout (store_set_wait) and foreign keys on.
  */
 int store_open(const char *path, enum store_mode mode, struct store **out, char **cause);
 void store_close(struct store *st);
@@ -212,5 +213,20 @@ int store_exploration_units(struct store *st, long id,
 /* A scenario by id, with the text it was last seen with (*text newly allocated); *found 0 when none. */
 int store_scenario_by_id(struct store *st, long id, struct store_scenario *out, char **text, int *found,
 			 char **cause);
+
+/* ---- waiting for another program's lock ------------------------------------------ */
+
+/*
+ * Waiting for another program's write lock.  store_set_wait: how long the
+ * writes from now on wait for it, in ms (-1: the default, XS_DB_BUSY_MS or
+ * 5 s; 0: not at all, for a write that is tried again later);
+ * store_wait_ms: that time.  store_set_interrupt: a wait ends early when
+ * *flag becomes non-zero (a signal; NULL: never).  store_gave_up_waiting:
+ * the last transaction failed because the lock stayed taken.
+ */
+void store_set_wait(struct store *st, int ms);
+int store_wait_ms(const struct store *st);
+void store_set_interrupt(struct store *st, volatile sig_atomic_t *flag);
+int store_gave_up_waiting(const struct store *st);
 
 #endif

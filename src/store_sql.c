@@ -99,9 +99,52 @@ int sql_retry(struct store *st, const char *sql)
 	long deadline = now_ms() + st->busy_ms;
 	int rc;
 
-	while ((rc = sql_exec(st->db, sql)) != SQLITE_OK && (rc & 0xff) == SQLITE_BUSY && now_ms() < deadline)
+	while ((rc = sql_exec(st->db, sql)) != SQLITE_OK && (rc & 0xff) == SQLITE_BUSY && now_ms() < deadline &&
+	       !(st->interrupt && *st->interrupt))
 		sqlite3_sleep(5);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		st->gave_up = 1;
 	return rc;
+}
+
+/*
+ * sqlite3_busy_timeout's job, but a signal ends the wait too (explore
+ * stops at once, writing what it can), and the caller learns that the
+ * lock was the reason (a write tried again later).
+ */
+int sql_busy_wait(void *arg, int count)
+{
+	struct store *st = arg;
+	long now = now_ms();
+
+	if (count == 0)
+		st->busy_since = now;
+	if ((st->interrupt && *st->interrupt) || now - st->busy_since >= st->busy_ms) {
+		st->gave_up = 1;
+		return 0;
+	}
+	sqlite3_sleep(count < 9 ? count + 1 : 10);
+	return 1;
+}
+
+void store_set_wait(struct store *st, int ms)
+{
+	st->busy_ms = ms < 0 ? st->busy_default : ms;
+}
+
+int store_wait_ms(const struct store *st)
+{
+	return st->busy_ms;
+}
+
+void store_set_interrupt(struct store *st, volatile sig_atomic_t *flag)
+{
+	st->interrupt = flag;
+}
+
+int store_gave_up_waiting(const struct store *st)
+{
+	return st->gave_up;
 }
 
 void sql_rollback(struct store *st)
@@ -112,7 +155,10 @@ void sql_rollback(struct store *st)
 
 int sql_begin(struct store *st, const char *what, char **cause)
 {
-	int rc = sql_retry(st, "BEGIN IMMEDIATE");
+	int rc;
+
+	st->gave_up = 0;
+	rc = sql_retry(st, "BEGIN IMMEDIATE");
 
 	return rc == SQLITE_OK ? 0 : sql_fail(st, rc, what, cause);
 }

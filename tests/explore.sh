@@ -2,7 +2,9 @@
 # modes, exit statuses, counterexamples saved under names that replay,
 # names taken over from older explorations, usage errors, and the split
 # search shared out (explore-split-*): -j, --shard and merge, --resume
-# after --limit and after SIGINT, SIGTERM.
+# after --limit and after SIGINT, SIGTERM, --limit with -j cut as one
+# process cuts; and a search under another program's write lock
+# (explore-lock-*).
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 work=$(mktemp -d "${TMPDIR:-/tmp}/xs-explore.XXXXXX")
@@ -208,4 +210,68 @@ for sig in INT TERM; do
 	is "explore-split-27.$sig" "... and --resume finishes it with the counts of one run" "$(printf '%s\n' "$out" | strip)" "$full"
 	[ $sig = INT ] && has explore-split-28 "... going on from the units done before the signal" "$out" "units were done before"
 done
+
+# 33, 34 (B25): --limit with -j cuts where one process cuts: the same report, every run
+four="$XS_SRCDIR/tests/scenarios/four-readers.scn"
+one=$(timeout 20 "$XS_BIN" explore "$four" --limit 50000 --no-record | strip)
+has explore-split-33.1 "four-readers --limit 50000 runs exactly 50000 executions" "$one" "executions: 50000 run to their end"
+for i in 1 2 3; do
+	two=$(timeout 20 "$XS_BIN" explore "$four" --limit 50000 -j 2 --no-record | strip)
+	is explore-split-33.$((i + 1)) "... and so does -j 2, with what -j 1 prints (run $i)" "$two" "$one"
+done
+ldb="$work/limit-j.db"
+one=$(X three-cpus --version buggy --limit 300 --no-record | strip)
+two=$(X three-cpus --version buggy --limit 300 -j 2 --db "$ldb" | strip)
+is explore-split-34.1 "three-cpus --limit 300 -j 2 prints what -j 1 prints" "$two" "$one"
+out=$(X three-cpus --version buggy --resume -j 2 --db "$ldb")
+has explore-split-34.2 "... keeps the units -j 1 keeps (4), which --resume loads" "$out" "4 of its 67 units were done before"
+
+# 35 (B24): another program holding the write lock for 4 s more than the search
+# takes does not stall it (-j 2: the parent writes); only the last write waits,
+# and says so
+ms_of() { awk '/^time:/ { t = $2; if ($3 == "ms,") t /= 1000; printf "%d\n", t * 1000 }' "$1"; }
+if command -v sqlite3 >/dev/null 2>&1; then
+	lk="$work/lock.db"
+	# lock_when ROWS SECONDS: once the search has begun (its exploration row, the ROWSth, is
+	# there), another program holds the write lock for SECONDS; its pid in lpid
+	lock_when() {
+		n=0
+		while [ "$(sqlite3 "$lk" 'SELECT count(*) FROM explorations' 2>/dev/null)" != "$1" ] && [ $n -lt 500 ]; do
+			sleep 0.01; n=$((n + 1))
+		done
+		sqlite3 "$lk" ".timeout 5000" "BEGIN EXCLUSIVE" ".system sleep $2" "COMMIT" > /dev/null 2>&1 &
+		lpid=$!
+	}
+	lx() { timeout 25 "$XS_BIN" explore "$four" --version later --units 5000 --limit 100000 -j 2 -q --db "$lk" "$@"; }
+	lx > "$work/free.out" 2>&1
+	free=$(ms_of "$work/free.out")
+	hold=$(( ${free:-0} / 1000 + 4 ))
+	XS_DB_BUSY_MS=20000 lx > "$work/lock.out" 2> "$work/lock.err" &
+	pid=$!
+	lock_when 2 $hold
+	wait $pid; rc=$?
+	wait $lpid
+	locked=$(ms_of "$work/lock.out")
+	ok "$([ -n "$locked" ] && [ "$locked" -lt $((free + 3000)) ]; echo $?)" explore-lock-1.1 \
+		"a search under another program's $hold s write lock takes the time it takes without (${locked:-?} ms, ${free:-?} ms without)"
+	has explore-lock-1.2 "... the last write says it waits" "$(cat "$work/lock.err")" "explore: waiting up to"
+	has explore-lock-1.3 "... then records the exploration" "$(cat "$work/lock.out")" "recorded: exploration 2 in"
+	is explore-lock-1.4 "... with every unit found (as many as without the lock)" \
+		"$(sqlite3 "$lk" 'SELECT units_done, (SELECT count(*) FROM exploration_units WHERE exploration_id = 2) FROM explorations WHERE id = 2')" \
+		"$(sqlite3 "$lk" 'SELECT units_done, (SELECT count(*) FROM exploration_units WHERE exploration_id = 1) FROM explorations WHERE id = 1')"
+	# 1.5, 1.6: one signal ends that wait: the report is printed, the loss said (B23, B24)
+	XS_DB_BUSY_MS=20000 timeout 25 "$XS_BIN" explore "$four" --version later --units 5000 --limit 20000 -j 2 -q \
+		--db "$lk" > "$work/lock.out" 2> "$work/lock.err" &
+	pid=$!
+	lock_when 3 8
+	n=0
+	while ! grep -q 'explore: waiting up to' "$work/lock.err" && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
+	t0=$(date +%s%N)
+	kill -TERM $pid; wait $pid; rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	ok "$([ $rc -eq 3 ] && [ $ms -lt 2000 ]; echo $?)" explore-lock-1.5 \
+		"SIGTERM while the last write waits for the lock: explore stops within 2 s (exit $rc after $ms ms)"
+	has explore-lock-1.6 "... having printed the report" "$(cat "$work/lock.out")" "result: "
+	kill $lpid 2>/dev/null; wait $lpid
+fi
 done_testing

@@ -6,7 +6,7 @@
 #             schedules, import lines and databases, each with its message
 #   hard-2.*  output: a closed stdout, `list | head -1`, a full stdout
 #   hard-3.*  signals: SIGINT, SIGTERM, SIGHUP during run, import, play
-#             (tmux) and explore, a hangup, and kill -9 before each file
+#             (tmux) and explore (its plan too), a hangup, and kill -9 before each file
 #             change of a run; the terminal and the database survive
 #   hard-4.*  resources: failing malloc (tests/failmalloc.c via LD_PRELOAD),
 #             ulimit -v, ulimit -f (with and without SIGXFSZ), a full tmpfs
@@ -434,6 +434,26 @@ else
 		has hard-3.20 "--resume continues the exploration the last signal stopped (number $last)" \
 			"$(cat "$work/out")" "recorded: exploration $last in"
 	fi
+	# 3.21, 3.22 (B23): one signal while the units are planned stops explore
+	# at once (planning four-readers into 100 000 units takes 8 to 13 s here;
+	# it used to run to its end, then stop).  ms_since T0: milliseconds since.
+	ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+	four="$XS_SRCDIR/tests/scenarios/four-readers.scn"
+	for s in INT TERM; do
+		id=hard-3.21; jobs=1; rec=--no-record
+		[ $s = TERM ] && { id=hard-3.22; jobs=2; rec="--db $work/plan.db"; }
+		[ $s = INT ] && [ -z "$dflt" ] && { skip $id "SIGINT while planning" "env --default-signal is missing"; continue; }
+		t0=$(date +%s%N)
+		$dflt timeout -k 5 25 "$XS_BIN" explore "$four" --units 100000 -q -j $jobs $rec > "$work/plan.out" 2> "$work/plan.err" &
+		pid=$!
+		sleep 1
+		kill -s $s "$pid"; wait "$pid"; rc=$?
+		ms=$(ms_since "$t0")
+		ok "$([ $rc -eq 130 ] && [ "$ms" -lt 3500 ]; echo $?)" $id.1 \
+			"SIG$s 1 s into planning 100 000 units (-j $jobs): explore stops within 2.5 s, exit 130 (exit $rc after $ms ms)"
+		has $id.2 "... and says where it stopped" "$(cat "$work/plan.out")" "interrupted while planning the units"
+		has $id.3 "... after the usual report" "$(cat "$work/plan.out")" "(interrupted: incomplete)"
+	done
 fi
 
 # 3.15, 3.16: kill -9 just before each change to a file (write, fsync,

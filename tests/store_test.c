@@ -902,13 +902,63 @@ static void test_bad_files(void)
 
 /* ---- store-8: locks ------------------------------------------------------------ */
 
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* store_schedule_add's time in ms; *r its result. */
+static long add_timed(struct store *st, struct store_schedule *s, int *r)
+{
+	struct timespec t0;
+	char *cause = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*r = store_schedule_add(st, s, &cause);
+	free(cause);
+	return ms_since(&t0);
+}
+
+/* store-8.7..8.10: a write that does not wait (explore's batches), a wait a signal ends (B24). */
+static void lock_waits(struct store *st, sqlite3 *db, struct store_schedule *s)
+{
+	static volatile sig_atomic_t flag;
+	char *cause = NULL;
+	long ms;
+	int r;
+
+	sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE scenarios SET title = 'x';", NULL, NULL, NULL);
+	store_set_wait(st, 0);
+	ms = add_timed(st, s, &r);
+	tap_ok(r != 0 && store_gave_up_waiting(st) && ms < 150, "store-8.7",
+	       "store_set_wait(0): a write fails at once when another program writes, saying it was the lock (%ld ms)", ms);
+	store_set_wait(st, 20000);
+	store_set_interrupt(st, &flag);
+	flag = 1;
+	ms = add_timed(st, s, &r);
+	tap_ok(r != 0 && store_gave_up_waiting(st) && ms < 150, "store-8.8",
+	       "a 20 s wait ends at once when the interrupt is raised (%ld ms)", ms);
+	flag = 0;
+	store_set_wait(st, -1);
+	tap_is_int(store_wait_ms(st), 300, "store-8.9", "store_set_wait(-1): XS_DB_BUSY_MS again");
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	r = store_schedule_add(st, s, &cause);
+	tap_ok(r == 0 && !store_gave_up_waiting(st), "store-8.10", "once the lock is free, the write goes through (%s)",
+	       cause ? cause : "ok");
+	free(cause);
+	store_set_interrupt(st, NULL);
+}
+
 static void test_locked(void)
 {
 	char *path = make_ours("locked.db"), *cause = NULL;
 	struct store *st;
 	struct store_schedule s;
 	struct bytes before;
-	struct timespec t0, t1;
+	struct timespec t0;
 	long ms;
 	sqlite3 *db;
 	int r;
@@ -923,8 +973,7 @@ static void test_locked(void)
 	fill(&s, 1, "buggy", NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = store_schedule_add(st, &s, &cause);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = ms_since(&t0);
 	tap_ok(r != 0, "store-8.2", "... but a write waits and fails");
 	{
 		char *want = xasprintf("%s: is locked by another program; try again, or use --db to choose another file", path);
@@ -937,6 +986,7 @@ static void test_locked(void)
 	cause = NULL;
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	tap_ok(store_schedule_add(st, &s, &cause) == 0, "store-8.5", "once it commits, the write goes through");
+	lock_waits(st, db, &s);
 	store_schedule_clear(&s);
 	store_close(st);
 
