@@ -138,11 +138,11 @@ static void missed_fault(struct ctx *c, const char *found)
 	int k = sparse_fault_in_flight(c);
 
 	if (k < 0 || !sparse_where_block(c)) {
-		say(c, "CPU%d (__xip_unmap) %s, so there is nothing to remove.", c->cpu, found);
+		say(c, "CPU%d (__xip_unmap) %s: nothing to remove.", c->cpu, found);
 	} else if (c->snap->version == XIP_BUGGY) {
-		say(c, "CPU%d (__xip_unmap) %s, so there is nothing to remove. But CPU%d's fault on this page found the hole"
-		    " and is about to map the sparse page: that mapping will be missed, and nothing will ever remove it.",
-		    c->cpu, found, k);
+		/* short enough for the two narration lines of an 80-column screen */
+		say(c, "CPU%d (__xip_unmap) %s: nothing to remove. But CPU%d's fault found the hole and will map"
+		    " the sparse page: it will be missed.", c->cpu, found, k);
 	} else {
 		say(c, "CPU%d (__xip_unmap) %s. CPU%d's fault found the hole too, but the fix makes it look again under"
 		    " xip_sparse_mutex before it maps anything, and this scan notices if it ran meanwhile.",
@@ -153,7 +153,7 @@ static void missed_fault(struct ctx *c, const char *found)
 static int sparse_read(struct ctx *c)
 {
 	if (value_is(c, "NULL"))
-		missed_fault(c, "looks for sparse pages to remove: none exists yet");
+		missed_fault(c, "finds no sparse page yet");
 	else
 		say(c, "CPU%d (__xip_unmap) will now look in every mapping of page %d for the sparse page (%s) and remove it.",
 		    c->cpu, c->page, c->value);
@@ -163,7 +163,7 @@ static int sparse_read(struct ctx *c)
 static int check_pte(struct ctx *c)
 {
 	if (value_is(c, "none"))
-		missed_fault(c, "checks a pte: nothing is mapped there yet");
+		missed_fault(c, "checks a pte: nothing is mapped yet");
 	else
 		say(c, "CPU%d checks a pte of page %d: it maps %s.", c->cpu, c->page, c->value);
 	return 1;
