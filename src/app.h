@@ -55,6 +55,8 @@ struct app {
 	int phase;                      /* demo: 0 buggy run, 1 fixed replay, 2 over */
 	const struct demo_stop *open_stop; /* the stop whose box is shown */
 	int quiz_answered;
+	int quiz_asked, quiz_right;     /* the score */
+	char keys[128];                 /* the key bar while a box awaits a key */
 	int projector;
 	unsigned char *window;          /* per step of the schedule: in a race window */
 	size_t window_cap;
