@@ -478,8 +478,12 @@ static void draw_backdrop(const struct pic *p)
 				p->band_bottom[i] - p->band_top[i], C_BAND_EDGE);
 }
 
-/* An arrow from step a's box to step b's (1-based), along the gap beside a's lane. */
-static void draw_arrow(const struct pic *p, long a, long b, const char *marker, const char *colour)
+/*
+ * An arrow from step a's box to step b's (1-based), along the gap beside
+ * a's lane, and its label on the arrow's first stretch, in the lane beside
+ * a's, which is empty on a's row (one step a row).
+ */
+static void draw_arrow(const struct pic *p, long a, long b, const char *marker, const char *colour, const char *label)
 {
 	int ca = p->tr[a - 1].cpu, cb = p->tr[b - 1].cpu, w = LANE - GAP;
 	int ya = p->y[a - 1] + p->h[a - 1] / 2, yb = p->y[b - 1] + p->h[b - 1] / 2;
@@ -492,6 +496,18 @@ static void draw_arrow(const struct pic *p, long a, long b, const char *marker, 
 	}
 	fprintf(p->out, "<path class=\"arrow\" d=\"M%d,%d H%d V%d H%d\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
 		"marker-end=\"url(#%s)\"/>\n", xa, ya, gx, yb, xb + (xb > gx ? -1 : 1), colour, marker);
+	if (ca != cb && (ca > cb ? ca - 1 : ca + 1) < p->scn->ncpus) {
+		int lw = 2 * PAD + (int)(strlen(label) * FONT * SVG_CHAR_EM) + 2;
+		int x = ca > cb ? gx - 6 - lw : gx + 6, lines;
+		char attrs[64];
+
+		if (lw > LANE - GAP)
+			return;   /* one line or none: the lane beside is empty on this row only */
+		snprintf(attrs, sizeof attrs, "font-weight=\"bold\" fill=\"%s\"", colour);
+		lines = text_lines(lw, FONT, &(struct span){ "", label }, 1);
+		if (lines == 1)
+			text_box1(p->out, x, ya - text_height(1, LH) / 2, lw, FONT, LH, attrs, label);
+	}
 }
 
 static int draw_foot(struct pic *p, int y)
@@ -547,10 +563,15 @@ static int draw(struct pic *p)
 	int y = draw_steps(p, draw_head(p, MARGIN));
 
 	if (p->out) {
-		if (p->damage > 0 && p->m.cause)
-			draw_arrow(p, p->m.cause, p->damage, "arrow-red", C_DAMAGE);
-		else if (p->m.cause && p->m.save)
-			draw_arrow(p, p->m.cause, p->m.save, "arrow-green", C_SAVE);
+		char label[96];
+		int victim = p->m.victim_cpu >= 0 ? p->m.victim_cpu : 0;
+		if (p->damage > 0 && p->m.cause) {
+			snprintf(label, sizeof label, "missed: CPU%d maps the sparse page at step %ld", victim, p->damage);
+			draw_arrow(p, p->m.cause, p->damage, "arrow-red", C_DAMAGE, label);
+		} else if (p->m.cause && p->m.save) {
+			snprintf(label, sizeof label, "caught: step %ld looks again", p->m.save);
+			draw_arrow(p, p->m.cause, p->m.save, "arrow-green", C_SAVE, label);
+		}
 	}
 	return draw_foot(p, y);
 }
