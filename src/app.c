@@ -11,6 +11,7 @@
 #include "narrate.h"
 #include "record.h"
 #include "schedule.h"
+#include "story.h"
 
 int app_open(struct app *a, const struct scenario *scn, struct store *st, long scenario_id, enum xip_version v,
 	     const int *choices, size_t n, const char *milestones, const char *source, char **cause)
@@ -499,33 +500,17 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 	return APP_REDRAW;
 }
 
-/* Steps inside a race window: after a fault found a hole, until its CPU installs a pte. */
+/* Steps inside a race window (story.h: after a fault found a hole, until its CPU installs a pte). */
 static void compute_window(struct app *a)
 {
-	struct sched *s = kernel_run_sched(a->play.run);
-	const struct scenario *scn = a->play.scn;
-	size_t n;
-	const struct sched_step *tr = sched_trace(s, &n);
-	int open[SCN_MAX_CPUS] = { 0 };
+	size_t n = sched_nsteps(kernel_run_sched(a->play.run));
 
-	if (a->window_cap < a->play.n + 1) {
-		a->window_cap = a->play.n + 64;
+	if (a->window_cap < a->play.n + 1 || a->window_cap < n + 1) {
+		a->window_cap = (a->play.n > n ? a->play.n : n) + 64;
 		a->window = xrealloc(a->window, a->window_cap);
 	}
 	memset(a->window, 0, a->window_cap);
-	for (size_t i = 0; i < n; i++) {
-		const struct sched_step *st = &tr[i];
-		int c = st->cpu, faults = 0;
-		for (int k = 0; k < scn->cpus[c].nops; k++)
-			faults |= scn->cpus[c].ops[k].kind == SCN_OP_TOUCH || scn->cpus[c].ops[k].kind == SCN_OP_STORE;
-		if (faults && sched_site_is(st->site, "get_xip_mem:block_lookup") && st->has_value)
-			open[c] = st->value < 0;     /* a hole opens it, a block closes it */
-		for (int k = 0; k < scn->ncpus; k++)
-			if (open[k])
-				a->window[i] = 1;
-		if (sched_site_is(st->site, "*:set_pte"))
-			open[c] = 0;
-	}
+	story_race_window(a->play.run, a->window);
 }
 
 void app_render(struct app *a, struct grid *g)
