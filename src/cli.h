@@ -41,6 +41,8 @@ int cli_stored_scenario(struct store *st, long scenario_id, struct scenario **ou
 
 /* The scenario directories searched, for messages and `list`. */
 const char *cli_scenario_dirs(void);
+/* The shipped scenarios' paths, sorted (the first scenario directory that has any); returns how many. */
+int cli_shipped_scenarios(char ***names);
 
 struct store;
 #include "store.h"

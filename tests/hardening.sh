@@ -386,7 +386,7 @@ PERL
 		T resize-window -t xs -x 1 -y 1; sleep 0.3
 		T send-keys -t xs Space e v '?' Escape
 		T resize-window -t xs -x 80 -y 24
-		wait_for "| step 0 of"; ok $? hard-3.12 "a 1x1 terminal (tmux resize) and keys pressed there: play survives and redraws"
+		wait_for "fixed | step 31 of 31"; ok $? hard-3.12 "a 1x1 terminal (tmux resize) and keys pressed there: play survives and redraws"
 		T send-keys -t xs q
 		wait_line '^EXIT=0 SIG=0$'; ok $? hard-3.13 "... and quits normally"
 	else
