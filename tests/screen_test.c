@@ -430,8 +430,47 @@ static void quiz_boxes(void)
 	free(spath);
 }
 
+/* ---- screen-4: consecutive steps are told apart ---------------------------------- */
+
+static void no_repeats(void)
+{
+	char *path = src_path("scenarios", "classic", ".scn"), *spath = src_path("scenarios", "classic", ".sched");
+	char *cause = NULL, prev[512] = "";
+	struct scenario *scn = NULL;
+	struct shipped_file *sf = NULL;
+	struct app a;
+	struct grid *g = grid_new(80, 24);
+	int repeats = 0, steps = 0;
+
+	if (scenario_load(path, &scn, &cause) != 0 || shipped_load(spath, &sf, &cause) != 1)
+		fatal("%s", cause ? cause : "classic");
+	for (int i = 0; i < sf->n; i++) {
+		if (strcmp(sf->s[i].name, "race") != 0 || open_app(&a, scn, XIP_BUGGY, &sf->s[i]) != 0)
+			continue;
+		while (!play_ended(&a.play)) {
+			press(&a, ' ');
+			app_render(&a, g);
+			steps++;
+			if (strcmp(prev, a.narration) == 0) {
+				repeats++;
+				tap_diag("step %zu says what step %zu said: %s", a.play.pos, a.play.pos - 1, prev);
+			}
+			snprintf(prev, sizeof prev, "%s", a.narration);
+		}
+		app_close(&a);
+	}
+	tap_ok(steps == 32 && repeats == 0, "screen-4.1",
+	       "the buggy race's %d steps each say something new (%d said twice; steps 7 and 8 did)", steps, repeats);
+	grid_free(g);
+	shipped_free(sf);
+	scenario_free(scn);
+	free(path);
+	free(spath);
+}
+
 int main(void)
 {
+	no_repeats();
 	golden_classic();
 	no_cut();
 	quiz_boxes();
