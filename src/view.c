@@ -476,10 +476,22 @@ static void draw_divider(int y, struct grid *g)
 
 /* ---- the projector layout ---------------------------------------------------------- */
 
-/* The page of the file the race is about: a sparse or stale pte, else a hole, else page 0. */
+/*
+ * The page of the file the race is about: one a sparse or stale pte maps,
+ * else the page most CPUs' operations name ("A touch 1"), else a hole.
+ */
 static int race_page(const struct kernel_snapshot *s)
 {
-	int hole = -1;
+	int hole = -1, votes[SCN_MAX_PAGES] = { 0 }, best = -1;
+
+	for (int c = 0; c < s->ncpus; c++) {
+		int pg;
+		if (sscanf(s->cpu[c].op_text, "%*s %*s %d", &pg) == 1 && pg >= 0 && pg < SCN_MAX_PAGES)
+			votes[pg]++;
+	}
+	for (int pg = 0; pg < SCN_MAX_PAGES; pg++)
+		if (votes[pg] && (best < 0 || votes[pg] > votes[best]))
+			best = pg;
 
 	for (int pg = 0; pg < s->file_pages && pg < SCN_MAX_PAGES; pg++) {
 		for (int p = 0; p < s->nprocs; p++)
@@ -491,6 +503,8 @@ static int race_page(const struct kernel_snapshot *s)
 		if (hole < 0 && s->blockmap[pg] < 0)
 			hole = pg;
 	}
+	if (best >= 0 && best < s->file_pages)
+		return best;
 	return hole >= 0 ? hole : 0;
 }
 
@@ -550,6 +564,13 @@ static void render_projector(const struct kernel_snapshot *s, const struct view_
 	else
 		snprintf(buf, sizeof buf, "the sparse page:  not allocated yet");
 	grid_put(g, 1, y++, s->sparse_touched ? ROLE_CHANGED : ROLE_NORMAL, buf, w);
+	if (in->window && in->pos > 0 && in->window[in->pos - 1]) {
+		size_t from = in->pos - 1;
+		while (from > 0 && in->window[from - 1])
+			from--;
+		snprintf(buf, sizeof buf, "RACE WINDOW OPEN since step %zu: a fault found a hole, its pte is not in yet", from + 1);
+		grid_put(g, 1, y++, ROLE_WAIT, buf, w);
+	}
 	y++;
 	if (in->overlay == VIEW_STOP && in->overlay_text) {
 		sentence = in->overlay_text;

@@ -96,6 +96,9 @@ T -f /dev/null new-session -d -s xs -x 90 -y 30 \
 shows demo-4.1 "--projector runs the same demo" "the answer was"
 keys Space
 shows demo-4.2 "--no-quiz skips the questions: the next stop is a pause" "Now it must"
+has demo-4.3 "... the projector says in words that the race window is open" "$(screen)" "RACE WINDOW OPEN since step 5"
+has demo-4.4 "... the pause's text sits under the race page's state, not over it" "$(screen)" "page 1 of the file:"
+has demo-4.5 "... and under A's pte for that page" "$(screen)" "A's pte for page 1:"
 
 err=$("$XS_BIN" demo three-cpus --db "$work/d.db" </dev/null 2>&1); rc=$?
 is demo-5.1 "demo without a terminal refuses" "$rc" 3
