@@ -564,7 +564,9 @@ static void render_projector(const struct kernel_snapshot *s, const struct view_
 	else
 		snprintf(buf, sizeof buf, "the sparse page:  not allocated yet");
 	grid_put(g, 1, y++, s->sparse_touched ? ROLE_CHANGED : ROLE_NORMAL, buf, w);
-	if (in->window && in->pos > 0 && in->window[in->pos - 1]) {
+	/* open now: the last step is inside the window and is not the pte that closes it */
+	if (in->window && in->pos > 0 && in->window[in->pos - 1] &&
+	    !(s->last_site && sched_site_is(s->last_site, "*:set_pte"))) {
 		size_t from = in->pos - 1;
 		while (from > 0 && in->window[from - 1])
 			from--;
