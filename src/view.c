@@ -620,6 +620,16 @@ void view_render(const struct kernel_snapshot *s, const struct view_info *in, st
 	const char *narration = in->narration ? in->narration : "";
 
 	grid_clear(g);
+	if ((g->w < VIEW_MIN_W || g->h < VIEW_MIN_H) && (g->w < 40 || g->h < 6)) {
+		/* a tiny window: the three things that matter, one per row, each whole when it fits */
+		char size[64];
+		snprintf(size, sizeof size, "%dx%d<%dx%d", g->w, g->h, VIEW_MIN_W, VIEW_MIN_H);
+		grid_put(g, 0, 0, ROLE_BAD, "too small", -1);
+		grid_put(g, 0, 1, ROLE_NORMAL, size, -1);
+		grid_put(g, 0, 2, ROLE_NORMAL, "enlarge it", -1);
+		grid_put(g, 0, 3, ROLE_NORMAL, "q quits", -1);
+		return;
+	}
 	if (g->w < VIEW_MIN_W || g->h < VIEW_MIN_H) {
 		char size[96];
 		int y = draw_text(g, 0, 0, g->w, g->h, ROLE_BAD, "xipsandbox: the terminal is too small.");

@@ -120,6 +120,10 @@ T resize-window -t xs -x 60 -y 15
 sleep 0.3
 shows tui-6.1 "a 60x15 terminal gets the too-small message" "the terminal is too small"
 has tui-6.2 "... naming the sizes" "$(screen)" "It is 60x15; play needs 80x24"
+T resize-window -t xs -x 10 -y 5
+shows tui-6.2.1 "a 10x5 terminal: 'too small' on a row of its own" "too small"
+is tui-6.2.2 "... and the sizes, the way out and the quit key each on their own row, none over another" \
+	"$(screen | sed -n 1,4p | tr '\n' '/')" "too small/10x5<80x24/enlarge it/q quits/"
 T resize-window -t xs -x 120 -y 40
 shows tui-6.3 "resizing to 120x40 redraws the full screen" "buggy | step 0 of"
 w=$(screen | head -1 | wc -c); [ "$w" -gt 110 ]; ok $? tui-6.4 "... using the width (title row $w wide)"
@@ -161,6 +165,12 @@ keys Home
 keys 1
 shows tui-9.12 "a digit that differs from the schedule forks it: the label says where" "schedule ('race', changed at step 1)"
 
+# TERM=dumb cannot move the cursor: a clear refusal, not a blank screen
+if command -v script >/dev/null 2>&1; then
+	out=$(TERM=dumb script -qec "'$XS_BIN' play classic --db '$db'" /dev/null < /dev/null 2>&1); rc=$?
+	is tui-7.3 "TERM=dumb play refuses (exit 3) instead of a blank screen" "$rc" 3
+	has tui-7.4 "... saying why and what to do" "$out" "cannot move the cursor, so play cannot draw on it"
+fi
 err=$(echo | "$XS_BIN" play classic --db "$db" 2>&1); rc=$?
 is tui-7.1 "play without a terminal refuses (exit 3)" "$rc" 3
 has tui-7.2 "... and points at replay" "$err" "xipsandbox replay classic race"
