@@ -165,6 +165,13 @@ keys Home
 keys 1
 shows tui-9.12 "a digit that differs from the schedule forks it: the label says where" "schedule ('race', changed at step 1)"
 
+# a save error is shown whole at 80 columns, its reason to the end (it was cut after the path)
+start 80 24 classic race
+keys s
+keys r a c e Enter
+shows tui-10.1 "saving under a used name: refused" "not saved:"
+has tui-10.2 "... the whole reason on screen, to its last word" "$(screen | tr '\n' ' ' | tr -s ' ')" "is already used by schedule 1 of scenario classic (buggy)"
+
 # TERM=dumb cannot move the cursor: a clear refusal, not a blank screen
 if command -v script >/dev/null 2>&1; then
 	out=$(TERM=dumb script -qec "'$XS_BIN' play classic --db '$db'" /dev/null < /dev/null 2>&1); rc=$?
