@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "challenge.h"
 #include "narrate.h"
 #include "record.h"
 #include "schedule.h"
@@ -184,6 +185,8 @@ static void after_step(struct app *a)
 	/* play --quiz: the score when the run ends */
 	if (!a->demo_mode && a->quiz && a->quiz_asked && play_ended(&a->play) && a->overlay == VIEW_NONE)
 		snprintf(a->play.message, sizeof a->play.message, "%s", score_text(a, score, sizeof score));
+	if (a->challenge)
+		challenge_after_step(a->challenge, a);
 }
 
 /* A key while a stop's box is open. */
@@ -431,6 +434,11 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 		return stop_key(a, ev);
 	if (a->overlay != VIEW_NONE)
 		return overlay_key(a, ev);
+	if (a->challenge) {
+		enum app_result r;
+		if (challenge_key(a->challenge, a, ev, &r))
+			return r;
+	}
 	if (a->demo_mode && ev.key == APP_CHAR && (ev.ch == 'p' || ev.ch == '+' || ev.ch == '-')) {
 		if (ev.ch == 'p')
 			a->autoplay = !a->autoplay && a->phase < 2;
@@ -557,6 +565,8 @@ void app_render(struct app *a, struct grid *g)
 			 a->autoplay ? "playing" : "paused", a->pace_ms / 1000.0);
 		in.mode = a->mode_text;
 	}
+	if (a->challenge && !in.keys)
+		in.keys = challenge_keybar(a->challenge);
 	view_render(snap, &in, g);
 	free(snap);
 }

@@ -30,6 +30,8 @@ enum app_prompt { PROMPT_NONE, PROMPT_SAVE, PROMPT_GOTO };
 
 #define APP_LIST_MAX 64
 
+struct challenge;
+
 struct app {
 	struct play play;
 	struct store *store;            /* NULL: saving and loading are off */
@@ -62,6 +64,7 @@ struct app {
 	size_t window_cap;
 	char mode_text[80];
 	char variant[96];
+	struct challenge *challenge;    /* challenge mode (challenge.h); not owned, NULL when off */
 };
 
 /* Demo and quiz: take ownership of d (may be NULL). */

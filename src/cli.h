@@ -64,6 +64,8 @@ int cli_play(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_ablate(int argc, char **argv);
 int cli_merge(int argc, char **argv);
+/* `xipsandbox challenge [LEVEL]`: the student is the scheduler (challenge.h). */
+int cli_challenge(int argc, char **argv);
 /* `xipsandbox sites`: every site of the simulated kernel, its id, file:line and code. */
 int cli_sites(int argc, char **argv);
 
