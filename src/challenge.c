@@ -65,8 +65,9 @@ void challenge_proof_text(const struct level *lv, const char *scenario, const st
 
 	o += (size_t)snprintf(buf + o, len - o,
 			      "No schedule can win this level.\n\n"
-			      "explore searched every interleaving of %s on %s\n"
-			      "(%s search, complete): %llu executions, %llu distinct final states.\nVerdicts:",
+			      "explore searched %s on %s to the end: its %s search, which\n"
+			      "reaches every verdict any interleaving can give, ran %llu\n"
+			      "executions, %llu distinct final states. Verdicts:",
 			      scenario, xip_version_name(lv->version), explore_mode_name(r->mode),
 			      r->executions, r->states);
 	for (int k = 0; k < VERDICT_NKINDS && o < len; k++)
@@ -232,8 +233,9 @@ static void win(struct challenge *c, struct app *a, enum verdict_kind v)
 	}
 	challenge_score(a->play.pos, pre, &c->ex, &sc);
 	challenge_score_text(&sc, score, sizeof score);
-	snprintf(text, sizeof text, "You won: the run ended in %s.\n\n%s\n\n"
-		 "(Backspace: try for a better score; q: quit)", verdict_kind_name(v), score);
+	snprintf(text, sizeof text, "You won: the run ended in %s.\n\n%s\n\n%s", verdict_kind_name(v), score,
+		 sc.stars < 3 ? "(Backspace: go back and try for a better score; q: quit)"
+		 : "(q: quit; 'xipsandbox challenge' shows the next level)");
 	overlay(a, text);
 	record(c, a, "won", 0, &sc);
 	c->won = 1;
@@ -253,8 +255,8 @@ static void fail(struct challenge *c, struct app *a, enum verdict_kind v)
 	c->hint_step = hint_moment(c, a);
 	record(c, a, "open", 1, NULL);
 	snprintf(a->play.message, sizeof a->play.message,
-		 "Not this time: the run ended %s, the goal is %s. Backspace undoes steps (failed tries: %ld)",
-		 verdict_kind_name(v), level_goal_name(c->level), c->tries_before + c->tries);
+		 "Not yet: this run ended %s, the goal is %s. Backspace undoes a step.",
+		 verdict_kind_name(v), level_goal_name(c->level));
 	if (c->tries_before + c->tries == c->level->hint_after)
 		show_hint(c, a);
 }

@@ -161,8 +161,9 @@ static int list_levels(const struct levels *ls, struct store *st, const char *pl
 
 		snprintf(where, sizeof where, "%s/%s", lv->scenario, xip_version_name(lv->version));
 		if (strcmp(o, "won") == 0)
-			snprintf(progress, sizeof progress, "done: won, %ld of 3 stars (%ld steps, %ld preemptions)",
-				 lc.row[i].stars, lc.row[i].best_length, lc.row[i].best_preemptions);
+			snprintf(progress, sizeof progress, "done: won, %ld of 3 stars (%ld steps, %ld %s)",
+				 lc.row[i].stars, lc.row[i].best_length, lc.row[i].best_preemptions,
+				 lc.row[i].best_preemptions == 1 ? "preemption" : "preemptions");
 		else if (strcmp(o, "proved") == 0)
 			snprintf(progress, sizeof progress, "done: proved that no schedule wins");
 		else if (lc.have[i])
