@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ static const char challenge_help[] =
 	"schedules; where no schedule can win, the level ends with explore's proof.\n"
 	"Without LEVEL: the levels and your progress.\n"
 	"\n"
-	"      --player=NAME  whose progress (default: $USER)\n"
+	"      --player=NAME  whose progress (default: $USER, else the login name)\n"
 	"      --levels=FILE  the levels (default: challenge.levels beside the scenarios)\n"
 	"      --db=PATH      the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"  -h, --help         show this help\n"
@@ -239,13 +240,14 @@ int cli_challenge(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *player = getenv("USER"), *levels_arg = NULL, *db = NULL;
+	const char *player = NULL, *levels_arg = NULL, *db = NULL;
 	const struct level *lv = NULL;
 	struct levels *ls;
 	struct store *st;
 	int c, status;
 
 	optind = 1;
+	player = getenv("USER");
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P': player = optarg; break;
@@ -258,7 +260,14 @@ int cli_challenge(int argc, char **argv)
 	if (argc - optind > 1)
 		cli_usage_error("challenge takes at most one level name, got '%s' too", argv[optind + 1]);
 	if (!player || !*player)
-		cli_usage_error("challenge: USER is not set: say whose progress it is with --player NAME");
+		player = getenv("LOGNAME");
+	if (!player || !*player) {
+		/* a container's root shell often has neither: the account's name */
+		const struct passwd *pw = getpwuid(getuid());
+		player = pw ? pw->pw_name : NULL;
+	}
+	if (!player || !*player)
+		cli_usage_error("challenge: neither USER nor LOGNAME is set: say whose progress it is with --player NAME");
 	if (!player_ok(player))
 		cli_usage_error("challenge: the player name '%.80s' must be 1 to 64 letters, digits, '_', '.', '@' or '-'",
 				player);

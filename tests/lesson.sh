@@ -1,7 +1,7 @@
 # lesson.sh - every command docs/lesson.md tells a student to type works as
 # written (lesson-*): it runs, and ends with a verdict, not with a usage,
-# input or internal error.  play and demo need a terminal and are covered by
-# tui.sh and demo.sh.
+# input or internal error.  play, demo and a challenge level need a terminal
+# and are covered by tui.sh, demo.sh and challenge.sh.
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 work=$(mktemp -d "${TMPDIR:-/tmp}/xs-lesson.XXXXXX")
@@ -14,7 +14,7 @@ grep -oE '\./xipsandbox [^`]*' "$XS_SRCDIR/docs/lesson.md" | sed 's/[[:space:]]*
 n=0
 while IFS= read -r cmd; do
 	case "$cmd" in
-	"./xipsandbox play"*|"./xipsandbox demo"*) continue ;;
+	"./xipsandbox play"*|"./xipsandbox demo"*|"./xipsandbox challenge "[a-z]*) continue ;;
 	esac
 	n=$((n + 1))
 	(cd "$work" && PATH="$bindir:$PATH" eval "${cmd#./}" >/dev/null 2>"$work/err")
