@@ -58,25 +58,29 @@ void challenge_score_text(const struct challenge_score *s, char *buf, size_t len
 			 s->stars == 3 ? "***" : s->stars == 2 ? "**-" : "*--");
 }
 
+static void wrap(char *buf, size_t len, size_t *o, const char *text, int width);
+
 void challenge_proof_text(const struct level *lv, const char *scenario, const struct explore_result *r,
 			  char *buf, size_t len)
 {
+	char what[256];
 	size_t o = 0;
 
-	o += (size_t)snprintf(buf + o, len - o,
-			      "No schedule can win this level.\n\n"
-			      "explore searched %s on %s to the end: its %s search, which\n"
-			      "reaches every verdict any interleaving can give, ran %llu\n"
-			      "executions, %llu distinct final states. Verdicts:",
-			      scenario, xip_version_name(lv->version), explore_mode_name(r->mode),
-			      r->executions, r->states);
+	o += (size_t)snprintf(buf + o, len - o, "No schedule can win this level.\n\n");
+	snprintf(what, sizeof what, "explore searched %s on %s to the end. Its %s search reaches every "
+		 "verdict any interleaving can give:", scenario, xip_version_name(lv->version),
+		 explore_mode_name(r->mode));
+	wrap(buf, len, &o, what, 68);
+	if (o < len)
+		o += (size_t)snprintf(buf + o, len - o, "\n\n  %llu executions, %llu distinct final states; verdicts:",
+				      r->executions, r->states);
 	for (int k = 0; k < VERDICT_NKINDS && o < len; k++)
 		if (r->verdicts[k])
 			o += (size_t)snprintf(buf + o, len - o, " %s %llu", verdict_kind_name((enum verdict_kind)k),
 					      r->verdicts[k]);
 	if (o < len)
-		snprintf(buf + o, len - o, ".\nNone ends in %s, whatever the scheduler does.",
-			 lv->goal == LEVEL_GOAL_BAD ? "a bad verdict" : level_goal_name(lv));
+		snprintf(buf + o, len - o, ".\n\nNone ends in %s, whatever the scheduler does.",
+			 lv->goal == LEVEL_GOAL_BAD ? "a bad verdict" : level_goal_words(lv));
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -227,13 +231,13 @@ static void win(struct challenge *c, struct app *a, enum verdict_kind v)
 	unsigned pre = sched_preemptions(kernel_run_sched(a->play.run));
 
 	if (explore_once(c, a) != 0 || !explore_found_bad(&c->ex)) {
-		snprintf(text, sizeof text, "You won: the run ended in %s.\n\n(q quits)", verdict_kind_name(v));
+		snprintf(text, sizeof text, "You won: the run ended in %s.\n\n(q quits)", level_verdict_words(v));
 		overlay(a, text);
 		return;
 	}
 	challenge_score(a->play.pos, pre, &c->ex, &sc);
 	challenge_score_text(&sc, score, sizeof score);
-	snprintf(text, sizeof text, "You won: the run ended in %s.\n\n%s\n\n%s", verdict_kind_name(v), score,
+	snprintf(text, sizeof text, "You won: the run ended in %s.\n\n%s\n\n%s", level_verdict_words(v), score,
 		 sc.stars < 3 ? "(Backspace: go back and try for a better score; q: quit)"
 		 : "(q: quit; 'xipsandbox challenge' shows the next level)");
 	overlay(a, text);
@@ -282,7 +286,7 @@ int challenge_begin(struct challenge *c, struct app *a)
 	o = (size_t)snprintf(text, sizeof text, "Challenge %s: %s\n\n", c->level->name, c->level->title);
 	wrap(text, sizeof text, &o, c->level->task, WRAP);
 	o += (size_t)snprintf(text + o, sizeof text - o, "\n\nGoal: a run that ends in %s (%s version).",
-			      c->level->goal == LEVEL_GOAL_BAD ? "any bad verdict" : level_goal_name(c->level),
+			      level_goal_words(c->level),
 			      xip_version_name(c->level->version));
 	if (strcmp(c->outcome_before, "won") == 0)
 		o += (size_t)snprintf(text + o, sizeof text - o, "\nYou have done this level before: won, %d of 3 stars.",
@@ -311,6 +315,7 @@ static void give_up(struct challenge *c, struct app *a)
 {
 	char text[2048], *s;
 	const struct explore_cex *cx;
+	size_t o;
 
 	if (explore_once(c, a) != 0)
 		return;
@@ -321,11 +326,20 @@ static void give_up(struct challenge *c, struct app *a)
 	}
 	cx = &c->ex.shortest;
 	s = choices_text(cx->choices, cx->n);
-	snprintf(text, sizeof text, "You gave up. A schedule exists: explore's shortest, %zu steps,\n"
-		 "%u %s, ends in %s. The CPU of each step:\n\n%.300s\n\n(Backspace: keep trying; q: quit)",
-		 cx->n, cx->preemptions, plural(cx->preemptions, "preemption", "preemptions"),
-		 verdict_kind_name(cx->verdict), s);
+	o = (size_t)snprintf(text, sizeof text, "You gave up. A schedule exists: explore's shortest, %zu steps,\n"
+			     "%u %s, ends in %s. The CPU of each step:\n\n%.200s",
+			     cx->n, cx->preemptions, plural(cx->preemptions, "preemption", "preemptions"),
+			     level_verdict_words(cx->verdict), s);
 	free(s);
+	cx = &c->ex.fewest;
+	if (cx->preemptions < c->ex.shortest.preemptions && o < sizeof text) {
+		s = choices_text(cx->choices, cx->n);
+		o += (size_t)snprintf(text + o, sizeof text - o, "\n\nWith fewer preemptions (%u, in %zu steps):\n\n%.200s",
+				      cx->preemptions, cx->n, s);
+		free(s);
+	}
+	if (o < sizeof text)
+		snprintf(text + o, sizeof text - o, "\n\n(Backspace: keep trying; q: quit)");
 	overlay(a, text);
 }
 

@@ -247,3 +247,22 @@ const char *level_goal_name(const struct level *lv)
 {
 	return lv->goal == LEVEL_GOAL_BAD ? "bad" : verdict_kind_name((enum verdict_kind)lv->goal);
 }
+
+const char *level_verdict_words(enum verdict_kind v)
+{
+	switch (v) {
+	case VERDICT_OK: return "ok";
+	case VERDICT_CORRUPTION: return "data corruption";
+	case VERDICT_BUG: return "a kernel BUG";
+	case VERDICT_DEADLOCK: return "a deadlock";
+	case VERDICT_LEAK: return "a bookkeeping error (a leak)";
+	case VERDICT_STEP_LIMIT: return "the step limit";
+	case VERDICT_NKINDS: break;
+	}
+	return "?";
+}
+
+const char *level_goal_words(const struct level *lv)
+{
+	return lv->goal == LEVEL_GOAL_BAD ? "any bad verdict" : level_verdict_words((enum verdict_kind)lv->goal);
+}

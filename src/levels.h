@@ -68,5 +68,9 @@ const struct level *levels_find(const struct levels *l, const char *name);
 int level_goal_met(const struct level *lv, enum verdict_kind v);
 /* "corruption", ..., or "bad". */
 const char *level_goal_name(const struct level *lv);
+/* A verdict in the student's words: "data corruption", "a kernel BUG", ... */
+const char *level_verdict_words(enum verdict_kind v);
+/* The goal so: a verdict's words, or "any bad verdict". */
+const char *level_goal_words(const struct level *lv);
 
 #endif

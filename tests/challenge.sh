@@ -98,7 +98,7 @@ race=$("$XS_BIN" export "$race_id" --db "$db" | cut -d: -f7)
 [ -n "$race" ] && [ "${#race}" -gt 20 ]; ok $? chal-2.0 "the shipped race schedule of classic/buggy is $race"
 start ann corrupt
 has chal-2.1 "the level opens with its task" "$(screen)" "You are the scheduler. CPU0 runs process A's read fault"
-has chal-2.2 "... its goal" "$(screen)" "Goal: a run that ends in corruption (buggy version)."
+has chal-2.2 "... its goal" "$(screen)" "Goal: a run that ends in data corruption (buggy version)."
 has chal-2.3 "... and the key bar says the goal and the keys" "$(screen)" " goal: corruption  tries 0  0-7 run CPU  BS undo  t hint  x give up  q quit"
 keys Space
 wait_for "step 0 of 0" && ! screen | grep -q "(space starts)"; ok $? chal-2.4 "space closes the task"
@@ -113,7 +113,7 @@ for cpu in $(echo "$race" | sed 's/./& /g'); do
 done
 step "$run" "$prev" || okrun=1
 ok "$okrun" chal-2.6 "each digit of the race ran one step"
-shows chal-2.7 "the race ends in corruption: the level is won" "You won: the run ended in corruption."
+shows chal-2.7 "the race ends in corruption: the level is won" "You won: the run ended in data corruption."
 explore=$("$XS_BIN" explore classic -v buggy --db "$work/explore.db" 2>&1)
 short=$(printf '%s\n' "$explore" | sed -n 's/^shortest counterexample: corruption in \([0-9]*\) steps, \([0-9]*\) preemption.*/\1 steps (\2 preemption/p')
 has chal-2.8 "the score names explore's shortest counterexample ($short)" "$(screen)" "explore's shortest: $short"
@@ -175,10 +175,11 @@ explore=$("$XS_BIN" explore classic -v fixed --db "$work/explore.db" 2>&1)
 n=$(printf '%s\n' "$explore" | sed -n 's/^executions: \([0-9]*\) run to their end.*/\1/p')
 states=$(printf '%s\n' "$explore" | sed -n 's/^final states: \([0-9]*\) distinct.*/\1/p')
 okv=$(printf '%s\n' "$explore" | awk '$1 == "ok" { print $2 }')
-has chal-5.3 "... with the real search's executions ($n, as explore prints)" "$(screen)" "ran $n"
-has chal-5.4 "... its distinct final states ($states)" "$(screen)" "executions, $states distinct final states."
-has chal-5.5 "... and its verdicts: all ok" "$(screen)" "Verdicts: ok $okv."
-has chal-5.6 "... none in corruption" "$(screen)" "None ends in corruption, whatever the scheduler does."
+has chal-5.3 "... with the real search's executions ($n), distinct final states ($states) and verdicts (ok $okv), as explore prints them" \
+	"$(screen)" "$n executions, $states distinct final states; verdicts: ok $okv."
+[ -n "$n" ] && [ "$n" = "$okv" ]; ok $? chal-5.4 "... explore itself says every one of the $n executions is ok"
+has chal-5.5 "... and which search it was" "$(screen)" "explore searched classic on fixed to the end. Its reduced search"
+has chal-5.6 "... none in corruption" "$(screen)" "None ends in data corruption, whatever the scheduler does."
 quit_status >/dev/null
 out=$(USER=ann "$XS_BIN" challenge --db "$db" 2>&1)
 has chal-5.7 "the list shows the fixed level done: proved" "$out" "fixed    classic/fixed            corruption  done: proved that no schedule wins"
@@ -197,6 +198,9 @@ explore=$("$XS_BIN" explore threads-present -v buggy --db "$work/explore.db" 2>&
 short=$(printf '%s\n' "$explore" | sed -n 's/^shortest counterexample: bug in \([0-9]*\) steps.*/\1/p')
 shows chal-6.1 "x on a level that can be won shows explore's shortest winning schedule ($short steps)" \
 	"You gave up. A schedule exists: explore's shortest, $short steps,"
+fewest=$(printf '%s\n' "$explore" | sed -n 's/^fewest preemptions: bug in \([0-9]*\) steps, \([0-9]*\) preemption.*/(\2, in \1 steps)/p')
+has chal-6.2 "... and, having fewer preemptions, explore's fewest-preemption one $fewest" "$(screen)" \
+	"With fewer preemptions $fewest:"
 
 # ---- an old database: upgraded, nothing else touched ----
 old="$work/old.db"

@@ -269,7 +269,7 @@ static void test_shipped(void)
 		       opt.mode == EXPLORE_FULL ? "full" : "<= 2 preemptions", full.executions, win_full ? "it can be won" : "no schedule wins");
 		if (!win_reduced) {
 			challenge_proof_text(lv, scn->name, &reduced, proof, sizeof proof);
-			snprintf(want, sizeof want, "ran %llu\nexecutions, %llu distinct final states", reduced.executions, reduced.states);
+			snprintf(want, sizeof want, "  %llu executions, %llu distinct final states; verdicts:", reduced.executions, reduced.states);
 			tap_has_str(proof, want, id, "... its proof gives the search's own counts");
 		}
 		explore_result_clear(&reduced);
