@@ -19,6 +19,11 @@
 
 /* ---- pure: scoring and proof ------------------------------------------------ */
 
+static const char *plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 void challenge_score(size_t length, unsigned preemptions, const struct explore_result *r, struct challenge_score *out)
 {
 	memset(out, 0, sizeof *out);
@@ -31,10 +36,6 @@ void challenge_score(size_t length, unsigned preemptions, const struct explore_r
 	out->stars = 1 + (length <= r->shortest.n) + (preemptions <= r->fewest.preemptions);
 }
 
-static const char *plural(unsigned long long n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
 
 void challenge_score_text(const struct challenge_score *s, char *buf, size_t len)
 {
@@ -72,8 +73,9 @@ void challenge_proof_text(const struct level *lv, const char *scenario, const st
 		 explore_mode_name(r->mode));
 	wrap(buf, len, &o, what, 68);
 	if (o < len)
-		o += (size_t)snprintf(buf + o, len - o, "\n\n  %llu executions, %llu distinct final states; verdicts:",
-				      r->executions, r->states);
+		o += (size_t)snprintf(buf + o, len - o, "\n\n  %llu %s, %llu distinct final %s; verdicts:",
+				      r->executions, plural(r->executions, "execution", "executions"),
+				      r->states, plural(r->states, "state", "states"));
 	for (int k = 0; k < VERDICT_NKINDS && o < len; k++)
 		if (r->verdicts[k])
 			o += (size_t)snprintf(buf + o, len - o, " %s %llu", verdict_kind_name((enum verdict_kind)k),

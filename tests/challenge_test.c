@@ -269,7 +269,8 @@ static void test_shipped(void)
 		       opt.mode == EXPLORE_FULL ? "full" : "<= 2 preemptions", full.executions, win_full ? "it can be won" : "no schedule wins");
 		if (!win_reduced) {
 			challenge_proof_text(lv, scn->name, &reduced, proof, sizeof proof);
-			snprintf(want, sizeof want, "  %llu executions, %llu distinct final states; verdicts:", reduced.executions, reduced.states);
+			snprintf(want, sizeof want, "  %llu execution%s, %llu distinct final state%s; verdicts:", reduced.executions,
+				 reduced.executions == 1 ? "" : "s", reduced.states, reduced.states == 1 ? "" : "s");
 			tap_has_str(proof, want, id, "... its proof gives the search's own counts");
 		}
 		explore_result_clear(&reduced);
