@@ -172,6 +172,7 @@ static int explore_once(struct challenge *c, struct app *a)
 		snprintf(a->play.message, sizeof a->play.message, "explore could not search this level: %s",
 			 cause ? cause : "the search did not complete");
 		free(cause);
+		explore_result_clear(&c->ex);
 		c->explored = -1;
 		return -1;
 	}
