@@ -234,8 +234,15 @@ static void win(struct challenge *c, struct app *a, enum verdict_kind v)
 	unsigned pre = sched_preemptions(kernel_run_sched(a->play.run));
 
 	if (explore_once(c, a) != 0 || !explore_found_bad(&c->ex)) {
+		/* no counterexamples to compare with (explore failed: the message says why): a plain win */
+		memset(&sc, 0, sizeof sc);
+		sc.length = a->play.pos;
+		sc.preemptions = pre;
+		sc.stars = 1;
 		snprintf(text, sizeof text, "You won: the run ended in %s.\n\n(q quits)", level_verdict_words(v));
 		overlay(a, text);
+		record(c, a, "won", 0, &sc);
+		c->won = 1;
 		return;
 	}
 	challenge_score(a->play.pos, pre, &c->ex, &sc);

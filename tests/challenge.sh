@@ -30,6 +30,15 @@ wait_for() {
 	done
 	return 1
 }
+# wait_gone TEXT: until the screen no longer shows TEXT
+wait_gone() {
+	i=0
+	while [ $i -lt 400 ]; do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.025; i=$((i + 1))
+	done
+	return 1
+}
 keys() { T send-keys -t xs "$@"; }
 shows() {  # shows ID DESCRIPTION TEXT
 	if wait_for "$3"; then ok 0 "$1" "$2"; else
@@ -101,7 +110,7 @@ has chal-2.1 "the level opens with its task" "$(screen)" "You are the scheduler.
 has chal-2.2 "... its goal" "$(screen)" "Goal: a run that ends in data corruption (buggy version)."
 has chal-2.3 "... and the key bar says the goal and the keys" "$(screen)" " goal: corruption  tries 0  0-7 run CPU  BS undo  t hint  x give up  q quit"
 keys Space
-wait_for "step 0 of 0" && ! screen | grep -q "(space starts)"; ok $? chal-2.4 "space closes the task"
+wait_gone "(space starts)"; ok $? chal-2.4 "space closes the task"
 keys v
 shows chal-2.5 "v is off: the version is the level's" "switching version is off; the level is classic on buggy"
 prev=""; run=0; okrun=0
@@ -142,9 +151,11 @@ shows chal-4.1 "t before any failed try: the hint is not due yet" "the hint come
 keys e
 shows chal-4.2 "a run that ends ok is a failed try" "Not yet: this run ended ok, the goal is corruption."
 has chal-4.3 "... counted in the key bar" "$(screen)" "tries 1"
+end=$(screen | head -1 | sed 's/.*| step \([0-9]*\) of.*/\1/')
 keys BSpace
-wait_for "tries 1" && keys e
-sleep 0.3
+wait_for "| step $((end - 1)) of"
+keys e
+wait_for "| step $end of $end"   # the key is handled, the run judged, before this is drawn
 has chal-4.4 "the same run again does not count twice" "$(screen)" "tries 1"
 ! screen | grep -q "Hint (after"; ok $? chal-4.5 "... and brings no hint"
 keys Home
