@@ -107,9 +107,11 @@ static void wrap(char *buf, size_t len, size_t *o, const char *text, int width)
 
 #define WRAP 68
 
-static void overlay(struct app *a, const char *text)
+/* Open a box with text; keys: what the key bar says while it is open. */
+static void overlay(struct app *a, const char *text, const char *keys)
 {
 	snprintf(a->overlay_text, sizeof a->overlay_text, "%s", text);
+	snprintf(a->keys, sizeof a->keys, "%s", keys);
 	a->overlay = VIEW_STOP;
 	a->open_stop = NULL;
 }
@@ -189,7 +191,7 @@ static void show_proof(struct challenge *c, struct app *a, const char *why)
 
 	challenge_proof_text(c->level, a->play.scn->name, &c->ex, proof, sizeof proof);
 	snprintf(text, sizeof text, "%s\n\n%s\n\n(Backspace: keep looking anyway; q: quit)", why, proof);
-	overlay(a, text);
+	overlay(a, text, " BS back: keep looking anyway   q quit");
 	if (!c->proved)
 		record(c, a, "proved", 0, NULL);
 	c->proved = 1;
@@ -222,8 +224,8 @@ static void show_hint(struct challenge *c, struct app *a)
 		o += (size_t)snprintf(text + o, sizeof text - o, "Watch CPU%d at %s.\n\n", c->level->hint_cpu,
 				      c->level->hint_site);
 	wrap(text, sizeof text, &o, c->level->hint, WRAP);
-	snprintf(text + o, sizeof text - o, "\n\n(space continues; t shows the hint again)");
-	overlay(a, text);
+	snprintf(text + o, sizeof text - o, "\n\n(space continues; i shows the hint again)");
+	overlay(a, text, " space continue   BS back   q quit");
 	c->hint_seen = 1;
 }
 
@@ -240,7 +242,7 @@ static void win(struct challenge *c, struct app *a, enum verdict_kind v)
 		sc.preemptions = pre;
 		sc.stars = 1;
 		snprintf(text, sizeof text, "You won: the run ended in %s.\n\n(q quits)", level_verdict_words(v));
-		overlay(a, text);
+		overlay(a, text, " you won   BS back   q quit");
 		record(c, a, "won", 0, &sc);
 		c->won = 1;
 		return;
@@ -250,7 +252,7 @@ static void win(struct challenge *c, struct app *a, enum verdict_kind v)
 	snprintf(text, sizeof text, "You won: the run ended in %s.\n\n%s\n\n%s", level_verdict_words(v), score,
 		 sc.stars < 3 ? "(Backspace: go back and try for a better score; q: quit)"
 		 : "(q: quit; 'xipsandbox challenge' shows the next level)");
-	overlay(a, text);
+	overlay(a, text, " you won   BS back: try again   q quit");
 	record(c, a, "won", 0, &sc);
 	c->won = 1;
 	if (sc.stars > c->best_stars)
@@ -308,8 +310,9 @@ int challenge_begin(struct challenge *c, struct app *a)
 				      plural((unsigned long long)c->tries_before, "try", "tries"));
 	snprintf(text + o, sizeof text - o,
 		 "\n\nKeys: a digit runs one step of that CPU, Backspace undoes one,\n"
-		 "space runs the CPU that ran last, x gives up, q quits.\n(space starts)");
-	overlay(a, text);
+		 "space runs the CPU that ran last, i gives a hint after a few failed\n"
+		 "tries, x gives up, q quits.\n(space starts)");
+	overlay(a, text, " space start   q quit");
 	snprintf(a->play.message, sizeof a->play.message, "challenge %s: you are the scheduler", c->level->name);
 	return 0;
 }
@@ -350,7 +353,7 @@ static void give_up(struct challenge *c, struct app *a)
 	}
 	if (o < sizeof text)
 		snprintf(text + o, sizeof text - o, "\n\n(Backspace: keep trying; q: quit)");
-	overlay(a, text);
+	overlay(a, text, " you gave up   BS back: keep trying   q quit");
 }
 
 int challenge_key(struct challenge *c, struct app *a, struct app_event ev, enum app_result *r)
@@ -360,7 +363,7 @@ int challenge_key(struct challenge *c, struct app *a, struct app_event ev, enum 
 	*r = APP_REDRAW;
 	if (ch == 'x') {
 		give_up(c, a);
-	} else if (ch == 't') {
+	} else if (ch == 'i') {
 		if (c->tries_before + c->tries >= c->level->hint_after)
 			show_hint(c, a);
 		else
@@ -396,7 +399,7 @@ void challenge_after_step(struct challenge *c, struct app *a)
 
 const char *challenge_keybar(struct challenge *c)
 {
-	snprintf(c->keybar, sizeof c->keybar, " goal: %s  tries %ld  0-7 run CPU  BS undo  t hint  x give up  q quit",
+	snprintf(c->keybar, sizeof c->keybar, " goal: %s  tries %ld  0-7 run CPU  BS undo  i hint  x give up  q quit",
 		 level_goal_name(c->level), c->tries_before + c->tries);
 	return c->keybar;
 }

@@ -36,7 +36,7 @@ static const char challenge_help[] =
 	"      --db=PATH      the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"  -h, --help         show this help\n"
 	"\n"
-	"Keys inside: 0-7 run a CPU, Backspace undo, t hint (after a few failed tries),\n"
+	"Keys inside: 0-7 run a CPU, Backspace undo, i hint (after a few failed tries),\n"
 	"x give up, q quit; the other keys of play work too (? lists them).\n"
 	"\n"
 	"Exit status: 0; 2 usage error; 3 bad levels file, scenario, database or terminal.\n";

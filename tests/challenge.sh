@@ -108,9 +108,10 @@ race=$("$XS_BIN" export "$race_id" --db "$db" | cut -d: -f7)
 start ann corrupt
 has chal-2.1 "the level opens with its task" "$(screen)" "You are the scheduler. CPU0 runs process A's read fault"
 has chal-2.2 "... its goal" "$(screen)" "Goal: a run that ends in data corruption (buggy version)."
-has chal-2.3 "... and the key bar says the goal and the keys" "$(screen)" " goal: corruption  tries 0  0-7 run CPU  BS undo  t hint  x give up  q quit"
+has chal-2.3 "... and the key bar says how to start" "$(screen)" " space start   q quit"
 keys Space
 wait_gone "(space starts)"; ok $? chal-2.4 "space closes the task"
+has chal-2.4.1 "... and the key bar says the goal and the keys" "$(screen)" " goal: corruption  tries 0  0-7 run CPU  BS undo  i hint  x give up  q quit"
 keys v
 shows chal-2.5 "v is off: the version is the level's" "switching version is off; the level is classic on buggy"
 prev=""; run=0; okrun=0
@@ -146,8 +147,8 @@ is chal-3.5 "the database holds one row for ann's level, won" \
 start cat corrupt
 keys Space
 wait_for "step 0 of 0"
-keys t
-shows chal-4.1 "t before any failed try: the hint is not due yet" "the hint comes after 2 failed tries (so far: 0)"
+keys i
+shows chal-4.1 "i before any failed try: the hint is not due yet" "the hint comes after 2 failed tries (so far: 0)"
 keys e
 shows chal-4.2 "a run that ends ok is a failed try" "Not yet: this run ended ok, the goal is corruption."
 has chal-4.3 "... counted in the key bar" "$(screen)" "tries 1"
@@ -170,8 +171,8 @@ has chal-4.7 "... naming the step of that run where CPU0 ran the hint's site (st
 	"In your last try CPU0 ran get_xip_mem:block_lookup at step $at"
 has chal-4.8 "... and what to do there" "$(screen)" "run CPU1's whole write, then let CPU0 finish."
 keys Space
-keys t
-shows chal-4.9 "t shows it again" "Hint (after 2 failed tries)"
+keys i
+shows chal-4.9 "i shows it again" "Hint (after 2 failed tries)"
 is chal-4.10 "the failed tries are kept" "$(sqlite3 "$db" "SELECT tries, outcome FROM challenge_progress WHERE player = 'cat'")" "2|open"
 
 # ---- lost, proved: the fixed version given up, with explore's proof ----
