@@ -384,6 +384,8 @@ void challenge_after_step(struct challenge *c, struct app *a)
 	struct kernel_verdict v;
 	uint64_t h;
 
+	/* the student's choices are the schedule: there is no recorded one they fork from */
+	a->play.fork_at = (size_t)-1;
 	if (!play_ended(&a->play) || a->overlay != VIEW_NONE)
 		return;
 	h = schedule_hash(&a->play);
