@@ -79,6 +79,18 @@ void coro_pool_drain(void);
 /* Number of stacks mapped and not yet unmapped (in use or pooled). */
 size_t coro_stacks_mapped(void);
 
+struct state_hash;
+
+/*
+ * Add a suspended coroutine's continuation to h: its live stack (stack
+ * pointer to top, the switch's saved registers included) and, for the
+ * ucontext backend, its callee-saved registers.  The stack lies at the
+ * same address whenever the same coroutine runs, so equal bytes mean the
+ * same continuation.  Returns -1 when this build cannot tell (ASan's fake
+ * stacks hold locals elsewhere; no way to find the stack pointer).
+ */
+int coro_state_hash(const struct coro *co, struct state_hash *h);
+
 /* "asm" or "ucontext". */
 const char *coro_backend_name(void);
 

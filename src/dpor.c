@@ -60,6 +60,7 @@
 #include <string.h>
 
 #include "explore-int.h"
+#include "statehash.h"
 
 #define BIT(c) (1u << (c))
 
@@ -83,7 +84,15 @@ void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct sc
 	x->scn = scn;
 	x->version = version;
 	x->reduce = reduce;
+	x->sleepsets = reduce;
 	x->bound = bound;
+}
+
+void ex_search_set_states(struct ex_search *x, struct ex_states *t)
+{
+	XS_ASSERT(!x->reduce && x->bound < 0 && !x->top && !x->floor);
+	x->states = t;
+	x->sleepsets = 1;
 }
 
 void ex_search_set_top(struct ex_search *x, size_t depth)
@@ -117,6 +126,7 @@ void ex_search_free(struct ex_search *x)
 	free(x->objs);
 	free(x->unit_prefix);
 	free(x->level);
+	free(x->cpuh);
 	memset(x, 0, sizeof *x);
 }
 
@@ -133,6 +143,8 @@ static void grow(struct ex_search *x, size_t need)
 	x->ev = xrealloc(x->ev, cap * sizeof *x->ev);
 	for (int c = 0; c < SCHED_MAX_CPUS; c++)
 		x->tpos[c] = xrealloc(x->tpos[c], cap * sizeof *x->tpos[c]);
+	if (x->states)
+		x->cpuh = xrealloc(x->cpuh, cap * SCHED_MAX_CPUS * sizeof *x->cpuh);
 	x->cap = cap;
 }
 
@@ -364,7 +376,7 @@ static int take_step(struct ex_search *x, struct sched *s, size_t d, int cpu, ch
 		return -1;
 	}
 	tr = sched_trace(s, &n);
-	if (!x->reduce && d >= x->replay) {
+	if (!x->sleepsets && d >= x->replay) {
 		nd->op[cpu] = tr[d].op;
 		nd->obj[cpu] = tr[d].obj;
 	} else if (tr[d].op != nd->op[cpu] || tr[d].obj != nd->obj[cpu]) {
@@ -393,7 +405,7 @@ static void fill_node(struct ex_search *x, struct sched *s, size_t d)
 		if (d > 1 && up->chosen != x->node[d - 2].chosen && (up->enabled & BIT(x->node[d - 2].chosen)))
 			nd->preemptions++;
 	}
-	for (int c = c0; c < c1 && x->reduce; c++) {
+	for (int c = c0; c < c1 && x->sleepsets; c++) {
 		enum sched_op op;
 		const struct sched_obj *obj;
 		sched_cpu_pending(s, c, &op, &obj);
@@ -530,8 +542,10 @@ static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uin
 		if (take_step(x, s, d, x->node[d].chosen, cause) != 0)
 			return -1;
 	*sleep = 0;
+	if (x->hashed > x->replay + 1)
+		x->hashed = x->replay + 1;   /* the path below the departure is left */
 	if (x->redo) {
-		if (x->reduce)
+		if (x->sleepsets)
 			*sleep = child_sleep(&x->node[d]);
 		if (take_step(x, s, d, x->node[d].chosen, cause) != 0)
 			return -1;
@@ -539,6 +553,64 @@ static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uin
 	}
 	*dp = d;
 	return 0;
+}
+
+/*
+ * The key of the state at new node d: the world's bytes and each CPU's
+ * continuation.  Only the CPU that took step d - 1 has a new continuation
+ * (a suspended CPU's stack is written by no one else), so the others'
+ * hashes come from node d - 1 when it has them.
+ */
+static int state_key(struct ex_search *x, struct sched *s, size_t d, struct state_hash *key)
+{
+	struct state_hash h, *ch = &x->cpuh[d * SCHED_MAX_CPUS];
+	int c0 = 0, c1 = x->ncpus;
+
+	if (d > 0 && x->hashed >= d) {
+		memcpy(ch, ch - SCHED_MAX_CPUS, (size_t)x->ncpus * sizeof *ch);
+		c0 = x->node[d - 1].chosen;
+		c1 = c0 + 1;
+	}
+	for (int c = c0; c < c1; c++)
+		if (sched_cpu_state_hash(s, c, &ch[c]) != 0)
+			return -1;
+	x->hashed = d + 1;
+	state_hash_init(&h, (uint64_t)x->ncpus);
+	if (kernel_run_world_hash(x->run, &h) != 0)
+		return -1;
+	for (int c = 0; c < x->ncpus; c++) {
+		state_hash_word(&h, ch[c].a);
+		state_hash_word(&h, ch[c].b);
+	}
+	*key = state_hash_final(&h);
+	return 0;
+}
+
+/*
+ * Stateful: look node d's state up with the sleep set it is entered with.
+ * Returns 0 to explore it as usual (new, or not stored), else 1 with
+ * *todo the CPUs its earlier visits left for this one (none: prune) and
+ * *sleep narrowed to the intersection (Godefroid's Figure 5.3).
+ */
+static int match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo)
+{
+	struct state_hash key;
+	uint8_t stored;
+
+	if (state_key(x, s, d, &key) != 0) {
+		x->unhashable = 1;   /* go on with sleep sets alone: still complete */
+		x->states = NULL;
+		return 0;
+	}
+	if (ex_states_visit(x->states, &key, *sleep, &stored) != EX_STATES_SEEN)
+		return 0;
+	*todo = stored & ~*sleep & x->node[d].enabled;
+	*sleep &= stored;
+	if (*todo)
+		x->rematched++;
+	else
+		x->matched++;
+	return 1;
 }
 
 int ex_search_next(struct ex_search *x, char **cause)
@@ -553,8 +625,8 @@ int ex_search_next(struct ex_search *x, char **cause)
 		return -2;
 	for (;;) {
 		struct ex_node *nd;
-		unsigned avail, ok;
-		int p;
+		unsigned avail, ok, todo = 0;
+		int p, seen = 0;
 
 		grow(x, d + 2);
 		fill_node(x, s, d);
@@ -564,13 +636,21 @@ int ex_search_next(struct ex_search *x, char **cause)
 			x->depth = d;
 			if (x->reduce && !x->top)
 				analyse_end(x, s, d);
-			else if (x->reduce && d > 0 && (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT))
+			else if (x->sleepsets && d > 0 && (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT))
 				x->node[d - 1].stops |= (uint8_t)BIT(x->node[d - 1].chosen); /* as analyse_stop */
+			seen = x->states && match_state(x, s, d, &sleep, &todo);
 			backtrack(x, d);
-			return EX_SEARCH_ENDED;
+			return seen ? EX_SEARCH_MATCHED : EX_SEARCH_ENDED;   /* an end is judged once */
+		}
+		if (x->states && (seen = match_state(x, s, d, &sleep, &todo)) && !todo) {
+			x->depth = d;
+			backtrack(x, d);
+			return EX_SEARCH_MATCHED;
 		}
 		nd->sleep = sleep;
 		ok = allowed(x, d);
+		if (seen)
+			ok &= todo;   /* what the earlier visits did not take */
 		avail = ok & ~sleep;
 		if (!avail) {
 			x->depth = d;
@@ -605,7 +685,7 @@ int ex_search_next(struct ex_search *x, char **cause)
 			p = pick(avail, d ? x->node[d - 1].chosen : -1);
 			nd->chosen = (uint8_t)p;
 			nd->backtrack = (uint8_t)(x->reduce && !x->top ? BIT(p) : ok);
-			sleep = x->reduce ? child_sleep(nd) : 0;
+			sleep = x->sleepsets ? child_sleep(nd) : 0;
 		}
 		if (take_step(x, s, d, p, cause) != 0)
 			return -2;

@@ -41,7 +41,11 @@ enum explore_mode {
 	EXPLORE_BOUNDED, /* every interleaving with at most N preemptions, by increasing N */
 	EXPLORE_RANDOM,  /* N runs, each step a uniformly random enabled CPU */
 	EXPLORE_PCT,     /* N runs of probabilistic concurrency testing (PCT) */
+	EXPLORE_STATEFUL,/* every reachable state once: sleep sets and a table of visited states */
 };
+
+/* The stateful search's table stops growing here unless told otherwise (bytes). */
+#define EXPLORE_DEFAULT_MAX_MEMORY (256ull << 20)
 
 /* Why a search stopped. */
 enum explore_end {
@@ -65,6 +69,7 @@ struct explore_options {
 	int stop_at_first;            /* stop at the first bad verdict */
 	unsigned step_limit;          /* per execution; 0: SCHED_DEFAULT_STEP_LIMIT */
 	unsigned long long max_executions; /* 0: no limit */
+	unsigned long long max_memory; /* EXPLORE_STATEFUL: bytes of visited states (0: the default) */
 
 	/* Optional.  visit: every execution that ran to its end, before the next starts. */
 	void (*visit)(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state);
@@ -128,6 +133,13 @@ struct explore_result {
 	size_t units, units_mine, units_done, units_loaded;
 	size_t split_depth;
 	unsigned long long plan_steps;  /* of steps: those the plan's top searches took */
+	/* EXPLORE_STATEFUL */
+	unsigned long long stored;      /* distinct states met and kept in the table */
+	unsigned long long matched;     /* executions cut at a state met before with nothing new to do */
+	unsigned long long rematched;   /* states met again with a smaller sleep set: explored in part */
+	unsigned long long unstored;    /* states met when the table was full: explored statelessly */
+	unsigned long long table_bytes; /* the table's size at the end */
+	int stateless;                  /* this build cannot hash states: sleep sets alone were used */
 };
 
 /*

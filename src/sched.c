@@ -28,6 +28,7 @@
 
 #include "coro.h"
 #include "sched.h"
+#include "statehash.h"
 
 struct sched_cpu {
 	/* Scheduler only. */
@@ -151,7 +152,9 @@ static void cpu_clear(struct sched_cpu *c, void (*task)(void *arg), void *arg, i
 static void end_and_forget(struct sched *s)
 {
 	XS_ASSERT(s->running < 0);
-	for (int i = 0; i < s->ncpus; i++) {
+	/* last first: the pool hands CPU0 its own stack again, so a CPU's stack
+	   (and every address on it) is the same in every run */
+	for (int i = s->ncpus; i-- > 0;) {
 		coro_destroy(s->cpus[i].coro);
 		s->cpus[i].coro = NULL;
 	}
@@ -874,4 +877,33 @@ int sched_site_rank(const struct sched_site *site)
 		    strcmp(site_base(all[i]->file), site_base(site->file)) == 0)
 			rank++;
 	return rank;
+}
+
+/* ---- the state, for the stateful search ----------------------------------------- */
+
+int sched_cpu_state_hash(const struct sched *s, int cpu, struct state_hash *out)
+{
+	const struct sched_cpu *c = &s->cpus[cpu];
+	struct state_hash h;
+
+	XS_ASSERT(cpu >= 0 && cpu < s->ncpus && s->running < 0);
+	state_hash_init(&h, (uint64_t)cpu);
+	/* what the CPU does next and where it is; not its name, trace or last returns */
+	state_hash_word(&h, (uint64_t)c->state | (uint64_t)c->op << 8 | (uint64_t)c->task_returned << 16 |
+			    (uint64_t)(unsigned)c->nframes << 24 | (uint64_t)c->steps << 32);
+	state_hash_word(&h, c->obj ? c->obj->id + 1u : 0);
+	state_hash_word(&h, (uint64_t)(uintptr_t)c->site);
+	for (int f = 0; f < c->nframes && f < SCHED_MAX_FRAMES; f++)
+		state_hash_word(&h, (uint64_t)(uintptr_t)c->frames[f]);
+	if (c->coro && coro_state_hash(c->coro, &h) != 0)
+		return -1;
+	*out = state_hash_final(&h);
+	return 0;
+}
+
+void sched_state_hash(const struct sched *s, struct state_hash *h)
+{
+	state_hash_word(h, (uint64_t)s->end | (uint64_t)(unsigned)(s->bug_cpu + 1) << 8 |
+			   (uint64_t)s->nsteps << 32);
+	state_hash_word(h, (uint64_t)(uintptr_t)s->bug_site);
 }

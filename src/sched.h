@@ -383,4 +383,19 @@ struct sched_return {
  */
 const struct sched_return *sched_cpu_returns(const struct sched *s, int cpu, int *n);
 
+/* ---- the state, for the stateful search (explore) ------------------------------- */
+
+struct state_hash;
+
+/*
+ * The finished hash of CPU cpu's continuation: its state, pending
+ * operation, site, frames and step count, and its coroutine's live stack
+ * (coro_state_hash).  Only between steps.  Returns -1 when this build
+ * cannot hash a stack (see coro_state_hash).
+ */
+int sched_cpu_state_hash(const struct sched *s, int cpu, struct state_hash *out);
+
+/* Add the run's end (reason, BUG CPU and site) and its step count to h. */
+void sched_state_hash(const struct sched *s, struct state_hash *h);
+
 #endif

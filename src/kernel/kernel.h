@@ -173,6 +173,15 @@ char *kernel_value_text(const struct kernel_run *run, unsigned obj, int64_t valu
 #define KERNEL_STATE_HASH_FORMAT 2
 uint64_t kernel_state_hash(const struct kernel_run *run);
 
+/*
+ * For the stateful search: add the bytes of the world a step may change
+ * (and the scheduler's end and step count) to h, between steps.  With
+ * each CPU's sched_cpu_state_hash they identify the state: runs whose
+ * hashes agree do the same from here on.  Returns -1 before any start.
+ */
+struct state_hash;
+int kernel_run_world_hash(const struct kernel_run *run, struct state_hash *h);
+
 /* ---- the read-only snapshot the view draws ------------------------------------ */
 
 enum ksnap_cpu_state { KSNAP_READY, KSNAP_BLOCKED, KSNAP_FINISHED, KSNAP_HALTED };

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kernel-int.h"
+#include "statehash.h"
 
 /*
  * The world as kernel_run_start built it, before any step.  Only the spans
@@ -465,6 +466,25 @@ int kernel_run_template_check(const struct kernel_run *run)
 	if (!run->tmpl_valid)
 		return -1;
 	return outside_spans_zero(run->tmpl, &run->world) ? 0 : -1;
+}
+
+/*
+ * The stateful search's view of the world: the bytes of the spans, the
+ * parts a run can write (the rest stays zero: kernel_run_template_check).
+ * The console's text past its first byte is left out: steps only append
+ * to it (printk_insert), none reads it, so it never changes what a run
+ * does next; console_len, which decides whether the next line fits, is in.
+ */
+int kernel_run_world_hash(const struct kernel_run *run, struct state_hash *h)
+{
+	const struct world_template *t = run->tmpl;
+
+	if (!run->tmpl_valid)
+		return -1;
+	for (int i = 0; i < t->nspans; i++)
+		state_hash_bytes(h, (const char *)&run->world + t->span[i].off, t->span[i].len);
+	sched_state_hash(run->sched, h);
+	return 0;
 }
 
 /* ---- starting a run ---------------------------------------------------------------- */
