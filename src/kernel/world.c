@@ -470,19 +470,61 @@ int kernel_run_template_check(const struct kernel_run *run)
 
 /*
  * The stateful search's view of the world: the bytes of the spans, the
- * parts a run can write (the rest stays zero: kernel_run_template_check).
- * The console's text past its first byte is left out: steps only append
- * to it (printk_insert), none reads it, so it never changes what a run
- * does next; console_len, which decides whether the next line fits, is in.
+ * parts a run can write (the rest stays zero: kernel_run_template_check),
+ * with three parts left out because they never change what a run does
+ * next:
+ *  - the page pool above pages_hwm: pages never handed out are as built
+ *    (the allocator takes the lowest free page; nothing else reaches one);
+ *  - of each pte, its struct sched_obj: a memory object's fields are set
+ *    when it is registered and never change (only locks and seqcounts
+ *    change theirs, and a pte is neither); the pte's own fields are hashed;
+ *  - the console's text past its first byte: steps only append to it
+ *    (printk_insert) and none reads it; console_len, which decides
+ *    whether the next line fits, is in.
  */
+_Static_assert(sizeof(pte_t) == sizeof(struct sched_obj) + 24, "a new pte field is hashed in world_hash_vma");
+
+static void world_hash_vma(const struct vm_area_struct *vma, struct state_hash *h)
+{
+	state_hash_bytes(h, vma, offsetof(struct vm_area_struct, ptes));
+	for (int pg = 0; pg < SCN_MAX_PAGES; pg++) {
+		const pte_t *pte = &vma->ptes[pg];
+		if (pte->kind == PTE_NONE && !pte->page && !pte->pfn && !pte->write && !pte->dirty)
+			continue;
+		state_hash_word(h, (uint64_t)pg | (uint64_t)pte->kind << 8 | (uint64_t)(uint32_t)pte->page << 32);
+		state_hash_word(h, (uint64_t)pte->pfn);
+		state_hash_word(h, (uint64_t)(uint32_t)pte->write | (uint64_t)(uint32_t)pte->dirty << 32);
+	}
+	state_hash_word(h, SCN_MAX_PAGES);
+}
+
+static void hash_range(struct state_hash *h, const void *from, const void *to)
+{
+	state_hash_bytes(h, from, (size_t)((const char *)to - (const char *)from));
+}
+
 int kernel_run_world_hash(const struct kernel_run *run, struct state_hash *h)
 {
-	const struct world_template *t = run->tmpl;
+	const struct xip_world *w = &run->world;
+	const struct scenario *scn = w->scn;
 
 	if (!run->tmpl_valid)
 		return -1;
-	for (int i = 0; i < t->nspans; i++)
-		state_hash_bytes(h, (const char *)&run->world + t->span[i].off, t->span[i].len);
+	/* template_spans' parts, in its order */
+	hash_range(h, w, &w->flash.blocks[w->flash.nblocks]);
+	hash_range(h, &w->flash.blockmap_obj[0], &w->mm[0]);
+	for (int p = 0; p < w->nmm_built; p++) {
+		hash_range(h, &w->mm[p], &w->mm[p].vmas[0]);
+		for (int k = 0; k < w->mm[p].nvmas; k++)
+			world_hash_vma(&w->mm[p].vmas[k], h);
+	}
+	XS_ASSERT(w->pages_hwm >= 0 && w->pages_hwm <= XIP_PAGE_POOL);
+	hash_range(h, &w->nmm_built, &w->pages[w->pages_hwm]);
+	hash_range(h, &w->pages[XIP_PAGE_POOL], &w->console[1]);
+	hash_range(h, &w->console_len, &w->cpus[0]);
+	for (int c = 0; c < scn->ncpus; c++)
+		hash_range(h, &w->cpus[c], &w->cpus[c].results[scn->cpus[c].nops]);
+	hash_range(h, &w->incoherent_since, (const char *)w + sizeof *w);
 	sched_state_hash(run->sched, h);
 	return 0;
 }
