@@ -50,6 +50,9 @@ static const char explore_help[] =
 	"      --stateful         every reachable state once: sleep sets and a table of\n"
 	"                         the states met, each hashed from the world and the\n"
 	"                         CPUs' stacks (one process; counts ends, not orders)\n"
+	"      --no-checkpoints   replay every execution from the start instead of\n"
+	"                         resuming it from a checkpoint of the world and the\n"
+	"                         CPUs' stacks (the same search, slower: to compare)\n"
 	"      --max-memory=MIB   the stateful search's table stops growing at MIB MiB\n"
 	"                         (default 256); past it the search goes on without\n"
 	"                         storing new states, still complete, and says so\n"
@@ -134,6 +137,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		{ "force", no_argument, NULL, 'O' },
 		{ "full", no_argument, NULL, 'F' },
 		{ "stateful", no_argument, NULL, 'T' },
+		{ "no-checkpoints", no_argument, NULL, 'C' },
 		{ "max-memory", required_argument, NULL, 'M' },
 		{ "preemptions", required_argument, NULL, 'p' },
 		{ "random", required_argument, NULL, 'R' },
@@ -168,6 +172,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		case 'O': a->force = 1; break;
 		case 'F': a->full = 1; break;
 		case 'T': a->stateful = 1; break;
+		case 'C': a->opt.no_checkpoints = 1; break;
 		case 'M':
 			a->memory_set = 1;
 			a->opt.max_memory = parse_count(optarg, "--max-memory", 1, 1ull << 20) << 20;

@@ -47,6 +47,7 @@
 #define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
 #define RUNNING_ON_VALGRIND 0
 #define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)(p), (void)(n))
+#define VALGRIND_MAKE_MEM_UNDEFINED(p, n) ((void)(p), (void)(n))
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -534,4 +535,97 @@ int coro_state_hash(const struct coro *co, struct state_hash *h)
 	}
 	hash_words(h, (const uint64_t *)sp, (const uint64_t *)top);
 	return 0;
+}
+
+/* ---- snapshots of a suspended coroutine ------------------------------------ */
+
+struct coro_snap {
+	char *buf;                 /* the live stack [top - len, top) */
+	size_t len, cap;
+	int finished;
+#if defined(CORO_BACKEND_ASM)
+	void *sp;
+#else
+	ucontext_t uc;
+#endif
+};
+
+struct coro_snap *coro_snap_new(void)
+{
+	return xcalloc(1, sizeof(struct coro_snap));
+}
+
+void coro_snap_free(struct coro_snap *sn)
+{
+	if (!sn)
+		return;
+	free(sn->buf);
+	free(sn);
+}
+
+#if defined(CORO_BACKEND_ASM)
+static char *live_sp(const struct coro *co)
+{
+	return co->sp;
+}
+#elif defined(__x86_64__) && defined(REG_RSP)
+static char *live_sp(const struct coro *co)
+{
+	return (char *)co->uc.uc_mcontext.gregs[REG_RSP];
+}
+#else
+static char *live_sp(const struct coro *co)
+{
+	(void)co;
+	return NULL;
+}
+#endif
+
+int coro_snap_save(const struct coro *co, struct coro_snap *sn)
+{
+	char *sp, *top;
+
+	XS_ASSERT(co != coro_current && co->stack);
+#ifdef CORO_ASAN
+	return -1;   /* the stack's shadow (redzones, fake frames) would not come back with its bytes */
+#endif
+	sn->finished = co->finished;
+	sn->len = 0;
+	if (co->finished)
+		return 0;
+	sp = live_sp(co);
+	top = co->stack->lo + co->stack->size;
+	if (!sp || sp < co->stack->lo || sp > top)
+		return -1;
+	sn->len = (size_t)(top - sp);
+	if (sn->len > sn->cap) {
+		sn->cap = sn->len + 1024;
+		free(sn->buf);
+		sn->buf = xmalloc(sn->cap);
+	}
+	memcpy(sn->buf, sp, sn->len);
+#if defined(CORO_BACKEND_ASM)
+	sn->sp = co->sp;
+#else
+	sn->uc = co->uc;
+#endif
+	return 0;
+}
+
+void coro_snap_restore(struct coro *co, const struct coro_snap *sn)
+{
+	char *top = co->stack->lo + co->stack->size;
+
+	XS_ASSERT(co != coro_current && co->stack && sn->len <= co->stack->size);
+	co->finished = sn->finished;
+	if (sn->finished)
+		return;
+	/* valgrind took the bytes below the stack pointer it last saw for dead */
+	VALGRIND_MAKE_MEM_UNDEFINED(top - sn->len, sn->len);
+	memcpy(top - sn->len, sn->buf, sn->len);
+#if defined(CORO_BACKEND_ASM)
+	co->sp = sn->sp;
+#else
+	co->uc = sn->uc;
+#endif
 }

@@ -91,6 +91,21 @@ struct state_hash;
  */
 int coro_state_hash(const struct coro *co, struct state_hash *h);
 
+/*
+ * Snapshots of a suspended coroutine (the explorer's checkpoints): its
+ * live stack and saved registers, copied out and back in place, so that
+ * a run resumes from a checkpoint instead of being replayed from its
+ * start.  The coroutine must be the same one (its stack at the same
+ * address) and suspended both times.  save returns -1 when this build
+ * cannot (under ASan the stack's shadow would not come back with it);
+ * the caller then replays.
+ */
+struct coro_snap;
+struct coro_snap *coro_snap_new(void);
+void coro_snap_free(struct coro_snap *sn);
+int coro_snap_save(const struct coro *co, struct coro_snap *sn);
+void coro_snap_restore(struct coro *co, const struct coro_snap *sn);
+
 /* "asm" or "ucontext". */
 const char *coro_backend_name(void);
 

@@ -86,6 +86,8 @@ void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct sc
 	x->reduce = reduce;
 	x->sleepsets = reduce;
 	x->bound = bound;
+	x->snapshots = 1;
+	x->snap_ok = 1;
 }
 
 void ex_search_set_states(struct ex_search *x, struct ex_states *t)
@@ -127,6 +129,9 @@ void ex_search_free(struct ex_search *x)
 	free(x->unit_prefix);
 	free(x->level);
 	free(x->cpuh);
+	for (size_t j = 0; j < x->nsnap; j++)
+		kernel_snap_free(x->snap[j]);
+	free(x->snap);
 	memset(x, 0, sizeof *x);
 }
 
@@ -520,13 +525,64 @@ unsigned ex_search_preemptions(const struct ex_search *x)
 	return x->node[x->depth].preemptions;
 }
 
-/* Start the world and replay the path down to where this execution departs. */
+/*
+ * Resume from the deepest checkpoint at or above the departure: 0 when
+ * there is none (or it cannot be restored), else its depth.
+ */
+static size_t resume_checkpoint(struct ex_search *x)
+{
+	size_t j;
+
+	if (x->snap_ok > x->replay / EX_SNAP_EVERY + 1)
+		x->snap_ok = x->replay / EX_SNAP_EVERY + 1;   /* the path below the departure is left */
+	if (!x->snapshots || x->snap_ok < 2)
+		return 0;
+	j = x->snap_ok - 1;
+	if (kernel_snap_restore(x->run, x->snap[j]) != 0)
+		return 0;
+	x->restores++;
+	return j * EX_SNAP_EVERY;
+}
+
+/* At new node d, still running: keep a checkpoint when d is a multiple of EX_SNAP_EVERY. */
+static void keep_checkpoint(struct ex_search *x, size_t d)
+{
+	size_t j = d / EX_SNAP_EVERY;
+
+	if (!x->snapshots || d % EX_SNAP_EVERY || !j || j > x->snap_ok)
+		return;
+	if (j >= x->nsnap) {
+		x->snap = xrealloc(x->snap, (j + 1) * sizeof *x->snap);
+		while (x->nsnap <= j)
+			x->snap[x->nsnap++] = kernel_snap_new();
+	}
+	if (kernel_snap_save(x->run, x->snap[j]) != 0) {
+		x->snapshots = 0;   /* this build cannot: replay, as before checkpoints */
+		return;
+	}
+	x->snap_ok = j + 1;
+}
+
+/*
+ * Step d of the path again without running it, after a checkpoint put
+ * the world past it: only the happens-before records, which the
+ * reduced search's races need, are rebuilt (from the event itself).
+ */
+static void restep(struct ex_search *x, size_t d)
+{
+	const struct ex_event e = x->ev[d];
+
+	if (x->reduce && !x->top)
+		ev_add(x, d, e.cpu, e.op, e.obj, e.before);
+}
+
+/* Start the world (or resume from a checkpoint) and replay the path down to where this execution departs. */
 static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uint8_t *sleep, char **cause)
 {
 	struct sched *s;
-	size_t d;
+	size_t d, from = resume_checkpoint(x);
 
-	if (kernel_run_start(x->run, x->scn, x->version, cause) != 0)
+	if (!from && kernel_run_start(x->run, x->scn, x->version, cause) != 0)
 		return -1;
 	*sp = s = kernel_run_sched(x->run);
 	x->ncpus = sched_ncpus(s);
@@ -538,7 +594,9 @@ static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uin
 	}
 	memset(x->nt, 0, sizeof x->nt);
 	grow(x, x->replay + 2);
-	for (d = 0; d < x->replay; d++)
+	for (d = 0; d < from; d++)
+		restep(x, d);
+	for (d = from; d < x->replay; d++)
 		if (take_step(x, s, d, x->node[d].chosen, cause) != 0)
 			return -1;
 	*sleep = 0;
@@ -642,6 +700,7 @@ int ex_search_next(struct ex_search *x, char **cause)
 			backtrack(x, d);
 			return seen ? EX_SEARCH_MATCHED : EX_SEARCH_ENDED;   /* an end is judged once */
 		}
+		keep_checkpoint(x, d);
 		if (x->states && (seen = match_state(x, s, d, &sleep, &todo)) && !todo) {
 			x->depth = d;
 			backtrack(x, d);

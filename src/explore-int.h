@@ -86,6 +86,11 @@ struct ex_search {
 	size_t hashed;       /* ... valid for nodes [0, hashed) of the current path */
 	unsigned long long matched; /* new nodes that were states met before, nothing left to do there */
 	unsigned long long rematched; /* ... with something left (a smaller sleep set): explored in part */
+	/* Checkpoints: snap[j] is the state at node j * EX_SNAP_EVERY of the path, valid for 1 <= j < snap_ok. */
+	int snapshots;       /* take and use them (else every execution replays from the start) */
+	struct kernel_snap **snap;
+	size_t nsnap, snap_ok;
+	unsigned long long restores; /* executions that resumed from a checkpoint */
 
 	/* The path (grown, never shrunk: no allocation in steady state). */
 	struct ex_node *node;
@@ -128,6 +133,9 @@ struct ex_search {
 	unsigned long long steps;
 	unsigned long long fallbacks;
 };
+
+/* A checkpoint every this many steps of the path: a resumed execution replays fewer. */
+#define EX_SNAP_EVERY 8
 
 #define EX_SEARCH_DONE (-1)
 #define EX_SEARCH_CUT 0

@@ -274,6 +274,7 @@ static int run_prepared(struct explorer *ex, struct ex_search *x_, int bound, in
 	ex->res->steps += x.steps;
 	ex->res->fallbacks += x.fallbacks;
 	ex->res->matched += x.matched;
+	ex->res->resumed += x.restores;
 	ex->res->rematched += x.rematched;
 	ex->res->stateless |= x.unhashable;
 	ex_search_free(&x);
@@ -285,6 +286,7 @@ static int run_search(struct explorer *ex, int reduce, int bound, int exact, cha
 	struct ex_search x;
 
 	ex_search_init(&x, ex->run, kernel_run_scenario(ex->run), kernel_run_version(ex->run), reduce, bound);
+	x.snapshots = !ex->opt->no_checkpoints;
 	return run_prepared(ex, &x, bound, exact, cause);
 }
 
@@ -302,6 +304,7 @@ static int run_stateful(struct explorer *ex, char **cause)
 
 	ex_states_init(&t, (size_t)(ex->opt->max_memory ? ex->opt->max_memory : EXPLORE_DEFAULT_MAX_MEMORY));
 	ex_search_init(&x, ex->run, kernel_run_scenario(ex->run), kernel_run_version(ex->run), 0, -1);
+	x.snapshots = !ex->opt->no_checkpoints;
 	ex_search_set_states(&x, &t);
 	rc = run_prepared(ex, &x, -1, 0, cause);
 	ex->res->stored = t.n;
@@ -594,6 +597,7 @@ int ex_unit_run(const struct ex_units *eu, const struct explore_options *opt, si
 	sub.base = base;
 	if (u > 0 || plan->depth > 0) {
 		ex_search_init(&x, eu->run, eu->scn, eu->version, eu->reduce, -1);
+		x.snapshots = !opt->no_checkpoints;
 		if (u == 0)
 			ex_search_set_top(&x, plan->depth);
 		else

@@ -70,6 +70,7 @@ struct explore_options {
 	unsigned step_limit;          /* per execution; 0: SCHED_DEFAULT_STEP_LIMIT */
 	unsigned long long max_executions; /* 0: no limit */
 	unsigned long long max_memory; /* EXPLORE_STATEFUL: bytes of visited states (0: the default) */
+	int no_checkpoints;           /* systematic searches: replay every execution from the start */
 
 	/* Optional.  visit: every execution that ran to its end, before the next starts. */
 	void (*visit)(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state);
@@ -116,6 +117,7 @@ struct explore_result {
 	unsigned long long blocked;     /* executions cut short as redundant (sleep-set blocked) */
 	unsigned long long skipped;     /* bounded: re-runs of schedules a lower bound had counted */
 	unsigned long long steps;       /* scheduler steps taken, replayed prefixes included */
+	unsigned long long resumed;     /* systematic: executions resumed from a checkpoint, not the start */
 	unsigned long long states;      /* distinct final states (kernel_state_hash) */
 	unsigned long long verdicts[VERDICT_NKINDS];
 	/* EXPLORE_BOUNDED: executions with exactly k preemptions, k = 0..bound_done */

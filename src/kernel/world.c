@@ -529,6 +529,75 @@ int kernel_run_world_hash(const struct kernel_run *run, struct state_hash *h)
 	return 0;
 }
 
+/*
+ * A checkpoint of a run between steps: the world's spans (the parts a run
+ * writes, see template_spans) and the console's text, and the
+ * scheduler's snapshot.
+ */
+struct kernel_snap {
+	char *bytes;                  /* the spans, one after the other, then the console's text */
+	size_t cap;
+	struct sched_snap *sched;
+};
+
+struct kernel_snap *kernel_snap_new(void)
+{
+	struct kernel_snap *sn = xcalloc(1, sizeof *sn);
+
+	sn->sched = sched_snap_new();
+	return sn;
+}
+
+void kernel_snap_free(struct kernel_snap *sn)
+{
+	if (!sn)
+		return;
+	free(sn->bytes);
+	sched_snap_free(sn->sched);
+	free(sn);
+}
+
+int kernel_snap_save(const struct kernel_run *run, struct kernel_snap *sn)
+{
+	const struct world_template *t = run->tmpl;
+	size_t need = run->world.console_len, at = 0;
+
+	if (!run->tmpl_valid || sched_snap_save(run->sched, sn->sched) != 0)
+		return -1;
+	for (int i = 0; i < t->nspans; i++)
+		need += t->span[i].len;
+	if (need > sn->cap) {
+		free(sn->bytes);
+		sn->cap = need + 4096;
+		sn->bytes = xmalloc(sn->cap);
+	}
+	for (int i = 0; i < t->nspans; i++) {
+		memcpy(sn->bytes + at, (const char *)&run->world + t->span[i].off, t->span[i].len);
+		at += t->span[i].len;
+	}
+	memcpy(sn->bytes + at, run->world.console, run->world.console_len);
+	return 0;
+}
+
+int kernel_snap_restore(struct kernel_run *run, const struct kernel_snap *sn)
+{
+	const struct world_template *t = run->tmpl;
+	size_t at = 0;
+
+	XS_ASSERT(run->tmpl_valid);
+	if (sched_snap_restore(run->sched, sn->sched) != 0)
+		return -1;
+	for (int i = 0; i < t->nspans; i++) {
+		memcpy((char *)&run->world + t->span[i].off, sn->bytes + at, t->span[i].len);
+		at += t->span[i].len;
+	}
+	/* console_len came back with its span; the text is the snapshot's up to it */
+	memcpy(run->world.console, sn->bytes + at, run->world.console_len);
+	if (run->world.console_len < sizeof run->world.console)
+		run->world.console[run->world.console_len] = '\0';
+	return 0;
+}
+
 /* ---- starting a run ---------------------------------------------------------------- */
 
 int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
