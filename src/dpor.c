@@ -570,10 +570,25 @@ static void keep_checkpoint(struct ex_search *x, size_t d)
  */
 static void restep(struct ex_search *x, size_t d)
 {
-	const struct ex_event e = x->ev[d];
+	const struct ex_event *e = &x->ev[d];
+	int q = e->cpu;
 
-	if (x->reduce && !x->top)
-		ev_add(x, d, e.cpu, e.op, e.obj, e.before);
+	if (!x->reduce || x->top)
+		return;
+	/* the event, its clock and its place in tpos are as the last execution left them (same path) */
+	XS_ASSERT(x->tpos[q][x->nt[q]] == (int32_t)d);
+	x->nt[q]++;
+	if (e->obj != SCHED_NO_OBJ) {
+		struct ex_objstate *os = objstate(x, e->obj);
+		if (op_reads(e->op)) {
+			os->rd[q] = (int32_t)d;
+			os->rmask |= (uint8_t)BIT(q);
+		} else {
+			XS_ASSERT(e->prev_w == os->last_w);
+			os->last_w = (int32_t)d;
+			os->rmask = 0;
+		}
+	}
 }
 
 /* Start the world (or resume from a checkpoint) and replay the path down to where this execution departs. */
@@ -624,6 +639,20 @@ static int state_key(struct ex_search *x, struct sched *s, size_t d, struct stat
 	struct state_hash h, *ch = &x->cpuh[d * SCHED_MAX_CPUS];
 	int c0 = 0, c1 = x->ncpus;
 
+	if (sched_end_reason(s) != SCHED_RUNNING) {
+		/* an end has no future: the world and where each CPU stopped, not what its stack held */
+		state_hash_init(&h, (uint64_t)x->ncpus + 0x100);
+		if (kernel_run_world_hash(x->run, &h) != 0)
+			return -1;
+		for (int c = 0; c < x->ncpus; c++) {
+			struct sched_cpu_info in;
+			sched_cpu_info(s, c, &in);
+			state_hash_word(&h, (uint64_t)in.state | (uint64_t)in.steps << 32);
+			state_hash_word(&h, (uint64_t)(uintptr_t)in.site);
+		}
+		*key = state_hash_final(&h);
+		return 0;
+	}
 	if (d > 0 && x->hashed >= d) {
 		memcpy(ch, ch - SCHED_MAX_CPUS, (size_t)x->ncpus * sizeof *ch);
 		c0 = x->node[d - 1].chosen;

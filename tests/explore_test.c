@@ -15,6 +15,13 @@
  *             (and, for runs cut by the step limit, the same states);
  *             -j 2 = -j 1; shards folded = one run; resumed = one run;
  *             a unit's bytes round-trip and damaged bytes are refused
+ *  explore-12 stateful = full on the small scenarios (step limits too):
+ *             the same final states, verdicts, shortest counterexample and
+ *             fewest preemptions
+ *  explore-13 on every shipped and test scenario: stateful = reduced
+ *             (states, verdicts, counterexamples); checkpoints change
+ *             nothing: reduced, full and stateful searches resumed from
+ *             checkpoints give the results of replaying every execution
  */
 #include "config.h"
 
@@ -215,6 +222,34 @@ static int slow_machine(void)
 #endif
 }
 
+/*
+ * The stateful search finds the states and verdicts of the reference
+ * search (full or reduced: ref, rref), its shortest counterexample's
+ * length and (proven) its fewest preemptions.
+ */
+static void stateful_vs(const struct scenario *scn, enum xip_version v, unsigned step_limit, const struct seen *ref,
+			const struct explore_result *rref, const char *test, size_t i, const char *what, const char *refname)
+{
+	struct seen st;
+	struct explore_result rs;
+	char id[32];
+
+	search(scn, v, EXPLORE_STATEFUL, 0, step_limit, &st, &rs);
+	snprintf(id, sizeof id, "%s.%zu.%d", test, i + 1, v + 1);
+	tap_ok(seen_equal(&st, ref) && rs.end == EXPLORE_COMPLETE && rs.states == rref->states && !rs.stateless, id,
+	       "%s: stateful finds %s's %zu states and verdicts (%#x): %llu states stored, %llu matched",
+	       what, refname, ref->n, ref->verdicts, rs.stored, rs.matched);
+	if (explore_found_bad(rref)) {
+		snprintf(id, sizeof id, "%s.%zu.%d.1", test, i + 1, v + 1);
+		tap_ok(rs.shortest.n == rref->shortest.n && rs.fewest.preemptions == rref->fewest.preemptions &&
+		       rs.shortest_proven && rs.fewest_proven, id,
+		       "... and the same shortest counterexample (%zu steps) and fewest preemptions (%u)",
+		       rref->shortest.n, rref->fewest.preemptions);
+	}
+	free(st.h);
+	explore_result_clear(&rs);
+}
+
 static void test_small(struct kernel_run *run)
 {
 	for (size_t i = 0; i < sizeof smalls / sizeof smalls[0]; i++) {
@@ -260,6 +295,7 @@ static void test_small(struct kernel_run *run)
 				       "... and the same shortest counterexample (%zu steps) and fewest preemptions (%u)",
 				       rf.shortest.n, rf.fewest.preemptions);
 			}
+			stateful_vs(scn, v, sm->step_limit, &full, &rf, "explore-12", i, what, "full");
 			free(ref.h);
 			free(full.h);
 			free(red.h);
@@ -982,6 +1018,63 @@ static void test_unit_bytes(void)
 	scenario_free(scn);
 }
 
+/* ---- explore-13: stateful = reduced everywhere; checkpoints change nothing ------------ */
+
+/*
+ * Stateful searches with and without checkpoints meet the same states but
+ * may store a different number: a new frame's padding holds what the
+ * stack held before, which differs between a replayed and a resumed
+ * execution, and the stack is hashed with it (a split, never a merge).
+ * Their ends, verdicts and counterexamples' lengths agree.
+ */
+static int same_ends(const struct explore_result *a, const struct explore_result *b)
+{
+	return a->end == b->end && a->executions == b->executions && a->states == b->states &&
+	       memcmp(a->verdicts, b->verdicts, sizeof a->verdicts) == 0 && a->max_length == b->max_length &&
+	       a->shortest.n == b->shortest.n && a->fewest.preemptions == b->fewest.preemptions &&
+	       a->shortest_proven == b->shortest_proven && a->fewest_proven == b->fewest_proven;
+}
+
+static void test_stateful_and_checkpoints(void)
+{
+	for (size_t i = 0; i < NALL; i++) {
+		const char *name;
+		struct scenario *scn = load_nth(i, &name);
+		for (int v = 0; v < XIP_NVERSIONS; v++) {
+			static const enum explore_mode modes[] = { EXPLORE_REDUCED, EXPLORE_STATEFUL, EXPLORE_FULL };
+			struct seen red;
+			struct explore_result rr;
+			char id[40], what[64];
+
+			snprintf(what, sizeof what, "%s on %s", name, xip_version_name(v));
+			search(scn, v, EXPLORE_REDUCED, 0, 0, &red, &rr);
+			stateful_vs(scn, v, 0, &red, &rr, "explore-13.1", i, what, "reduced");
+			for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+				struct explore_options o;
+				struct explore_result a, b;
+				explore_options_init(&o);
+				o.mode = modes[m];
+				snprintf(id, sizeof id, "explore-13.%zu.%zu.%d", m + 2, i + 1, v + 1);
+				if (modes[m] == EXPLORE_FULL)   /* the first 20000 interleavings: enough to compare */
+					o.max_executions = slow_machine() ? 500 : 20000;
+				run_opts(scn, v, &o, &a);
+				o.no_checkpoints = 1;
+				run_opts(scn, v, &o, &b);
+				tap_ok((modes[m] == EXPLORE_STATEFUL ? same_ends(&a, &b) : same_result(&a, &b, 1)) &&
+				       b.resumed == 0, id,
+				       "%s, %s: resumed from checkpoints (%llu of %llu executions, %llu steps) = replayed "
+				       "(%llu steps)", what, explore_mode_name(modes[m]), a.resumed,
+				       a.executions + a.blocked + a.matched, a.steps, b.steps);
+				explore_result_clear(&a);
+				explore_result_clear(&b);
+			}
+			free(red.h);
+			explore_result_clear(&rr);
+		}
+		scenario_free(scn);
+	}
+}
+
 int main(void)
 {
 	struct kernel_run *run = kernel_run_new();
@@ -999,6 +1092,7 @@ int main(void)
 	test_split_step_limit();
 	test_split_sharing();
 	test_unit_bytes();
+	test_stateful_and_checkpoints();
 	kernel_run_free(run);
 	return tap_done();
 }

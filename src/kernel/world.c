@@ -480,7 +480,11 @@ int kernel_run_template_check(const struct kernel_run *run)
  *    change theirs, and a pte is neither); the pte's own fields are hashed;
  *  - the console's text past its first byte: steps only append to it
  *    (printk_insert) and none reads it; console_len, which decides
- *    whether the next line fits, is in.
+ *    whether the next line fits, is in;
+ *  - incoherent_since, the step at which the world last became
+ *    incoherent: the verdict's damage_step, never read by a step.  It is
+ *    also the one field where two independent steps do not commute (it
+ *    counts steps), which the stateful search's sleep sets assume.
  */
 _Static_assert(sizeof(pte_t) == sizeof(struct sched_obj) + 24, "a new pte field is hashed in world_hash_vma");
 
@@ -524,7 +528,8 @@ int kernel_run_world_hash(const struct kernel_run *run, struct state_hash *h)
 	hash_range(h, &w->console_len, &w->cpus[0]);
 	for (int c = 0; c < scn->ncpus; c++)
 		hash_range(h, &w->cpus[c], &w->cpus[c].results[scn->cpus[c].nops]);
-	hash_range(h, &w->incoherent_since, (const char *)w + sizeof *w);
+	_Static_assert(offsetof(struct xip_world, incoherent_since) + sizeof w->incoherent_since == sizeof *w,
+		       "incoherent_since is the world's last field");
 	sched_state_hash(run->sched, h);
 	return 0;
 }
