@@ -6,7 +6,8 @@
  * The search keeps one path: node[d] is the state before step d, with the
  * CPUs that could run, each CPU's pending operation, the backtrack set,
  * the sleep set and the CPU taken.  An execution replays the path's
- * choices from a fresh world up to the node it departs from, takes the new
+ * choices from a fresh world (or from a checkpoint, below) up to the node
+ * it departs from, takes the new
  * choice there and then runs on, making new nodes, until the run ends (or,
  * reduced, until every enabled CPU is asleep).  Backtracking then walks up
  * the path to the deepest node with a CPU left in backtrack \ sleep.
@@ -48,6 +49,26 @@
  * earlier step lies above L needs nothing: the top took every CPU there,
  * a superset of any source set, so the split stays sound; it costs a few
  * executions more than one unsplit search (docs/explore.md gives them).
+ *
+ * Stateful (ex_search_set_states): no races; every enabled CPU not asleep
+ * is taken, so every reachable state is met, and each new node's state
+ * is looked up in a table of visited states (explore_states.c) with the
+ * sleep set it is entered with.  This is sleep sets with state caching,
+ * Godefroid, "Partial-Order Methods for the Verification of Concurrent
+ * Systems" (LNCS 1032, 1996), section 5.3, Figure 5.3: a state met again
+ * is explored only through the CPUs its stored sleep set Z had asleep and
+ * the present sleep set S has awake (Z \ S), with S narrowed to S & Z, and
+ * Z := S & Z is stored; with Z \ S empty the execution ends there
+ * (EX_SEARCH_MATCHED).  Sound because the state graph is acyclic (a
+ * state includes every CPU's step count), so a state met again has been
+ * explored completely; an end met again is not judged again.
+ *
+ * Checkpoints: every EX_SNAP_EVERY steps of the path a new node keeps a
+ * kernel_snap (the world and the CPUs' stacks); an execution resumes from
+ * the deepest one at or above its departure instead of replaying from a
+ * fresh world, and only the happens-before records of the restored prefix
+ * are rebuilt (restep).  snap[j] is valid while the path is unchanged down
+ * to node j * EX_SNAP_EVERY: 1 <= j < snap_ok.
  *
  * Invariants: backtrack(d) and chosen(d) are enabled in node d; chosen(d)
  * is never in sleep(d) when taken; events [0, depth) have vector clocks

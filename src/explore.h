@@ -4,9 +4,11 @@
  * preemption-bounded set, or random samples.  docs/explore.md explains
  * the algorithms and why the reduced search is sound.
  *
- * One exploration drives one kernel_run (one scheduler) from a fresh world
- * for every execution: there are no snapshots, an execution is replayed
- * from the start along the path the search keeps.  Every execution that
+ * One exploration drives one kernel_run (one scheduler) for every
+ * execution: an execution resumes from the deepest checkpoint of the world
+ * and the CPUs' stacks above where it departs from the last one (or, with
+ * no_checkpoints, from a fresh world) and replays the rest of the path the
+ * search keeps.  Every execution that
  * runs to its end is judged (kernel_run_verdict) and hashed
  * (kernel_state_hash); the result counts them, their verdicts and their
  * distinct final states, and keeps two counterexamples: the shortest and
