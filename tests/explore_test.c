@@ -22,6 +22,11 @@
  *             (states, verdicts, counterexamples); checkpoints change
  *             nothing: reduced, full and stateful searches resumed from
  *             checkpoints give the results of replaying every execution
+ *  explore-14 random small scenarios (2 CPUs; random open modes,
+ *             mappings, operations, pages, holes, injected faults and
+ *             version): reduced = full and stateful = full on each
+ *             (states, verdicts, shortest counterexample, fewest
+ *             preemptions); XS_RANDOM_SCENARIOS sets how many (120)
  */
 #include "config.h"
 
@@ -1075,6 +1080,123 @@ static void test_stateful_and_checkpoints(void)
 	}
 }
 
+/* ---- explore-14: random small scenarios ------------------------------------------------ */
+
+static uint64_t gen_state;
+
+static unsigned gen_below(unsigned n)
+{
+	gen_state = gen_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (unsigned)((gen_state >> 33) % n);
+}
+
+/* A random scenario's text (newly allocated); the parser refuses some, the caller draws again. */
+static char *gen_scenario(void)
+{
+	static const char *const modes[] = { "O_RDONLY", "O_RDWR", "O_WRONLY" };
+	static const char *const maps[] = { "", ", mmap MAP_SHARED PROT_READ", ", mmap MAP_SHARED PROT_READ|PROT_WRITE",
+					    ", mmap MAP_PRIVATE PROT_READ", ", mmap MAP_PRIVATE PROT_READ|PROT_WRITE" };
+	static const char *const versions[] = { "buggy", "fixed", "later" };
+	unsigned pages = 1 + gen_below(2), nprocs = 1 + gen_below(2);
+	char buf[2048];
+	size_t o = 0;
+
+	o += (size_t)snprintf(buf + o, sizeof buf - o, "title: random\nversion: %s\nflash: %u blocks\nfile: %u pages\n",
+			      versions[gen_below(3)], 2 + gen_below(3), pages);
+	for (unsigned p = 0; p < pages; p++) {
+		if (gen_below(2))
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "page %u: hole\n", p);
+		else
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "page %u: \"PAGE%u!\"\n", p, p);
+	}
+	if (!gen_below(6))
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "fault: %s\n",
+				      gen_below(2) ? "sparse-alloc-fails" : "flash-full");
+	for (unsigned p = 0; p < nprocs; p++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "process %c: open %s%s\n", 'A' + p, modes[gen_below(3)],
+				      maps[gen_below(5)]);
+	for (unsigned c = 0; c < 2; c++) {
+		char who = (char)('A' + gen_below(nprocs));
+		unsigned pg = gen_below(pages);
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "cpu %u: %c ", c, who);
+		switch (gen_below(5)) {
+		case 0: o += (size_t)snprintf(buf + o, sizeof buf - o, "touch %u\n", pg); break;
+		case 1: o += (size_t)snprintf(buf + o, sizeof buf - o, "store %u \"xy\"\n", pg); break;
+		case 2: o += (size_t)snprintf(buf + o, sizeof buf - o, "write %u \"ab\"\n", pg); break;
+		case 3: o += (size_t)snprintf(buf + o, sizeof buf - o, "read %u\n", pg); break;
+		default: o += (size_t)snprintf(buf + o, sizeof buf - o, "mmap MAP_SHARED PROT_READ\n"); break;
+		}
+	}
+	return xstrdup(buf);
+}
+
+/* Release what one drawn scenario's searches kept. */
+static void gen_free(struct seen *a, struct seen *b, struct seen *c, struct explore_result *r1,
+		     struct explore_result *r2, struct explore_result *r3)
+{
+	free(a->h);
+	free(b->h);
+	free(c->h);
+	explore_result_clear(r1);
+	explore_result_clear(r2);
+	explore_result_clear(r3);
+}
+
+static void test_random_scenarios(void)
+{
+	const char *env = getenv("XS_RANDOM_SCENARIOS");
+	unsigned want = env ? (unsigned)strtoul(env, NULL, 10) : 120, done = 0, tried = 0, bad = 0;
+	char why[512] = "";
+
+	if (slow_machine() && want > 10)
+		want = 10;
+	gen_state = 20081113;   /* any seed, fixed: the same scenarios every time */
+	while (done < want && tried < 50 * want) {
+		struct scenario *scn;
+		char *cause = NULL, *text = gen_scenario();
+		struct explore_options o;
+		struct explore_result rf, rr, rs;
+		struct seen full, red, st;
+		enum xip_version v;
+
+		tried++;
+		if (scenario_parse("random.scn", text, strlen(text), &scn, &cause) != 0) {
+			free(cause);
+			free(text);
+			continue;
+		}
+		v = scn->default_version;
+		explore_options_init(&o);
+		o.mode = EXPLORE_FULL;
+		o.max_executions = 30000;   /* the reference must finish: bigger ones are drawn again */
+		o.visit = seen_visit;
+		o.ctx = &full;
+		memset(&full, 0, sizeof full);
+		memset(&red, 0, sizeof red);
+		memset(&st, 0, sizeof st);
+		memset(&rr, 0, sizeof rr);
+		memset(&rs, 0, sizeof rs);
+		run_opts(scn, v, &o, &rf);
+		seen_set(&full);
+		if (rf.end == EXPLORE_COMPLETE) {
+			search(scn, v, EXPLORE_REDUCED, 0, 0, &red, &rr);
+			search(scn, v, EXPLORE_STATEFUL, 0, 0, &st, &rs);
+			if ((!seen_equal(&red, &full) || !seen_equal(&st, &full) || rr.fallbacks ||
+			     (explore_found_bad(&rf) &&
+			      (rr.shortest.n != rf.shortest.n || rs.shortest.n != rf.shortest.n ||
+			       rr.fewest.preemptions != rf.fewest.preemptions ||
+			       rs.fewest.preemptions != rf.fewest.preemptions))) && !bad++)
+				snprintf(why, sizeof why, "; the first (%zu/%zu/%zu states):\n%s", full.n, red.n, st.n, text);
+			done++;
+		}
+		gen_free(&full, &red, &st, &rf, &rr, &rs);
+		scenario_free(scn);
+		free(text);
+	}
+	tap_ok(done == want && bad == 0, "explore-14", "%u random scenarios (of %u drawn): reduced and stateful find the "
+	       "full search's states, verdicts and counterexamples on every one (%u disagree)%s", done, tried, bad, why);
+}
+
 int main(void)
 {
 	struct kernel_run *run = kernel_run_new();
@@ -1093,6 +1215,7 @@ int main(void)
 	test_split_sharing();
 	test_unit_bytes();
 	test_stateful_and_checkpoints();
+	test_random_scenarios();
 	kernel_run_free(run);
 	return tap_done();
 }
