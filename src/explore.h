@@ -119,7 +119,7 @@ struct explore_result {
 	unsigned long long blocked;     /* executions cut short as redundant (sleep-set blocked) */
 	unsigned long long skipped;     /* bounded: re-runs of schedules a lower bound had counted */
 	unsigned long long steps;       /* scheduler steps taken, replayed prefixes included */
-	unsigned long long resumed;     /* systematic: executions resumed from a checkpoint, not the start */
+	unsigned long long resumed;     /* stateful, bounded: executions resumed from a checkpoint (units do not count them) */
 	unsigned long long states;      /* distinct final states (kernel_state_hash) */
 	unsigned long long verdicts[VERDICT_NKINDS];
 	/* EXPLORE_BOUNDED: executions with exactly k preemptions, k = 0..bound_done */
