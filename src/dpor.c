@@ -547,44 +547,6 @@ unsigned ex_search_preemptions(const struct ex_search *x)
 }
 
 /*
- * Resume from the deepest checkpoint at or above the departure: 0 when
- * there is none (or it cannot be restored), else its depth.
- */
-static size_t resume_checkpoint(struct ex_search *x)
-{
-	size_t j;
-
-	if (x->snap_ok > x->replay / EX_SNAP_EVERY + 1)
-		x->snap_ok = x->replay / EX_SNAP_EVERY + 1;   /* the path below the departure is left */
-	if (!x->snapshots || x->snap_ok < 2)
-		return 0;
-	j = x->snap_ok - 1;
-	if (kernel_snap_restore(x->run, x->snap[j]) != 0)
-		return 0;
-	x->restores++;
-	return j * EX_SNAP_EVERY;
-}
-
-/* At new node d, still running: keep a checkpoint when d is a multiple of EX_SNAP_EVERY. */
-static void keep_checkpoint(struct ex_search *x, size_t d)
-{
-	size_t j = d / EX_SNAP_EVERY;
-
-	if (!x->snapshots || d % EX_SNAP_EVERY || !j || j > x->snap_ok)
-		return;
-	if (j >= x->nsnap) {
-		x->snap = xrealloc(x->snap, (j + 1) * sizeof *x->snap);
-		while (x->nsnap <= j)
-			x->snap[x->nsnap++] = kernel_snap_new();
-	}
-	if (kernel_snap_save(x->run, x->snap[j]) != 0) {
-		x->snapshots = 0;   /* this build cannot: replay, as before checkpoints */
-		return;
-	}
-	x->snap_ok = j + 1;
-}
-
-/*
  * Step d of the path again without running it, after a checkpoint put
  * the world past it: only the happens-before records, which the
  * reduced search's races need, are rebuilt (from the event itself).
@@ -616,7 +578,7 @@ static void restep(struct ex_search *x, size_t d)
 static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uint8_t *sleep, char **cause)
 {
 	struct sched *s;
-	size_t d, from = resume_checkpoint(x);
+	size_t d, from = ex_resume_checkpoint(x);
 
 	if (!from && kernel_run_start(x->run, x->scn, x->version, cause) != 0)
 		return -1;
@@ -649,78 +611,6 @@ static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uin
 	return 0;
 }
 
-/*
- * The key of the state at new node d: the world's bytes and each CPU's
- * continuation.  Only the CPU that took step d - 1 has a new continuation
- * (a suspended CPU's stack is written by no one else), so the others'
- * hashes come from node d - 1 when it has them.
- */
-static int state_key(struct ex_search *x, struct sched *s, size_t d, struct state_hash *key)
-{
-	struct state_hash h, *ch = &x->cpuh[d * SCHED_MAX_CPUS];
-	int c0 = 0, c1 = x->ncpus;
-
-	if (sched_end_reason(s) != SCHED_RUNNING) {
-		/* an end has no future: the world and where each CPU stopped, not what its stack held */
-		state_hash_init(&h, (uint64_t)x->ncpus + 0x100);
-		if (kernel_run_world_hash(x->run, &h) != 0)
-			return -1;
-		for (int c = 0; c < x->ncpus; c++) {
-			struct sched_cpu_info in;
-			sched_cpu_info(s, c, &in);
-			state_hash_word(&h, (uint64_t)in.state | (uint64_t)in.steps << 32);
-			state_hash_word(&h, (uint64_t)(uintptr_t)in.site);
-		}
-		*key = state_hash_final(&h);
-		return 0;
-	}
-	if (d > 0 && x->hashed >= d) {
-		memcpy(ch, ch - SCHED_MAX_CPUS, (size_t)x->ncpus * sizeof *ch);
-		c0 = x->node[d - 1].chosen;
-		c1 = c0 + 1;
-	}
-	for (int c = c0; c < c1; c++)
-		if (sched_cpu_state_hash(s, c, &ch[c]) != 0)
-			return -1;
-	x->hashed = d + 1;
-	state_hash_init(&h, (uint64_t)x->ncpus);
-	if (kernel_run_world_hash(x->run, &h) != 0)
-		return -1;
-	for (int c = 0; c < x->ncpus; c++) {
-		state_hash_word(&h, ch[c].a);
-		state_hash_word(&h, ch[c].b);
-	}
-	*key = state_hash_final(&h);
-	return 0;
-}
-
-/*
- * Stateful: look node d's state up with the sleep set it is entered with.
- * Returns 0 to explore it as usual (new, or not stored), else 1 with
- * *todo the CPUs its earlier visits left for this one (none: prune) and
- * *sleep narrowed to the intersection (Godefroid's Figure 5.3).
- */
-static int match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo)
-{
-	struct state_hash key;
-	uint8_t stored;
-
-	if (state_key(x, s, d, &key) != 0) {
-		x->unhashable = 1;   /* go on with sleep sets alone: still complete */
-		x->states = NULL;
-		return 0;
-	}
-	if (ex_states_visit(x->states, &key, *sleep, &stored) != EX_STATES_SEEN)
-		return 0;
-	*todo = stored & ~*sleep & x->node[d].enabled;
-	*sleep &= stored;
-	if (*todo)
-		x->rematched++;
-	else
-		x->matched++;
-	return 1;
-}
-
 int ex_search_next(struct ex_search *x, char **cause)
 {
 	struct sched *s;
@@ -746,12 +636,12 @@ int ex_search_next(struct ex_search *x, char **cause)
 				analyse_end(x, s, d);
 			else if (x->sleepsets && d > 0 && (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT))
 				x->node[d - 1].stops |= (uint8_t)BIT(x->node[d - 1].chosen); /* as analyse_stop */
-			seen = x->states && match_state(x, s, d, &sleep, &todo);
+			seen = x->states && ex_match_state(x, s, d, &sleep, &todo);
 			backtrack(x, d);
 			return seen ? EX_SEARCH_MATCHED : EX_SEARCH_ENDED;   /* an end is judged once */
 		}
-		keep_checkpoint(x, d);
-		if (x->states && (seen = match_state(x, s, d, &sleep, &todo)) && !todo) {
+		ex_keep_checkpoint(x, d);
+		if (x->states && (seen = ex_match_state(x, s, d, &sleep, &todo)) && !todo) {
 			x->depth = d;
 			backtrack(x, d);
 			return EX_SEARCH_MATCHED;

@@ -184,6 +184,20 @@ void ex_search_set_unit(struct ex_search *x, const uint8_t *prefix, size_t depth
  */
 int ex_search_next(struct ex_search *x, char **cause);
 
+/* ---- explore_states.c, for dpor.c ---------------------------------------------------- */
+
+/*
+ * Stateful: look the state at new node d up with the sleep set it is
+ * entered with.  Returns 0 to explore it as usual (new, or not stored),
+ * else 1 with *todo the CPUs its earlier visits left for this one (none:
+ * prune) and *sleep narrowed to the intersection.
+ */
+int ex_match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo);
+/* Restore the deepest valid checkpoint at or above the departure: its depth, 0 for none. */
+size_t ex_resume_checkpoint(struct ex_search *x);
+/* At new node d, still running: keep a checkpoint when d is a multiple of EX_SNAP_EVERY. */
+void ex_keep_checkpoint(struct ex_search *x, size_t d);
+
 /* Preemptions of the last execution (from the path, as sched_preemptions counts). */
 unsigned ex_search_preemptions(const struct ex_search *x);
 

@@ -1,7 +1,9 @@
 /*
- * explore_states.c - the stateful search's table of visited states: for
- * each state met, its 128-bit hash (statehash.h) and the sleep set it was
- * last explored with (dpor.c explains how the two are used).
+ * explore_states.c - what the systematic searches keep of states: the
+ * stateful search's table of visited states and its keys, and the
+ * checkpoints every search resumes from (dpor.c explains how both are
+ * used).  The table holds, for each state met, its 128-bit hash
+ * (statehash.h) and the sleep set it was last explored with.
  *
  * Central structure: struct ex_states, open addressing with linear
  * probing over 16-byte slots, grown at half load.  A slot is the hash's
@@ -94,4 +96,118 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 	t->slot[2 * i + 1] = b | sleep;
 	t->n++;
 	return EX_STATES_NEW;
+}
+
+/* ---- the keys of states ------------------------------------------------------- */
+
+/*
+ * The key of the state at new node d: the world's bytes and each CPU's
+ * continuation.  Only the CPU that took step d - 1 has a new continuation
+ * (a suspended CPU's stack is written by no one else), so the others'
+ * hashes come from node d - 1 when it has them.
+ */
+static int state_key(struct ex_search *x, struct sched *s, size_t d, struct state_hash *key)
+{
+	struct state_hash h, *ch = &x->cpuh[d * SCHED_MAX_CPUS];
+	int c0 = 0, c1 = x->ncpus;
+
+	if (sched_end_reason(s) != SCHED_RUNNING) {
+		/* an end has no future: the world and where each CPU stopped, not what its stack held */
+		state_hash_init(&h, (uint64_t)x->ncpus + 0x100);
+		if (kernel_run_world_hash(x->run, &h) != 0)
+			return -1;
+		for (int c = 0; c < x->ncpus; c++) {
+			struct sched_cpu_info in;
+			sched_cpu_info(s, c, &in);
+			state_hash_word(&h, (uint64_t)in.state | (uint64_t)in.steps << 32);
+			state_hash_word(&h, (uint64_t)(uintptr_t)in.site);
+		}
+		*key = state_hash_final(&h);
+		return 0;
+	}
+	if (d > 0 && x->hashed >= d) {
+		memcpy(ch, ch - SCHED_MAX_CPUS, (size_t)x->ncpus * sizeof *ch);
+		c0 = x->node[d - 1].chosen;
+		c1 = c0 + 1;
+	}
+	for (int c = c0; c < c1; c++)
+		if (sched_cpu_state_hash(s, c, &ch[c]) != 0)
+			return -1;
+	x->hashed = d + 1;
+	state_hash_init(&h, (uint64_t)x->ncpus);
+	if (kernel_run_world_hash(x->run, &h) != 0)
+		return -1;
+	for (int c = 0; c < x->ncpus; c++) {
+		state_hash_word(&h, ch[c].a);
+		state_hash_word(&h, ch[c].b);
+	}
+	*key = state_hash_final(&h);
+	return 0;
+}
+
+/*
+ * Stateful: look node d's state up with the sleep set it is entered with.
+ * Returns 0 to explore it as usual (new, or not stored), else 1 with
+ * *todo the CPUs its earlier visits left for this one (none: prune) and
+ * *sleep narrowed to the intersection (Godefroid's Figure 5.3).
+ */
+int ex_match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo)
+{
+	struct state_hash key;
+	uint8_t stored;
+
+	if (state_key(x, s, d, &key) != 0) {
+		x->unhashable = 1;   /* go on with sleep sets alone: still complete */
+		x->states = NULL;
+		return 0;
+	}
+	if (ex_states_visit(x->states, &key, *sleep, &stored) != EX_STATES_SEEN)
+		return 0;
+	*todo = stored & ~*sleep & x->node[d].enabled;
+	*sleep &= stored;
+	if (*todo)
+		x->rematched++;
+	else
+		x->matched++;
+	return 1;
+}
+
+/* ---- checkpoints ---------------------------------------------------------------- */
+
+/*
+ * Resume from the deepest checkpoint at or above the departure: 0 when
+ * there is none (or it cannot be restored), else its depth.
+ */
+size_t ex_resume_checkpoint(struct ex_search *x)
+{
+	size_t j;
+
+	if (x->snap_ok > x->replay / EX_SNAP_EVERY + 1)
+		x->snap_ok = x->replay / EX_SNAP_EVERY + 1;   /* the path below the departure is left */
+	if (!x->snapshots || x->snap_ok < 2)
+		return 0;
+	j = x->snap_ok - 1;
+	if (kernel_snap_restore(x->run, x->snap[j]) != 0)
+		return 0;
+	x->restores++;
+	return j * EX_SNAP_EVERY;
+}
+
+/* At new node d, still running: keep a checkpoint when d is a multiple of EX_SNAP_EVERY. */
+void ex_keep_checkpoint(struct ex_search *x, size_t d)
+{
+	size_t j = d / EX_SNAP_EVERY;
+
+	if (!x->snapshots || d % EX_SNAP_EVERY || !j || j > x->snap_ok)
+		return;
+	if (j >= x->nsnap) {
+		x->snap = xrealloc(x->snap, (j + 1) * sizeof *x->snap);
+		while (x->nsnap <= j)
+			x->snap[x->nsnap++] = kernel_snap_new();
+	}
+	if (kernel_snap_save(x->run, x->snap[j]) != 0) {
+		x->snapshots = 0;   /* this build cannot: replay, as before checkpoints */
+		return;
+	}
+	x->snap_ok = j + 1;
 }
