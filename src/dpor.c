@@ -598,8 +598,6 @@ static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uin
 		if (take_step(x, s, d, x->node[d].chosen, cause) != 0)
 			return -1;
 	*sleep = 0;
-	if (x->hashed > x->replay + 1)
-		x->hashed = x->replay + 1;   /* the path below the departure is left */
 	if (x->redo) {
 		if (x->sleepsets)
 			*sleep = child_sleep(&x->node[d]);

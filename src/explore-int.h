@@ -82,8 +82,7 @@ struct ex_search {
 	struct ex_states *states;
 	int sleepsets;       /* sleep sets kept: reduce or states */
 	int unhashable;      /* this build cannot hash a state: searched statelessly */
-	struct state_hash *cpuh; /* per node, each CPU's sched_cpu_state_hash ... */
-	size_t hashed;       /* ... valid for nodes [0, hashed) of the current path */
+	struct state_hash *cpuh; /* per node, each CPU's sched_cpu_state_hash */
 	unsigned long long matched; /* new nodes that were states met before, nothing left to do there */
 	unsigned long long rematched; /* ... with something left (a smaller sleep set): explored in part */
 	/* Checkpoints: snap[j] is the state at node j * EX_SNAP_EVERY of the path, valid for 1 <= j < snap_ok. */
