@@ -47,6 +47,15 @@ static const char explore_help[] =
 	"                         a what-if, never recorded\n"
 	"      --full             every interleaving, no reduction (the reference; only\n"
 	"                         tiny scenarios finish)\n"
+	"      --stateful         every reachable state once: sleep sets and a table of\n"
+	"                         the states met, each hashed from the world and the\n"
+	"                         CPUs' stacks (one process; counts ends, not orders)\n"
+	"      --no-checkpoints   replay every execution from the start instead of\n"
+	"                         resuming it from a checkpoint of the world and the\n"
+	"                         CPUs' stacks (the same search, slower: to compare)\n"
+	"      --max-memory=MIB   the stateful search's table stops growing at MIB MiB\n"
+	"                         (default 256); past it the search goes on without\n"
+	"                         storing new states, still complete, and says so\n"
 	"  -p, --preemptions=N    every schedule with at most N preemptions (0..32),\n"
 	"                         searched by increasing count: the first bad verdict\n"
 	"                         found has the fewest preemptions there are\n"
@@ -93,7 +102,7 @@ struct explore_args {
 	struct dot_tree *dot;
 	struct journal *journal;
 	const char *dot_keep[1 + STORE_NFILES]; /* what --dot must not write over */
-	int record, quiet, random_set, pct, full, bounded, resume, jobs_set, units_set, force;
+	int record, quiet, random_set, pct, full, bounded, resume, jobs_set, units_set, force, stateful, memory_set;
 };
 
 static double now_sec(void)
@@ -127,6 +136,9 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		{ "dot", required_argument, NULL, 'G' },
 		{ "force", no_argument, NULL, 'O' },
 		{ "full", no_argument, NULL, 'F' },
+		{ "stateful", no_argument, NULL, 'T' },
+		{ "no-checkpoints", no_argument, NULL, 'C' },
+		{ "max-memory", required_argument, NULL, 'M' },
 		{ "preemptions", required_argument, NULL, 'p' },
 		{ "random", required_argument, NULL, 'R' },
 		{ "pct", no_argument, NULL, 'P' },
@@ -159,6 +171,12 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		case 'G': a->dot_path = optarg; break;
 		case 'O': a->force = 1; break;
 		case 'F': a->full = 1; break;
+		case 'T': a->stateful = 1; break;
+		case 'C': a->opt.no_checkpoints = 1; break;
+		case 'M':
+			a->memory_set = 1;
+			a->opt.max_memory = parse_count(optarg, "--max-memory", 1, 1ull << 20) << 20;
+			break;
 		case 'p':
 			a->bounded = 1;
 			a->opt.preemptions = (int)parse_count(optarg, "--preemptions", 0, EXPLORE_MAX_BOUND);
@@ -192,8 +210,11 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 	}
 	if (optind != argc - 1)
 		cli_usage_error("explore needs exactly one scenario (a name such as 'classic', or a path)");
-	if (a->full + a->bounded + (a->random_set || a->pct) > 1)
-		cli_usage_error("explore: --full, --preemptions and --random/--pct choose different searches; give one");
+	if (a->full + a->bounded + a->stateful + (a->random_set || a->pct) > 1)
+		cli_usage_error("explore: --full, --stateful, --preemptions and --random/--pct choose different searches; "
+				"give one");
+	if (a->memory_set && !a->stateful)
+		cli_usage_error("explore: --max-memory bounds the --stateful search's table; add --stateful");
 	if (a->without_arg) {
 		char *cause = NULL;
 		if (kernel_without_parse(a->without_arg, &a->opt.without, &cause) != 0)
@@ -204,7 +225,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 	}
 	if (a->db && !a->record)
 		cli_usage_error("explore: --db names where to record; it cannot go with --no-record");
-	a->opt.mode = a->full ? EXPLORE_FULL : a->bounded ? EXPLORE_BOUNDED
+	a->opt.mode = a->full ? EXPLORE_FULL : a->stateful ? EXPLORE_STATEFUL : a->bounded ? EXPLORE_BOUNDED
 		    : a->pct ? EXPLORE_PCT : a->random_set ? EXPLORE_RANDOM : EXPLORE_REDUCED;
 	if (a->shard_arg) {
 		char *end;
@@ -222,7 +243,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 	if ((a->jobs_set || a->shard_arg || a->resume || a->units_set) &&
 	    a->opt.mode != EXPLORE_REDUCED && a->opt.mode != EXPLORE_FULL)
 		cli_usage_error("explore: -j, --shard, --resume and --units split the default and the --full "
-				"searches; --preemptions, --random and --pct run in one process");
+				"searches; --stateful, --preemptions, --random and --pct run in one process");
 	if ((a->shard_arg || a->resume) && !a->record)
 		cli_usage_error("explore: --%s needs the database (the units are kept there); drop %s",
 				a->shard_arg ? "shard" : "resume", a->without_arg ? "--without" : "--no-record");

@@ -41,9 +41,13 @@
 
 #ifdef HAVE_VALGRIND_VALGRIND_H
 #include <valgrind/valgrind.h>
+#include <valgrind/memcheck.h>
 #else
 #define VALGRIND_STACK_REGISTER(lo, hi) 0u
 #define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
+#define RUNNING_ON_VALGRIND 0
+#define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)(p), (void)(n))
+#define VALGRIND_MAKE_MEM_UNDEFINED(p, n) ((void)(p), (void)(n))
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -59,6 +63,7 @@
 #endif
 
 #include "coro.h"
+#include "statehash.h"
 #include "util.h"
 
 #define CORO_STR2(x) #x
@@ -454,4 +459,173 @@ size_t coro_stacks_mapped(void)
 const char *coro_backend_name(void)
 {
 	return CORO_BACKEND_NAME;
+}
+
+/* ---- the live stack, for the stateful search ------------------------------ */
+
+#if defined(CORO_BACKEND_ASM)
+/* The suspended coroutine's stack pointer; its callee-saved registers are pushed below it. */
+static const char *suspended_sp(const struct coro *co, struct state_hash *h)
+{
+	(void)h;
+	return co->sp;
+}
+#elif defined(__x86_64__) && defined(REG_RSP)
+/*
+ * swapcontext is a call: by the SysV ABI only the callee-saved registers
+ * (and rsp, rip) are live across it, so only they are part of the state.
+ */
+static const char *suspended_sp(const struct coro *co, struct state_hash *h)
+{
+	static const int live[] = { REG_RBX, REG_RBP, REG_R12, REG_R13, REG_R14, REG_R15, REG_RSP, REG_RIP };
+
+	for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+		state_hash_word(h, (uint64_t)co->uc.uc_mcontext.gregs[live[i]]);
+	return (const char *)co->uc.uc_mcontext.gregs[REG_RSP];
+}
+#else
+static const char *suspended_sp(const struct coro *co, struct state_hash *h)
+{
+	(void)co; (void)h;
+	return NULL;   /* no portable way to find it: the stateful search is not offered */
+}
+#endif
+
+/*
+ * The words [p, end): uninstrumented, since ASan poisons the redzones
+ * between a suspended frame's locals (they are read, never trusted).
+ */
+#ifdef CORO_ASAN
+__attribute__((no_sanitize_address))
+#endif
+static void hash_words(struct state_hash *h, const uint64_t *p, const uint64_t *end)
+{
+	for (; p < end; p++)
+		state_hash_word(h, *p);
+}
+
+int coro_state_hash(const struct coro *co, struct state_hash *h)
+{
+	const char *sp, *top;
+
+	XS_ASSERT(co != coro_current && co->stack);
+#ifdef CORO_ASAN
+	/* with detect_stack_use_after_return, locals live in fake frames the stack does not hold */
+	if (__asan_get_current_fake_stack())
+		return -1;
+#endif
+	if (co->finished) {
+		state_hash_word(h, 0);
+		return 0;
+	}
+	sp = suspended_sp(co, h);
+	top = co->stack->lo + co->stack->size;
+	if (!sp || ((uintptr_t)sp & 7) || sp < co->stack->lo || sp > top)
+		return -1;
+	state_hash_word(h, (uint64_t)(top - sp));
+	if (RUNNING_ON_VALGRIND) {
+		/* frames hold padding never written: hash a copy marked defined, not the stack */
+		size_t n = (size_t)(top - sp);
+		uint64_t *copy = xmalloc(n + 8);
+		memcpy(copy, sp, n);
+		VALGRIND_MAKE_MEM_DEFINED(copy, n);
+		hash_words(h, copy, copy + n / 8);
+		free(copy);
+		return 0;
+	}
+	hash_words(h, (const uint64_t *)sp, (const uint64_t *)top);
+	return 0;
+}
+
+/* ---- snapshots of a suspended coroutine ------------------------------------ */
+
+struct coro_snap {
+	char *buf;                 /* the live stack [top - len, top) */
+	size_t len, cap;
+	int finished;
+#if defined(CORO_BACKEND_ASM)
+	void *sp;
+#else
+	ucontext_t uc;
+#endif
+};
+
+struct coro_snap *coro_snap_new(void)
+{
+	return xcalloc(1, sizeof(struct coro_snap));
+}
+
+void coro_snap_free(struct coro_snap *sn)
+{
+	if (!sn)
+		return;
+	free(sn->buf);
+	free(sn);
+}
+
+#if defined(CORO_BACKEND_ASM)
+static char *live_sp(const struct coro *co)
+{
+	return co->sp;
+}
+#elif defined(__x86_64__) && defined(REG_RSP)
+static char *live_sp(const struct coro *co)
+{
+	return (char *)co->uc.uc_mcontext.gregs[REG_RSP];
+}
+#else
+static char *live_sp(const struct coro *co)
+{
+	(void)co;
+	return NULL;
+}
+#endif
+
+int coro_snap_save(const struct coro *co, struct coro_snap *sn)
+{
+	char *sp, *top;
+
+	XS_ASSERT(co != coro_current && co->stack);
+#ifdef CORO_ASAN
+	return -1;   /* the stack's shadow (redzones, fake frames) would not come back with its bytes */
+#endif
+	sn->finished = co->finished;
+	sn->len = 0;
+	if (co->finished)
+		return 0;
+	sp = live_sp(co);
+	top = co->stack->lo + co->stack->size;
+	if (!sp || sp < co->stack->lo || sp > top)
+		return -1;
+	sn->len = (size_t)(top - sp);
+	if (sn->len > sn->cap) {
+		sn->cap = sn->len + 1024;
+		free(sn->buf);
+		sn->buf = xmalloc(sn->cap);
+	}
+	memcpy(sn->buf, sp, sn->len);
+#if defined(CORO_BACKEND_ASM)
+	sn->sp = co->sp;
+#else
+	sn->uc = co->uc;
+#endif
+	return 0;
+}
+
+void coro_snap_restore(struct coro *co, const struct coro_snap *sn)
+{
+	char *top = co->stack->lo + co->stack->size;
+
+	XS_ASSERT(co != coro_current && co->stack && sn->len <= co->stack->size);
+	co->finished = sn->finished;
+	if (sn->finished)
+		return;
+	/* valgrind took the bytes below the stack pointer it last saw for dead */
+	VALGRIND_MAKE_MEM_UNDEFINED(top - sn->len, sn->len);
+	memcpy(top - sn->len, sn->buf, sn->len);
+#if defined(CORO_BACKEND_ASM)
+	co->sp = sn->sp;
+#else
+	co->uc = sn->uc;
+#endif
 }

@@ -79,6 +79,33 @@ void coro_pool_drain(void);
 /* Number of stacks mapped and not yet unmapped (in use or pooled). */
 size_t coro_stacks_mapped(void);
 
+struct state_hash;
+
+/*
+ * Add a suspended coroutine's continuation to h: its live stack (stack
+ * pointer to top, the switch's saved registers included) and, for the
+ * ucontext backend, its callee-saved registers.  The stack lies at the
+ * same address whenever the same coroutine runs, so equal bytes mean the
+ * same continuation.  Returns -1 when this build cannot tell (ASan's fake
+ * stacks hold locals elsewhere; no way to find the stack pointer).
+ */
+int coro_state_hash(const struct coro *co, struct state_hash *h);
+
+/*
+ * Snapshots of a suspended coroutine (the explorer's checkpoints): its
+ * live stack and saved registers, copied out and back in place, so that
+ * a run resumes from a checkpoint instead of being replayed from its
+ * start.  The coroutine must be the same one (its stack at the same
+ * address) and suspended both times.  save returns -1 when this build
+ * cannot (under ASan the stack's shadow would not come back with it);
+ * the caller then replays.
+ */
+struct coro_snap;
+struct coro_snap *coro_snap_new(void);
+void coro_snap_free(struct coro_snap *sn);
+int coro_snap_save(const struct coro *co, struct coro_snap *sn);
+void coro_snap_restore(struct coro *co, const struct coro_snap *sn);
+
 /* "asm" or "ucontext". */
 const char *coro_backend_name(void);
 

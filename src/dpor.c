@@ -6,7 +6,8 @@
  * The search keeps one path: node[d] is the state before step d, with the
  * CPUs that could run, each CPU's pending operation, the backtrack set,
  * the sleep set and the CPU taken.  An execution replays the path's
- * choices from a fresh world up to the node it departs from, takes the new
+ * choices from a fresh world (or from a checkpoint, below) up to the node
+ * it departs from, takes the new
  * choice there and then runs on, making new nodes, until the run ends (or,
  * reduced, until every enabled CPU is asleep).  Backtracking then walks up
  * the path to the deepest node with a CPU left in backtrack \ sleep.
@@ -49,6 +50,26 @@
  * a superset of any source set, so the split stays sound; it costs a few
  * executions more than one unsplit search (docs/explore.md gives them).
  *
+ * Stateful (ex_search_set_states): no races; every enabled CPU not asleep
+ * is taken, so every reachable state is met, and each new node's state
+ * is looked up in a table of visited states (explore_states.c) with the
+ * sleep set it is entered with.  This is sleep sets with state caching,
+ * Godefroid, "Partial-Order Methods for the Verification of Concurrent
+ * Systems" (LNCS 1032, 1996), section 5.3, Figure 5.3: a state met again
+ * is explored only through the CPUs its stored sleep set Z had asleep and
+ * the present sleep set S has awake (Z \ S), with S narrowed to S & Z, and
+ * Z := S & Z is stored; with Z \ S empty the execution ends there
+ * (EX_SEARCH_MATCHED).  Sound because the state graph is acyclic (a
+ * state includes every CPU's step count), so a state met again has been
+ * explored completely; an end met again is not judged again.
+ *
+ * Checkpoints: every EX_SNAP_EVERY steps of the path a new node keeps a
+ * kernel_snap (the world and the CPUs' stacks); an execution resumes from
+ * the deepest one at or above its departure instead of replaying from a
+ * fresh world, and only the happens-before records of the restored prefix
+ * are rebuilt (restep).  snap[j] is valid while the path is unchanged down
+ * to node j * EX_SNAP_EVERY: 1 <= j < snap_ok.
+ *
  * Invariants: backtrack(d) and chosen(d) are enabled in node d; chosen(d)
  * is never in sleep(d) when taken; events [0, depth) have vector clocks
  * computed in this execution; per-object records are valid only for the
@@ -60,6 +81,7 @@
 #include <string.h>
 
 #include "explore-int.h"
+#include "statehash.h"
 
 #define BIT(c) (1u << (c))
 
@@ -83,7 +105,17 @@ void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct sc
 	x->scn = scn;
 	x->version = version;
 	x->reduce = reduce;
+	x->sleepsets = reduce;
 	x->bound = bound;
+	x->snapshots = 1;
+	x->snap_ok = 1;
+}
+
+void ex_search_set_states(struct ex_search *x, struct ex_states *t)
+{
+	XS_ASSERT(!x->reduce && x->bound < 0 && !x->top && !x->floor);
+	x->states = t;
+	x->sleepsets = 1;
 }
 
 void ex_search_set_top(struct ex_search *x, size_t depth)
@@ -117,6 +149,10 @@ void ex_search_free(struct ex_search *x)
 	free(x->objs);
 	free(x->unit_prefix);
 	free(x->level);
+	free(x->cpuh);
+	for (size_t j = 0; j < x->nsnap; j++)
+		kernel_snap_free(x->snap[j]);
+	free(x->snap);
 	memset(x, 0, sizeof *x);
 }
 
@@ -133,6 +169,8 @@ static void grow(struct ex_search *x, size_t need)
 	x->ev = xrealloc(x->ev, cap * sizeof *x->ev);
 	for (int c = 0; c < SCHED_MAX_CPUS; c++)
 		x->tpos[c] = xrealloc(x->tpos[c], cap * sizeof *x->tpos[c]);
+	if (x->states)
+		x->cpuh = xrealloc(x->cpuh, cap * SCHED_MAX_CPUS * sizeof *x->cpuh);
 	x->cap = cap;
 }
 
@@ -364,7 +402,7 @@ static int take_step(struct ex_search *x, struct sched *s, size_t d, int cpu, ch
 		return -1;
 	}
 	tr = sched_trace(s, &n);
-	if (!x->reduce && d >= x->replay) {
+	if (!x->sleepsets && d >= x->replay) {
 		nd->op[cpu] = tr[d].op;
 		nd->obj[cpu] = tr[d].obj;
 	} else if (tr[d].op != nd->op[cpu] || tr[d].obj != nd->obj[cpu]) {
@@ -393,7 +431,7 @@ static void fill_node(struct ex_search *x, struct sched *s, size_t d)
 		if (d > 1 && up->chosen != x->node[d - 2].chosen && (up->enabled & BIT(x->node[d - 2].chosen)))
 			nd->preemptions++;
 	}
-	for (int c = c0; c < c1 && x->reduce; c++) {
+	for (int c = c0; c < c1 && x->sleepsets; c++) {
 		enum sched_op op;
 		const struct sched_obj *obj;
 		sched_cpu_pending(s, c, &op, &obj);
@@ -508,13 +546,41 @@ unsigned ex_search_preemptions(const struct ex_search *x)
 	return x->node[x->depth].preemptions;
 }
 
-/* Start the world and replay the path down to where this execution departs. */
+/*
+ * Step d of the path again without running it, after a checkpoint put
+ * the world past it: only the happens-before records, which the
+ * reduced search's races need, are rebuilt (from the event itself).
+ */
+static void restep(struct ex_search *x, size_t d)
+{
+	const struct ex_event *e = &x->ev[d];
+	int q = e->cpu;
+
+	if (!x->reduce || x->top)
+		return;
+	/* the event, its clock and its place in tpos are as the last execution left them (same path) */
+	XS_ASSERT(x->tpos[q][x->nt[q]] == (int32_t)d);
+	x->nt[q]++;
+	if (e->obj != SCHED_NO_OBJ) {
+		struct ex_objstate *os = objstate(x, e->obj);
+		if (op_reads(e->op)) {
+			os->rd[q] = (int32_t)d;
+			os->rmask |= (uint8_t)BIT(q);
+		} else {
+			XS_ASSERT(e->prev_w == os->last_w);
+			os->last_w = (int32_t)d;
+			os->rmask = 0;
+		}
+	}
+}
+
+/* Start the world (or resume from a checkpoint) and replay the path down to where this execution departs. */
 static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uint8_t *sleep, char **cause)
 {
 	struct sched *s;
-	size_t d;
+	size_t d, from = ex_resume_checkpoint(x);
 
-	if (kernel_run_start(x->run, x->scn, x->version, cause) != 0)
+	if (!from && kernel_run_start(x->run, x->scn, x->version, cause) != 0)
 		return -1;
 	*sp = s = kernel_run_sched(x->run);
 	x->ncpus = sched_ncpus(s);
@@ -526,12 +592,14 @@ static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uin
 	}
 	memset(x->nt, 0, sizeof x->nt);
 	grow(x, x->replay + 2);
-	for (d = 0; d < x->replay; d++)
+	for (d = 0; d < from; d++)
+		restep(x, d);
+	for (d = from; d < x->replay; d++)
 		if (take_step(x, s, d, x->node[d].chosen, cause) != 0)
 			return -1;
 	*sleep = 0;
 	if (x->redo) {
-		if (x->reduce)
+		if (x->sleepsets)
 			*sleep = child_sleep(&x->node[d]);
 		if (take_step(x, s, d, x->node[d].chosen, cause) != 0)
 			return -1;
@@ -553,8 +621,8 @@ int ex_search_next(struct ex_search *x, char **cause)
 		return -2;
 	for (;;) {
 		struct ex_node *nd;
-		unsigned avail, ok;
-		int p;
+		unsigned avail, ok, todo = 0;
+		int p, seen = 0;
 
 		grow(x, d + 2);
 		fill_node(x, s, d);
@@ -564,13 +632,22 @@ int ex_search_next(struct ex_search *x, char **cause)
 			x->depth = d;
 			if (x->reduce && !x->top)
 				analyse_end(x, s, d);
-			else if (x->reduce && d > 0 && (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT))
+			else if (x->sleepsets && d > 0 && (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT))
 				x->node[d - 1].stops |= (uint8_t)BIT(x->node[d - 1].chosen); /* as analyse_stop */
+			seen = x->states && ex_match_state(x, s, d, &sleep, &todo);
 			backtrack(x, d);
-			return EX_SEARCH_ENDED;
+			return seen ? EX_SEARCH_MATCHED : EX_SEARCH_ENDED;   /* an end is judged once */
+		}
+		ex_keep_checkpoint(x, d);
+		if (x->states && (seen = ex_match_state(x, s, d, &sleep, &todo)) && !todo) {
+			x->depth = d;
+			backtrack(x, d);
+			return EX_SEARCH_MATCHED;
 		}
 		nd->sleep = sleep;
 		ok = allowed(x, d);
+		if (seen)
+			ok &= todo;   /* what the earlier visits did not take */
 		avail = ok & ~sleep;
 		if (!avail) {
 			x->depth = d;
@@ -605,7 +682,7 @@ int ex_search_next(struct ex_search *x, char **cause)
 			p = pick(avail, d ? x->node[d - 1].chosen : -1);
 			nd->chosen = (uint8_t)p;
 			nd->backtrack = (uint8_t)(x->reduce && !x->top ? BIT(p) : ok);
-			sleep = x->reduce ? child_sleep(nd) : 0;
+			sleep = x->sleepsets ? child_sleep(nd) : 0;
 		}
 		if (take_step(x, s, d, p, cause) != 0)
 			return -2;

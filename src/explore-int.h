@@ -50,6 +50,25 @@ struct ex_objstate {
 	uint8_t rmask;
 };
 
+/* The stateful search's visited states (explore_states.c). */
+struct ex_states {
+	uint64_t *slot;      /* cap pairs of words; (0, 0) empty */
+	size_t cap, n;
+	size_t bytes;        /* the slots' size */
+	size_t max_bytes;    /* no growth past this (0: none) */
+	int full;            /* a state was refused for want of memory */
+	unsigned long long refused; /* states met and not stored (the search went on statelessly) */
+};
+
+#define EX_STATES_NEW 0      /* stored now, with the sleep set given */
+#define EX_STATES_SEEN 1     /* met before: *stored is its sleep set then; it keeps the intersection */
+#define EX_STATES_UNSTORED 2 /* new, and not stored: the memory bound was reached */
+
+struct state_hash;
+void ex_states_init(struct ex_states *t, size_t max_bytes);
+void ex_states_free(struct ex_states *t);
+int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t sleep, uint8_t *stored);
+
 /* A systematic search over one scenario and version (dpor.c). */
 struct ex_search {
 	/* Set by ex_search_init, read-only afterwards. */
@@ -59,6 +78,18 @@ struct ex_search {
 	int reduce;          /* source-DPOR races and sleep sets; else every enabled CPU */
 	int bound;           /* preemption bound, -1 none */
 	int ncpus;
+	/* Stateful (ex_search_set_states): sleep sets, every enabled CPU, states matched. */
+	struct ex_states *states;
+	int sleepsets;       /* sleep sets kept: reduce or states */
+	int unhashable;      /* this build cannot hash a state: searched statelessly */
+	struct state_hash *cpuh; /* per node, each CPU's sched_cpu_state_hash */
+	unsigned long long matched; /* new nodes that were states met before, nothing left to do there */
+	unsigned long long rematched; /* ... with something left (a smaller sleep set): explored in part */
+	/* Checkpoints: snap[j] is the state at node j * EX_SNAP_EVERY of the path, valid for 1 <= j < snap_ok. */
+	int snapshots;       /* take and use them (else every execution replays from the start) */
+	struct kernel_snap **snap;
+	size_t nsnap, snap_ok;
+	unsigned long long restores; /* executions that resumed from a checkpoint */
 
 	/* The path (grown, never shrunk: no allocation in steady state). */
 	struct ex_node *node;
@@ -102,10 +133,14 @@ struct ex_search {
 	unsigned long long fallbacks;
 };
 
+/* A checkpoint every this many steps of the path: a resumed execution replays fewer. */
+#define EX_SNAP_EVERY 8
+
 #define EX_SEARCH_DONE (-1)
 #define EX_SEARCH_CUT 0
 #define EX_SEARCH_ENDED 1
 #define EX_SEARCH_UNIT 2
+#define EX_SEARCH_MATCHED 3
 
 /*
  * Prepare a search.  reduce: source-DPOR with sleep sets; bound >= 0: only
@@ -114,6 +149,15 @@ struct ex_search {
 void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct scenario *scn,
 		    enum xip_version version, int reduce, int bound);
 void ex_search_free(struct ex_search *x);
+
+/*
+ * Make x (unreduced, unbounded, unsplit) a stateful search with table t:
+ * sleep sets, and a state met again is explored only as far as its
+ * stored sleep set says it was not (dpor.c).  ex_search_next then also
+ * returns EX_SEARCH_MATCHED: the execution reached a state met before
+ * with nothing new to do (not judged: its end was, the first time).
+ */
+void ex_search_set_states(struct ex_search *x, struct ex_states *t);
 
 /* Make x a search of the top `depth` steps (see top in struct ex_search). */
 void ex_search_set_top(struct ex_search *x, size_t depth);
@@ -138,6 +182,20 @@ void ex_search_set_unit(struct ex_search *x, const uint8_t *prefix, size_t depth
  * a replay diverged.
  */
 int ex_search_next(struct ex_search *x, char **cause);
+
+/* ---- explore_states.c, for dpor.c ---------------------------------------------------- */
+
+/*
+ * Stateful: look the state at new node d up with the sleep set it is
+ * entered with.  Returns 0 to explore it as usual (new, or not stored),
+ * else 1 with *todo the CPUs its earlier visits left for this one (none:
+ * prune) and *sleep narrowed to the intersection.
+ */
+int ex_match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo);
+/* Restore the deepest valid checkpoint at or above the departure: its depth, 0 for none. */
+size_t ex_resume_checkpoint(struct ex_search *x);
+/* At new node d, still running: keep a checkpoint when d is a multiple of EX_SNAP_EVERY. */
+void ex_keep_checkpoint(struct ex_search *x, size_t d);
 
 /* Preemptions of the last execution (from the path, as sched_preemptions counts). */
 unsigned ex_search_preemptions(const struct ex_search *x);

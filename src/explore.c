@@ -48,7 +48,7 @@ double ex_now(void)
 
 const char *explore_mode_name(enum explore_mode mode)
 {
-	static const char *const names[] = { "reduced", "full", "bounded", "random", "pct" };
+	static const char *const names[] = { "reduced", "full", "bounded", "random", "pct", "stateful" };
 
 	return (unsigned)mode < sizeof names / sizeof names[0] ? names[mode] : "?";
 }
@@ -259,6 +259,8 @@ static int run_prepared(struct explorer *ex, struct ex_search *x_, int bound, in
 		}
 		if (r == EX_SEARCH_CUT) {
 			ex->res->blocked++;
+		} else if (r == EX_SEARCH_MATCHED) {
+			/* counted by the search */
 		} else if (exact && ex_search_preemptions(&x) != (unsigned)bound) {
 			ex->res->skipped++; /* a lower bound counted it */
 		} else {
@@ -271,6 +273,10 @@ static int run_prepared(struct explorer *ex, struct ex_search *x_, int bound, in
 	}
 	ex->res->steps += x.steps;
 	ex->res->fallbacks += x.fallbacks;
+	ex->res->matched += x.matched;
+	ex->res->resumed += x.restores;
+	ex->res->rematched += x.rematched;
+	ex->res->stateless |= x.unhashable;
 	ex_search_free(&x);
 	return r == -2 ? -1 : 0;
 }
@@ -280,7 +286,32 @@ static int run_search(struct explorer *ex, int reduce, int bound, int exact, cha
 	struct ex_search x;
 
 	ex_search_init(&x, ex->run, kernel_run_scenario(ex->run), kernel_run_version(ex->run), reduce, bound);
+	x.snapshots = !ex->opt->no_checkpoints;
 	return run_prepared(ex, &x, bound, exact, cause);
+}
+
+/*
+ * The stateful search: every reachable state once (sleep sets with a
+ * table of visited states, dpor.c).  Its end states are judged once each,
+ * so executions counts distinct ends plus nothing else; its verdict
+ * kinds, final states and shortest counterexample are the full search's.
+ */
+static int run_stateful(struct explorer *ex, char **cause)
+{
+	struct ex_search x;
+	struct ex_states t;
+	int rc;
+
+	ex_states_init(&t, (size_t)(ex->opt->max_memory ? ex->opt->max_memory : EXPLORE_DEFAULT_MAX_MEMORY));
+	ex_search_init(&x, ex->run, kernel_run_scenario(ex->run), kernel_run_version(ex->run), 0, -1);
+	x.snapshots = !ex->opt->no_checkpoints;
+	ex_search_set_states(&x, &t);
+	rc = run_prepared(ex, &x, -1, 0, cause);
+	ex->res->stored = t.n;
+	ex->res->unstored = t.refused;
+	ex->res->table_bytes = t.bytes;
+	ex_states_free(&t);
+	return rc;
 }
 
 static int run_bounded(struct explorer *ex, int bound, char **cause)
@@ -566,6 +597,7 @@ int ex_unit_run(const struct ex_units *eu, const struct explore_options *opt, si
 	sub.base = base;
 	if (u > 0 || plan->depth > 0) {
 		ex_search_init(&x, eu->run, eu->scn, eu->version, eu->reduce, -1);
+		x.snapshots = !opt->no_checkpoints;
 		if (u == 0)
 			ex_search_set_top(&x, plan->depth);
 		else
@@ -1051,6 +1083,12 @@ int explore_run(const struct scenario *scn, enum xip_version version,
 			r = run_bounded(&ex, opt->preemptions, cause);
 			out->fewest_proven = 1;   /* bounds go up one at a time */
 			break;
+		case EXPLORE_STATEFUL:
+			r = run_stateful(&ex, cause);
+			out->end = ex.stop ? (enum explore_end)ex.stop : EXPLORE_COMPLETE;
+			if (r == 0)
+				r = prove_fewest(&ex, cause);
+			break;
 		case EXPLORE_RANDOM:
 		case EXPLORE_PCT: r = run_sampled(&ex, scn, version, cause); break;
 		}
@@ -1058,7 +1096,8 @@ int explore_run(const struct scenario *scn, enum xip_version version,
 	out->end = ex.stop ? (enum explore_end)ex.stop : EXPLORE_COMPLETE;
 	/* every trace was run, and all schedules of a trace have the same length */
 	out->shortest_proven = out->end == EXPLORE_COMPLETE && !sharded &&
-			       (opt->mode == EXPLORE_REDUCED || opt->mode == EXPLORE_FULL);
+			       (opt->mode == EXPLORE_REDUCED || opt->mode == EXPLORE_FULL ||
+				opt->mode == EXPLORE_STATEFUL);
 	out->seconds = ex_now() - ex.t0;
 	if (opt->plan)
 		out->seconds += ex.plan_seconds;  /* made before us: its time counts too */

@@ -4,9 +4,11 @@
  * preemption-bounded set, or random samples.  docs/explore.md explains
  * the algorithms and why the reduced search is sound.
  *
- * One exploration drives one kernel_run (one scheduler) from a fresh world
- * for every execution: there are no snapshots, an execution is replayed
- * from the start along the path the search keeps.  Every execution that
+ * One exploration drives one kernel_run (one scheduler) for every
+ * execution: an execution resumes from the deepest checkpoint of the world
+ * and the CPUs' stacks above where it departs from the last one (or, with
+ * no_checkpoints, from a fresh world) and replays the rest of the path the
+ * search keeps.  Every execution that
  * runs to its end is judged (kernel_run_verdict) and hashed
  * (kernel_state_hash); the result counts them, their verdicts and their
  * distinct final states, and keeps two counterexamples: the shortest and
@@ -41,7 +43,11 @@ enum explore_mode {
 	EXPLORE_BOUNDED, /* every interleaving with at most N preemptions, by increasing N */
 	EXPLORE_RANDOM,  /* N runs, each step a uniformly random enabled CPU */
 	EXPLORE_PCT,     /* N runs of probabilistic concurrency testing (PCT) */
+	EXPLORE_STATEFUL,/* every reachable state once: sleep sets and a table of visited states */
 };
+
+/* The stateful search's table stops growing here unless told otherwise (bytes). */
+#define EXPLORE_DEFAULT_MAX_MEMORY (256ull << 20)
 
 /* Why a search stopped. */
 enum explore_end {
@@ -65,6 +71,8 @@ struct explore_options {
 	int stop_at_first;            /* stop at the first bad verdict */
 	unsigned step_limit;          /* per execution; 0: SCHED_DEFAULT_STEP_LIMIT */
 	unsigned long long max_executions; /* 0: no limit */
+	unsigned long long max_memory; /* EXPLORE_STATEFUL: bytes of visited states (0: the default) */
+	int no_checkpoints;           /* systematic searches: replay every execution from the start */
 
 	/* Optional.  visit: every execution that ran to its end, before the next starts. */
 	void (*visit)(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state);
@@ -111,6 +119,7 @@ struct explore_result {
 	unsigned long long blocked;     /* executions cut short as redundant (sleep-set blocked) */
 	unsigned long long skipped;     /* bounded: re-runs of schedules a lower bound had counted */
 	unsigned long long steps;       /* scheduler steps taken, replayed prefixes included */
+	unsigned long long resumed;     /* stateful, bounded: executions resumed from a checkpoint (units do not count them) */
 	unsigned long long states;      /* distinct final states (kernel_state_hash) */
 	unsigned long long verdicts[VERDICT_NKINDS];
 	/* EXPLORE_BOUNDED: executions with exactly k preemptions, k = 0..bound_done */
@@ -128,6 +137,13 @@ struct explore_result {
 	size_t units, units_mine, units_done, units_loaded;
 	size_t split_depth;
 	unsigned long long plan_steps;  /* of steps: those the plan's top searches took */
+	/* EXPLORE_STATEFUL */
+	unsigned long long stored;      /* distinct states met and kept in the table */
+	unsigned long long matched;     /* executions cut at a state met before with nothing new to do */
+	unsigned long long rematched;   /* states met again with a smaller sleep set: explored in part */
+	unsigned long long unstored;    /* states met when the table was full: explored statelessly */
+	unsigned long long table_bytes; /* the table's size at the end */
+	int stateless;                  /* this build cannot hash states: sleep sets alone were used */
 };
 
 /*

@@ -18,6 +18,7 @@ static const char *search_text(const struct explore_options *o, char *buf, size_
 	switch (o->mode) {
 	case EXPLORE_REDUCED: return "reduced: source-DPOR with sleep sets";
 	case EXPLORE_FULL: return "full: every interleaving";
+	case EXPLORE_STATEFUL: return "stateful: every reachable state once (sleep sets, visited states matched)";
 	case EXPLORE_BOUNDED:
 		snprintf(buf, len, "every schedule with at most %d preemption%s", o->preemptions,
 			 o->preemptions == 1 ? "" : "s");
@@ -47,8 +48,10 @@ static const char *end_text(enum explore_end end)
 static void print_counts(const struct explore_options *opt, const struct explore_result *r)
 {
 	printf("executions: %llu run to their end", r->executions);
-	if (r->mode == EXPLORE_REDUCED)
+	if (r->mode == EXPLORE_REDUCED || r->mode == EXPLORE_STATEFUL)
 		printf(", %llu cut short as redundant", r->blocked);
+	if (r->mode == EXPLORE_STATEFUL)
+		printf(", %llu at a state met before", r->matched);
 	if (r->mode == EXPLORE_BOUNDED)
 		printf(", %llu re-runs of lower bounds", r->skipped);
 	if (r->proof_runs)
@@ -65,6 +68,16 @@ static void print_counts(const struct explore_options *opt, const struct explore
 		printf("\n");
 	}
 	printf("final states: %llu distinct\n", r->states);
+	if (r->mode == EXPLORE_STATEFUL) {
+		printf("states: %llu stored (%.1f MiB), %llu met again and explored in part\n", r->stored,
+		       (double)r->table_bytes / (1 << 20), r->rematched);
+		if (r->unstored)
+			printf("note: the state table reached --max-memory; %llu states met after that were searched "
+			       "statelessly (complete, only slower)\n", r->unstored);
+		if (r->stateless)
+			printf("note: this build cannot hash a CPU's stack (ASan fake stacks or the backend): "
+			       "searched with sleep sets alone (complete, only slower)\n");
+	}
 	printf("verdicts:\n");
 	for (int k = 0; k < VERDICT_NKINDS; k++)
 		if (r->verdicts[k] || k == VERDICT_OK)
@@ -91,7 +104,7 @@ static void print_cex(const char *title, const struct explore_cex *c, const char
 static void print_time(const struct explore_result *r)
 {
 	double t = r->seconds > 1e-9 ? r->seconds : 1e-9;
-	unsigned long long runs = r->executions + r->blocked + r->skipped + r->proof_runs;
+	unsigned long long runs = r->executions + r->blocked + r->skipped + r->proof_runs + r->matched;
 
 	if (r->seconds < 1)
 		printf("time: %.2f ms", r->seconds * 1e3);

@@ -28,6 +28,7 @@
 
 #include "coro.h"
 #include "sched.h"
+#include "statehash.h"
 
 struct sched_cpu {
 	/* Scheduler only. */
@@ -151,7 +152,9 @@ static void cpu_clear(struct sched_cpu *c, void (*task)(void *arg), void *arg, i
 static void end_and_forget(struct sched *s)
 {
 	XS_ASSERT(s->running < 0);
-	for (int i = 0; i < s->ncpus; i++) {
+	/* last first: the pool hands CPU0 its own stack again, so a CPU's stack
+	   (and every address on it) is the same in every run */
+	for (int i = s->ncpus; i-- > 0;) {
 		coro_destroy(s->cpus[i].coro);
 		s->cpus[i].coro = NULL;
 	}
@@ -874,4 +877,99 @@ int sched_site_rank(const struct sched_site *site)
 		    strcmp(site_base(all[i]->file), site_base(site->file)) == 0)
 			rank++;
 	return rank;
+}
+
+/* ---- the state, for the stateful search ----------------------------------------- */
+
+int sched_cpu_state_hash(const struct sched *s, int cpu, struct state_hash *out)
+{
+	const struct sched_cpu *c = &s->cpus[cpu];
+	struct state_hash h;
+
+	XS_ASSERT(cpu >= 0 && cpu < s->ncpus && s->running < 0);
+	state_hash_init(&h, (uint64_t)cpu);
+	/* what the CPU does next and where it is; not its name, trace or last returns */
+	state_hash_word(&h, (uint64_t)c->state | (uint64_t)c->op << 8 | (uint64_t)c->task_returned << 16 |
+			    (uint64_t)(unsigned)c->nframes << 24 | (uint64_t)c->steps << 32);
+	state_hash_word(&h, c->obj ? c->obj->id + 1u : 0);
+	state_hash_word(&h, (uint64_t)(uintptr_t)c->site);
+	for (int f = 0; f < c->nframes && f < SCHED_MAX_FRAMES; f++)
+		state_hash_word(&h, (uint64_t)(uintptr_t)c->frames[f]);
+	if (c->coro && coro_state_hash(c->coro, &h) != 0)
+		return -1;
+	*out = state_hash_final(&h);
+	return 0;
+}
+
+void sched_state_hash(const struct sched *s, struct state_hash *h)
+{
+	state_hash_word(h, (uint64_t)s->end | (uint64_t)(unsigned)(s->bug_cpu + 1) << 8 |
+			   (uint64_t)s->nsteps << 32);
+	state_hash_word(h, (uint64_t)(uintptr_t)s->bug_site);
+}
+
+/* ---- snapshots, for the explorer's checkpoints -------------------------------------- */
+
+struct sched_snap {
+	struct sched_cpu cpus[SCHED_MAX_CPUS];
+	struct coro_snap *co[SCHED_MAX_CPUS];
+	int ncpus, last;
+	unsigned enabled_mask;
+	size_t nsteps;
+};
+
+struct sched_snap *sched_snap_new(void)
+{
+	struct sched_snap *sn = xcalloc(1, sizeof *sn);
+
+	for (int c = 0; c < SCHED_MAX_CPUS; c++)
+		sn->co[c] = coro_snap_new();
+	return sn;
+}
+
+void sched_snap_free(struct sched_snap *sn)
+{
+	if (!sn)
+		return;
+	for (int c = 0; c < SCHED_MAX_CPUS; c++)
+		coro_snap_free(sn->co[c]);
+	free(sn);
+}
+
+int sched_snap_save(const struct sched *s, struct sched_snap *sn)
+{
+	XS_ASSERT(s->started && s->running < 0 && s->end == SCHED_RUNNING);
+	for (int c = 0; c < s->ncpus; c++)
+		if (coro_snap_save(s->cpus[c].coro, sn->co[c]) != 0)
+			return -1;
+	memcpy(sn->cpus, s->cpus, (size_t)s->ncpus * sizeof *s->cpus);
+	sn->ncpus = s->ncpus;
+	sn->last = s->last;
+	sn->enabled_mask = s->enabled_mask;
+	sn->nsteps = s->nsteps;
+	return 0;
+}
+
+int sched_snap_restore(struct sched *s, const struct sched_snap *sn)
+{
+	XS_ASSERT(s->started && s->running < 0 && sn->ncpus == s->ncpus && sn->nsteps <= s->trace_cap);
+	for (int c = 0; c < s->ncpus; c++)
+		if (s->cpus[c].coro != sn->cpus[c].coro)
+			return -1;   /* started again with other coroutines: their stacks are elsewhere */
+	for (int c = 0; c < s->ncpus; c++)
+		coro_snap_restore(s->cpus[c].coro, sn->co[c]);
+	memcpy(s->cpus, sn->cpus, (size_t)s->ncpus * sizeof *s->cpus);
+	s->last = sn->last;
+	s->enabled_mask = sn->enabled_mask;
+	s->nsteps = sn->nsteps;   /* the trace's first nsteps records are the snapshot's path */
+	s->end = SCHED_RUNNING;
+	free(s->end_msg);
+	s->end_msg = NULL;
+	s->end_text = NULL;
+	s->bug_cpu = -1;
+	s->bug_site = no_site;
+	sched_current = s;
+	sched_world_now = s->world;
+	step_now = s->nsteps ? &s->trace[s->nsteps - 1] : NULL;
+	return 0;
 }

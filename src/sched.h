@@ -383,4 +383,35 @@ struct sched_return {
  */
 const struct sched_return *sched_cpu_returns(const struct sched *s, int cpu, int *n);
 
+/* ---- the state, for the stateful search (explore) ------------------------------- */
+
+struct state_hash;
+
+/*
+ * The finished hash of CPU cpu's continuation: its state, pending
+ * operation, site, frames and step count, and its coroutine's live stack
+ * (coro_state_hash).  Only between steps.  Returns -1 when this build
+ * cannot hash a stack (see coro_state_hash).
+ */
+int sched_cpu_state_hash(const struct sched *s, int cpu, struct state_hash *out);
+
+/* Add the run's end (reason, BUG CPU and site) and its step count to h. */
+void sched_state_hash(const struct sched *s, struct state_hash *h);
+
+/*
+ * Snapshots of a started run between steps (the explorer's checkpoints):
+ * every CPU's scheduler state and coroutine (coro_snap_save).  restore
+ * puts the same run back as it was at save, running again if it has
+ * ended since; the trace's first records must still be the snapshot's
+ * (the caller restores only onto a run whose path shares that prefix).
+ * save returns -1 when this build cannot snapshot a coroutine; restore
+ * returns -1, changing nothing, when the run was started again since
+ * with other coroutines.
+ */
+struct sched_snap;
+struct sched_snap *sched_snap_new(void);
+void sched_snap_free(struct sched_snap *sn);
+int sched_snap_save(const struct sched *s, struct sched_snap *sn);
+int sched_snap_restore(struct sched *s, const struct sched_snap *sn);
+
 #endif

@@ -3,8 +3,9 @@
 # names taken over from older explorations, usage errors, and the split
 # search shared out (explore-split-*): -j, --shard and merge, --resume
 # after --limit and after SIGINT, SIGTERM, --limit with -j cut as one
-# process cuts; and a search under another program's write lock
-# (explore-lock-*).
+# process cuts; a search under another program's write lock
+# (explore-lock-*); the stateful search, --max-memory and --no-checkpoints
+# (explore-state-*).
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 work=$(mktemp -d "${TMPDIR:-/tmp}/xs-explore.XXXXXX")
@@ -244,11 +245,13 @@ if command -v sqlite3 >/dev/null 2>&1; then
 		sqlite3 "$lk" ".timeout 5000" "BEGIN EXCLUSIVE" ".system sleep $2" "COMMIT" > /dev/null 2>&1 &
 		lpid=$!
 	}
-	lx() { timeout 300 "$XS_BIN" explore "$four" --version later --units 1000 --limit 20000 -j 2 -q --db "$lk" "$@"; }
+	# --no-checkpoints: the slower search leaves the other program time to take the lock
+	lx() { timeout 300 "$XS_BIN" explore "$four" --version later --units 1000 --limit 20000 -j 2 -q --no-checkpoints --db "$lk" "$@"; }
 	lx > "$work/free.out" 2>&1
 	free=$(ms_of "$work/free.out")
 	hold=$(( ${free:-0} / 1000 + 4 ))
-	XS_DB_BUSY_MS=20000 lx > "$work/lock.out" 2> "$work/lock.err" &
+	# the last write waits longer than the lock is held, however slow this build is
+	XS_DB_BUSY_MS=$(( (hold + 20) * 1000 )) lx > "$work/lock.out" 2> "$work/lock.err" &
 	pid=$!
 	lock_when 2 $hold
 	wait $pid; rc=$?
@@ -261,11 +264,11 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	is explore-lock-1.4 "... with every unit found (as many as without the lock)" \
 		"$(sqlite3 "$lk" 'SELECT units_done, (SELECT count(*) FROM exploration_units WHERE exploration_id = 2) FROM explorations WHERE id = 2')" \
 		"$(sqlite3 "$lk" 'SELECT units_done, (SELECT count(*) FROM exploration_units WHERE exploration_id = 1) FROM explorations WHERE id = 1')"
-	# 1.5, 1.6: one signal ends that wait: the report is printed, the loss said (B23, B24)
-	# no timeout(1) in between: the signal must reach xipsandbox itself (a
-	# watchdog ends a hang instead)
+	# 1.5, 1.6: one signal ends that wait: the report is printed, the loss said (B23, B24).
+	# --no-checkpoints: resumed from checkpoints, 5000 executions can end before the lock is taken.
+	# No timeout(1) in between: the signal must reach xipsandbox itself (a watchdog ends a hang)
 	XS_DB_BUSY_MS=20000 "$XS_BIN" explore "$four" --version later --units 1000 --limit 5000 -j 2 -q \
-		--db "$lk" > "$work/lock.out" 2> "$work/lock.err" &
+		--no-checkpoints --db "$lk" > "$work/lock.out" 2> "$work/lock.err" &
 	pid=$!
 	( sleep 300; kill -9 $pid 2>/dev/null ) &
 	watchdog=$!
@@ -280,4 +283,30 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	has explore-lock-1.6 "... having printed the report" "$(cat "$work/lock.out")" "result: "
 	kill $lpid $watchdog 2>/dev/null; wait $lpid
 fi
+# ---- 7: the stateful search, checkpoints, --max-memory ------------------------------
+out=$(X three-cpus --version buggy --stateful --db "$db"); rc=$?
+is explore-state-1.1 "--stateful: three-cpus, buggy: corruption (exit 1)" "$rc" 1
+has explore-state-1.2 "... complete" "$out" "(complete)"
+has explore-state-1.3 "... the 20 final states of the default search" "$out" "final states: 20 distinct"
+has explore-state-1.4 "... counts the states it stored" "$out" " stored ("
+has explore-state-1.5 "... and the executions cut at a state met before" "$out" " at a state met before"
+has explore-state-1.6 "... shortest counterexample: 43 steps, proven" "$out" "corruption in 43 steps"
+has explore-state-1.7 "... saved as 'shortest'" "$out" "'shortest' (shortest)"
+out=$("$XS_BIN" replay three-cpus shortest --version buggy --db "$db" -q); rc=$?
+is explore-state-1.8 "... which replays to corruption (exit 11)" "$rc" 11
+out=$(X three-cpus --version fixed --stateful --max-memory 1 --no-record); rc=$?
+is explore-state-2.1 "--max-memory 1: three-cpus, fixed: still every schedule ok (exit 0)" "$rc" 0
+has explore-state-2.2 "... says the table was full" "$out" "reached --max-memory"
+has explore-state-2.3 "... and still finds the 13 final states" "$out" "final states: 13 distinct"
+has explore-state-2.4 "... complete" "$out" "(complete)"
+a=$(X three-cpus --version buggy --no-record | grep -v '^time:' | sed 's/ ([0-9]* steps.*//')
+b=$(X three-cpus --version buggy --no-record --no-checkpoints | grep -v '^time:' | sed 's/ ([0-9]* steps.*//')
+is explore-state-3.1 "--no-checkpoints: the same report but the steps and time" "$a" "$b"
+out=$(X classic --stateful -j 2 --no-record 2>&1); rc=$?
+is explore-state-3.2 "--stateful with -j is a usage error (exit 2)" "$rc" 2
+out=$(X classic --max-memory 4 --no-record 2>&1); rc=$?
+is explore-state-3.3 "--max-memory without --stateful is a usage error (exit 2)" "$rc" 2
+out=$(X classic --stateful --full --no-record 2>&1); rc=$?
+is explore-state-3.4 "--stateful with --full is a usage error (exit 2)" "$rc" 2
+
 done_testing

@@ -15,6 +15,18 @@
  *             (and, for runs cut by the step limit, the same states);
  *             -j 2 = -j 1; shards folded = one run; resumed = one run;
  *             a unit's bytes round-trip and damaged bytes are refused
+ *  explore-12 stateful = full on the small scenarios (step limits too):
+ *             the same final states, verdicts, shortest counterexample and
+ *             fewest preemptions
+ *  explore-13 on every shipped and test scenario: stateful = reduced
+ *             (states, verdicts, counterexamples); checkpoints change
+ *             nothing: reduced, full and stateful searches resumed from
+ *             checkpoints give the results of replaying every execution
+ *  explore-14 random small scenarios (2 CPUs; random open modes,
+ *             mappings, operations, pages, holes, injected faults and
+ *             version): reduced = full and stateful = full on each
+ *             (states, verdicts, shortest counterexample, fewest
+ *             preemptions); XS_RANDOM_SCENARIOS sets how many (120)
  */
 #include "config.h"
 
@@ -215,6 +227,34 @@ static int slow_machine(void)
 #endif
 }
 
+/*
+ * The stateful search finds the states and verdicts of the reference
+ * search (full or reduced: ref, rref), its shortest counterexample's
+ * length and (proven) its fewest preemptions.
+ */
+static void stateful_vs(const struct scenario *scn, enum xip_version v, unsigned step_limit, const struct seen *ref,
+			const struct explore_result *rref, const char *test, size_t i, const char *what, const char *refname)
+{
+	struct seen st;
+	struct explore_result rs;
+	char id[32];
+
+	search(scn, v, EXPLORE_STATEFUL, 0, step_limit, &st, &rs);
+	snprintf(id, sizeof id, "%s.%zu.%d", test, i + 1, v + 1);
+	tap_ok(seen_equal(&st, ref) && rs.end == EXPLORE_COMPLETE && rs.states == rref->states && !rs.stateless, id,
+	       "%s: stateful finds %s's %zu states and verdicts (%#x): %llu states stored, %llu matched",
+	       what, refname, ref->n, ref->verdicts, rs.stored, rs.matched);
+	if (explore_found_bad(rref)) {
+		snprintf(id, sizeof id, "%s.%zu.%d.1", test, i + 1, v + 1);
+		tap_ok(rs.shortest.n == rref->shortest.n && rs.fewest.preemptions == rref->fewest.preemptions &&
+		       rs.shortest_proven && rs.fewest_proven, id,
+		       "... and the same shortest counterexample (%zu steps) and fewest preemptions (%u)",
+		       rref->shortest.n, rref->fewest.preemptions);
+	}
+	free(st.h);
+	explore_result_clear(&rs);
+}
+
 static void test_small(struct kernel_run *run)
 {
 	for (size_t i = 0; i < sizeof smalls / sizeof smalls[0]; i++) {
@@ -260,6 +300,7 @@ static void test_small(struct kernel_run *run)
 				       "... and the same shortest counterexample (%zu steps) and fewest preemptions (%u)",
 				       rf.shortest.n, rf.fewest.preemptions);
 			}
+			stateful_vs(scn, v, sm->step_limit, &full, &rf, "explore-12", i, what, "full");
 			free(ref.h);
 			free(full.h);
 			free(red.h);
@@ -982,6 +1023,180 @@ static void test_unit_bytes(void)
 	scenario_free(scn);
 }
 
+/* ---- explore-13: stateful = reduced everywhere; checkpoints change nothing ------------ */
+
+/*
+ * Stateful searches with and without checkpoints meet the same states but
+ * may store a different number: a new frame's padding holds what the
+ * stack held before, which differs between a replayed and a resumed
+ * execution, and the stack is hashed with it (a split, never a merge).
+ * Their ends, verdicts and counterexamples' lengths agree.
+ */
+static int same_ends(const struct explore_result *a, const struct explore_result *b)
+{
+	return a->end == b->end && a->executions == b->executions && a->states == b->states &&
+	       memcmp(a->verdicts, b->verdicts, sizeof a->verdicts) == 0 && a->max_length == b->max_length &&
+	       a->shortest.n == b->shortest.n && a->fewest.preemptions == b->fewest.preemptions &&
+	       a->shortest_proven == b->shortest_proven && a->fewest_proven == b->fewest_proven;
+}
+
+static void test_stateful_and_checkpoints(void)
+{
+	for (size_t i = 0; i < NALL; i++) {
+		const char *name;
+		struct scenario *scn = load_nth(i, &name);
+		for (int v = 0; v < XIP_NVERSIONS; v++) {
+			static const enum explore_mode modes[] = { EXPLORE_REDUCED, EXPLORE_STATEFUL, EXPLORE_FULL };
+			struct seen red;
+			struct explore_result rr;
+			char id[40], what[64];
+
+			snprintf(what, sizeof what, "%s on %s", name, xip_version_name(v));
+			search(scn, v, EXPLORE_REDUCED, 0, 0, &red, &rr);
+			stateful_vs(scn, v, 0, &red, &rr, "explore-13.1", i, what, "reduced");
+			for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+				struct explore_options o;
+				struct explore_result a, b;
+				explore_options_init(&o);
+				o.mode = modes[m];
+				snprintf(id, sizeof id, "explore-13.%zu.%zu.%d", m + 2, i + 1, v + 1);
+				if (modes[m] == EXPLORE_FULL)   /* the first 20000 interleavings: enough to compare */
+					o.max_executions = slow_machine() ? 500 : 20000;
+				run_opts(scn, v, &o, &a);
+				o.no_checkpoints = 1;
+				run_opts(scn, v, &o, &b);
+				tap_ok((modes[m] == EXPLORE_STATEFUL ? same_ends(&a, &b) : same_result(&a, &b, 1)) &&
+				       b.resumed == 0, id,
+				       "%s, %s: resumed from checkpoints (%llu of %llu executions, %llu steps) = replayed "
+				       "(%llu steps)", what, explore_mode_name(modes[m]), a.resumed,
+				       a.executions + a.blocked + a.matched, a.steps, b.steps);
+				explore_result_clear(&a);
+				explore_result_clear(&b);
+			}
+			free(red.h);
+			explore_result_clear(&rr);
+		}
+		scenario_free(scn);
+	}
+}
+
+/* ---- explore-14: random small scenarios ------------------------------------------------ */
+
+static uint64_t gen_state;
+
+static unsigned gen_below(unsigned n)
+{
+	gen_state = gen_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (unsigned)((gen_state >> 33) % n);
+}
+
+/* A random scenario's text (newly allocated); the parser refuses some, the caller draws again. */
+static char *gen_scenario(void)
+{
+	static const char *const modes[] = { "O_RDONLY", "O_RDWR", "O_WRONLY" };
+	static const char *const maps[] = { "", ", mmap MAP_SHARED PROT_READ", ", mmap MAP_SHARED PROT_READ|PROT_WRITE",
+					    ", mmap MAP_PRIVATE PROT_READ", ", mmap MAP_PRIVATE PROT_READ|PROT_WRITE" };
+	static const char *const versions[] = { "buggy", "fixed", "later" };
+	unsigned pages = 1 + gen_below(2), nprocs = 1 + gen_below(2);
+	char buf[2048];
+	size_t o = 0;
+
+	o += (size_t)snprintf(buf + o, sizeof buf - o, "title: random\nversion: %s\nflash: %u blocks\nfile: %u pages\n",
+			      versions[gen_below(3)], 2 + gen_below(3), pages);
+	for (unsigned p = 0; p < pages; p++) {
+		if (gen_below(2))
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "page %u: hole\n", p);
+		else
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "page %u: \"PAGE%u!\"\n", p, p);
+	}
+	if (!gen_below(6))
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "fault: %s\n",
+				      gen_below(2) ? "sparse-alloc-fails" : "flash-full");
+	for (unsigned p = 0; p < nprocs; p++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "process %c: open %s%s\n", 'A' + p, modes[gen_below(3)],
+				      maps[gen_below(5)]);
+	for (unsigned c = 0; c < 2; c++) {
+		char who = (char)('A' + gen_below(nprocs));
+		unsigned pg = gen_below(pages);
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "cpu %u: %c ", c, who);
+		switch (gen_below(5)) {
+		case 0: o += (size_t)snprintf(buf + o, sizeof buf - o, "touch %u\n", pg); break;
+		case 1: o += (size_t)snprintf(buf + o, sizeof buf - o, "store %u \"xy\"\n", pg); break;
+		case 2: o += (size_t)snprintf(buf + o, sizeof buf - o, "write %u \"ab\"\n", pg); break;
+		case 3: o += (size_t)snprintf(buf + o, sizeof buf - o, "read %u\n", pg); break;
+		default: o += (size_t)snprintf(buf + o, sizeof buf - o, "mmap MAP_SHARED PROT_READ\n"); break;
+		}
+	}
+	return xstrdup(buf);
+}
+
+/* Release what one drawn scenario's searches kept. */
+static void gen_free(struct seen *a, struct seen *b, struct seen *c, struct explore_result *r1,
+		     struct explore_result *r2, struct explore_result *r3)
+{
+	free(a->h);
+	free(b->h);
+	free(c->h);
+	explore_result_clear(r1);
+	explore_result_clear(r2);
+	explore_result_clear(r3);
+}
+
+static void test_random_scenarios(void)
+{
+	const char *env = getenv("XS_RANDOM_SCENARIOS");
+	unsigned want = env ? (unsigned)strtoul(env, NULL, 10) : 120, done = 0, tried = 0, bad = 0;
+	char why[512] = "";
+
+	if (slow_machine() && want > 10)
+		want = 10;
+	gen_state = 20081113;   /* any seed, fixed: the same scenarios every time */
+	while (done < want && tried < 50 * want) {
+		struct scenario *scn;
+		char *cause = NULL, *text = gen_scenario();
+		struct explore_options o;
+		struct explore_result rf, rr, rs;
+		struct seen full, red, st;
+		enum xip_version v;
+
+		tried++;
+		if (scenario_parse("random.scn", text, strlen(text), &scn, &cause) != 0) {
+			free(cause);
+			free(text);
+			continue;
+		}
+		v = scn->default_version;
+		explore_options_init(&o);
+		o.mode = EXPLORE_FULL;
+		o.max_executions = 30000;   /* the reference must finish: bigger ones are drawn again */
+		o.visit = seen_visit;
+		o.ctx = &full;
+		memset(&full, 0, sizeof full);
+		memset(&red, 0, sizeof red);
+		memset(&st, 0, sizeof st);
+		memset(&rr, 0, sizeof rr);
+		memset(&rs, 0, sizeof rs);
+		run_opts(scn, v, &o, &rf);
+		seen_set(&full);
+		if (rf.end == EXPLORE_COMPLETE) {
+			search(scn, v, EXPLORE_REDUCED, 0, 0, &red, &rr);
+			search(scn, v, EXPLORE_STATEFUL, 0, 0, &st, &rs);
+			if ((!seen_equal(&red, &full) || !seen_equal(&st, &full) || rr.fallbacks ||
+			     (explore_found_bad(&rf) &&
+			      (rr.shortest.n != rf.shortest.n || rs.shortest.n != rf.shortest.n ||
+			       rr.fewest.preemptions != rf.fewest.preemptions ||
+			       rs.fewest.preemptions != rf.fewest.preemptions))) && !bad++)
+				snprintf(why, sizeof why, "; the first (%zu/%zu/%zu states):\n%s", full.n, red.n, st.n, text);
+			done++;
+		}
+		gen_free(&full, &red, &st, &rf, &rr, &rs);
+		scenario_free(scn);
+		free(text);
+	}
+	tap_ok(done == want && bad == 0, "explore-14", "%u random scenarios (of %u drawn): reduced and stateful find the "
+	       "full search's states, verdicts and counterexamples on every one (%u disagree)%s", done, tried, bad, why);
+}
+
 int main(void)
 {
 	struct kernel_run *run = kernel_run_new();
@@ -999,6 +1214,8 @@ int main(void)
 	test_split_step_limit();
 	test_split_sharing();
 	test_unit_bytes();
+	test_stateful_and_checkpoints();
+	test_random_scenarios();
 	kernel_run_free(run);
 	return tap_done();
 }

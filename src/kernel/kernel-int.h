@@ -204,6 +204,7 @@ struct xip_world {
 
 	struct page pages[XIP_PAGE_POOL];
 	int fail_sparse_alloc;        /* fault injection for xip_sparse_page's alloc_page */
+	int pages_hwm;                /* pages [pages_hwm, XIP_PAGE_POOL) were never handed out */
 
 	/* mm/filemap_xip.c globals */
 	struct sched_obj sparse_page_obj;

@@ -173,6 +173,32 @@ char *kernel_value_text(const struct kernel_run *run, unsigned obj, int64_t valu
 #define KERNEL_STATE_HASH_FORMAT 2
 uint64_t kernel_state_hash(const struct kernel_run *run);
 
+/*
+ * For the stateful search: add the bytes of the world a step may change
+ * (and the scheduler's end and step count) to h, between steps.  With
+ * each CPU's sched_cpu_state_hash they identify the state: runs whose
+ * hashes agree do the same from here on.  Returns -1 before any start.
+ */
+struct state_hash;
+int kernel_run_world_hash(const struct kernel_run *run, struct state_hash *h);
+
+/*
+ * Checkpoints of a run between steps, for the explorer: save copies the
+ * world's writable parts and the scheduler's state (CPU stacks included);
+ * restore puts the same run back as it was, so that a search resumes
+ * there instead of replaying from the start.  Only onto the run saved,
+ * started from the same scenario and version and not started again since,
+ * and whose trace still begins with the snapshot's path.  save returns -1
+ * when this build cannot (see coro_snap_save), restore -1 (changing
+ * nothing) when the run's CPUs have other coroutines now: the caller
+ * then replays.
+ */
+struct kernel_snap;
+struct kernel_snap *kernel_snap_new(void);
+void kernel_snap_free(struct kernel_snap *sn);
+int kernel_snap_save(const struct kernel_run *run, struct kernel_snap *sn);
+int kernel_snap_restore(struct kernel_run *run, const struct kernel_snap *sn);
+
 /* ---- the read-only snapshot the view draws ------------------------------------ */
 
 enum ksnap_cpu_state { KSNAP_READY, KSNAP_BLOCKED, KSNAP_FINISHED, KSNAP_HALTED };

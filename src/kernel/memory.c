@@ -41,6 +41,8 @@ struct page *alloc_page_zeroed(void)
 		struct page *page = &W->pages[i];
 		if (!page->in_use) {
 			page->in_use = 1;
+			if (i >= W->pages_hwm)
+				W->pages_hwm = i + 1;   /* the stateful search hashes no page above it */
 			page->anon = 0;
 			page->_count = 1;
 			page->_mapcount = 0;

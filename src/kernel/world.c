@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kernel-int.h"
+#include "statehash.h"
 
 /*
  * The world as kernel_run_start built it, before any step.  Only the spans
@@ -465,6 +466,141 @@ int kernel_run_template_check(const struct kernel_run *run)
 	if (!run->tmpl_valid)
 		return -1;
 	return outside_spans_zero(run->tmpl, &run->world) ? 0 : -1;
+}
+
+/*
+ * The stateful search's view of the world: the bytes of the spans, the
+ * parts a run can write (the rest stays zero: kernel_run_template_check),
+ * with three parts left out because they never change what a run does
+ * next:
+ *  - the page pool above pages_hwm: pages never handed out are as built
+ *    (the allocator takes the lowest free page; nothing else reaches one);
+ *  - of each pte, its struct sched_obj: a memory object's fields are set
+ *    when it is registered and never change (only locks and seqcounts
+ *    change theirs, and a pte is neither); the pte's own fields are hashed;
+ *  - the console's text past its first byte: steps only append to it
+ *    (printk_insert) and none reads it; console_len, which decides
+ *    whether the next line fits, is in;
+ *  - incoherent_since, the step at which the world last became
+ *    incoherent: the verdict's damage_step, never read by a step.  It is
+ *    also the one field where two independent steps do not commute (it
+ *    counts steps), which the stateful search's sleep sets assume.
+ */
+_Static_assert(sizeof(pte_t) == sizeof(struct sched_obj) + 24, "a new pte field is hashed in world_hash_vma");
+
+static void world_hash_vma(const struct vm_area_struct *vma, struct state_hash *h)
+{
+	state_hash_bytes(h, vma, offsetof(struct vm_area_struct, ptes));
+	for (int pg = 0; pg < SCN_MAX_PAGES; pg++) {
+		const pte_t *pte = &vma->ptes[pg];
+		if (pte->kind == PTE_NONE && !pte->page && !pte->pfn && !pte->write && !pte->dirty)
+			continue;
+		state_hash_word(h, (uint64_t)pg | (uint64_t)pte->kind << 8 | (uint64_t)(uint32_t)pte->page << 32);
+		state_hash_word(h, (uint64_t)pte->pfn);
+		state_hash_word(h, (uint64_t)(uint32_t)pte->write | (uint64_t)(uint32_t)pte->dirty << 32);
+	}
+	state_hash_word(h, SCN_MAX_PAGES);
+}
+
+static void hash_range(struct state_hash *h, const void *from, const void *to)
+{
+	state_hash_bytes(h, from, (size_t)((const char *)to - (const char *)from));
+}
+
+int kernel_run_world_hash(const struct kernel_run *run, struct state_hash *h)
+{
+	const struct xip_world *w = &run->world;
+	const struct scenario *scn = w->scn;
+
+	if (!run->tmpl_valid)
+		return -1;
+	/* template_spans' parts, in its order */
+	hash_range(h, w, &w->flash.blocks[w->flash.nblocks]);
+	hash_range(h, &w->flash.blockmap_obj[0], &w->mm[0]);
+	for (int p = 0; p < w->nmm_built; p++) {
+		hash_range(h, &w->mm[p], &w->mm[p].vmas[0]);
+		for (int k = 0; k < w->mm[p].nvmas; k++)
+			world_hash_vma(&w->mm[p].vmas[k], h);
+	}
+	XS_ASSERT(w->pages_hwm >= 0 && w->pages_hwm <= XIP_PAGE_POOL);
+	hash_range(h, &w->nmm_built, &w->pages[w->pages_hwm]);
+	hash_range(h, &w->pages[XIP_PAGE_POOL], &w->console[1]);
+	hash_range(h, &w->console_len, &w->cpus[0]);
+	for (int c = 0; c < scn->ncpus; c++)
+		hash_range(h, &w->cpus[c], &w->cpus[c].results[scn->cpus[c].nops]);
+	_Static_assert(offsetof(struct xip_world, incoherent_since) + sizeof w->incoherent_since == sizeof *w,
+		       "incoherent_since is the world's last field");
+	sched_state_hash(run->sched, h);
+	return 0;
+}
+
+/*
+ * A checkpoint of a run between steps: the world's spans (the parts a run
+ * writes, see template_spans) and the console's text, and the
+ * scheduler's snapshot.
+ */
+struct kernel_snap {
+	char *bytes;                  /* the spans, one after the other, then the console's text */
+	size_t cap;
+	struct sched_snap *sched;
+};
+
+struct kernel_snap *kernel_snap_new(void)
+{
+	struct kernel_snap *sn = xcalloc(1, sizeof *sn);
+
+	sn->sched = sched_snap_new();
+	return sn;
+}
+
+void kernel_snap_free(struct kernel_snap *sn)
+{
+	if (!sn)
+		return;
+	free(sn->bytes);
+	sched_snap_free(sn->sched);
+	free(sn);
+}
+
+int kernel_snap_save(const struct kernel_run *run, struct kernel_snap *sn)
+{
+	const struct world_template *t = run->tmpl;
+	size_t need = run->world.console_len, at = 0;
+
+	if (!run->tmpl_valid || sched_snap_save(run->sched, sn->sched) != 0)
+		return -1;
+	for (int i = 0; i < t->nspans; i++)
+		need += t->span[i].len;
+	if (need > sn->cap) {
+		free(sn->bytes);
+		sn->cap = need + 4096;
+		sn->bytes = xmalloc(sn->cap);
+	}
+	for (int i = 0; i < t->nspans; i++) {
+		memcpy(sn->bytes + at, (const char *)&run->world + t->span[i].off, t->span[i].len);
+		at += t->span[i].len;
+	}
+	memcpy(sn->bytes + at, run->world.console, run->world.console_len);
+	return 0;
+}
+
+int kernel_snap_restore(struct kernel_run *run, const struct kernel_snap *sn)
+{
+	const struct world_template *t = run->tmpl;
+	size_t at = 0;
+
+	XS_ASSERT(run->tmpl_valid);
+	if (sched_snap_restore(run->sched, sn->sched) != 0)
+		return -1;
+	for (int i = 0; i < t->nspans; i++) {
+		memcpy((char *)&run->world + t->span[i].off, sn->bytes + at, t->span[i].len);
+		at += t->span[i].len;
+	}
+	/* console_len came back with its span; the text is the snapshot's up to it */
+	memcpy(run->world.console, sn->bytes + at, run->world.console_len);
+	if (run->world.console_len < sizeof run->world.console)
+		run->world.console[run->world.console_len] = '\0';
+	return 0;
 }
 
 /* ---- starting a run ---------------------------------------------------------------- */
