@@ -223,6 +223,14 @@ extern void *sched_world_now;
 void sched_set_step_limit(struct sched *s, unsigned limit);
 
 /*
+ * Lock debugging (sync.h): off by default, as in a kernel built without
+ * CONFIG_DEBUG_SPINLOCK, CONFIG_DEBUG_MUTEXES and
+ * CONFIG_DEBUG_SPINLOCK_SLEEP; on, misuse of a lock or seqcount is a BUG
+ * verdict.  Kept across resets, like the step limit.
+ */
+void sched_set_lock_debug(struct sched *s, int on);
+
+/*
  * Register a shared object.  name is a static printf format with at most
  * two %d, filled with a and b when printed.  Must be called before
  * sched_start, in a deterministic order (that order gives the ids).
@@ -356,6 +364,9 @@ int sched_self(void);
  * CPU never resumes.  Never returns.
  */
 XS_NORETURN void sched_bug(const struct sched_site *site, const char *fmt, ...) XS_PRINTF(2, 3);
+
+/* Is lock debugging on for the run this CPU belongs to? */
+int sched_lock_debug_now(void);
 
 /* The first object of `kind` the running CPU holds (owner), or NULL. */
 const struct sched_obj *sched_self_holds(enum sched_obj_kind kind);

@@ -302,6 +302,7 @@ void kernel_run_free(struct kernel_run *run)
 		/* as kernel_run_new makes it, with the registrations its template needs */
 		sched_rewind(run->sched);
 		sched_set_step_limit(run->sched, SCHED_DEFAULT_STEP_LIMIT);
+		sched_set_lock_debug(run->sched, 0);
 		run->without = 0;
 		run->force_whatif = 0;
 		/* the template stays valid: the next search of the same scenario
@@ -550,7 +551,7 @@ struct sched *kernel_run_sched(struct kernel_run *run) { return run->sched; }
 void kernel_run_set_without(struct kernel_run *run, unsigned mask) { run->without = mask & KERNEL_WITHOUT_ALL; }
 void kernel_run_force_whatif(struct kernel_run *run, int on) { run->force_whatif = on != 0; }
 
-static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "seqwait" };
+static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "livelock-fix" };
 
 const char *kernel_without_name(enum kernel_without w)
 {
@@ -569,8 +570,11 @@ int kernel_without_parse(const char *text, unsigned *mask, char **cause)
 		int i;
 		for (i = 0; i < 5 && strcmp(w, without_names[i]) != 0; i++)
 			;
+		if (i == 5 && strcmp(w, "seqwait") == 0)   /* the old name (kernel.h) */
+			i = 4;
 		if (i == 5) {
-			util_errf(cause, "unknown ingredient '%s' (the fix is made of: mutex, seqcount, recheck, retry, seqwait)", w);
+			util_errf(cause, "unknown ingredient '%s' (the fix is made of: mutex, seqcount, recheck, retry; "
+				  "livelock-fix is the 2.6.25 seqcount it runs on)", w);
 			free(copy);
 			return -1;
 		}
