@@ -164,7 +164,7 @@ struct sched_cpu_info {
 enum sched_end {
 	SCHED_RUNNING = 0,
 	SCHED_END_DONE,       /* every CPU finished its task */
-	SCHED_END_BUG,        /* a simulated BUG_ON or lock misuse fired */
+	SCHED_END_BUG,        /* a simulated BUG_ON, or lock misuse with lock debugging on */
 	SCHED_END_DEADLOCK,   /* no CPU enabled, some not finished */
 	SCHED_END_STEP_LIMIT, /* the step limit was reached */
 };

@@ -17,6 +17,11 @@
  * names "mm/filemap_xip.c (fixed)" (kernel_source_name).  The tests run
  * both on every shipped scenario and schedule and compare whole traces
  * (kernel_test.c, whatif-*).
+ *
+ * Mirrors: torvalds/linux 538f8ea6c852, mm/filemap_xip.c, with the
+ * switches; `livelock-fix` puts it on include/linux/seqlock.h as it was
+ * before 88a411c07b6f ("seqlock: livelock fix", 2.6.25), see sync.c.
+ * No upstream tree ever ran the other switches: they are the lesson's.
  */
 #include "config.h"
 

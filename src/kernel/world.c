@@ -11,6 +11,9 @@
  * (the explorer starts thousands of runs of one world).  The copy is the
  * world exactly as built, objects' lock state included, and the scheduler
  * keeps the registrations (sched_rewind), so ids and traces are the same.
+ *
+ * Mirrors no kernel file: the machine a scenario builds is the sandbox's own
+ * (the system call layer stands for the kernel's entry points, reduced).
  */
 #include "config.h"
 
