@@ -209,6 +209,11 @@ void sched_set_lock_debug(struct sched *s, int on)
 	s->lock_debug = !!on;
 }
 
+int sched_lock_debug(const struct sched *s)
+{
+	return s->lock_debug;
+}
+
 int sched_lock_debug_now(void)
 {
 	XS_ASSERT(sched_current && sched_current->running >= 0);

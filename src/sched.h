@@ -229,6 +229,7 @@ void sched_set_step_limit(struct sched *s, unsigned limit);
  * verdict.  Kept across resets, like the step limit.
  */
 void sched_set_lock_debug(struct sched *s, int on);
+int sched_lock_debug(const struct sched *s);
 
 /*
  * Register a shared object.  name is a static printf format with at most

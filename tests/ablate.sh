@@ -71,4 +71,8 @@ is ablate-nodebug-4 "the second write_seqcount_begin runs on (no BUG: exit 0 on 
 out=$("$XS_BIN" run three-cpus --version fixed --without mutex --schedule "$sch" --lock-debug -q); rc=$?
 is ablate-nodebug-5 "--lock-debug makes it a BUG (exit 12)" "$rc" 12
 has ablate-nodebug-6 "... saying the writers are not serialised" "$out" "writers are not serialised"
+has ablate-nodebug-7 "... and the run says the check is on, and not the kernel's" "$out" "checks:   lock debugging: misuse of a lock or seqcount is a BUG (2.6.27 as shipped checks none of it)"
+has ablate-nodebug-8 "... and what was switched off" "$out" "version:  fixed without mutex"
+err=$("$XS_BIN" run three-cpus --lock-debug --name mine 2>&1); rc=$?
+is ablate-nodebug-9 "--lock-debug with --name: usage error (such runs are not recorded)" "$rc" 2
 done_testing

@@ -106,6 +106,8 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 
 /* Switch ingredients of the fix off for the next kernel_run_start (fixed only). */
 void kernel_run_set_without(struct kernel_run *run, unsigned mask);
+/* The ingredients switched off in the run started last (0 unless fixed). */
+unsigned kernel_run_without(const struct kernel_run *run);
 
 struct sched *kernel_run_sched(struct kernel_run *run);
 const struct scenario *kernel_run_scenario(const struct kernel_run *run);

@@ -552,6 +552,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 
 struct sched *kernel_run_sched(struct kernel_run *run) { return run->sched; }
 void kernel_run_set_without(struct kernel_run *run, unsigned mask) { run->without = mask & KERNEL_WITHOUT_ALL; }
+unsigned kernel_run_without(const struct kernel_run *run) { return run->world.without; }
 void kernel_run_force_whatif(struct kernel_run *run, int on) { run->force_whatif = on != 0; }
 
 static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "livelock-fix" };
