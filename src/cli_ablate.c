@@ -19,7 +19,8 @@
 static const char ablate_help[] =
 	"Usage: xipsandbox ablate [SCENARIO]... [OPTION]...\n"
 	"Explore the fixed version with every combination of the fix's ingredients\n"
-	"switched off (mutex, seqcount, recheck, retry, seqwait) on each scenario\n"
+	"switched off (mutex, seqcount, recheck, retry; livelock-fix runs it on the\n"
+	"seqcount before Linux 2.6.25) on each scenario\n"
 	"(default: classic, three-cpus, shared-writable, late-mmap) and print which\n"
 	"combinations stay correct, with a shortest counterexample for each broken one.\n"
 	"\n"

@@ -29,8 +29,13 @@ static const char run_help[] =
 	"      --step-limit=N   stop a run after N steps (default 20000)\n"
 	"  -q, --quiet          no trace: results and verdict only\n"
 	"  -w, --without=LIST   fixed version with ingredients of the fix switched off:\n"
-	"                       mutex, seqcount, recheck, retry, seqwait (comma-separated;\n"
-	"                       such what-if runs are not recorded)\n"
+	"                       mutex, seqcount, recheck, retry (comma-separated), or\n"
+	"                       livelock-fix: on the seqcount before Linux 2.6.25\n"
+	"                       (seqwait is its old name); what-if runs are not recorded\n"
+	"      --lock-debug     check lock and seqcount use, as a debugging kernel\n"
+	"                       would, and end the run with a BUG on misuse (2.6.27\n"
+	"                       without lock debugging checks nothing: the default);\n"
+	"                       such runs are not recorded\n"
 	"  -n, --name=NAME      record the run under this name\n"
 	"      --no-record      do not record the run in the database\n"
 	"      --db=PATH        the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
@@ -62,6 +67,7 @@ int cli_run(int argc, char **argv)
 		{ "step-limit", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "without", required_argument, NULL, 'w' },
+		{ "lock-debug", no_argument, NULL, 'K' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "no-record", no_argument, NULL, 'N' },
 		{ "db", required_argument, NULL, 'D' },
@@ -70,7 +76,7 @@ int cli_run(int argc, char **argv)
 	};
 	const char *version_arg = NULL, *schedule_arg = NULL, *name = NULL, *db = NULL, *without_arg = NULL;
 	unsigned without = 0;
-	int quiet = 0, expected = 0, record = 1, c, status;
+	int quiet = 0, expected = 0, record = 1, lock_debug = 0, c, status;
 	struct store *st = NULL;
 	struct store_scenario srow = { 0 };
 	long step_limit = SCHED_DEFAULT_STEP_LIMIT;
@@ -89,6 +95,7 @@ int cli_run(int argc, char **argv)
 		case 'e': expected = 1; break;
 		case 'q': quiet = 1; break;
 		case 'w': without_arg = optarg; break;
+		case 'K': lock_debug = 1; break;
 		case 'n': name = optarg; break;
 		case 'N': record = 0; break;
 		case 'D': db = optarg; break;
@@ -133,6 +140,14 @@ int cli_run(int argc, char **argv)
 		if (name) {
 			scenario_free(scn);
 			cli_usage_error("run: a --without run is a what-if and is not recorded; drop --name");
+		}
+		record = 0;
+	}
+	if (lock_debug) {
+		/* a check the shipped kernels do not make: its verdicts are not the kernel's, so kept out of the store */
+		if (name) {
+			scenario_free(scn);
+			cli_usage_error("run: a --lock-debug run is not recorded; drop --name");
 		}
 		record = 0;
 	}
@@ -191,6 +206,7 @@ int cli_run(int argc, char **argv)
 	run = kernel_run_new();
 	kernel_run_set_without(run, without);
 	sched_set_step_limit(kernel_run_sched(run), (unsigned)step_limit);
+	sched_set_lock_debug(kernel_run_sched(run), lock_debug);
 	if (kernel_run_start(run, scn, version, &cause) != 0 ||
 	    (sch ? schedule_run(kernel_run_sched(run), sch, &cause)
 		 : sched_run(kernel_run_sched(run), NULL, 0, SCHED_POLICY_ROUND_ROBIN, &cause)) != 0) {

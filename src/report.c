@@ -54,7 +54,15 @@ void report_run(FILE *out, struct kernel_run *run, const struct kernel_verdict *
 		choices[i] = tr[i].cpu;
 	sched_text = schedule_format_choices(choices, n);
 	fprintf(out, "scenario: %s: %s\n", util_shown(scn->name), util_shown(scn->title));
-	fprintf(out, "version:  %s\n", xip_version_name(kernel_run_version(run)));
+	if (kernel_run_without(run)) {
+		char w[96];
+		fprintf(out, "version:  %s without %s\n", xip_version_name(kernel_run_version(run)),
+			kernel_without_text(kernel_run_without(run), w, sizeof w));
+	} else {
+		fprintf(out, "version:  %s\n", xip_version_name(kernel_run_version(run)));
+	}
+	if (sched_lock_debug(s))
+		fprintf(out, "checks:   lock debugging: misuse of a lock or seqcount is a BUG (2.6.27 as shipped checks none of it)\n");
 	fprintf(out, "schedule: %s\n", sched_text);
 	fprintf(out, "steps:    %zu, preemptions: %u, trace hash: %016" PRIx64 "\n",
 		n, sched_preemptions(s), sched_trace_hash(s));

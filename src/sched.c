@@ -67,6 +67,7 @@ struct sched {
 	struct sched_step *trace;
 	size_t nsteps, trace_cap;
 	unsigned step_limit;
+	int lock_debug;       /* sync.c's lock-debugging checks (sched_set_lock_debug) */
 
 	enum sched_end end;
 	char *end_msg;        /* a formatted end message (owned), or NULL */
@@ -204,6 +205,22 @@ void sched_free(struct sched *s)
 void sched_set_step_limit(struct sched *s, unsigned limit)
 {
 	s->step_limit = limit ? limit : 1;
+}
+
+void sched_set_lock_debug(struct sched *s, int on)
+{
+	s->lock_debug = !!on;
+}
+
+int sched_lock_debug(const struct sched *s)
+{
+	return s->lock_debug;
+}
+
+int sched_lock_debug_now(void)
+{
+	XS_ASSERT(sched_current && sched_current->running >= 0);
+	return sched_current->lock_debug;
 }
 
 void sched_set_step_hook(struct sched *s, void (*hook)(void *ctx, struct sched *s), void *ctx)

@@ -164,7 +164,7 @@ struct sched_cpu_info {
 enum sched_end {
 	SCHED_RUNNING = 0,
 	SCHED_END_DONE,       /* every CPU finished its task */
-	SCHED_END_BUG,        /* a simulated BUG_ON or lock misuse fired */
+	SCHED_END_BUG,        /* a simulated BUG_ON, or lock misuse with lock debugging on */
 	SCHED_END_DEADLOCK,   /* no CPU enabled, some not finished */
 	SCHED_END_STEP_LIMIT, /* the step limit was reached */
 };
@@ -221,6 +221,15 @@ extern void *sched_world_now;
 
 /* Steps after which a run ends with SCHED_END_STEP_LIMIT (default 20000). */
 void sched_set_step_limit(struct sched *s, unsigned limit);
+
+/*
+ * Lock debugging (sync.h): off by default, as in a kernel built without
+ * CONFIG_DEBUG_SPINLOCK, CONFIG_DEBUG_MUTEXES and
+ * CONFIG_DEBUG_SPINLOCK_SLEEP; on, misuse of a lock or seqcount is a BUG
+ * verdict.  Kept across resets, like the step limit.
+ */
+void sched_set_lock_debug(struct sched *s, int on);
+int sched_lock_debug(const struct sched *s);
 
 /*
  * Register a shared object.  name is a static printf format with at most
@@ -356,6 +365,9 @@ int sched_self(void);
  * CPU never resumes.  Never returns.
  */
 XS_NORETURN void sched_bug(const struct sched_site *site, const char *fmt, ...) XS_PRINTF(2, 3);
+
+/* Is lock debugging on for the run this CPU belongs to? */
+int sched_lock_debug_now(void);
 
 /* The first object of `kind` the running CPU holds (owner), or NULL. */
 const struct sched_obj *sched_self_holds(enum sched_obj_kind kind);

@@ -7,10 +7,23 @@
  * spinning waiter is thus "not runnable" rather than burning steps, which
  * keeps every schedule finite (a spin loop would make exploration endless).
  *
- * The checks that CONFIG_DEBUG_SPINLOCK, CONFIG_DEBUG_MUTEXES and
- * might_sleep() make in a debug kernel are made before the scheduling point,
- * on state only the calling CPU can change (its own ownership), so they do
- * not need a step of their own.
+ * By default these behave as in a 2.6.27 kernel built without lock
+ * debugging, which checks nothing: a CPU taking a lock it holds waits for
+ * itself for ever (the run ends in deadlock), an unlock frees the lock
+ * whoever holds it, and write_seqcount_begin/_end only increment the count,
+ * so two unserialised writers simply move it on (two begins make it even
+ * again while both are inside).  Two simplifications: each increment is one
+ * step (the real `sequence++` is a load and a store, and two unserialised
+ * writers could lose one), and a mutex holds one owner, so unlocking a free
+ * mutex is lost where the real count would go above 1.
+ *
+ * With lock debugging on (sched_set_lock_debug), the checks that
+ * CONFIG_DEBUG_SPINLOCK and CONFIG_DEBUG_MUTEXES make, might_sleep()'s under
+ * CONFIG_DEBUG_SPINLOCK_SLEEP, and a check that seqcount writers are
+ * serialised, which no 2.6.27 kernel makes, end the run with a BUG verdict.
+ * (The real debugging kernel prints most of these and goes on.)  They are
+ * made before the scheduling point, on state only the calling CPU can
+ * change (its own ownership), so they do not need a step of their own.
  */
 #include "config.h"
 
@@ -50,7 +63,7 @@ static void acquire(struct sched_obj *obj, const struct sched_site *site, const 
 	char name[64];
 	int self = sched_self();
 
-	if (obj->owner == self)
+	if (obj->owner == self && sched_lock_debug_now())
 		sched_bug(site, "BUG: %s recursion: CPU%d already holds %s", what, self,
 			  sched_obj_name(obj, name, sizeof name));
 	sched_point(SCHED_OP_ACQUIRE, obj, site);
@@ -63,7 +76,7 @@ static void release(struct sched_obj *obj, const struct sched_site *site, const 
 	char name[64];
 	int self = sched_self();
 
-	if (obj->owner != self) {
+	if (obj->owner != self && sched_lock_debug_now()) {
 		if (obj->owner < 0)
 			sched_bug(site, "BUG: %s of %s, which is not locked", what,
 				  sched_obj_name(obj, name, sizeof name));
@@ -74,12 +87,15 @@ static void release(struct sched_obj *obj, const struct sched_site *site, const 
 	obj->owner = -1;
 }
 
-/* might_sleep(): a sleeping lock taken with a spinlock held. */
+/* might_sleep(): a sleeping lock taken with a spinlock held (checked only when debugging). */
 static void might_sleep(const struct sched_site *site, const char *what)
 {
-	const struct sched_obj *held = sched_self_holds(SCHED_OBJ_SPINLOCK);
+	const struct sched_obj *held;
 	char name[64];
 
+	if (!sched_lock_debug_now())
+		return;
+	held = sched_self_holds(SCHED_OBJ_SPINLOCK);
 	if (held)
 		sched_bug(site, "BUG: sleeping function called from invalid context: %s while CPU%d holds spinlock %s",
 			  what, sched_self(), sched_obj_name(held, name, sizeof name));
@@ -122,8 +138,8 @@ void sync_write_seqcount_begin(seqcount_t *sc, const struct sched_site *site)
 	char name[64];
 
 	sched_point(SCHED_OP_SEQ_WRITE_BEGIN, &sc->obj, site);
-	/* Writers must be serialised by a lock of their own (xip_sparse_mutex). */
-	if (sc->obj.sequence & 1)
+	/* Writers must be serialised by a lock of their own (xip_sparse_mutex); only lock debugging checks it. */
+	if ((sc->obj.sequence & 1) && sched_lock_debug_now())
 		sched_bug(site, "BUG: write_seqcount_begin on %s, which CPU%d is already writing: writers are not serialised",
 			  sched_obj_name(&sc->obj, name, sizeof name), sc->obj.owner);
 	sc->obj.sequence++;
@@ -136,11 +152,12 @@ void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site)
 	char name[64];
 
 	sched_point(SCHED_OP_SEQ_WRITE_END, &sc->obj, site);
-	if (!(sc->obj.sequence & 1) || sc->obj.owner != sched_self())
+	if ((!(sc->obj.sequence & 1) || sc->obj.owner != sched_self()) && sched_lock_debug_now())
 		sched_bug(site, "BUG: write_seqcount_end on %s by CPU%d, which did not begin a write section",
 			  sched_obj_name(&sc->obj, name, sizeof name), sched_self());
 	sc->obj.sequence++;
-	sc->obj.owner = -1;
+	if (sc->obj.owner == sched_self())   /* another unserialised writer may have begun since */
+		sc->obj.owner = -1;
 	sched_note(sc->obj.sequence);
 }
 
@@ -154,7 +171,7 @@ unsigned sync_read_seqcount_begin(seqcount_t *sc, const struct sched_site *site)
 
 unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, const struct sched_site *site)
 {
-	/* a plain read of the count, odd or not: the reader relies on the retry alone */
+	/* before 88a411c07b6f: a plain read of the count, odd or not; the old retry rejects an odd one */
 	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
 	return (unsigned)sched_note(sc->obj.sequence);
 }
@@ -164,4 +181,14 @@ int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, const struct sched_
 	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
 	sched_note(sc->obj.sequence);
 	return sc->obj.sequence != start;
+}
+
+int sync_read_seqcount_retry_as(int pre2625, seqcount_t *sc, unsigned start, const struct sched_site *site)
+{
+	if (!pre2625)
+		return sync_read_seqcount_retry(sc, start, site);
+	/* before 88a411c07b6f: retry when the start was odd or the count moved, (start & 1) | (count ^ start) */
+	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
+	sched_note(sc->obj.sequence);
+	return ((start & 1) | (sc->obj.sequence ^ start)) != 0;
 }

@@ -9,15 +9,18 @@
  *   spinlock_t     spin_lock / spin_unlock        the holder must not sleep
  *   struct mutex   mutex_lock / mutex_unlock      sleeping; waiters blocked
  *   seqcount_t     write_seqcount_begin / _end, read_seqcount_begin (waits
- *                  while the count is odd, as Linux 2.6.27 does),
- *                  read_seqcount_retry
+ *                  while the count is odd, as Linux has since 2.6.25's
+ *                  "seqlock: livelock fix", 88a411c07b6f),
+ *                  read_seqcount_retry; and the pair as they were before
+ *                  that commit (no wait; an odd start always retries)
  *   page lock      sync_lock_page / sync_unlock_page (PG_locked; the kernel
  *                  layer wraps them as lock_page / unlock_page)
  *
  * Misuse (recursion, unlocking what you do not hold, sleeping under a
- * spinlock, ending a write section that was not begun) is a kernel BUG
- * verdict of the run (sched_bug), as CONFIG_DEBUG_SPINLOCK,
- * CONFIG_DEBUG_MUTEXES and might_sleep() would report it; never an abort.
+ * spinlock, unserialised seqcount writers) goes unchecked, as in a 2.6.27
+ * kernel without lock debugging: recursion deadlocks, the rest runs on.
+ * With sched_set_lock_debug on, each is a kernel BUG verdict of the run
+ * (sched_bug); never an abort.
  */
 #ifndef XS_SYNC_H
 #define XS_SYNC_H
@@ -42,9 +45,16 @@ void sync_mutex_unlock(struct mutex *lock, const struct sched_site *site);
 void sync_write_seqcount_begin(seqcount_t *sc, const struct sched_site *site);
 void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site);
 unsigned sync_read_seqcount_begin(seqcount_t *sc, const struct sched_site *site);
-/* read_seqcount_begin as it was before Linux 2.6.25: no wait while odd. */
-unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, const struct sched_site *site);
 int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, const struct sched_site *site);
+/*
+ * The pair as it was before Linux 2.6.25 ("seqlock: livelock fix",
+ * 88a411c07b6f): the begin returns the count without waiting while it is
+ * odd, and the retry is (start & 1) | (count ^ start), so a reader that
+ * began inside a write section always retries.
+ */
+unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, const struct sched_site *site);
+/* read_seqcount_retry, the one before 2.6.25 when pre2625 is set. */
+int sync_read_seqcount_retry_as(int pre2625, seqcount_t *sc, unsigned start, const struct sched_site *site);
 void sync_lock_page(struct sched_obj *pg_locked, const struct sched_site *site);
 void sync_unlock_page(struct sched_obj *pg_locked, const struct sched_site *site);
 
@@ -59,5 +69,12 @@ void sync_unlock_page(struct sched_obj *pg_locked, const struct sched_site *site
 	sync_read_seqcount_begin_nowait((sc), SCHED_SITE_CALL("read_seqcount_begin(" #sc ") [pre-2.6.25: no wait]"))
 #define read_seqcount_retry(sc, start) \
 	sync_read_seqcount_retry((sc), (start), SCHED_SITE_CALL("read_seqcount_retry(" #sc ")"))
+/*
+ * read_seqcount_retry as it was before 2.6.25 when pre2625 is set: the
+ * same call in mm/filemap_xip.c either way (only seqlock.h differed), so
+ * one site, with read_seqcount_retry's identity.
+ */
+#define read_seqcount_retry_as(pre2625, sc, start) \
+	sync_read_seqcount_retry_as((pre2625), (sc), (start), SCHED_SITE_CALL("read_seqcount_retry(" #sc ")"))
 
 #endif

@@ -9,7 +9,7 @@
 enum xip_version {
 	XIP_BUGGY,  /* before 538f8ea6c852 ("mm: xip fix fault vs sparse page invalidate race") */
 	XIP_FIXED,  /* exactly the seed's version, debug printk included */
-	XIP_LATER,  /* 2.6.32-era: -EBUSY accepted on the pfn path, block allocation under the mutex */
+	XIP_LATER,  /* 2.6.27's file (block allocation under the mutex) + 2010's -EBUSY acceptance */
 	XIP_NVERSIONS
 };
 
@@ -17,7 +17,7 @@ enum xip_version {
 enum verdict_kind {
 	VERDICT_OK,          /* every CPU finished, every check holds */
 	VERDICT_CORRUPTION,  /* a process sees other bytes than read() of the file */
-	VERDICT_BUG,         /* a simulated BUG_ON (or lock misuse) fired */
+	VERDICT_BUG,         /* a simulated BUG_ON (or, with lock debugging on, lock misuse) fired */
 	VERDICT_DEADLOCK,    /* no CPU can run, some have not finished */
 	VERDICT_LEAK,        /* bookkeeping: refcounts, rss, blocks, locks left held */
 	VERDICT_STEP_LIMIT,  /* the run did not end within the step limit */

@@ -76,9 +76,9 @@ has explore-cli-3.15 "sampling the fixed version claims no proof" "$out" "(a sam
 out=$(X three-cpus --version fixed --limit 5 --no-record); rc=$?
 has explore-cli-3.16 "--limit stops early and says it is incomplete" "$out" "stopped at --limit: incomplete"
 
-out=$(X classic --version fixed --without mutex,seqcount,recheck,retry,seqwait); rc=$?
+out=$(X classic --version fixed --without mutex,seqcount,recheck,retry,livelock-fix); rc=$?
 is explore-cli-3.17 "--without: the fix taken apart fails again" "$rc" 1
-has explore-cli-3.18 "... says what was switched off" "$out" "version:  fixed without mutex+seqcount+recheck+retry+seqwait"
+has explore-cli-3.18 "... says what was switched off" "$out" "version:  fixed without mutex+seqcount+recheck+retry+livelock-fix"
 case $out in *recorded:*) ok 1 explore-cli-3.19 "... a what-if is not recorded" ;;
 *) ok 0 explore-cli-3.19 "... a what-if is not recorded" ;; esac
 err=$(X classic --version buggy --without mutex 2>&1); rc=$?

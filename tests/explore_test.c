@@ -380,10 +380,14 @@ static const char *const shipped[] = {
 };
 #define NSHIPPED (sizeof shipped / sizeof shipped[0])
 
-/* ... and the test scenarios after them (tiny-bug-reader: a BUG stops a third CPU). */
+/*
+ * ... and the test scenarios after them (tiny-bug-reader: a BUG stops a third CPU;
+ * sparse-allocated: classic with the sparse page allocated first, for the pre-2.6.25
+ * seqcount what-if, tests/ablate.sh).
+ */
 static const char *const tinies[] = {
 	"tiny-touch-write", "tiny-read-write", "tiny-mmap-write", "tiny-two-writes", "tiny-store-write",
-	"tiny-bug-reader",
+	"tiny-bug-reader", "sparse-allocated",
 };
 #define NALL (NSHIPPED + sizeof tinies / sizeof tinies[0])
 

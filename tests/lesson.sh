@@ -8,6 +8,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/xs-lesson.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export XDG_DATA_HOME="$work"
 bindir=$(dirname "$XS_BIN")
+# the lesson's commands are typed at the top of the project: its test scenarios are there
+ln -s "$XS_SRCDIR/tests" "$work/tests"
 
 # Commands in code blocks (indented) and in backquotes.
 grep -oE '\./xipsandbox [^`]*' "$XS_SRCDIR/docs/lesson.md" | sed 's/[[:space:]]*$//' | sort -u > "$work/cmds"
@@ -50,7 +52,20 @@ says lesson-says-3 "section 3: the same interleaving on fixed is ok" "verdict: o
 says lesson-says-4 "section 4: without the re-check it is corruption again" "verdict: corruption" \
 	"./xipsandbox run classic --version fixed --without recheck --schedule $race"
 says lesson-says-5 "section 5: with the pre-2.6.25 seqcount, corruption" "verdict: corruption" \
-	'./xipsandbox run classic --version fixed --without seqwait --schedule "cpu0 until get_xip_mem=-ENODATA; cpu0 to xip_sparse_page; cpu1 to end; cpu0 to end"'
+	'./xipsandbox run classic --version fixed --without livelock-fix --schedule "cpu0 until get_xip_mem=-ENODATA; cpu0 to xip_sparse_page; cpu1 to end; cpu0 to end"'
+says lesson-says-5.1 "section 5: ... one preemption is enough" "corruption in 34 steps, 1 preemption" \
+	"./xipsandbox explore classic --version fixed --without livelock-fix"
+says lesson-says-5.2 "section 5: with the sparse page allocated first, every schedule is ok" "result: every schedule of fixed is ok" \
+	"./xipsandbox explore tests/scenarios/sparse-allocated.scn --version fixed --without livelock-fix"
+out=$(cd "$work" && PATH="$bindir:$PATH" xipsandbox explore tests/scenarios/sparse-allocated.scn --version fixed --without livelock-fix,retry --no-record)
+has lesson-says-5.3 "section 5: ... and without the retry as well it corrupts again" "$out" "  corruption "
+says lesson-says-4.2 "section 4: --lock-debug stops three-cpus without the mutex with a BUG" "verdict: bug" \
+	'./xipsandbox run three-cpus --version fixed --without mutex --lock-debug --schedule "0 0 0 0 0 0 2 2 2 2 2 2"'
+out=$(cd "$work" && PATH="$bindir:$PATH" xipsandbox explore three-cpus --version fixed --without mutex --no-record)
+claim=$(tr '\n' ' ' < "$lesson" | tr -s ' ' | grep -o 'explore counts [0-9]* corruptions and [0-9]* leaks among [0-9]* executions')
+got=$(printf '%s\n' "$out" | awk '/^executions:/ { n = $2 } $1 == "corruption" { c = $2 } $1 == "leak" { l = $2 }
+	END { printf "explore counts %s corruptions and %s leaks among %s executions", c, l, n }')
+is lesson-says-4.3 "section 4: the counts of three-cpus without the mutex are explore's" "$claim" "$got"
 says lesson-says-6.1 "section 6: two threads on one present page: fixed crashes (BUG)" "verdict: bug" \
 	"./xipsandbox run threads-present --version fixed --expected"
 says lesson-says-6.2 "section 6: the allocation race on fixed loses a block" "verdict: leak" \

@@ -408,7 +408,11 @@ static void test_step_limit(struct sched *s)
 	sched_set_step_limit(s, SCHED_DEFAULT_STEP_LIMIT);
 }
 
-/* ---- sync-4: misuse is a BUG verdict --------------------------------------------------- */
+/*
+ * ---- sync-4: with lock debugging, misuse is a BUG verdict --------------------------------
+ * ---- sync-5: without it (the default), misuse runs as in a kernel built without lock
+ * debugging: a lock taken twice waits for itself (deadlock), the rest goes on unchecked.
+ */
 
 static void task_unlock_free(void *arg) { spin_unlock(&w.l1); }
 static void task_double_lock(void *arg) { spin_lock(&w.l1); spin_lock(&w.l1); }
@@ -416,6 +420,7 @@ static void task_sleep_in_atomic(void *arg) { spin_lock(&w.l1); mutex_lock(&w.m)
 static void task_end_unbegun(void *arg) { write_seqcount_end(&w.seq); }
 static void task_unlock_other(void *arg) { (void)READ(&w.y); mutex_unlock(&w.m); }
 static void task_hold_mutex(void *arg) { mutex_lock(&w.m); (void)READ(&w.y); }
+static void task_two_begins(void *arg) { write_seqcount_begin(&w.seq); write_seqcount_begin(&w.seq); }
 
 static void expect_bug(struct sched *s, void (*t0)(void *), void (*t1)(void *),
 		       const char *id, const char *want)
@@ -428,6 +433,7 @@ static void expect_bug(struct sched *s, void (*t0)(void *), void (*t1)(void *),
 
 static void test_misuse(struct sched *s)
 {
+	sched_set_lock_debug(s, 1);
 	expect_bug(s, task_unlock_free, NULL, "sync-4.1", "spin_unlock of L1, which is not locked");
 	expect_bug(s, task_double_lock, NULL, "sync-4.2", "spinlock recursion: CPU0 already holds L1");
 	expect_bug(s, task_sleep_in_atomic, NULL, "sync-4.3",
@@ -437,6 +443,34 @@ static void test_misuse(struct sched *s)
 		   "mutex_unlock of M by CPU1, but CPU0 holds it");
 	tap_is_int(sched_bug_cpu(s), 1, "sync-4.6", "the BUG names the CPU that fired it");
 	tap_is_str(sched_bug_site(s)->func, "task_unlock_other", "sync-4.7", "... and where");
+	expect_bug(s, task_two_begins, NULL, "sync-4.8", "write_seqcount_begin on seq, which CPU0 is already writing");
+	sched_set_lock_debug(s, 0);
+}
+
+static void expect_end(struct sched *s, void (*t0)(void *), void (*t1)(void *), enum sched_end want,
+		       const char *id, const char *what)
+{
+	start_world(s, t0, t1);
+	sched_run(s, NULL, 0, SCHED_POLICY_SEQUENTIAL, NULL);
+	tap_is_str(sched_end_name(sched_end_reason(s)), sched_end_name(want), id, "%s", what);
+}
+
+static void test_unchecked(struct sched *s)
+{
+	expect_end(s, task_unlock_free, NULL, SCHED_END_DONE, "sync-5.1",
+		   "unlocking a free spinlock is not checked: the run finishes");
+	expect_end(s, task_double_lock, NULL, SCHED_END_DEADLOCK, "sync-5.2",
+		   "taking a spinlock twice: the CPU spins on itself for ever (deadlock)");
+	expect_end(s, task_sleep_in_atomic, NULL, SCHED_END_DONE, "sync-5.3",
+		   "mutex_lock under a spinlock is not checked (might_sleep checks nothing)");
+	expect_end(s, task_end_unbegun, NULL, SCHED_END_DONE, "sync-5.4",
+		   "write_seqcount_end without a begin is not checked ...");
+	tap_is_int(w.seq.obj.sequence, 1, "sync-5.5", "... it only increments the count (now odd)");
+	expect_end(s, task_two_begins, NULL, SCHED_END_DONE, "sync-5.6",
+		   "two write_seqcount_begins are not checked ...");
+	tap_is_int(w.seq.obj.sequence, 2, "sync-5.7", "... the count is even again with a writer inside");
+	expect_end(s, task_hold_mutex, task_unlock_other, SCHED_END_DONE, "sync-5.8",
+		   "unlocking a mutex another CPU holds is not checked: it is freed");
 }
 
 int main(void)
@@ -451,6 +485,7 @@ int main(void)
 	test_determinism(s);
 	test_step_limit(s);
 	test_misuse(s);
+	test_unchecked(s);
 	sched_free(s);
 	return tap_done();
 }

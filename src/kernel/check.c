@@ -16,6 +16,8 @@
  * entry, the only writes that can change coherence (the world marks those
  * objects watched, and the scheduler calls the hook for nothing else), so
  * watching costs nothing on other steps.
+ *
+ * Mirrors no kernel file: the judge is the sandbox's own.
  */
 #include "config.h"
 

@@ -2,6 +2,8 @@
  * describe.c - words for what the simulated kernel did: trace lines,
  * values, object names, operation results.  Printing only; nothing here
  * changes the world.
+ *
+ * Mirrors no kernel file: this printing is the sandbox's own.
  */
 #include "config.h"
 

@@ -7,6 +7,9 @@
  * Simplification: the MMU reads the pte and then the data in two steps,
  * like a TLB fill followed by the access; the dirty bit the MMU would set
  * on a store is not modelled (only the fault path's pte_mkdirty).
+ *
+ * Mirrors: arch/x86/mm/fault.c of Linux 2.6.27, reduced to the vma lookup
+ * and the call of handle_mm_fault (no mmap_sem: issue 15).
  */
 #include "config.h"
 

@@ -7,6 +7,10 @@
  * The one difference between versions here is in __xip_file_write: the
  * later version allocates the block under xip_sparse_mutex ("xip/ext2 fix
  * block allocation race"), marked where it happens.
+ *
+ * Mirrors: torvalds/linux mm/filemap_xip.c at 479db0bf408e and
+ * 538f8ea6c852 (these functions are the same in both), and for later
+ * 14bac5acfdb6's change to __xip_file_write.
  */
 #include "config.h"
 

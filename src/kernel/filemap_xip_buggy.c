@@ -9,6 +9,9 @@
  * between, the scan finds nothing to zap, and the sparse pte installed
  * afterwards stays: a MAP_SHARED mapping reads zeros forever while read(2)
  * sees the data.
+ *
+ * Mirrors: torvalds/linux 479db0bf408e (the fix's parent, 2.6.27-rc),
+ * mm/filemap_xip.c; its lines are in upstream.c.
  */
 #include "config.h"
 

@@ -12,6 +12,9 @@
  *
  * Only the seed's code: the lesson's what-ifs (the fix with an ingredient
  * switched off, `--without`) are a copy of it in filemap_xip_whatif.c.
+ *
+ * Mirrors: torvalds/linux 538f8ea6c852, mm/filemap_xip.c (the seed); its
+ * lines are in upstream.c.
  */
 #include "config.h"
 

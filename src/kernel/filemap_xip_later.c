@@ -1,13 +1,20 @@
 /*
- * filemap_xip_later.c - mm/filemap_xip.c as it stood by 2.6.32: the seed's
- * fix plus two more changes to the same code.
+ * filemap_xip_later.c - the seed's fix plus two more changes to the same
+ * code.  No upstream tree had exactly this file:
  *
- *  - 14bac5ac "mm: xip/ext2 fix block allocation race", the seed's own
- *    series (merged the same day): get_xip_mem(create=1) runs under
- *    xip_sparse_mutex in the fault (write(2)'s is in filemap_xip.c); the
- *    same patch removed the seed's debug printk;
- *  - later, the pfn insert path accepts -EBUSY: "we've raced against
- *    another thread that faulted-in the same page".
+ *  - 14bac5acfdb6 "mm: xip/ext2 fix block allocation race", the seed's own
+ *    series (merged the same day, in 2.6.27): get_xip_mem(create=1) runs
+ *    under xip_sparse_mutex in the fault (write(2)'s is in filemap_xip.c);
+ *    the same patch removed the seed's debug printk.  Up to here this is
+ *    2.6.27's mm/filemap_xip.c;
+ *  - the pfn insert path accepts -EBUSY ("we've raced against another
+ *    thread that faulted-in the same page"): a change of 2010, after
+ *    2.6.32 (its commit id was not established here).
+ *
+ * Mirrors: torvalds/linux 2.6.27 mm/filemap_xip.c (538f8ea6c852 +
+ * 14bac5acfdb6) with the 2010 -EBUSY change; everything under it
+ * (memory.c, flash.c, sync.c) stays 2.6.27's, not the 2010 kernel's, and
+ * no upstream line is listed for it (upstream.c).
  *
  * The seed's fix itself is unchanged: sparse-page faults run under xip_sparse_mutex inside a write
  * section of the xip_sparse_seq seqcount, re-checking get_xip_mem there and

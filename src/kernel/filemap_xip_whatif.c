@@ -17,6 +17,11 @@
  * names "mm/filemap_xip.c (fixed)" (kernel_source_name).  The tests run
  * both on every shipped scenario and schedule and compare whole traces
  * (kernel_test.c, whatif-*).
+ *
+ * Mirrors: torvalds/linux 538f8ea6c852, mm/filemap_xip.c, with the
+ * switches; `livelock-fix` puts it on include/linux/seqlock.h as it was
+ * before 88a411c07b6f ("seqlock: livelock fix", 2.6.25), see sync.c.
+ * No upstream tree ever ran the other switches: they are the lesson's.
  */
 #include "config.h"
 
@@ -34,9 +39,12 @@
  * __xip_unmap: the fast path reads the seqcount and scans without the
  * mutex; when the count moved (a sparse fault ran during the scan) it
  * scans again holding the mutex, which excludes every sparse fault.
- * Without SEQWAIT the read does not wait out a write section (kernels
- * before 2.6.25); without RETRY it never scans again; without MUTEX the
- * second scan runs unlocked.
+ * Without LIVELOCK_FIX the seqcount is the one before 2.6.25's "seqlock:
+ * livelock fix" (88a411c07b6f): the begin does not wait out a write
+ * section and the retry is taken whenever the begin saw an odd count, so a
+ * scan that began inside a sparse fault's section always scans again under
+ * the mutex, unless the early `if (!page) return` came first.  Without
+ * RETRY it never scans again; without MUTEX the second scan runs unlocked.
  */
 static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 {
@@ -52,7 +60,7 @@ static void __xip_unmap(struct address_space *mapping, unsigned long pgoff)
 	int locked = 0;
 
 	KENTER();
-	if (WITHOUT(SEQWAIT))
+	if (WITHOUT(LIVELOCK_FIX))
 		count = read_seqcount_begin_nowait(&xip_sparse_seq);
 	else
 		count = read_seqcount_begin(&xip_sparse_seq);
@@ -86,7 +94,7 @@ retry:
 	if (locked) {
 		if (!WITHOUT(MUTEX))
 			mutex_unlock(&xip_sparse_mutex);
-	} else if (!WITHOUT(RETRY) && read_seqcount_retry(&xip_sparse_seq, count)) {
+	} else if (!WITHOUT(RETRY) && read_seqcount_retry_as(WITHOUT(LIVELOCK_FIX) != 0, &xip_sparse_seq, count)) {
 		if (!WITHOUT(MUTEX))
 			mutex_lock(&xip_sparse_mutex);
 		locked = 1;

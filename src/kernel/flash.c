@@ -17,6 +17,9 @@
  * the other.  That is the race "mm: xip/ext2 fix block allocation race"
  * closes by calling get_xip_mem(create=1) under xip_sparse_mutex (the later
  * version).
+ *
+ * Mirrors: fs/ext2/xip.c and fs/ext2/inode.c (ext2_get_blocks) of Linux
+ * 2.6.27 for every version; the device is the sandbox's own.
  */
 #include "config.h"
 

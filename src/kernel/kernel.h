@@ -65,13 +65,23 @@ enum kernel_without {
 	KERNEL_WITHOUT_SEQCOUNT = 1 << 1, /* the sparse fault does not bump xip_sparse_seq */
 	KERNEL_WITHOUT_RECHECK = 1 << 2,  /* no get_xip_mem re-check (and restart) under the mutex */
 	KERNEL_WITHOUT_RETRY = 1 << 3,    /* __xip_unmap never rescans when the count moved */
-	KERNEL_WITHOUT_SEQWAIT = 1 << 4,  /* read_seqcount_begin does not wait while odd (before 2.6.25) */
+	/*
+	 * Not the fix's own but the kernel's: the seqcount before 2.6.25's
+	 * "seqlock: livelock fix" (88a411c07b6f), whose read_seqcount_begin
+	 * does not wait while the count is odd and whose read_seqcount_retry
+	 * is (start & 1) | (count ^ start), so an odd start always retries.
+	 */
+	KERNEL_WITHOUT_LIVELOCK_FIX = 1 << 4,
 	KERNEL_WITHOUT_ALL = (1 << 5) - 1,
 };
 
-/* "mutex", "seqcount", "recheck", "retry", "seqwait". */
+/* "mutex", "seqcount", "recheck", "retry", "livelock-fix". */
 const char *kernel_without_name(enum kernel_without w);
-/* Parse "mutex,retry" into a mask; -1 with *cause naming the bad word. */
+/*
+ * Parse "mutex,retry" into a mask; -1 with *cause naming the bad word.
+ * "seqwait", the name releases before the two halves of the old seqcount
+ * were modelled gave livelock-fix (then only its begin), is accepted for it.
+ */
 int kernel_without_parse(const char *text, unsigned *mask, char **cause);
 /* "mutex+retry", or "" for none, into buf. */
 char *kernel_without_text(unsigned mask, char *buf, size_t len);
@@ -96,6 +106,8 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 
 /* Switch ingredients of the fix off for the next kernel_run_start (fixed only). */
 void kernel_run_set_without(struct kernel_run *run, unsigned mask);
+/* The ingredients switched off in the run started last (0 unless fixed). */
+unsigned kernel_run_without(const struct kernel_run *run);
 
 struct sched *kernel_run_sched(struct kernel_run *run);
 const struct scenario *kernel_run_scenario(const struct kernel_run *run);

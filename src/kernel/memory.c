@@ -11,6 +11,10 @@
  *
  * The buggy version's race lives here: __do_fault installs the page that
  * xip_file_fault handed back, long after get_xip_mem said -ENODATA.
+ *
+ * Mirrors: mm/memory.c and mm/rmap.c of Linux 2.6.27 (the seed's tree),
+ * for every version, later included; reduced to what the XIP paths use,
+ * and no line of it is established (upstream.c).
  */
 #include "config.h"
 

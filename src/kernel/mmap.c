@@ -7,6 +7,9 @@
  * The vm_flags decide which path a fault takes: a MAP_SHARED mapping of a
  * file opened read-only loses VM_MAYWRITE (and VM_SHARED), so it gets the
  * sparse page on a hole, exactly like a MAP_PRIVATE one.
+ *
+ * Mirrors: mm/mmap.c of Linux 2.6.27 (do_mmap_pgoff's vm_flags, vma_link),
+ * every mapping of the whole file from pgoff 0.
  */
 #include "config.h"
 

@@ -8,6 +8,8 @@
  * pages (page ids are replaced by what the page is: the sparse page, or an
  * anonymous copy with its bytes).  Flash block numbers stay: which block
  * holds the data is part of the state (a leaked block is).
+ *
+ * Mirrors no kernel file: the hash and the snapshot are the sandbox's own.
  */
 #include "config.h"
 

@@ -13,7 +13,12 @@
  *    printk before 2.6.27).
  * Only statements whose line was established are listed; the later
  * version and mm/memory.c, mm/rmap.c and fs/ext2 are not (their 2.6.27
- * text was not found), and their sites show no upstream line.  A site is
+ * text was not found), and their sites show no upstream line.  The
+ * what-if copy of the fixed file answers with the fixed entries; on
+ * `livelock-fix` its seqcount calls stand for the same lines, only
+ * include/linux/seqlock.h differed (before 88a411c07b6f).
+ *
+ * Mirrors no kernel file: a table of where ours stand in theirs.  A site is
  * named by its identity (func, label, and its rank among sites sharing
  * that identity: sched_site_rank), never by our line.
  */

@@ -11,6 +11,9 @@
  * (the explorer starts thousands of runs of one world).  The copy is the
  * world exactly as built, objects' lock state included, and the scheduler
  * keeps the registrations (sched_rewind), so ids and traces are the same.
+ *
+ * Mirrors no kernel file: the machine a scenario builds is the sandbox's own
+ * (the system call layer stands for the kernel's entry points, reduced).
  */
 #include "config.h"
 
@@ -303,6 +306,7 @@ void kernel_run_free(struct kernel_run *run)
 		/* as kernel_run_new makes it, with the registrations its template needs */
 		sched_rewind(run->sched);
 		sched_set_step_limit(run->sched, SCHED_DEFAULT_STEP_LIMIT);
+		sched_set_lock_debug(run->sched, 0);
 		run->without = 0;
 		run->force_whatif = 0;
 		/* the template stays valid: the next search of the same scenario
@@ -684,9 +688,10 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 
 struct sched *kernel_run_sched(struct kernel_run *run) { return run->sched; }
 void kernel_run_set_without(struct kernel_run *run, unsigned mask) { run->without = mask & KERNEL_WITHOUT_ALL; }
+unsigned kernel_run_without(const struct kernel_run *run) { return run->world.without; }
 void kernel_run_force_whatif(struct kernel_run *run, int on) { run->force_whatif = on != 0; }
 
-static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "seqwait" };
+static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "livelock-fix" };
 
 const char *kernel_without_name(enum kernel_without w)
 {
@@ -705,8 +710,11 @@ int kernel_without_parse(const char *text, unsigned *mask, char **cause)
 		int i;
 		for (i = 0; i < 5 && strcmp(w, without_names[i]) != 0; i++)
 			;
+		if (i == 5 && strcmp(w, "seqwait") == 0)   /* the old name (kernel.h) */
+			i = 4;
 		if (i == 5) {
-			util_errf(cause, "unknown ingredient '%s' (the fix is made of: mutex, seqcount, recheck, retry, seqwait)", w);
+			util_errf(cause, "unknown ingredient '%s' (the fix is made of: mutex, seqcount, recheck, retry; "
+				  "livelock-fix is the 2.6.25 seqcount it runs on)", w);
 			free(copy);
 			return -1;
 		}
