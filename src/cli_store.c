@@ -543,6 +543,25 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 	/* the verdict and hash come from running it here, never from the line */
 	record_fill(&row, run, srow.id, "user", rename ? rename : (im.name[0] ? im.name : NULL), NULL, NULL);
 	kernel_run_free(run);
+	if (row.name) {
+		/* the same schedule under the same name is already there (a shipped one, or imported before): nothing to do */
+		struct store_schedule old;
+		int found = 0;
+		if (store_schedule_find(st, scn->name, row.name, row.version, &old, &found, &cause) != 0) {
+			store_schedule_clear(&row);
+			goto fail;
+		}
+		if (found && strcmp(old.version, row.version) == 0 && strcmp(old.choices, row.choices) == 0) {
+			printf("already there: schedule %ld, %s %s %s, the same %ld steps; nothing imported\n", old.id,
+			       util_shown(scn->name), row.version, row.name, row.length);
+			store_schedule_clear(&old);
+			store_schedule_clear(&row);
+			status = 0;
+			goto out;
+		}
+		if (found)
+			store_schedule_clear(&old);
+	}
 	if (store_schedule_add(st, &row, &cause) != 0) {
 		store_schedule_clear(&row);
 		goto fail;

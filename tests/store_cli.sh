@@ -107,4 +107,17 @@ fi
 out=$(X replay classic shortest -q); rc=$?
 has db-10.5 "replay opens explore's shortest counterexample by name" "$out" "equals the one recorded"
 
+# importing a shipped schedule into another database is idempotent (issue 13):
+# it is already there, under its name, with the same choices
+line=$(X export 1 | tail -1)
+other="$work/other.db"
+out=$("$XS_BIN" import "$line" --db "$other" 2>&1); rc=$?
+is db-11.1 "import \$(export 1) of the shipped race into another database: exit 0 (it was 'name already used')" "$rc" 0
+has db-11.2 "... saying it is already there" "$out" "already there: schedule 1, classic buggy race, the same 32 steps; nothing imported"
+is db-11.3 "... and nothing was added" "$("$XS_BIN" list classic --db "$other" | grep -c race)" "$(X list classic | grep -c race)"
+mine=$(X run classic --version buggy -q --schedule "cpu1 until get_xip_mem=-ENODATA; cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end" | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+out=$("$XS_BIN" import "$(X export "$mine" | tail -1)" --name race --db "$other" 2>&1); rc=$?
+is db-11.4 "another schedule under a name the database already gives: still refused (exit 3)" "$rc" 3
+has db-11.5 "... because the name is taken" "$out" "schedule name 'race' is already used by schedule 1"
+
 done_testing
