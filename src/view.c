@@ -70,23 +70,10 @@ static const char *pte_token(const struct ksnap_pte *p, char *buf, size_t len)
 	return buf;
 }
 
+/* Bytes as the rest of the program shows them (kernel_bytes_text): one renderer, one spelling. */
 static void bytes_text(const unsigned char *b, char *buf, size_t len)
 {
-	size_t o = 0;
-	int last = -1;
-
-	for (int i = 0; i < SCN_PAGE_BYTES; i++)
-		if (b[i])
-			last = i;
-	if (last < 0) {
-		snprintf(buf, len, "zeros");
-		return;
-	}
-	buf[o++] = '"';
-	for (int i = 0; i <= last && o + 2 < len; i++)
-		buf[o++] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.';
-	buf[o++] = '"';
-	buf[o] = '\0';
+	kernel_bytes_text(b, buf, len);
 }
 
 /*

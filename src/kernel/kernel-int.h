@@ -348,7 +348,6 @@ int kernel_run_template_check(const struct kernel_run *run);
  * step.  No program path calls it; kernel_run_free clears it with the mask.
  */
 void kernel_run_force_whatif(struct kernel_run *run, int on);
-char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len);
 
 /* ---- check.c ------------------------------------------------------------------------ */
 

@@ -171,6 +171,9 @@ char *kernel_step_text(const struct kernel_run *run, const struct sched_step *st
 /* An object's name by id ("pte[A:1]", "xip_sparse_mutex"); returns buf. */
 char *kernel_obj_name(const struct kernel_run *run, unsigned id, char *buf, size_t len);
 
+/* A page's bytes as a student reads them: "NEWDATA!" (escapes for the rest), or zeros.  Returns buf. */
+char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len);
+
 /* Print a value noted on an object the way the trace does ("hole", "page#1"). */
 char *kernel_value_text(const struct kernel_run *run, unsigned obj, int64_t value, char *buf, size_t len);
 
