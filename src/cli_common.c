@@ -1,6 +1,7 @@
 /*
  * cli_common.c - what every command shares: error messages in one format,
- * and finding scenarios by path or by name.
+ * finding scenarios by path or by name, and checking what a database
+ * gives back before it is believed (a stored scenario, a stored unit).
  */
 #include "config.h"
 
@@ -12,7 +13,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "explore.h"
 #include "record.h"
+#include "sched.h"
 
 /* Messages quote users' files: control bytes are shown, never sent to the terminal (util_shown). */
 static void put_safe(FILE *out, const char *s)
@@ -152,4 +155,73 @@ int cli_stored_scenario(struct store *st, long scenario_id, struct scenario **ou
 	store_scenario_clear(&srow);
 	free(text);
 	return r;
+}
+
+static int state_known(const struct explore_unit *u, uint64_t state)
+{
+	size_t lo = 0, hi = u->nstates;
+
+	while (lo < hi) {   /* u->states is ascending (explore_unit_decode checks it) */
+		size_t mid = lo + (hi - lo) / 2;
+		if (u->states[mid] == state)
+			return 1;
+		if (u->states[mid] < state)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int cex_check(struct kernel_run *run, const struct scenario *scn, enum xip_version version,
+		     const struct explore_unit *u, const struct explore_cex *c, const char *what, char **why)
+{
+	struct kernel_verdict kv;
+	struct sched *s;
+	char *parted = NULL, *cause = NULL;
+
+	if (record_execute_choices(run, scn, version, c->choices, c->n, &parted, &cause) != 0) {
+		*why = xasprintf("its %s counterexample does not run (%s)", what, cause);
+		free(cause);
+		return -1;
+	}
+	if (parted) {
+		*why = xasprintf("its %s counterexample (%s in %zu steps) does not replay: %s", what,
+				 verdict_kind_name(c->verdict), c->n, parted);
+		free(parted);
+		return -1;
+	}
+	s = kernel_run_sched(run);
+	kernel_run_verdict(run, &kv);
+	if (kv.kind != c->verdict || sched_nsteps(s) != c->n || sched_preemptions(s) != c->preemptions ||
+	    kernel_state_hash(run) != c->state || !state_known(u, c->state)) {
+		*why = xasprintf("its %s counterexample says %s in %zu steps, %u preemptions, but replays to %s in "
+				 "%zu steps, %u preemptions%s", what, verdict_kind_name(c->verdict), c->n,
+				 c->preemptions, verdict_kind_name(kv.kind), sched_nsteps(s), sched_preemptions(s),
+				 kernel_state_hash(run) != c->state ? ", another final state"
+				 : !state_known(u, c->state) ? ", a final state the unit does not list" : "");
+		return -1;
+	}
+	return 0;
+}
+
+int cli_unit_check(const struct scenario *scn, enum xip_version version, const struct explore_unit *u,
+		   char **why)
+{
+	struct kernel_run *run;
+	int rc = 0;
+
+	*why = NULL;
+	if (!u->shortest.choices)
+		return 0;
+	run = kernel_run_new();
+	rc = cex_check(run, scn, version, u, &u->shortest, "shortest", why);
+	/* often the same run: replayed once */
+	if (rc == 0 && (u->fewest.n != u->shortest.n ||
+			memcmp(u->fewest.choices, u->shortest.choices, u->fewest.n * sizeof *u->fewest.choices) != 0 ||
+			u->fewest.state != u->shortest.state || u->fewest.verdict != u->shortest.verdict ||
+			u->fewest.preemptions != u->shortest.preemptions))
+		rc = cex_check(run, scn, version, u, &u->fewest, "fewest-preemptions", why);
+	kernel_run_free(run);
+	return rc;
 }

@@ -457,7 +457,8 @@ struct unit_load {
 	size_t n, loaded;
 	const char *path;
 	long id;
-	int ncpus;
+	const struct scenario *scn;
+	enum xip_version version;
 	char *cause;
 };
 
@@ -472,7 +473,7 @@ static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 		return 1;
 	}
 	l->done[unit] = xmalloc(sizeof *l->done[unit]);
-	if (explore_unit_decode(bytes, len, l->ncpus, l->done[unit], &why) != 0) {
+	if (explore_unit_decode(bytes, len, l->scn->ncpus, l->done[unit], &why) != 0) {
 		l->cause = xasprintf("%s: exploration %ld, unit %lld: %s; start a new search (without --resume)",
 				     l->path, l->id, unit, why);
 		free(why);
@@ -486,6 +487,17 @@ static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 		free(l->done[unit]);
 		l->done[unit] = NULL;
 		return 0;
+	}
+	/* what it found is printed as found, and as proven minimal: replayed first (issue 17, item 10) */
+	if (cli_unit_check(l->scn, l->version, l->done[unit], &why) != 0) {
+		l->cause = xasprintf("%s: exploration %ld, unit %lld is damaged (changed by another program?): %s; "
+				     "nothing was searched or recorded: start a new search (without --resume)",
+				     l->path, l->id, unit, why);
+		free(why);
+		explore_unit_clear(l->done[unit]);
+		free(l->done[unit]);
+		l->done[unit] = NULL;
+		return 1;
 	}
 	l->loaded++;
 	return 0;
@@ -537,7 +549,7 @@ static int journal_open(struct explore_args *a, struct journal *j, struct store 
 		return -1;
 	}
 	if (a->resume) {
-		struct unit_load l = { NULL, plan->nunits, 0, store_path(st), f.id, scn->ncpus, NULL };
+		struct unit_load l = { NULL, plan->nunits, 0, store_path(st), f.id, scn, v, NULL };
 		l.done = xcalloc(plan->nunits, sizeof *l.done);
 		if (store_exploration_units(st, f.id, load_unit, &l, &cause) != 0 || l.cause) {
 			free_units(l.done, plan->nunits);

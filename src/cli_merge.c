@@ -109,7 +109,8 @@ struct load {
 	size_t nunits;
 	const struct shard *s;
 	const char *path;
-	int ncpus;
+	const struct scenario *scn;
+	enum xip_version version;
 	char *cause;
 };
 
@@ -130,10 +131,21 @@ static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 		return 1;
 	}
 	l->units[unit] = xmalloc(sizeof *l->units[unit]);
-	if (explore_unit_decode(bytes, len, l->ncpus, l->units[unit], &why) != 0 || !l->units[unit]->complete) {
+	if (explore_unit_decode(bytes, len, l->scn->ncpus, l->units[unit], &why) != 0 || !l->units[unit]->complete) {
 		l->cause = xasprintf("%s: shard %d/%d, unit %lld: %s; run that shard again", l->path, l->s->k,
 				     l->s->n, unit, why ? why : "not complete");
 		free(why);
+		free(l->units[unit]);
+		l->units[unit] = NULL;
+		return 1;
+	}
+	/* a counterexample is printed as found, and as proven minimal: replayed first (issue 17, item 10) */
+	if (cli_unit_check(l->scn, l->version, l->units[unit], &why) != 0) {
+		l->cause = xasprintf("%s: shard %d/%d (exploration %ld), unit %lld is damaged (changed by another "
+				     "program?): %s; nothing was merged or recorded: run that shard again", l->path,
+				     l->s->k, l->s->n, l->s->id, unit, why);
+		free(why);
+		explore_unit_clear(l->units[unit]);
 		free(l->units[unit]);
 		l->units[unit] = NULL;
 		return 1;
@@ -405,7 +417,7 @@ int cli_merge(int argc, char **argv)
 	nunits = plan.nunits;
 	units = xcalloc(nunits, sizeof *units);
 	for (int k = 0; k < chosen[0]->n; k++) {
-		struct load l = { units, nunits, chosen[k], m.paths[chosen[k]->input], scn->ncpus, NULL };
+		struct load l = { units, nunits, chosen[k], m.paths[chosen[k]->input], scn, (enum xip_version)vv, NULL };
 		if (store_exploration_units(m.in[chosen[k]->input], chosen[k]->id, load_unit, &l, &cause) != 0)
 			goto fail;
 		if (l.cause) {

@@ -907,6 +907,62 @@ has hard-10.9.shown "... shown as \\x1B[2J" "$("$XS_BIN" run "$evil" --no-record
 "$XS_BIN" list --db "$work/esc10.db" > "$work/out" 2>&1
 if grep -q "$esc" "$work/out"; then bad=1; else bad=0; fi
 ok "$bad" "hard-10.9.list" "list: the scenario's name is shown, not sent"
+# 10.10: a stored unit's counterexample is replayed before it is believed
+# (B26): one whose first choice another program changed was printed as
+# found and proven minimal ("no bad schedule is shorter"), then blamed on
+# "the engine is not deterministic"; on --resume the exploration row was
+# then marked complete, with exit 0.
+# tamper_units DB: the first choice of every counterexample in DB's units
+# is another CPU (explore_unit_encode's layout: 8 fields, NKINDS verdicts,
+# the states, then each counterexample's present, n, preemptions, verdict,
+# state, found_at and its choices, one byte each); POSIX sh, sqlite3 only
+tamper_units() {
+	for u in $(sqlite3 "$1" 'SELECT rowid FROM exploration_units'); do
+		hx=$(sqlite3 "$1" "SELECT hex(findings) FROM exploration_units WHERE rowid = $u")
+		byte() { printf '%s' "$hx" | cut -c$(($1 * 2 + 1))-$(($1 * 2 + 2)); }
+		nk=$((0x$(byte 56)))
+		off=$((64 + 8 * nk))
+		off=$((off + 8 + 8 * 0x$(byte $off)))
+		[ "$(byte $off)" = 01 ] || continue
+		ch=$((off + 48))
+		[ "$(byte $ch)" = 00 ] && new=01 || new=00
+		hx="$(printf '%s' "$hx" | cut -c1-$((ch * 2)))$new$(printf '%s' "$hx" | cut -c$((ch * 2 + 3))-)"
+		sqlite3 "$1" "UPDATE exploration_units SET findings = X'$hx' WHERE rowid = $u"
+	done
+}
+if have sqlite3; then
+	for k in 1 2; do
+		"$XS_BIN" explore classic --version buggy -q --shard $k/2 --db "$work/t10-$k.db" > /dev/null 2>&1
+	done
+	"$XS_BIN" merge --db "$work/t10-m0.db" "$work/t10-1.db" "$work/t10-2.db" > "$work/out" 2>&1; rc=$?
+	is hard-10.10.1 "merge of two untouched shards of classic: exit 1 (corruption found)" "$rc" 1
+	tamper_units "$work/t10-1.db"
+	tamper_units "$work/t10-2.db"
+	"$XS_BIN" merge --db "$work/t10-m.db" "$work/t10-1.db" "$work/t10-2.db" > "$work/out" 2> "$work/err"; rc=$?
+	has hard-10.10.2 "merge of a shard whose counterexample was changed: exit 3, the unit called damaged" \
+		"$rc $(cat "$work/err")" "3 xipsandbox: $work/t10-2.db: shard 2/2 (exploration 1), unit 1 is damaged"
+	ok "$(! grep -q -e 'no bad schedule' -e 'not deterministic' "$work/out" "$work/err"; echo $?)" hard-10.10.3 \
+		"... nothing printed as proven, nothing blamed on the engine"
+	is hard-10.10.4 "... and nothing recorded in OUT" \
+		"$(sqlite3 "$work/t10-m.db" 'SELECT count(*) FROM explorations' 2>/dev/null || echo 0)" 0
+	"$XS_BIN" explore three-cpus --version buggy -q --db "$work/t10-r.db" --limit 700 > /dev/null 2>&1
+	cp "$work/t10-r.db" "$work/t10-r0.db"
+	"$XS_BIN" explore three-cpus --version buggy -q --db "$work/t10-r0.db" --resume > /dev/null 2>&1; rc=$?
+	is hard-10.10.5 "explore --resume of an untouched exploration: exit 1 (corruption found)" "$rc" 1
+	n10=$(sqlite3 "$work/t10-r.db" "SELECT count(*) FROM schedules WHERE origin = 'explore'")
+	tamper_units "$work/t10-r.db"
+	"$XS_BIN" explore three-cpus --version buggy --db "$work/t10-r.db" --resume > "$work/out" 2> "$work/err"; rc=$?
+	has hard-10.10.6 "explore --resume of units whose counterexamples were changed: exit 3, called damaged" \
+		"$rc $(cat "$work/err")" "3 xipsandbox: $work/t10-r.db: exploration 1, unit "
+	has hard-10.10.7 "... saying what to do" "$(cat "$work/err")" "start a new search (without --resume)"
+	ok "$(! grep -q -e 'no bad schedule' -e 'not deterministic' "$work/out" "$work/err"; echo $?)" hard-10.10.8 \
+		"... nothing printed as proven, nothing blamed on the engine"
+	is hard-10.10.9 "... and the exploration is not marked complete, no schedule recorded from it" \
+		"$(sqlite3 "$work/t10-r.db" "SELECT complete FROM explorations; SELECT count(*) FROM schedules WHERE origin = 'explore'")" \
+		"$(printf '0\n%s' "$n10")"
+else
+	skip hard-10.10 "a stored counterexample is replayed before it is believed" "the sqlite3 command-line tool is not installed"
+fi
 lap "hard-10 (trust boundaries)"
 
 done_testing
