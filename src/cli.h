@@ -30,6 +30,14 @@ void cli_error(const char *fmt, ...) XS_PRINTF(1, 2);
 struct scenario *cli_load_scenario(const char *arg);
 
 /*
+ * The same, and when no file has that name, the scenario of that name
+ * in st as the database keeps it (its stored text: import of a line whose
+ * scenario is the user's own, B28).  NULL after printing the error.
+ */
+struct store;
+struct scenario *cli_load_scenario_or_stored(const char *arg, struct store *st);
+
+/*
  * The scenario as database st keeps it (scenarios.text, the text last seen),
  * for a stored row: no file is read, and the stored name is never a path
  * (B20).  Returns 1 and *out (scenario_free), 0 when there is no scenario

@@ -72,35 +72,69 @@ const char *cli_scenario_dirs(void)
 	return buf;
 }
 
-struct scenario *cli_load_scenario(const char *arg)
+/* The file ARG names (newly allocated), or NULL when there is none. */
+static char *scenario_path(const char *arg)
 {
 	const char *dirs[4];
-	struct scenario *scn = NULL;
-	char *cause = NULL, *path = NULL;
+	char *path = NULL;
 	int nd = 0;
 
-	if (strchr(arg, '/') || is_file(arg)) {
-		path = xstrdup(arg);
-	} else {
-		if (getenv("XS_SCENARIO_DIR"))
-			dirs[nd++] = getenv("XS_SCENARIO_DIR");
-		dirs[nd++] = "scenarios";
-		dirs[nd++] = XS_SOURCE_SCENARIODIR;
-		dirs[nd++] = XS_SCENARIODIR;
-		for (int i = 0; i < nd && !path; i++) {
-			char *p = xasprintf("%s/%s%s", dirs[i], arg,
-					    strlen(arg) > 4 && !strcmp(arg + strlen(arg) - 4, ".scn") ? "" : ".scn");
-			if (is_file(p))
-				path = p;
-			else
-				free(p);
-		}
-		if (!path) {
-			cli_error("no scenario '%s': not a file, and no %s.scn in %s\n"
-				  "Give a path to a .scn file, or one of the shipped names (classic, ...).",
-				  arg, arg, cli_scenario_dirs());
-			return NULL;
-		}
+	if (strchr(arg, '/') || is_file(arg))
+		return xstrdup(arg);
+	if (getenv("XS_SCENARIO_DIR"))
+		dirs[nd++] = getenv("XS_SCENARIO_DIR");
+	dirs[nd++] = "scenarios";
+	dirs[nd++] = XS_SOURCE_SCENARIODIR;
+	dirs[nd++] = XS_SCENARIODIR;
+	for (int i = 0; i < nd && !path; i++) {
+		char *p = xasprintf("%s/%s%s", dirs[i], arg,
+				    strlen(arg) > 4 && !strcmp(arg + strlen(arg) - 4, ".scn") ? "" : ".scn");
+		if (is_file(p))
+			path = p;
+		else
+			free(p);
+	}
+	return path;
+}
+
+struct scenario *cli_load_scenario_or_stored(const char *arg, struct store *st)
+{
+	struct store_scenario srow = { 0 };
+	struct scenario *scn = NULL;
+	char *path = scenario_path(arg), *cause = NULL;
+	int found = 0;
+
+	if (path || !st) {
+		free(path);
+		return cli_load_scenario(arg);
+	}
+	if (store_scenario_get(st, arg, &srow, &found, &cause) == 0 && found &&
+	    cli_stored_scenario(st, srow.id, &scn, &cause) > 0) {
+		store_scenario_clear(&srow);
+		return scn;
+	}
+	store_scenario_clear(&srow);
+	if (cause) {
+		cli_error("%s", cause);
+		free(cause);
+		return NULL;
+	}
+	cli_error("no scenario '%s': not a file, no %s.scn in %s, and none of that name in %s\n"
+		  "Give a path to a .scn file, or one of the shipped names (classic, ...).",
+		  arg, arg, cli_scenario_dirs(), store_path(st));
+	return NULL;
+}
+
+struct scenario *cli_load_scenario(const char *arg)
+{
+	struct scenario *scn = NULL;
+	char *cause = NULL, *path = scenario_path(arg);
+
+	if (!path) {
+		cli_error("no scenario '%s': not a file, and no %s.scn in %s\n"
+			  "Give a path to a .scn file, or one of the shipped names (classic, ...).",
+			  arg, arg, cli_scenario_dirs());
+		return NULL;
 	}
 	if (scenario_load(path, &scn, &cause) != 0) {
 		cli_error("%s", cause);

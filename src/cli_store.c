@@ -510,7 +510,7 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 		free(cause);
 		return CLI_EXIT_INPUT;
 	}
-	scn = cli_load_scenario(im.scenario);
+	scn = cli_load_scenario_or_stored(im.scenario, st);
 	if (!scn) {
 		free(im.choices);
 		return CLI_EXIT_INPUT;

@@ -181,7 +181,7 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 	size_t nrows = 0;
 	int r;
 
-	if (store_scenario_sync(st, scn->name, scn->title, record_hex(scn->hash, hex), scn->text,
+	if (store_scenario_sync(st, scn->name, scn->title, record_hex(scn->hash, hex), scn->text, scn->source,
 				out, changed_from, cause) != 0) {
 		free(path);
 		return -1;

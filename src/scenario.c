@@ -684,6 +684,8 @@ int scenario_load(const char *path, struct scenario **out, char **cause)
 	else
 		r = scenario_parse(path, buf, len, out, cause);
 	free(buf);
+	if (r == 0)
+		(*out)->source = realpath(path, NULL);   /* its identity in the database, with its name and text */
 	return r;
 }
 
@@ -698,6 +700,7 @@ void scenario_free(struct scenario *scn)
 	free(scn->title);
 	free(scn->explain);
 	free(scn->text);
+	free(scn->source);
 	free(scn);
 }
 

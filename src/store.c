@@ -137,6 +137,16 @@ static const char schema_v3[] =
 	"ALTER TABLE schedules ADD COLUMN trace_format INTEGER NOT NULL DEFAULT 1;\n";
 
 /*
+ * Version 4: a scenario's row says which file it was read from (its
+ * absolute path), so that two files with one name and different texts
+ * are told apart: a local other/classic.scn is not the shipped classic
+ * (issue 17, item 12).  Old rows get NULL, "not known yet", and are
+ * filled in by the next command that reads the same text from a file.
+ */
+static const char schema_v4[] =
+	"ALTER TABLE scenarios ADD COLUMN source TEXT;\n";
+
+/*
  * The forward migrations: entry k takes version k to k + 1 and lists the
  * tables version k + 1 has (each followed by a space).  A new version adds
  * an entry here and raises STORE_SCHEMA_VERSION; entries are never edited.
@@ -148,6 +158,7 @@ static const struct migration {
 	{ schema_v1, "scenarios schedules explorations " },
 	{ schema_v2, "scenarios schedules explorations exploration_units " },
 	{ schema_v3, "scenarios schedules explorations exploration_units " },
+	{ schema_v4, "scenarios schedules explorations exploration_units " },
 };
 
 /* ---- the file ------------------------------------------------------------- */

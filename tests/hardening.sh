@@ -963,6 +963,50 @@ if have sqlite3; then
 else
 	skip hard-10.10 "a stored counterexample is replayed before it is believed" "the sqlite3 command-line tool is not installed"
 fi
+# 10.12: a scenario is its name and its text, read from one file (B27,
+# B28): a local other/classic.scn replaced the shipped classic's row (the
+# name was the identity), and a line exported from a scenario named 'a:b'
+# did not import back.
+sc12="$work/sc12"
+mkdir -p "$sc12/other" "$sc12/mine"
+db12="$sc12/x.db"
+"$XS_BIN" run classic -q --db "$db12" > /dev/null 2>&1
+sed 's/^title: .*/title: my own classic/' "$XS_SRCDIR/scenarios/classic.scn" > "$sc12/other/classic.scn"
+row12() { sqlite3 "$db12" "SELECT title || ' ' || text_hash FROM scenarios WHERE name = '$1'" 2>/dev/null; }
+before=$(row12 classic)
+"$XS_BIN" run "$sc12/other/classic.scn" -q --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
+has hard-10.12.1 "run other/classic.scn (another text, the shipped name): exit 3, the clash named" \
+	"$rc $(cat "$work/err")" "3 xipsandbox: $db12: scenario 'classic' is already there, read from "
+has hard-10.12.2 "... saying what to do" "$(cat "$work/err")" "so it is another scenario: rename $sc12/other/classic.scn"
+if have sqlite3; then
+	is hard-10.12.3 "... and the shipped classic's row is unchanged" "$(row12 classic)" "$before"
+	# a database from before schema 4 knows no file yet: the first one with the same text is taken
+	sqlite3 "$db12" "UPDATE scenarios SET source = NULL"
+	"$XS_BIN" list classic --db "$db12" > /dev/null 2>&1
+	"$XS_BIN" run "$sc12/other/classic.scn" -q --db "$db12" > /dev/null 2>&1; rc=$?
+	is hard-10.12.4 "a row whose file was not known yet learns it, and other/classic.scn is refused (exit $rc)" \
+		"$rc $(row12 classic)" "3 $before"
+else
+	skip hard-10.12.3 "the shipped row unchanged" "the sqlite3 command-line tool is not installed"
+fi
+cp "$XS_SRCDIR/scenarios/classic.scn" "$sc12/mine/mine.scn"
+"$XS_BIN" run "$sc12/mine/mine.scn" -q --db "$db12" > /dev/null 2>&1
+echo "# edited" >> "$sc12/mine/mine.scn"
+"$XS_BIN" run "$sc12/mine/mine.scn" -q --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
+is hard-10.12.5 "a user's scenario edited in place is the same scenario: it runs (exit $rc, corruption is 11)" "$rc" 11
+cp "$XS_SRCDIR/scenarios/classic.scn" "$sc12/mine/a:b.scn"
+id=$("$XS_BIN" run "$sc12/mine/a:b.scn" -q --db "$db12" 2>/dev/null | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+line=$("$XS_BIN" export "$id" --db "$db12" 2>/dev/null)
+rm "$sc12/mine/a:b.scn"
+"$XS_BIN" import "$line" --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
+has hard-10.12.6 "the line of a scenario named 'a:b' imports back from the text the database keeps (exit $rc)" \
+	"$rc $(cat "$work/out")" "0 imported schedule"
+"$XS_BIN" export "$id" --format txt --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
+has hard-10.12.7 "... and export --format txt draws it from the stored text (exit $rc)" "$rc $(head -1 "$work/out")" \
+	"0 scenario: a:b"
+"$XS_BIN" import "$line" --db "$sc12/fresh.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-10.12.8 "... into a database without it: exit 3, saying where it looked" "$rc $(cat "$work/err")" \
+	"3 xipsandbox: no scenario 'a:b': not a file, no a:b.scn in"
 lap "hard-10 (trust boundaries)"
 
 done_testing
