@@ -592,16 +592,22 @@ static void journal_free(struct journal *j)
 /* The command that continues this search, as the user can type it. */
 static void print_resume(const struct explore_args *a, const char *scenario_arg, enum xip_version v)
 {
-	printf("resume:   xipsandbox explore %s --version %s%s --resume", scenario_arg, xip_version_name(v),
+	char *word = util_shell_word(scenario_arg);
+
+	printf("resume:   xipsandbox explore %s --version %s%s --resume", util_shown(word), xip_version_name(v),
 	       a->full ? " --full" : "");
+	free(word);
 	if (a->units_set)
 		printf(" --units %u", a->opt.units);
 	if (a->opt.step_limit)
 		printf(" --step-limit %u", a->opt.step_limit);
 	if (a->opt.shard_n > 1)
 		printf(" --shard %d/%d", a->opt.shard_k, a->opt.shard_n);
-	if (a->db)
-		printf(" --db %s", a->db);
+	if (a->db) {
+		word = util_shell_word(a->db);
+		printf(" --db %s", util_shown(word));
+		free(word);
+	}
 	printf("\n");
 }
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,17 @@ static int all_digits(const char *s)
 	return 1;
 }
 
+/* The id all_digits text names; 0 (no schedule has it) beyond LONG_MAX, never a clamped real id. */
+static long id_of(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno == ERANGE || *end ? 0 : v;
+}
+
 /* ---- replay ---------------------------------------------------------------- */
 
 static const char replay_help[] =
@@ -145,7 +157,7 @@ static int find_schedule(struct store *st, const struct scenario *scn, const cha
 		return -1;
 	}
 	if (all_digits(which)) {
-		if (store_schedule_get(st, atol(which), row, &found, &cause) != 0)
+		if (store_schedule_get(st, id_of(which), row, &found, &cause) != 0)
 			goto fail;
 		if (!found) {
 			cli_error("no schedule %s in %s; 'xipsandbox list %s' shows them", which, store_path(st), scn->name);
@@ -472,7 +484,7 @@ int cli_export(int argc, char **argv)
 		cli_usage_error("export needs one schedule id (a number: 'xipsandbox list' shows them)");
 	if (!(st = cli_open_store(db, STORE_READ)))
 		return CLI_EXIT_INPUT;
-	if (store_schedule_get(st, atol(argv[i]), &row, &found, &cause) != 0 || !found) {
+	if (store_schedule_get(st, id_of(argv[i]), &row, &found, &cause) != 0 || !found) {
 		if (cause)
 			cli_error("%s", cause);
 		else
@@ -606,7 +618,11 @@ int cli_save(int argc, char **argv)
 		cli_usage_error("save needs a schedule id and a name");
 	if (!(st = cli_open_store(db, STORE_WRITE)))
 		return CLI_EXIT_INPUT;
-	if (store_schedule_set_name(st, atol(argv[i]), argv[i + 1], &cause) != 0) {
+	if (id_of(argv[i]) == 0)
+		cause = xasprintf("%s: there is no schedule %s", store_path(st), argv[i]);
+	else if (store_schedule_set_name(st, id_of(argv[i]), argv[i + 1], &cause) == 0)
+		cause = NULL;
+	if (cause) {
 		cli_error("%s", cause);
 		free(cause);
 		store_close(st);

@@ -583,10 +583,12 @@ static int parse_text(struct parser *P, const char *text, size_t len)
 		return scn_perr_at(P, line, (int)(nul - bol) + 1, "binary data (NUL byte) in a scenario");
 	}
 	for (; s < text + len; s = e + 1) {
-		const char *nl = memchr(s, '\n', (size_t)(text + len - s)), *ce;
+		const char *ce = s;
 
-		e = nl ? nl : text + len;
-		ce = e > s && e[-1] == '\r' ? e - 1 : e; /* CRLF is fine */
+		/* a line ends at LF, CRLF or a lone CR (old Mac editors: B29, was "empty scenario") */
+		while (ce < text + len && *ce != '\n' && *ce != '\r')
+			ce++;
+		e = ce < text + len - 1 && ce[0] == '\r' && ce[1] == '\n' ? ce + 1 : ce;
 		line_begin(P, s, ce);
 		if (ce - s > SCN_MAX_LINE)
 			return scn_perr(P, SCN_MAX_LINE + 1, "line too long (more than %d bytes)", SCN_MAX_LINE);

@@ -763,8 +763,13 @@ char *store_default_path(char **cause)
 			;
 		return xasprintf("%.*s/.local/share/xipsandbox/xipsandbox.db", n, home);
 	}
-	util_errf(cause, "cannot find a place for the schedule database: neither XDG_DATA_HOME nor HOME "
-		  "is set; use --db to choose a file");
+	if (xdg && *xdg)
+		util_errf(cause, "cannot find a place for the schedule database: XDG_DATA_HOME is '%s', which is "
+			  "not an absolute path (so it is ignored, as the XDG spec says), and HOME is not set; "
+			  "use --db to choose a file", util_shown(xdg));
+	else
+		util_errf(cause, "cannot find a place for the schedule database: neither XDG_DATA_HOME nor HOME "
+			  "is set; use --db to choose a file");
 	return NULL;
 }
 

@@ -223,3 +223,28 @@ const char *util_shown(const char *s)
 
 	return util_shown_into(s ? s : "", 0, bufs[next++ % 4], UTIL_SHOWN_MAX);
 }
+
+char *util_shell_word(const char *s)
+{
+	size_t n = 0, safe = *s != '\0';
+	char *out, *p;
+
+	for (const char *c = s; *c; c++, n++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=+,-@%", *c))
+			safe = 0;
+	if (safe)
+		return xstrdup(s);
+	p = out = xmalloc(4 * n + 3);
+	*p++ = '\'';
+	for (const char *c = s; *c; c++) {
+		if (*c == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else {
+			*p++ = *c;
+		}
+	}
+	*p++ = '\'';
+	*p = '\0';
+	return out;
+}

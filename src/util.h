@@ -68,6 +68,14 @@ char *util_trim(char *s);
 char *util_shown_into(const char *s, int keep_lines, char *buf, size_t len);
 const char *util_shown(const char *s);
 
+/*
+ * s as one word a POSIX shell reads back as s, for the commands we print
+ * for the user to type ("resume: xipsandbox explore 'my file.scn' ..."):
+ * as it is when every byte is safe, else in single quotes (a quote as
+ * '\'').  Newly allocated; print it through util_shown.
+ */
+char *util_shell_word(const char *s);
+
 /* Cut the next line off *text, in place (NULL at the end of the text). */
 char *util_next_line(char **text);
 

@@ -1009,4 +1009,40 @@ has hard-10.12.8 "... into a database without it: exit 3, saying where it looked
 	"3 xipsandbox: no scenario 'a:b': not a file, no a:b.scn in"
 lap "hard-10 (trust boundaries)"
 
+# ---- hard-11: the smaller findings of issue 17 -------------------------------------------------
+s11="$work/s11"
+mkdir -p "$s11"
+# 11.1: a relative XDG_DATA_HOME with HOME unset said neither was set (B32)
+env -u HOME XDG_DATA_HOME=rel "$XS_BIN" list > /dev/null 2> "$work/err"; rc=$?
+has hard-11.1 "XDG_DATA_HOME=rel, HOME unset: exit 3, saying XDG_DATA_HOME is not absolute" "$rc $(cat "$work/err")" \
+	"3 xipsandbox: cannot find a place for the schedule database: XDG_DATA_HOME is 'rel', which is not an absolute path"
+# 11.2: the resume hint is a command a shell reads back (B33): a path with a blank and a quote
+mkdir -p "$s11/it's here"
+cp "$XS_SRCDIR/scenarios/three-cpus.scn" "$s11/it's here/my three.scn"
+"$XS_BIN" explore "$s11/it's here/my three.scn" -q --limit 100 --db "$s11/it's here/x y.db" > "$work/out" 2>&1
+hint=$(sed -n 's/^resume:   //p' "$work/out")
+eval "set -- $hint"
+shift   # xipsandbox
+"$XS_BIN" "$@" > "$work/out" 2>&1; rc=$?
+has hard-11.2 "the resume hint of a scenario and database with blanks and quotes runs as printed (exit $rc)" \
+	"$rc $(cat "$work/out")" "1 scenario: my three"
+has hard-11.3 "... and resumes the search" "$(cat "$work/out")" "resumed:  exploration 1:"
+# 11.4: an id beyond long was clamped: save 99999999999999999999 renamed row 9223372036854775807 (B30)
+if have sqlite3; then
+	db11="$s11/ids.db"
+	"$XS_BIN" run classic -q --db "$db11" > /dev/null 2>&1
+	sqlite3 "$db11" "INSERT INTO schedules (id, scenario_id, scenario_hash, version, choices, length, preemptions,
+		verdict, trace_hash, origin, name) SELECT 9223372036854775807, scenario_id, scenario_hash, version, choices,
+		length, preemptions, verdict, trace_hash, origin, 'last' FROM schedules WHERE id = 13"
+	"$XS_BIN" save 99999999999999999999 foo --db "$db11" > /dev/null 2> "$work/err"; rc=$?
+	is hard-11.4 "save 99999999999999999999 foo: exit 3, and schedule 9223372036854775807 keeps its name" \
+		"$rc $(sqlite3 "$db11" 'SELECT name FROM schedules WHERE id = 9223372036854775807')" "3 last"
+	"$XS_BIN" replay classic 99999999999999999999 -q --db "$db11" > /dev/null 2> "$work/err"; rc=$?
+	has hard-11.5 "replay classic 99999999999999999999: exit 3, no schedule of that number" "$rc $(cat "$work/err")" \
+		"3 xipsandbox: no schedule 99999999999999999999 in"
+else
+	skip hard-11.4 "an id beyond long is no id" "the sqlite3 command-line tool is not installed"
+fi
+lap "hard-11 (smaller findings)"
+
 done_testing
