@@ -1043,6 +1043,21 @@ if have sqlite3; then
 else
 	skip hard-11.4 "an id beyond long is no id" "the sqlite3 command-line tool is not installed"
 fi
+# 11.6: AUTOINCREMENT's last id taken was "the disk is full" (B34)
+if have sqlite3; then
+	sqlite3 "$db11" "UPDATE sqlite_sequence SET seq = 9223372036854775807 WHERE name = 'schedules'"
+	"$XS_BIN" run classic -q --db "$db11" > /dev/null 2> "$work/err"; rc=$?
+	has hard-11.6 "run when the schedule ids are used up: exit 3, saying so, not 'the disk is full'" "$rc $(cat "$work/err")" \
+		"3 xipsandbox: $db11: cannot record the schedule: the schedule ids are used up"
+fi
+# 11.7: with ulimit -n 4, "unable to open database file" and no reason (B35)
+if [ $sanitized -eq 0 ]; then
+	(exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ulimit -n 4 && exec "$XS_BIN" list --db "$good") > /dev/null 2> "$work/err"; rc=$?
+	has hard-11.7 "list under ulimit -n 4: exit 3, naming the limit" "$rc $(cat "$work/err")" \
+		"3 xipsandbox: $good: cannot read it: unable to open database file: Too many open files (a limit on open files, ulimit -n)"
+else
+	skip hard-11.7 "ulimit -n 4 names the limit" "a sanitizer runtime needs more descriptors"
+fi
 lap "hard-11 (smaller findings)"
 
 done_testing
