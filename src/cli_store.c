@@ -507,6 +507,37 @@ int cli_export(int argc, char **argv)
 	return 0;
 }
 
+/* Lines of standard input: no schedule line is near this (a step limit's choices and more). */
+#define IMPORT_MAX_LINE (16 << 20)
+
+/*
+ * The next line of f into *buf (grown as needed; B38: lines were split at
+ * 64 KiB, and the rest read as another line).  1, 0 for a line longer than
+ * IMPORT_MAX_LINE (the rest of it skipped), -1 at the end.
+ */
+static int read_line(FILE *f, char **buf, size_t *cap)
+{
+	size_t n = 0;
+	int c, whole = 1;
+
+	while ((c = getc(f)) != EOF) {
+		if (n + 2 > *cap && n < IMPORT_MAX_LINE) {
+			*cap *= 2;
+			*buf = xrealloc(*buf, *cap);
+		}
+		if (n + 2 <= *cap)
+			(*buf)[n++] = (char)c;
+		else
+			whole = 0;
+		if (c == '\n')
+			break;
+	}
+	if (c == EOF && n == 0 && whole)
+		return -1;
+	(*buf)[n] = '\0';
+	return whole;
+}
+
 static int import_line(struct store *st, const char *text, const char *rename, int lineno)
 {
 	struct record_import im;
@@ -591,13 +622,20 @@ int cli_import(int argc, char **argv)
 		for (; i < argc && status == 0; i++)
 			status = import_line(st, argv[i], rename, ++lineno);
 	} else {
-		char buf[65536];
-		while (status == 0 && fgets(buf, sizeof buf, stdin)) {
+		size_t cap = 4096;
+		char *buf = xmalloc(cap);
+		int r;
+		while (status == 0 && (r = read_line(stdin, &buf, &cap)) >= 0) {
 			lineno++;
-			if (buf[0] == '\n' || buf[0] == '#')
-				continue;
-			status = import_line(st, buf, rename, lineno);
+			if (r == 0) {
+				cli_error("import, line %d: longer than %d MiB: not a schedule line", lineno,
+					  IMPORT_MAX_LINE >> 20);
+				status = CLI_EXIT_INPUT;
+			} else if (buf[0] != '\n' && buf[0] != '#') {
+				status = import_line(st, buf, rename, lineno);
+			}
 		}
+		free(buf);
 	}
 	store_close(st);
 	return status;

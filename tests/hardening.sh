@@ -1058,6 +1058,19 @@ if [ $sanitized -eq 0 ]; then
 else
 	skip hard-11.7 "ulimit -n 4 names the limit" "a sanitizer runtime needs more descriptors"
 fi
+# 11.8: run --expected never checked the verdict the scenario's expect line names (B37)
+sed 's/^expect buggy: corruption with/expect buggy: ok with/' "$XS_SRCDIR/scenarios/classic.scn" > "$s11/wrong-expect.scn"
+"$XS_BIN" run "$s11/wrong-expect.scn" --expected --no-record -q > /dev/null 2> "$work/err"; rc=$?
+has hard-11.8 "run --expected of a scenario whose expect line is wrong: exit 3, naming the line" "$rc $(cat "$work/err")" \
+	"3 xipsandbox: $s11/wrong-expect.scn:23: the scenario expects ok on buggy with this schedule, but the run ended corruption"
+"$XS_BIN" run classic --expected --no-record -q > /dev/null 2> "$work/err"; rc=$?
+is hard-11.9 "... and classic's own (corruption on buggy) still exits with the verdict, silently" "$rc $(cat "$work/err")" "11 "
+# 11.10: import from standard input split lines at 64 KiB (B38): a 70 KB comment, then a line
+line=$("$XS_BIN" export 1 --db "$good" 2>/dev/null)
+{ printf '#'; head -c 70000 /dev/zero | tr '\0' x; printf '\n%s\n' "$line"; } |
+	"$XS_BIN" import --name long-comment --db "$s11/imp.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-11.10 "import: a 70 KB comment line, then a schedule line: the line imports (exit $rc)" "$rc $(cat "$work/out")" \
+	"0 imported schedule"
 lap "hard-11 (smaller findings)"
 
 done_testing
