@@ -617,9 +617,7 @@ int scenario_parse(const char *path, const char *text, size_t len,
 	scn->name = scn_dup_n(base, n > 4 && strcmp(base + n - 4, ".scn") == 0 ? n - 4 : n);
 	scn->text = scn_dup_n(text, len);
 	scn->text_len = len;
-	scn->hash = 14695981039346656037ULL;
-	for (size_t i = 0; i < len; i++)
-		scn->hash = (scn->hash ^ (unsigned char)text[i]) * 1099511628211ULL;
+	scn->hash = util_fnv1a(UTIL_FNV1A_INIT, text, len);
 	scn->default_version = XIP_BUGGY;
 	for (int i = 0; i < SCN_MAX_PAGES; i++)
 		scn->pages[i].hole = 1;

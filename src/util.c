@@ -1,5 +1,6 @@
 /*
- * util.c - fatal errors and allocation that cannot fail.
+ * util.c - fatal errors, allocation that cannot fail, small text helpers
+ * and the one FNV-1a hash.
  *
  * Nothing here knows about curses: the TUI registers a hook that puts the
  * terminal back before fatal() prints, so an internal error never leaves a
@@ -184,13 +185,14 @@ int util_errf(char **cause, const char *fmt, ...)
 	return -1;
 }
 
-uint64_t util_fnv1a(const void *p, size_t n)
+uint64_t util_fnv1a(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 14695981039346656037ull;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ull; /* the 64-bit FNV prime */
+	}
 	return h;
 }
 

@@ -66,7 +66,7 @@ static void seen_add(struct seen *c, uint64_t h, enum verdict_kind k)
 	}
 	c->h[c->n++] = h;
 	c->verdicts |= 1u << k;
-	c->order = (c->order ^ h) * 1099511628211ull;
+	c->order = util_fnv1a(c->order, &h, sizeof h);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -333,6 +333,12 @@ static void test_hash(void)
 	scenario_free(a);
 	free(copy);
 	parse_bad("scn-6.5", "", "t.scn:1:1: empty scenario (expected at least title:, flash:, file: and a cpu line)");
+	/* the published FNV-1a 64 test vectors (Fowler, Noll, Vo), and chaining */
+	tap_ok(util_fnv1a(UTIL_FNV1A_INIT, "", 0) == 0xcbf29ce484222325ull &&
+		       util_fnv1a(UTIL_FNV1A_INIT, "a", 1) == 0xaf63dc4c8601ec8cull &&
+		       util_fnv1a(UTIL_FNV1A_INIT, "foobar", 6) == 0x85944171f73967e8ull &&
+		       util_fnv1a(util_fnv1a(UTIL_FNV1A_INIT, "foo", 3), "bar", 3) == 0x85944171f73967e8ull,
+	       "scn-6.6", "util_fnv1a gives the published vectors, and hashing in pieces equals hashing at once");
 }
 
 /* ---- scn-7: loading files -------------------------------------------------------------------------- */
