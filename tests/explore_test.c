@@ -441,8 +441,8 @@ static void test_cover_ablated(void)
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		struct scenario *scn = load("scenarios", names[i]);
-		for (unsigned k = 0; k <= 5; k++) {
-			unsigned mask = k < 5 ? 1u << k : KERNEL_WITHOUT_ALL;
+		for (unsigned k = 0; k <= KERNEL_WITHOUT_COUNT; k++) {
+			unsigned mask = k < KERNEL_WITHOUT_COUNT ? 1u << k : KERNEL_WITHOUT_ALL;
 			char id[32], what[96], text[64];
 
 			search_without = mask;

@@ -58,15 +58,17 @@ struct kernel_run;
  * What-ifs for the lesson: each flag switches one ingredient of the seed's
  * fix off in the fixed version.  A fixed run with any set runs the what-if
  * copy of the fixed code (src/kernel/filemap_xip_whatif.c); with none set
- * it runs filemap_xip_fixed.c, the seed's code.
+ * it runs filemap_xip_fixed.c, the seed's code.  The flags are the bits
+ * 0 .. KERNEL_WITHOUT_COUNT - 1, one per ingredient.
  */
+#define KERNEL_WITHOUT_COUNT 5
 enum kernel_without {
 	KERNEL_WITHOUT_MUTEX = 1 << 0,    /* no xip_sparse_mutex around the sparse fault (and no locked rescan) */
 	KERNEL_WITHOUT_SEQCOUNT = 1 << 1, /* the sparse fault does not bump xip_sparse_seq */
 	KERNEL_WITHOUT_RECHECK = 1 << 2,  /* no get_xip_mem re-check (and restart) under the mutex */
 	KERNEL_WITHOUT_RETRY = 1 << 3,    /* __xip_unmap never rescans when the count moved */
 	KERNEL_WITHOUT_SEQWAIT = 1 << 4,  /* read_seqcount_begin does not wait while odd (before 2.6.25) */
-	KERNEL_WITHOUT_ALL = (1 << 5) - 1,
+	KERNEL_WITHOUT_ALL = (1 << KERNEL_WITHOUT_COUNT) - 1,
 };
 
 /* "mutex", "seqcount", "recheck", "retry", "seqwait". */

@@ -551,10 +551,12 @@ void kernel_run_set_without(struct kernel_run *run, unsigned mask) { run->withou
 void kernel_run_force_whatif(struct kernel_run *run, int on) { run->force_whatif = on != 0; }
 
 static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "seqwait" };
+_Static_assert(sizeof without_names / sizeof without_names[0] == KERNEL_WITHOUT_COUNT,
+	       "one name per ingredient of the fix (kernel.h, KERNEL_WITHOUT_*)");
 
 const char *kernel_without_name(enum kernel_without w)
 {
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < KERNEL_WITHOUT_COUNT; i++)
 		if ((unsigned)w == 1u << i)
 			return without_names[i];
 	return "?";
@@ -567,9 +569,9 @@ int kernel_without_parse(const char *text, unsigned *mask, char **cause)
 	*mask = 0;
 	for (char *w = strtok_r(copy, ",+ ", &save); w; w = strtok_r(NULL, ",+ ", &save)) {
 		int i;
-		for (i = 0; i < 5 && strcmp(w, without_names[i]) != 0; i++)
+		for (i = 0; i < KERNEL_WITHOUT_COUNT && strcmp(w, without_names[i]) != 0; i++)
 			;
-		if (i == 5) {
+		if (i == KERNEL_WITHOUT_COUNT) {
 			util_errf(cause, "unknown ingredient '%s' (the fix is made of: mutex, seqcount, recheck, retry, seqwait)", w);
 			free(copy);
 			return -1;
@@ -585,7 +587,7 @@ char *kernel_without_text(unsigned mask, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < KERNEL_WITHOUT_COUNT; i++)
 		if (mask & (1u << i))
 			o += (size_t)snprintf(buf + o, len > o ? len - o : 0, "%s%s", o ? "+" : "", without_names[i]);
 	return buf;
