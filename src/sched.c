@@ -93,23 +93,6 @@ void *sched_world_now;
 
 /* ---- names ------------------------------------------------------------------ */
 
-const char *sched_op_name(enum sched_op op)
-{
-	static const char *const names[SCHED_OP_COUNT] = {
-		"read", "write", "acquire", "release", "seq-read-begin",
-		"seq-read-retry", "seq-write-begin", "seq-write-end",
-	};
-	return (unsigned)op < SCHED_OP_COUNT ? names[op] : "?";
-}
-
-const char *sched_obj_kind_name(enum sched_obj_kind kind)
-{
-	static const char *const names[SCHED_OBJ_KIND_COUNT] = {
-		"memory", "spinlock", "mutex", "page lock", "seqcount",
-	};
-	return (unsigned)kind < SCHED_OBJ_KIND_COUNT ? names[kind] : "?";
-}
-
 const char *sched_end_name(enum sched_end why)
 {
 	switch (why) {

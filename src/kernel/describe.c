@@ -139,17 +139,6 @@ char *kernel_value_text(const struct kernel_run *run, unsigned id, int64_t v, ch
 	return buf;
 }
 
-char *kernel_obj_name(const struct kernel_run *run, unsigned id, char *buf, size_t len)
-{
-	const struct sched_obj *o = sched_obj_by_id(kernel_run_world(run)->sched, id);
-
-	if (!o) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	return sched_obj_name(o, buf, len);
-}
-
 char *kernel_step_text(const struct kernel_run *run, const struct sched_step *st, char *buf, size_t len)
 {
 	char value[96];

@@ -158,9 +158,6 @@ int kernel_site_in_kernel(const struct sched_site *site);
  */
 char *kernel_step_text(const struct kernel_run *run, const struct sched_step *st, char *buf, size_t len);
 
-/* An object's name by id ("pte[A:1]", "xip_sparse_mutex"); returns buf. */
-char *kernel_obj_name(const struct kernel_run *run, unsigned id, char *buf, size_t len);
-
 /* Print a value noted on an object the way the trace does ("hole", "page#1"). */
 char *kernel_value_text(const struct kernel_run *run, unsigned obj, int64_t value, char *buf, size_t len);
 
