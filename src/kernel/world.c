@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,6 +348,36 @@ static void add_span(struct world_template *t, const struct xip_world *w, const 
 	t->span[t->nspans].len = len;
 	t->nspans++;
 }
+
+/*
+ * The spans below are ranges between fields: they rely on the fields'
+ * order in struct xip_world (kernel-int.h) and on what comes last in
+ * struct mm_struct and struct cpu_ctx.  Moving a field breaks these, not
+ * the runs (a field outside every span would be left zero by the copy).
+ * NEXT(T, a, b, Tb): b follows a in T with at most padding between.
+ */
+#define NEXT(T, a, b, Tb)                                                                     \
+	_Static_assert(offsetof(T, b) >= offsetof(T, a) + sizeof(((T *)0)->a) &&              \
+		       offsetof(T, b) - (offsetof(T, a) + sizeof(((T *)0)->a)) < _Alignof(Tb), \
+		       #T ": " #b " must follow " #a " (world.c copies the range between them)")
+#define LAST(T, a) \
+	_Static_assert(sizeof(T) - (offsetof(T, a) + sizeof(((T *)0)->a)) < _Alignof(T), #T ": " #a " must be its last field")
+NEXT(struct flash, blocks, blockmap_obj, struct sched_obj);
+NEXT(struct xip_world, without, flash, struct flash);
+NEXT(struct xip_world, flash, inode, struct inode);
+NEXT(struct xip_world, inode, mapping, struct address_space);
+NEXT(struct xip_world, mapping, mm, struct mm_struct);
+NEXT(struct xip_world, mm, nmm_built, int);
+NEXT(struct xip_world, nmm_built, pages, struct page);
+_Static_assert(offsetof(struct xip_world, pages) < offsetof(struct xip_world, console),
+	       "struct xip_world: the page pool and the globals must come before console");
+NEXT(struct xip_world, console, console_len, size_t);
+NEXT(struct xip_world, console_len, cpus, struct cpu_ctx);
+NEXT(struct xip_world, cpus, incoherent_since, long);
+LAST(struct mm_struct, vmas);
+LAST(struct cpu_ctx, results);
+#undef NEXT
+#undef LAST
 
 /* The spans of world w, as offsets (the same in the template's copy), in address order. */
 static void template_spans(struct world_template *t, const struct xip_world *w)
