@@ -526,7 +526,6 @@ fi
 lap "hard-3 (signals)"
 
 # ---- hard-4: resources ------------------------------------------------------------------------
-skip hard-4.1 "a coroutine stack overflow gives a clear error, not a crash" "covered by coro-3.1 and coro-3.2 in tests/coro_test.c"
 if [ -n "$shim_why" ]; then
 	skip hard-4.2 "failing malloc" "$shim_why"
 else

@@ -292,8 +292,10 @@ static void test_open(void)
 	struct store *st;
 	struct stat sb;
 
+	tap_ok(stat(path, &sb) != 0 && stat(dir, &sb) != 0, "store-2.0", "the file and its directories are not there yet");
 	st = open_ok(path, STORE_READ);
-	tap_ok(1, "store-2.1", "a missing file in missing directories opens for reading (it is created)");
+	tap_ok(st && stat(path, &sb) == 0 && S_ISREG(sb.st_mode), "store-2.1",
+	       "a missing file in missing directories opens for reading (it is created)");
 	tap_is_str(store_path(st), path, "store-2.2", "store_path gives the path");
 	store_close(st);
 	tap_ok(stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 0777) == 0755, "store-2.3",
