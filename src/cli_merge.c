@@ -236,10 +236,22 @@ static void free_merge(struct merge *m)
 	free(m->cause);
 }
 
+/* Shard k of the search of s0 (the same scenario text, version, mode and n), split by another plan. */
+static const struct shard *split_otherwise(const struct merge *m, const struct shard *s0, int k)
+{
+	for (size_t i = 0; i < m->nrows; i++) {
+		const struct shard *s = &m->rows[i];
+		if (s->k == k && s->n == s0->n && !strcmp(s->hash, s0->hash) && !strcmp(s->version, s0->version) &&
+		    !strcmp(s->mode, s0->mode) && strcmp(s->plan, s0->plan) != 0)
+			return s;
+	}
+	return NULL;
+}
+
 /* Every shard 1..n of the search of rows[first], complete: chosen[k - 1]. */
 static int choose_shards(struct merge *m, size_t first, const struct shard **chosen, int quiet)
 {
-	const struct shard *s0 = &m->rows[first];
+	const struct shard *s0 = &m->rows[first], *other;
 
 	for (int k = 1; k <= s0->n; k++) {
 		const struct shard *best = NULL, *unfinished = NULL;
@@ -261,6 +273,13 @@ static int choose_shards(struct merge *m, size_t first, const struct shard **cho
 				  "'xipsandbox explore SCENARIO --version %s --shard %d/%d --resume --db %s'",
 				  m->paths[unfinished->input], k, s0->n, unfinished->units_done, unfinished->id,
 				  s0->version, k, s0->n, m->paths[unfinished->input]);
+			return -1;
+		} else if ((other = split_otherwise(m, s0, k)) != NULL) {
+			/* B39: it was there, split by other --units or --step-limit: not "missing" */
+			cli_error("%s: shard %d/%d (exploration %ld) was split otherwise than shard %d/%d in %s (plan '%s', "
+				  "not '%s'): the shards of one search need the same --units and --step-limit; run "
+				  "it again with those of the others", m->paths[other->input], k, s0->n, other->id,
+				  s0->k, s0->n, m->paths[s0->input], other->plan, s0->plan);
 			return -1;
 		} else {
 			cli_error("shard %d/%d of the search is in none of the databases given; run "
@@ -308,6 +327,13 @@ int cli_merge(int argc, char **argv)
 	}
 	if (optind >= argc)
 		cli_usage_error("merge needs the databases of the shards (see 'xipsandbox merge --help')");
+	/* B40: OUT is tried first, not after the whole fold (it is opened again to record) */
+	{
+		struct store *probe = cli_open_store(db, STORE_WRITE);
+		if (!probe)
+			return CLI_EXIT_INPUT;
+		store_close(probe);
+	}
 	memset(&m, 0, sizeof m);
 	memset(&plan, 0, sizeof plan);
 	m.paths = (const char *const *)argv + optind;

@@ -1070,6 +1070,20 @@ line=$("$XS_BIN" export 1 --db "$good" 2>/dev/null)
 	"$XS_BIN" import --name long-comment --db "$s11/imp.db" > "$work/out" 2> "$work/err"; rc=$?
 has hard-11.10 "import: a 70 KB comment line, then a schedule line: the line imports (exit $rc)" "$rc $(cat "$work/out")" \
 	"0 imported schedule"
+# 11.11: merge opened its output only after folding (and printing) everything (B40)
+for k in 1 2; do
+	"$XS_BIN" explore three-cpus --version buggy -q --shard $k/2 --db "$s11/m$k.db" > /dev/null 2>&1
+done
+echo "my notes" > "$s11/notes.txt"
+"$XS_BIN" merge --db "$s11/notes.txt" "$s11/m1.db" "$s11/m2.db" > "$work/out" 2> "$work/err"; rc=$?
+is hard-11.11 "merge into a file that is not a database: exit 3 before any search is folded or printed" \
+	"$rc $(wc -c < "$work/out" | tr -d ' ') $(cat "$s11/notes.txt")" "3 0 my notes"
+# 11.12: shards split by other --units were "in none of the databases given" (B39)
+"$XS_BIN" explore three-cpus --version buggy -q --shard 2/2 --units 16 --db "$s11/m2u.db" > /dev/null 2>&1
+"$XS_BIN" merge --db "$s11/mu.db" "$s11/m1.db" "$s11/m2u.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-11.12 "merge of shards split by other --units: exit 3, saying so" "$rc $(cat "$work/err")" \
+	"3 xipsandbox: $s11/m2u.db: shard 2/2 (exploration 1) was split otherwise than shard 1/2 in $s11/m1.db"
+has hard-11.13 "... and what to do" "$(cat "$work/err")" "the shards of one search need the same --units and --step-limit"
 lap "hard-11 (smaller findings)"
 
 done_testing
