@@ -568,8 +568,10 @@ static int journal_open(struct explore_args *a, struct journal *j, struct store 
 		return 0;
 	}
 	if (f.found)
-		fprintf(stderr, "explore: note: exploration %ld of this search stopped after %lld of %lld units; "
-			"--resume continues it\n", f.id, f.units_done, f.units);
+		/* B41: it may be another process's search, running now: it is unfinished, not "stopped" */
+		fprintf(stderr, "explore: note: exploration %ld of this search is unfinished (%lld of %lld units "
+			"recorded: it stopped, or another xipsandbox is still running it); --resume continues it "
+			"once it has stopped\n", f.id, f.units_done, f.units);
 	if (store_exploration_add(st, &j->row, &cause) != 0)
 		goto fail;
 	return 0;

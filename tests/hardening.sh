@@ -1084,6 +1084,11 @@ is hard-11.11 "merge into a file that is not a database: exit 3 before any searc
 has hard-11.12 "merge of shards split by other --units: exit 3, saying so" "$rc $(cat "$work/err")" \
 	"3 xipsandbox: $s11/m2u.db: shard 2/2 (exploration 1) was split otherwise than shard 1/2 in $s11/m1.db"
 has hard-11.13 "... and what to do" "$(cat "$work/err")" "the shards of one search need the same --units and --step-limit"
+# 11.14: an unfinished exploration, maybe another process's running now, was "stopped" (B41)
+"$XS_BIN" explore three-cpus --version buggy -q --limit 100 --db "$s11/run.db" > /dev/null 2>&1
+"$XS_BIN" explore three-cpus --version buggy -q --db "$s11/run.db" > /dev/null 2> "$work/err"
+has hard-11.14 "a new search beside an unfinished one calls it unfinished, maybe running, not stopped" "$(cat "$work/err")" \
+	"explore: note: exploration 1 of this search is unfinished (1 of 67 units recorded: it stopped, or another xipsandbox is still running it)"
 lap "hard-11 (smaller findings)"
 
 done_testing
