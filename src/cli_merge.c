@@ -114,12 +114,23 @@ struct load {
 	char *cause;
 };
 
+/* Does shard s hold unit u?  The rule is explore_unit_mine's, not derived again here. */
+static int shard_holds(const struct shard *s, size_t u)
+{
+	struct explore_options o;
+
+	explore_options_init(&o);
+	o.shard_k = s->k;
+	o.shard_n = s->n;
+	return explore_unit_mine(&o, u);
+}
+
 static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 {
 	struct load *l = ctx;
 	char *why = NULL;
 
-	if (unit < 0 || (unsigned long long)unit >= l->nunits || unit % l->s->n != l->s->k - 1) {
+	if (unit < 0 || (unsigned long long)unit >= l->nunits || !shard_holds(l->s, (size_t)unit)) {
 		l->cause = xasprintf("%s: shard %d/%d (exploration %ld) holds unit %lld, which is not one of its "
 				     "units; the file is damaged: run that shard again", l->path, l->s->k, l->s->n,
 				     l->s->id, unit);
@@ -454,7 +465,11 @@ int cli_merge(int argc, char **argv)
 	}
 	for (size_t u = 0; u < nunits; u++)
 		if (!units[u]) {
-			const struct shard *s = chosen[u % (size_t)chosen[0]->n];
+			const struct shard *s = NULL;
+			for (int k = 0; k < chosen[0]->n && !s; k++)
+				if (shard_holds(chosen[k], u))
+					s = chosen[k];
+			XS_ASSERT(s);   /* every unit is some shard's */
 			cli_error("%s: shard %d/%d (exploration %ld) says it is complete but lacks unit %zu; run that "
 				  "shard again", m.paths[s->input], s->k, s->n, s->id, u);
 			goto out;

@@ -20,6 +20,10 @@
 #             its item N): --dot never writes over what it reads (8.1), a
 #             failed recording keeps the old names (8.2), --db is a path,
 #             never an SQLite URI (8.3), an import line is whole or refused (8.4)
+#   hard-10.* trust boundaries (issue 17, items 9, 10, 12): escape sequences
+#             (10.9), stored counterexamples replayed before they are
+#             believed (10.10), a scenario is its name, text and file (10.12)
+#   hard-11.* issue 17's smaller findings (B29-B41)
 #
 # Known bugs not fixed yet are TAP TODO tests ("# TODO B<n>"): they are
 # listed, with reproducers and fixes, in docs/reliability.md.  Remove the
@@ -1089,6 +1093,14 @@ has hard-11.13 "... and what to do" "$(cat "$work/err")" "the shards of one sear
 "$XS_BIN" explore three-cpus --version buggy -q --db "$s11/run.db" > /dev/null 2> "$work/err"
 has hard-11.14 "a new search beside an unfinished one calls it unfinished, maybe running, not stopped" "$(cat "$work/err")" \
 	"explore: note: exploration 1 of this search is unfinished (1 of 67 units recorded: it stopped, or another xipsandbox is still running it)"
+# 11.15: the shard rule is explore_unit_mine's, in merge too: a unit moved to another shard's number is refused
+if have sqlite3; then
+	cp "$s11/m1.db" "$s11/m1x.db"
+	sqlite3 "$s11/m1x.db" "UPDATE exploration_units SET unit = 1 WHERE unit = 0"
+	"$XS_BIN" merge --db "$s11/mx.db" "$s11/m1x.db" "$s11/m2.db" > /dev/null 2> "$work/err"; rc=$?
+	has hard-11.15 "merge of a shard holding another shard's unit: exit 3, named" "$rc $(cat "$work/err")" \
+		"3 xipsandbox: $s11/m1x.db: shard 1/2 (exploration 1) holds unit 1, which is not one of its units"
+fi
 lap "hard-11 (smaller findings)"
 
 done_testing
