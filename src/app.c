@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "challenge.h"
 #include "narrate.h"
 #include "record.h"
 #include "schedule.h"
+#include "story.h"
 
 int app_open(struct app *a, const struct scenario *scn, struct store *st, long scenario_id, enum xip_version v,
 	     const int *choices, size_t n, const char *milestones, const char *source, char **cause)
@@ -45,6 +47,27 @@ void app_set_demo(struct app *a, struct demo *d, int demo_mode, int quiz, int pa
 		snprintf(a->play.message, sizeof a->play.message, "demo: it runs on its own and stops where it matters");
 }
 
+/* "Quiz: 2 of 3 right." (empty when nothing was asked) */
+static const char *score_text(const struct app *a, char *buf, size_t len)
+{
+	if (a->quiz_asked == 0)
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "Quiz: %d of %d right.", a->quiz_right, a->quiz_asked);
+	return buf;
+}
+
+/* The question with its choices: asked before the step it is about runs. */
+static size_t question_text(struct app *a, const struct demo_stop *st)
+{
+	size_t o = (size_t)snprintf(a->overlay_text, sizeof a->overlay_text, "Predict, then see (after step %zu)\n\n%s\n",
+				    a->play.pos, st->text);
+	for (int k = 0; k < st->nchoices; k++)
+		o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n  %c) %s", st->choice_key[k],
+				      st->choice[k]);
+	return o;
+}
+
 /* The box for a stop: narration, or a question with its choices. */
 static void show_stop(struct app *a, const struct demo_stop *st)
 {
@@ -54,30 +77,25 @@ static void show_stop(struct app *a, const struct demo_stop *st)
 	a->quiz_answered = 0;
 	a->autoplay = 0;
 	if (!st->quiz) {
-		o = (size_t)snprintf(a->overlay_text, sizeof a->overlay_text, "Step %zu\n", a->play.pos);
-		/* wrap the narration at 70 columns */
-		for (const char *p = st->text; *p && o + 80 < sizeof a->overlay_text; ) {
-			int n = (int)strlen(p), cut = n > 70 ? 70 : n;
-			if (n > 70)
-				while (cut > 0 && p[cut] != ' ')
-					cut--;
-			if (cut == 0)
-				cut = n > 70 ? 70 : n;
-			o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n%.*s", cut, p);
-			p += cut;
-			while (*p == ' ')
-				p++;
-		}
-		snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n\n(space continues)");
+		o = (size_t)snprintf(a->overlay_text, sizeof a->overlay_text, "Step %zu\n\n%s", a->play.pos, st->text);
+		snprintf(a->keys, sizeof a->keys, " space continue  BS back  q quit");
 	} else {
-		o = (size_t)snprintf(a->overlay_text, sizeof a->overlay_text, "Predict, then see: step %zu\n\n%s\n",
-				     a->play.pos, st->text);
-		for (int k = 0; k < st->nchoices; k++)
-			o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n  %c) %s",
-					      st->choice_key[k], st->choice[k]);
-		snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n\n(press the letter of your answer)");
+		size_t k = 0;
+		question_text(a, st);
+		k = (size_t)snprintf(a->keys, sizeof a->keys, " press ");
+		for (int c = 0; c < st->nchoices; c++)
+			k += (size_t)snprintf(a->keys + k, sizeof a->keys - k, "%s%c", c == 0 ? "" : c + 1 == st->nchoices ? " or " : ", ",
+					      st->choice_key[c]);
+		snprintf(a->keys + k, sizeof a->keys - k, ": your answer   q quit");
 	}
+	(void)o;
 	a->overlay = VIEW_STOP;
+}
+
+/* Does the stop belong to the version being played?  (buggy's stops, then the fixed replay's) */
+static int stop_applies(const struct app *a, const struct demo_stop *st)
+{
+	return st->fixed ? a->play.version == XIP_FIXED : a->play.version == XIP_BUGGY;
 }
 
 /* Which single ingredients of the fix, switched off, break this interleaving? */
@@ -105,7 +123,7 @@ static void which_ingredients(struct app *a)
 			kernel_run_verdict(run, &v);
 			o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n  without %-9s %s%s",
 					      kernel_without_name((enum kernel_without)bit), verdict_kind_name(v.kind),
-					      v.kind == VERDICT_OK ? "" : "   <- this ingredient stopped the race here");
+					      v.kind == VERDICT_OK ? "" : "  <- it stopped the race here");
 		} else {
 			o += (size_t)snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n  without %-9s (the interleaving does not apply)",
 					      kernel_without_name((enum kernel_without)bit));
@@ -123,19 +141,22 @@ static void which_ingredients(struct app *a)
 /* After every step: stops, the end of each demo phase. */
 static void after_step(struct app *a)
 {
+	char score[64];
+
 	if (a->demo) {
 		/* stops are in order: the buggy run's, then the fixed replay's */
-		if (a->phase == 1)
+		if (a->play.version == XIP_FIXED)
 			while (a->next_stop < a->demo->n && !a->demo->stop[a->next_stop].fixed)
 				a->next_stop++;
-		if (a->next_stop < a->demo->n) {
+		/* every stop of this moment in turn: one not shown here (a pause in play --quiz) lets the next be seen */
+		while (a->next_stop < a->demo->n) {
 			const struct demo_stop *st = &a->demo->stop[a->next_stop];
-			if (st->fixed == (a->phase == 1) && demo_stop_fires(st, a->play.run)) {
-				a->next_stop++;
-				if ((st->quiz && a->quiz) || (!st->quiz && a->demo_mode)) {
-					show_stop(a, st);
-					return;
-				}
+			if (!stop_applies(a, st) || !demo_stop_fires(st, a->play.run))
+				break;
+			a->next_stop++;
+			if ((st->quiz && a->quiz) || (!st->quiz && a->demo_mode)) {
+				show_stop(a, st);
+				return;
 			}
 		}
 	}
@@ -146,15 +167,26 @@ static void after_step(struct app *a)
 			snprintf(a->overlay_text, sizeof a->overlay_text,
 				 "The %s version: %s.\n\n%s\n\nPress space: the same interleaving on the fixed version.",
 				 xip_version_name(a->play.version), verdict_kind_name(a->verdict.kind), a->verdict.headline);
+			snprintf(a->keys, sizeof a->keys, " space: the fixed version   BS back   q quit");
 			a->overlay = VIEW_STOP;
 			a->open_stop = NULL;
 		} else if (a->phase == 1) {
 			which_ingredients(a);
+			if (a->quiz_asked) {
+				size_t o = strlen(a->overlay_text);
+				snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n%s", score_text(a, score, sizeof score));
+			}
+			snprintf(a->keys, sizeof a->keys, " the demo is over   BS back   q quit");
 			a->overlay = VIEW_STOP;
 			a->open_stop = NULL;
 			a->phase = 2;
 		}
 	}
+	/* play --quiz: the score when the run ends */
+	if (!a->demo_mode && a->quiz && a->quiz_asked && play_ended(&a->play) && a->overlay == VIEW_NONE)
+		snprintf(a->play.message, sizeof a->play.message, "%s", score_text(a, score, sizeof score));
+	if (a->challenge)
+		challenge_after_step(a->challenge, a);
 }
 
 /* A key while a stop's box is open. */
@@ -173,8 +205,15 @@ static enum app_result stop_key(struct app *a, struct app_event ev)
 		if (k == st->nchoices)
 			return APP_NOTHING;
 		a->quiz_answered = 1;
-		snprintf(a->overlay_text, sizeof a->overlay_text, "%s\n\n%s\n\n(space continues)",
-			 ev.ch == st->answer ? "Right." : "Not quite.", st->explain ? st->explain : "");
+		a->quiz_asked++;
+		a->quiz_right += ev.ch == st->answer;
+		{
+			/* the question stays; the answer and the whole explanation come under it */
+			size_t o = question_text(a, st);
+			snprintf(a->overlay_text + o, sizeof a->overlay_text - o, "\n\nYour answer: %c. %s\n\n%s", ev.ch,
+				 ev.ch == st->answer ? "Right." : "Not quite.", st->explain ? st->explain : "");
+		}
+		snprintf(a->keys, sizeof a->keys, " space: see it happen   BS back   q quit");
 		return APP_REDRAW;
 	}
 	if (ev.key == APP_BACKSPACE || ev.key == APP_LEFT) {
@@ -187,8 +226,20 @@ static enum app_result stop_key(struct app *a, struct app_event ev)
 		return APP_NOTHING;
 	a->overlay = VIEW_NONE;
 	a->open_stop = NULL;
+	/* a second stop at the same moment (a pause, then its question) opens now */
+	if (st && a->demo && a->next_stop < a->demo->n) {
+		const struct demo_stop *nx = &a->demo->stop[a->next_stop];
+		if (stop_applies(a, nx) && demo_stop_fires(nx, a->play.run) &&
+		    ((nx->quiz && a->quiz) || (!nx->quiz && a->demo_mode))) {
+			a->next_stop++;
+			show_stop(a, nx);
+			return APP_REDRAW;
+		}
+	}
 	if (a->demo_mode && a->phase == 0 && play_ended(&a->play)) {
 		play_set_version(&a->play, XIP_FIXED);
+		play_goto(&a->play, 0); /* the fixed replay starts from the beginning */
+		a->play.message[0] = '\0';
 		a->phase = 1;
 		a->ran_to_end = 0;
 	}
@@ -383,6 +434,11 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 		return stop_key(a, ev);
 	if (a->overlay != VIEW_NONE)
 		return overlay_key(a, ev);
+	if (a->challenge) {
+		enum app_result r;
+		if (challenge_key(a->challenge, a, ev, &r))
+			return r;
+	}
 	if (a->demo_mode && ev.key == APP_CHAR && (ev.ch == 'p' || ev.ch == '+' || ev.ch == '-')) {
 		if (ev.ch == 'p')
 			a->autoplay = !a->autoplay && a->phase < 2;
@@ -426,12 +482,17 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 	} else if (ch == 'v') {
 		play_set_version(p, (enum xip_version)((p->version + 1) % XIP_NVERSIONS));
 		a->ran_to_end = 0;
+		a->next_stop = 0; /* the new version's stops, from where it stands */
+		return APP_REDRAW; /* a switch is not a step: no stop fires on it */
 	} else if (ch == 's') {
 		open_prompt(a, PROMPT_SAVE);
 	} else if (ch == 'L') {
 		open_list(a);
 	} else if (ch == '?') {
 		snprintf(a->overlay_text, sizeof a->overlay_text, "%s", view_help_text);
+		a->overlay = VIEW_HELP;
+	} else if (ch == 't') {
+		snprintf(a->overlay_text, sizeof a->overlay_text, "%s", view_terms_text);
 		a->overlay = VIEW_HELP;
 	} else if (ch == 'q') {
 		return APP_QUIT;
@@ -447,33 +508,17 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 	return APP_REDRAW;
 }
 
-/* Steps inside a race window: after a fault found a hole, until its CPU installs a pte. */
+/* Steps inside a race window (story.h: after a fault found a hole, until its CPU installs a pte). */
 static void compute_window(struct app *a)
 {
-	struct sched *s = kernel_run_sched(a->play.run);
-	const struct scenario *scn = a->play.scn;
-	size_t n;
-	const struct sched_step *tr = sched_trace(s, &n);
-	int open[SCN_MAX_CPUS] = { 0 };
+	size_t n = sched_nsteps(kernel_run_sched(a->play.run));
 
-	if (a->window_cap < a->play.n + 1) {
-		a->window_cap = a->play.n + 64;
+	if (a->window_cap < a->play.n + 1 || a->window_cap < n + 1) {
+		a->window_cap = (a->play.n > n ? a->play.n : n) + 64;
 		a->window = xrealloc(a->window, a->window_cap);
 	}
 	memset(a->window, 0, a->window_cap);
-	for (size_t i = 0; i < n; i++) {
-		const struct sched_step *st = &tr[i];
-		int c = st->cpu, faults = 0;
-		for (int k = 0; k < scn->cpus[c].nops; k++)
-			faults |= scn->cpus[c].ops[k].kind == SCN_OP_TOUCH || scn->cpus[c].ops[k].kind == SCN_OP_STORE;
-		if (faults && sched_site_is(st->site, "get_xip_mem:block_lookup") && st->has_value)
-			open[c] = st->value < 0;     /* a hole opens it, a block closes it */
-		for (int k = 0; k < scn->ncpus; k++)
-			if (open[k])
-				a->window[i] = 1;
-		if (sched_site_is(st->site, "*:set_pte"))
-			open[c] = 0;
-	}
+	story_race_window(a->play.run, a->window);
 }
 
 void app_render(struct app *a, struct grid *g)
@@ -499,6 +544,12 @@ void app_render(struct app *a, struct grid *g)
 	}
 	in.overlay = a->overlay;
 	in.overlay_text = a->overlay_text;
+	if (a->overlay == VIEW_STOP) {
+		in.keys = a->keys;
+		/* a question open: nothing on screen may tell what the next step does */
+		if (a->open_stop && a->open_stop->quiz && !a->quiz_answered)
+			in.narration = "Answer the question first: the next step will show what happens.";
+	}
 	in.overlay_sel = a->list_sel;
 	compute_window(a);
 	in.window = a->window;
@@ -514,6 +565,8 @@ void app_render(struct app *a, struct grid *g)
 			 a->autoplay ? "playing" : "paused", a->pace_ms / 1000.0);
 		in.mode = a->mode_text;
 	}
+	if (a->challenge && !in.keys)
+		in.keys = challenge_keybar(a->challenge);
 	view_render(snap, &in, g);
 	free(snap);
 }

@@ -30,6 +30,8 @@ enum app_prompt { PROMPT_NONE, PROMPT_SAVE, PROMPT_GOTO };
 
 #define APP_LIST_MAX 64
 
+struct challenge;
+
 struct app {
 	struct play play;
 	struct store *store;            /* NULL: saving and loading are off */
@@ -55,11 +57,14 @@ struct app {
 	int phase;                      /* demo: 0 buggy run, 1 fixed replay, 2 over */
 	const struct demo_stop *open_stop; /* the stop whose box is shown */
 	int quiz_answered;
+	int quiz_asked, quiz_right;     /* the score */
+	char keys[128];                 /* the key bar while a box awaits a key */
 	int projector;
 	unsigned char *window;          /* per step of the schedule: in a race window */
 	size_t window_cap;
 	char mode_text[80];
 	char variant[96];
+	struct challenge *challenge;    /* challenge mode (challenge.h); not owned, NULL when off */
 };
 
 /* Demo and quiz: take ownership of d (may be NULL). */

@@ -62,6 +62,8 @@ int cli_unit_check(const struct scenario *scn, enum xip_version version, const s
 
 /* The scenario directories searched, for messages and `list`. */
 const char *cli_scenario_dirs(void);
+/* The shipped scenarios' paths, sorted (the first scenario directory that has any); returns how many. */
+int cli_shipped_scenarios(char ***names);
 
 struct store;
 #include "store.h"
@@ -83,6 +85,8 @@ int cli_play(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_ablate(int argc, char **argv);
 int cli_merge(int argc, char **argv);
+/* `xipsandbox challenge [LEVEL]`: the student is the scheduler (challenge.h). */
+int cli_challenge(int argc, char **argv);
 /* `xipsandbox sites`: every site of the simulated kernel, its id, file:line and code. */
 int cli_sites(int argc, char **argv);
 

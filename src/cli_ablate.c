@@ -24,37 +24,51 @@ static const char ablate_help[] =
 	"combinations stay correct, with a shortest counterexample for each broken one.\n"
 	"\n"
 	"  -s, --single   only the fix and each ingredient alone (6 rows, not 32)\n"
+	"  -a, --all      every shipped scenario\n"
 	"  -h, --help     show this help\n"
 	"\n"
 	"Exit status: 0 (the table is the result), 2 usage error, 3 bad scenario.\n";
 
-#define ABLATE_MAX_SCN 8
+#define ABLATE_MAX_SCN 16
 
 int cli_ablate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "single", no_argument, NULL, 's' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const defaults[] = { "classic", "three-cpus", "shared-writable", "late-mmap" };
 	struct scenario *scn[ABLATE_MAX_SCN];
-	int nscn = 0, single = 0, c, status = 0;
+	int nscn = 0, single = 0, all = 0, c, status = 0, nshipped = 0;
+	char **shipped = NULL;
 	unsigned masks[KERNEL_WITHOUT_ALL + 1];
 	int nmasks = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "sah", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': single = 1; break;
+		case 'a': all = 1; break;
 		case 'h': fputs(ablate_help, stdout); return 0;
 		default: cli_usage_error("ablate: bad option (see 'xipsandbox ablate --help')");
 		}
 	}
+	if (all && optind < argc)
+		cli_usage_error("ablate: --all takes every shipped scenario; name none with it");
 	if (argc - optind > ABLATE_MAX_SCN)
 		cli_usage_error("ablate takes at most %d scenarios", ABLATE_MAX_SCN);
-	for (int i = optind; i < argc || (optind == argc && nscn < 4); i++) {
-		const char *name = optind == argc ? defaults[nscn] : argv[i];
+	if (all) {
+		nshipped = cli_shipped_scenarios(&shipped);
+		if (nshipped == 0 || nshipped > ABLATE_MAX_SCN) {
+			cli_error("ablate --all: %d shipped scenarios found in %s (it takes 1 to %d); name them instead",
+				  nshipped, cli_scenario_dirs(), ABLATE_MAX_SCN);
+			return CLI_EXIT_INPUT;
+		}
+	}
+	for (int i = optind; all ? nscn < nshipped : (i < argc || (optind == argc && nscn < 4)); i++) {
+		const char *name = all ? shipped[nscn] : optind == argc ? defaults[nscn] : argv[i];
 		scn[nscn] = cli_load_scenario(name);
 		if (!scn[nscn]) {
 			for (int k = 0; k < nscn; k++)
@@ -110,5 +124,8 @@ int cli_ablate(int argc, char **argv)
 	}
 	for (int s = 0; s < nscn; s++)
 		scenario_free(scn[s]);
+	for (int i = 0; i < nshipped; i++)
+		free(shipped[i]);
+	free(shipped);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -70,6 +71,40 @@ const char *cli_scenario_dirs(void)
 	snprintf(buf, sizeof buf, "%s%s./scenarios, %s, %s", env ? env : "", env ? ", " : "",
 		 XS_SOURCE_SCENARIODIR, XS_SCENARIODIR);
 	return buf;
+}
+
+static int name_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cli_shipped_scenarios(char ***names)
+{
+	const char *dirs[3];
+	int nd = 0, n = 0;
+
+	*names = NULL;
+	if (getenv("XS_SCENARIO_DIR"))
+		dirs[nd++] = getenv("XS_SCENARIO_DIR");
+	dirs[nd++] = XS_SOURCE_SCENARIODIR;
+	dirs[nd++] = XS_SCENARIODIR;
+	for (int i = 0; i < nd && n == 0; i++) {
+		DIR *dp = opendir(dirs[i]);
+		struct dirent *de;
+		if (!dp)
+			continue;
+		while ((de = readdir(dp))) {
+			size_t l = strlen(de->d_name);
+			if (l > 4 && strcmp(de->d_name + l - 4, ".scn") == 0) {
+				*names = xrealloc(*names, (size_t)(n + 1) * sizeof **names);
+				(*names)[n++] = xasprintf("%s/%s", dirs[i], de->d_name);
+			}
+		}
+		closedir(dp);
+	}
+	if (n)
+		qsort(*names, (size_t)n, sizeof **names, name_order);
+	return n;
 }
 
 /* The file ARG names (newly allocated), or NULL when there is none. */

@@ -236,15 +236,9 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 static void dot_visit(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state)
 {
 	struct explore_args *a = ctx;
-	size_t n;
-	const struct sched_step *tr = sched_trace(kernel_run_sched(run), &n);
-	int *choices = xcalloc(n ? n : 1, sizeof *choices);
 
 	(void)state;
-	for (size_t i = 0; i < n; i++)
-		choices[i] = tr[i].cpu;
-	dot_tree_add(a->dot, choices, n, v->kind);
-	free(choices);
+	dot_tree_add(a->dot, kernel_run_sched(run), v->kind);
 }
 
 /* --dot's file: checked before the search (no wait for a refusal) and when written. */

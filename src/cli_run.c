@@ -40,6 +40,19 @@ static const char run_help[] =
 	"13 deadlock, 14 bookkeeping error, 15 step limit; 2 usage error, 3 bad\n"
 	"scenario or schedule.\n";
 
+/* "race", "one-reader": a shipped schedule's name, not schedule text ("0 1", "cpu0 to end"). */
+static int looks_like_name(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	if (strncmp(s, "cpu", 3) == 0 && s[3] >= '0' && s[3] <= '9')
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
 int cli_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -66,7 +79,7 @@ int cli_run(int argc, char **argv)
 	struct kernel_run *run;
 	struct kernel_verdict v;
 	enum xip_version version;
-	char *cause = NULL;
+	char *cause = NULL, *named_text = NULL;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "v:s:eqw:n:h", opts, NULL)) != -1) {
@@ -132,9 +145,30 @@ int cli_run(int argc, char **argv)
 		}
 		schedule_arg = scn->expect[version].schedule;
 	}
+	if (schedule_arg && looks_like_name(schedule_arg)) {
+		/* a shipped schedule's name, as play and replay take it */
+		char *names = NULL;
+		int r = record_shipped_text(scn, schedule_arg, &named_text, &names, &cause);
+		if (r <= 0) {
+			if (r < 0)
+				cli_error("%s", cause);
+			else
+				cli_error("run: %s has no named schedule '%s'%s%s%s; give one of them, or a schedule text such as \"0 0 1 1\" or \"cpu0 to end; cpu1 to end\"",
+					  scn->name, schedule_arg, names && *names ? " (it has: " : "", names ? names : "",
+					  names && *names ? ")" : "");
+			free(cause);
+			free(names);
+			free(named_text);
+			scenario_free(scn);
+			return CLI_EXIT_INPUT;
+		}
+		free(names);
+		schedule_arg = named_text;
+	}
 	if (schedule_arg && schedule_parse(schedule_arg, kernel_symbol_value, &sch, &cause) != 0) {
 		cli_error("%s", cause);
 		free(cause);
+		free(named_text);
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
 	}
@@ -149,6 +183,7 @@ int cli_run(int argc, char **argv)
 			}
 			fprintf(stderr, "(use --no-record to run without the database)\n");
 			schedule_free(sch);
+			free(named_text);
 			scenario_free(scn);
 			return CLI_EXIT_INPUT;
 		}
@@ -165,6 +200,7 @@ int cli_run(int argc, char **argv)
 		kernel_run_free(run);
 		store_scenario_clear(&srow);
 		store_close(st);
+		free(named_text);
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
 	}
@@ -196,6 +232,7 @@ int cli_run(int argc, char **argv)
 	}
 	schedule_free(sch);
 	kernel_run_free(run);
+	free(named_text);
 	scenario_free(scn);
 	return status;
 }

@@ -118,6 +118,8 @@ static int parse(const char *path, char *text, struct demo *d, char **cause)
 			append(&cur->explain, util_trim(s + 8));
 		} else if (cur->quiz && cur->explain) {
 			append(&cur->explain, s);
+		} else if (cur->quiz && cur->text && cur->nchoices == 0) {
+			append(&cur->text, s); /* a question longer than a line */
 		} else if (cur->quiz) {
 			return util_errf(cause, "%s:%d: in a quiz, expected 'ask:', 'choice K:', 'answer:' or 'explain:'", path, line);
 		} else {

@@ -5,6 +5,15 @@
  * chosen next.  Writing it folds every chain of single-child nodes into one
  * edge, so the picture shows only where schedules part.
  *
+ * Edges are labelled with milestones (schedule.h): each run of one CPU's
+ * steps on an edge is the item that replays it, "cpu0 to xip_sparse_page"
+ * (it stops where the CPU is about to run code in that function), "cpu1 to
+ * end", or "cpu0 3 steps" where no function milestone stops exactly
+ * there.  A node keeps what its step left the CPU about to do (the site of
+ * that CPU's next step in the execution that made it): the prefix decides
+ * it, so every execution through the node agrees.  The items of a path
+ * from the root, joined with ';', are a schedule that runs that leaf.
+ *
  * The file: written whole or not at all (a temporary file renamed over
  * it), never over a file the program reads (the database, the scenario),
  * and over another program's file only when forced (B16: `--dot x.db`
@@ -26,6 +35,9 @@ struct dot_node {
 	int cpu;          /* the choice on the edge from the parent */
 	int child, next;  /* first child, next sibling: -1 for none */
 	int verdict;      /* a leaf's verdict, -1 inside */
+	const char *func; /* the function the step ran in */
+	const struct sched_site *next_site; /* where the CPU stopped after it: its next step's site; NULL none */
+	int finished;     /* the CPU's task was over after this step */
 };
 
 struct dot_tree {
@@ -40,7 +52,7 @@ static int node_new(struct dot_tree *t, int cpu)
 		t->cap = t->cap ? 2 * t->cap : 256;
 		t->nodes = xrealloc(t->nodes, t->cap * sizeof *t->nodes);
 	}
-	t->nodes[t->n] = (struct dot_node){ cpu, -1, -1, -1 };
+	t->nodes[t->n] = (struct dot_node){ cpu, -1, -1, -1, NULL, NULL, 0 };
 	return (int)t->n++;
 }
 
@@ -60,21 +72,44 @@ void dot_tree_free(struct dot_tree *t)
 	}
 }
 
-int dot_tree_add(struct dot_tree *t, const int *choices, size_t n, enum verdict_kind v)
+int dot_tree_add(struct dot_tree *t, const struct sched *s, enum verdict_kind v)
 {
-	int cur = 0;
+	size_t n;
+	const struct sched_step *tr = sched_trace(s, &n);
+	size_t *next = xcalloc(n ? n : 1, sizeof *next), last[SCHED_MAX_CPUS];
+	int finished[SCHED_MAX_CPUS], cur = 0;
 
-	if (t->executions >= DOT_MAX_EXECUTIONS)
+	if (t->executions >= DOT_MAX_EXECUTIONS) {
+		free(next);
 		return -1;
+	}
 	t->executions++;
+	for (int c = 0; c < SCHED_MAX_CPUS; c++) {
+		struct sched_cpu_info info;
+		last[c] = n;   /* none */
+		finished[c] = 0;
+		if (c < sched_ncpus(s)) {
+			sched_cpu_info(s, c, &info);
+			finished[c] = info.state == SCHED_CPU_FINISHED;
+		}
+	}
+	for (size_t i = n; i-- > 0;) {
+		next[i] = last[tr[i].cpu];
+		last[tr[i].cpu] = i;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int c = t->nodes[cur].child, prev = -1;
-		while (c >= 0 && t->nodes[c].cpu != choices[i]) {
+		while (c >= 0 && t->nodes[c].cpu != tr[i].cpu) {
 			prev = c;
 			c = t->nodes[c].next;
 		}
 		if (c < 0) {
-			c = node_new(t, choices[i]);
+			struct dot_node *nd;
+			c = node_new(t, tr[i].cpu);
+			nd = &t->nodes[c];
+			nd->func = tr[i].site->func;
+			nd->next_site = next[i] < n ? tr[next[i]].site : NULL;
+			nd->finished = next[i] == n && finished[tr[i].cpu];
 			if (prev >= 0)
 				t->nodes[prev].next = c;
 			else
@@ -83,37 +118,75 @@ int dot_tree_add(struct dot_tree *t, const int *choices, size_t n, enum verdict_
 		cur = c;
 	}
 	t->nodes[cur].verdict = (int)v;
+	free(next);
 	return 0;
 }
 
-/* Follow single-child chains from `c`, describing them run-length encoded. */
+/* s with '"' and '\\' made safe for a DOT string (in place: a site id never holds them, but be sure). */
+static char *dot_escape(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '"' || *p == '\\')
+			*p = '\'';
+	return s;
+}
+
+/*
+ * The item that replays the steps of one CPU on nodes run[0..k) ("cpu0 to
+ * F", "cpu1 to end", "cpu0 3 steps") into buf, and for a count, where it
+ * leaves the CPU into note ("" when nothing to add).
+ */
+static size_t item(const struct dot_tree *t, const int *run, size_t k, char *buf, size_t len, char *note, size_t nlen)
+{
+	const struct dot_node *end = &t->nodes[run[k - 1]];
+	int to = end->next_site != NULL;
+	char id[160];
+
+	note[0] = '\0';
+	for (size_t i = 0; i < k && to; i++)
+		to = strcmp(t->nodes[run[i]].func, end->next_site->func) != 0;  /* "to F" would stop earlier */
+	if (to)
+		return (size_t)snprintf(buf, len, "cpu%d to %s", end->cpu, end->next_site->func);
+	if (end->finished)
+		return (size_t)snprintf(buf, len, "cpu%d to end", end->cpu);
+	/* inside a function: no milestone stops here; say where it stops, by the site's stable id */
+	if (end->next_site)
+		snprintf(note, nlen, "  (then at %s)", dot_escape(sched_site_id(end->next_site, id, sizeof id)));
+	return (size_t)snprintf(buf, len, "cpu%d %zu step%s", end->cpu, k, k == 1 ? "" : "s");
+}
+
+/*
+ * Follow the single-child chain from `c`, writing its items into label
+ * (DOT text, one item a left-justified line); returns the chain's last node.
+ */
 static int fold(const struct dot_tree *t, int c, char *label, size_t len)
 {
-	size_t o = 0;
-	int run_cpu = -1, run = 0;
+	int run[64];
+	size_t o = 0, k = 0;
+	char note[200];
 
 	label[0] = '\0';
 	for (;;) {
 		const struct dot_node *nd = &t->nodes[c];
-		if (nd->cpu != run_cpu) {
-			if (run)
-				o += (size_t)snprintf(label + o, len > o ? len - o : 0, "%sCPU%d x%d", o ? ", " : "", run_cpu, run);
-			run_cpu = nd->cpu;
-			run = 0;
+		if (k > 0 && (t->nodes[run[k - 1]].cpu != nd->cpu || k == sizeof run / sizeof run[0])) {
+			o += item(t, run, k, label + o, len > o ? len - o : 0, note, sizeof note);
+			o += (size_t)snprintf(label + o, len > o ? len - o : 0, ";\\l%s%s", note, note[0] ? "\\l" : "");
+			k = 0;
 		}
-		run++;
+		run[k++] = c;
 		if (nd->child < 0 || t->nodes[nd->child].next >= 0 || nd->verdict >= 0)
 			break;
 		c = nd->child;
 	}
-	snprintf(label + o, len > o ? len - o : 0, "%sCPU%d x%d", o ? ", " : "", run_cpu, run);
+	o += item(t, run, k, label + o, len > o ? len - o : 0, note, sizeof note);
+	snprintf(label + o, len > o ? len - o : 0, "\\l%s%s", note, note[0] ? "\\l" : "");
 	return c;
 }
 
 static void write_node(const struct dot_tree *t, FILE *out, int id)
 {
 	for (int c = t->nodes[id].child; c >= 0; c = t->nodes[c].next) {
-		char label[256];
+		char label[1024];
 		int end = fold(t, c, label, sizeof label);
 		const struct dot_node *e = &t->nodes[end];
 
@@ -129,7 +202,8 @@ static void write_node(const struct dot_tree *t, FILE *out, int id)
 
 void dot_tree_write(const struct dot_tree *t, FILE *out, const char *title)
 {
-	fprintf(out, DOT_MAGIC "  label=\"%s (%zu executions)\";\n  labelloc=t;\n"
+	fprintf(out, DOT_MAGIC "  label=\"%s (%zu executions)\\nan edge: the schedule items that run it; "
+		"a path's items joined with ';' run that leaf (--schedule)\";\n  labelloc=t;\n"
 		"  node [fontname=\"DejaVu Sans Mono\"];\n  edge [fontname=\"DejaVu Sans Mono\", fontsize=10];\n"
 		"  n0 [shape=circle, label=\"start\"];\n", title, t->executions);
 	write_node(t, out, 0);

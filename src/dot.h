@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
+#include "sched.h"
 #include "verdict.h"
 
 #define DOT_MAX_EXECUTIONS 2000  /* beyond this the picture helps nobody */
@@ -19,8 +20,12 @@ struct dot_tree;
 struct dot_tree *dot_tree_new(void);
 void dot_tree_free(struct dot_tree *t);
 
-/* Add one execution; returns 0, or -1 once DOT_MAX_EXECUTIONS were added. */
-int dot_tree_add(struct dot_tree *t, const int *choices, size_t n, enum verdict_kind v);
+/*
+ * Add one execution: the ended run on s (its trace, and which CPUs
+ * finished), with its verdict.  Returns 0, or -1 once DOT_MAX_EXECUTIONS
+ * were added.
+ */
+int dot_tree_add(struct dot_tree *t, const struct sched *s, enum verdict_kind v);
 
 /* What every file dot_tree_write writes begins with. */
 #define DOT_MAGIC "digraph explored {\n"

@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  play [SCENARIO [NAME|ID]]  step through a schedule on the terminal\n"
 	"  demo [SCENARIO]     the narrated demo for a class: the race, then the fix\n"
+	"  challenge [LEVEL]   you are the scheduler: make the kernel fail, or see the proof\n"
 	"  run SCENARIO        run one schedule; print the trace and the verdict\n"
 	"  explore SCENARIO    search every schedule for bad verdicts; save counterexamples\n"
 	"  merge SHARD.db...   combine the shards of one exploration (explore --shard K/N)\n"
@@ -264,6 +265,8 @@ static int run_command(int argc, char **argv)
 		return cli_merge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "ablate"))
 		return cli_ablate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "challenge"))
+		return cli_challenge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "demo"))
 		return cli_demo(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))

@@ -111,7 +111,17 @@ static int mmu_store(struct ctx *c)
 
 static int block_lookup(struct ctx *c)
 {
-	if (value_is(c, "hole"))
+	const struct sched_site *next = c->snap->cpu[c->cpu].site;
+
+	/*
+	 * A write looks twice: get_xip_mem(create 0) says -ENODATA, then
+	 * get_xip_mem(create 1) finds the same hole and allocates.  The second
+	 * is told apart by what the CPU does next: it takes truncate_mutex.
+	 */
+	if (value_is(c, "hole") && next && sched_site_is(next, "get_xip_mem:mutex_lock(&ei->truncate_mutex)"))
+		say(c, "CPU%d asks again, now to create: page %d is still a hole, so get_xip_mem will allocate a flash block for it.",
+		    c->cpu, c->page);
+	else if (value_is(c, "hole"))
 		say(c, "CPU%d asks the file system for page %d's flash block: it is a hole, so get_xip_mem will say -ENODATA.",
 		    c->cpu, c->page);
 	else

@@ -171,41 +171,126 @@ void play_set_without(struct play *p, unsigned without)
 	play_goto(p, p->pos);
 }
 
+/*
+ * The expansion of the milestones on version v: its choices, the end of
+ * each item (nitems + 1 of them) and its steps' sites.  0, or -1 with *cause.
+ */
+struct expansion {
+	int *choices;
+	const struct sched_site **sites;
+	size_t n, *ends, nitems;
+};
+
+static int expand(const struct play *p, enum xip_version v, struct expansion *e, char **cause)
+{
+	struct schedule *sch = NULL;
+	struct kernel_run *run;
+	int rc = -1;
+
+	memset(e, 0, sizeof *e);
+	if (schedule_parse(p->milestones, kernel_symbol_value, &sch, cause) != 0)
+		return -1;
+	run = kernel_run_new();
+	kernel_run_set_without(run, v == XIP_FIXED ? p->without : 0);
+	e->nitems = schedule_nitems(sch);
+	e->ends = xcalloc(e->nitems + 1, sizeof *e->ends);
+	if (kernel_run_start(run, p->scn, v, cause) == 0 &&
+	    schedule_run_marked(kernel_run_sched(run), sch, e->ends, cause) == 0) {
+		const struct sched_step *tr = sched_trace(kernel_run_sched(run), &e->n);
+		e->choices = xcalloc(e->n + 1, sizeof *e->choices);
+		e->sites = xcalloc(e->n + 1, sizeof *e->sites);
+		for (size_t i = 0; i < e->n; i++) {
+			e->choices[i] = tr[i].cpu;
+			e->sites[i] = tr[i].site;
+		}
+		rc = 0;
+	}
+	kernel_run_free(run);
+	schedule_free(sch);
+	return rc;
+}
+
+static void expansion_free(struct expansion *e)
+{
+	free(e->choices);
+	free(e->sites);
+	free(e->ends);
+}
+
+/* The same step: the same CPU at the same site (by its stable id). */
+static int same_step(const struct expansion *a, const struct expansion *b, size_t i)
+{
+	return a->choices[i] == b->choices[i] && strcmp(a->sites[i]->func, b->sites[i]->func) == 0 &&
+	       strcmp(a->sites[i]->label, b->sites[i]->label) == 0;
+}
+
+/*
+ * With milestones, the new version's position is the same moment of the
+ * interleaving: up to where the two versions run the same steps it is the
+ * same step number; beyond, the same milestone, as far into it as the new
+ * version's part of it goes (the end of a milestone maps to its end).
+ */
+static size_t same_moment(const struct expansion *old, const struct expansion *new, size_t pos, size_t *part)
+{
+	size_t k = 0, start_old, start_new, off;
+
+	*part = 0;
+	while (*part < old->n && *part < new->n && same_step(old, new, *part))
+		(*part)++;
+	if (pos <= *part)
+		return pos;
+	while (k < old->nitems && old->ends[k] < pos)
+		k++;
+	start_old = k ? old->ends[k - 1] : 0;
+	start_new = k ? new->ends[k - 1] : 0;
+	off = pos - start_old;
+	if (pos == old->ends[k] || start_new + off > new->ends[k])
+		return new->ends[k];
+	return start_new + off;
+}
+
 void play_set_version(struct play *p, enum xip_version v)
 {
+	enum xip_version was = p->version;
 	size_t keep = p->pos;
 
 	if (v == p->version)
 		return;
-	p->version = v;
-	p->fork_at = NO_FORK;
-	if (p->milestones) {
+	if (p->milestones && p->fork_at == NO_FORK) {
 		/* the same interleaving, expanded for this version */
-		struct schedule *sch = NULL;
+		struct expansion old, new;
 		char *cause = NULL;
-		size_t n;
-		const struct sched_step *tr;
+		size_t part, at;
 
-		if (schedule_parse(p->milestones, kernel_symbol_value, &sch, &cause) == 0 &&
-		    kernel_run_start(p->run, p->scn, v, &cause) == 0 &&
-		    schedule_run(kernel_run_sched(p->run), sch, &cause) == 0) {
-			tr = sched_trace(kernel_run_sched(p->run), &n);
-			reserve(p, n);
-			for (size_t i = 0; i < n; i++)
-				p->choices[i] = tr[i].cpu;
-			p->n = n;
-			snprintf(p->message, sizeof p->message, "now %s, on the same interleaving (%s): %zu steps",
-				 xip_version_name(v), p->milestones, n);
-			play_goto(p, 0);
+		if (expand(p, was, &old, &cause) == 0 && expand(p, v, &new, &cause) == 0) {
+			at = same_moment(&old, &new, keep, &part);
+			p->version = v;
+			reserve(p, new.n + 1);
+			memcpy(p->choices, new.choices, new.n * sizeof *p->choices);
+			p->n = new.n;
+			play_goto(p, at);
+			if (part >= old.n && part >= new.n)
+				snprintf(p->message, sizeof p->message, "now %s at step %zu: the versions run the very same steps here",
+					 xip_version_name(v), at);
+			else if (keep <= part)
+				snprintf(p->message, sizeof p->message,
+					 "now %s at the same step %zu; the versions part at step %zu (%s: %zu steps, %s: %zu)",
+					 xip_version_name(v), at, part + 1, xip_version_name(was), old.n, xip_version_name(v), new.n);
+			else
+				snprintf(p->message, sizeof p->message,
+					 "now %s at step %zu, the same moment of the interleaving (by its milestones); the versions part at step %zu",
+					 xip_version_name(v), at, part + 1);
 		} else {
-			snprintf(p->message, sizeof p->message, "%s does not apply to %s: %s", p->milestones,
-				 xip_version_name(v), cause ? cause : "?");
-			play_goto(p, 0);
+			snprintf(p->message, sizeof p->message, "%s stays %s: '%s' does not apply to %s: %s",
+				 p->source, xip_version_name(was), p->milestones, xip_version_name(v), cause ? cause : "?");
 		}
+		expansion_free(&old);
+		expansion_free(&new);
 		free(cause);
-		schedule_free(sch);
 		return;
 	}
+	p->version = v;
 	play_goto(p, keep);
-	snprintf(p->message, sizeof p->message, "now %s, on the same choices as far as they apply", xip_version_name(v));
+	if (p->pos == keep)
+		snprintf(p->message, sizeof p->message, "now %s at step %zu, on the same choices", xip_version_name(v), keep);
 }

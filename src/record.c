@@ -125,6 +125,35 @@ static char *sched_path(const struct scenario *scn)
 	return xasprintf("%s.sched", scn->path);
 }
 
+int record_shipped_text(const struct scenario *scn, const char *name, char **text, char **names, char **cause)
+{
+	char *path = sched_path(scn);
+	struct shipped_file *f = NULL;
+	size_t o = 0, cap = 256;
+	int r = shipped_load(path, &f, cause);
+
+	free(path);
+	*text = NULL;
+	if (names)
+		*names = xcalloc(cap, 1);
+	if (r <= 0)
+		return r;
+	for (int i = 0; i < f->n; i++) {
+		if (strcmp(f->s[i].name, name) == 0 && !*text)
+			*text = xstrdup(f->s[i].text);
+		if (names) {
+			size_t need = strlen(f->s[i].name) + 3;
+			if (o + need >= cap) {
+				cap = (o + need) * 2;
+				*names = xrealloc(*names, cap);
+			}
+			o += (size_t)snprintf(*names + o, cap - o, "%s%s", i ? ", " : "", f->s[i].name);
+		}
+	}
+	shipped_free(f);
+	return *text != NULL;
+}
+
 /* Expand every shipped schedule on every version it is for. */
 static int expand_shipped(const struct scenario *scn, long scenario_id, const struct shipped_file *f,
 			  struct store_schedule **rows, size_t *nrows, char **cause)

@@ -59,6 +59,14 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
  * another program.  -1 with *cause ("schedule 7 has an unknown version
  * 'bogus'") when it is not buggy, fixed or later.
  */
+/*
+ * The text of the scenario's shipped schedule `name` (NAME.sched beside
+ * it) into *text: 1 found, 0 not (no file, or no such name), -1 with
+ * *cause on a bad file.  *names (when names is not NULL) lists the names
+ * the file has, for the message.
+ */
+int record_shipped_text(const struct scenario *scn, const char *name, char **text, char **names, char **cause);
+
 int record_row_version(const struct store_schedule *row, enum xip_version *v, char **cause);
 
 /* Parse "0 0 1" or "001" into a newly allocated array. */

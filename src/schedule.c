@@ -305,8 +305,20 @@ static int item_step(struct sched *s, size_t idx, const struct schedule_item *it
 	return r;
 }
 
+size_t schedule_nitems(const struct schedule *sch)
+{
+	return sch->n;
+}
+
 int schedule_run(struct sched *s, const struct schedule *sch, char **cause)
 {
+	return schedule_run_marked(s, sch, NULL, cause);
+}
+
+int schedule_run_marked(struct sched *s, const struct schedule *sch, size_t *ends, char **cause)
+{
+	size_t steps;
+
 	for (size_t i = 0; i < sch->n; i++) {
 		const struct schedule_item *it = &sch->items[i];
 
@@ -346,6 +358,16 @@ int schedule_run(struct sched *s, const struct schedule *sch, char **cause)
 			break;
 		}
 		}
+		if (ends) {
+			sched_trace(s, &steps);
+			ends[i] = steps;
+		}
 	}
-	return sched_run(s, NULL, 0, SCHED_POLICY_SEQUENTIAL, cause);
+	if (sched_run(s, NULL, 0, SCHED_POLICY_SEQUENTIAL, cause) != 0)
+		return -1;
+	if (ends) {
+		sched_trace(s, &steps);
+		ends[sch->n] = steps;
+	}
+	return 0;
 }

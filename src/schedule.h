@@ -50,4 +50,15 @@ char *schedule_format_choices(const int *choices, size_t n);
  */
 int schedule_run(struct sched *s, const struct schedule *sch, char **cause);
 
+/* How many items the schedule has. */
+size_t schedule_nitems(const struct schedule *sch);
+
+/*
+ * schedule_run, noting where each item ended: ends[i] is the number of
+ * steps run when item i was done, ends[nitems] the run's length (ends has
+ * nitems + 1 places).  The milestones of one text mark the same moments
+ * on every version, which is how `v` keeps the moment in play.
+ */
+int schedule_run_marked(struct sched *s, const struct schedule *sch, size_t *ends, char **cause);
+
 #endif

@@ -2,7 +2,8 @@
  * store.c - the schedule database: one SQLite file, opened with care
  * (the tables: docs/schema.md).  This file opens, checks and migrates it;
  * store_rows.c reads and writes scenarios and schedules,
- * store_explore.c explorations, store_sql.c has the SQL helpers they share
+ * store_explore.c explorations, store_progress.c challenge progress,
+ * store_sql.c has the SQL helpers they share
  * (store-int.h).
  *
  * Central structure: struct store, one connection to one file.  No
@@ -137,13 +138,36 @@ static const char schema_v3[] =
 	"ALTER TABLE schedules ADD COLUMN trace_format INTEGER NOT NULL DEFAULT 1;\n";
 
 /*
- * Version 4: a scenario's row says which file it was read from (its
+ * Version 4: challenge mode (xipsandbox challenge) keeps each player's
+ * progress per level: a new table, nothing else touched.  Its rows are
+ * only ever merged into (store_progress_add), never overwritten.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE challenge_progress (\n"
+	"  player           TEXT NOT NULL CHECK (length(player) BETWEEN 1 AND 64),\n"
+	"  level            TEXT NOT NULL CHECK (length(level) BETWEEN 1 AND 32),\n"
+	"  scenario         TEXT NOT NULL,\n"
+	"  version          TEXT NOT NULL " VERSION_CHECK ",\n"
+	"  goal             TEXT NOT NULL,\n"
+	"  outcome          TEXT NOT NULL CHECK (outcome IN ('open', 'won', 'proved')),\n"
+	"  tries            INTEGER NOT NULL DEFAULT 0 CHECK (tries >= 0),\n"
+	"  stars            INTEGER NOT NULL DEFAULT 0 CHECK (stars BETWEEN 0 AND 3),\n"
+	"  best_length      INTEGER CHECK (best_length IS NULL OR best_length >= 0),\n"
+	"  best_preemptions INTEGER CHECK (best_preemptions IS NULL OR best_preemptions >= 0),\n"
+	"  best_schedule    TEXT,\n"
+	"  created          TEXT NOT NULL DEFAULT " TIMESTAMP ",\n"
+	"  updated          TEXT NOT NULL DEFAULT " TIMESTAMP ",\n"
+	"  PRIMARY KEY (player, level)\n"
+	");\n";
+
+/*
+ * Version 5: a scenario's row says which file it was read from (its
  * absolute path), so that two files with one name and different texts
  * are told apart: a local other/classic.scn is not the shipped classic
  * (issue 17, item 12).  Old rows get NULL, "not known yet", and are
  * filled in by the next command that reads the same text from a file.
  */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"ALTER TABLE scenarios ADD COLUMN source TEXT;\n";
 
 /*
@@ -158,7 +182,8 @@ static const struct migration {
 	{ schema_v1, "scenarios schedules explorations " },
 	{ schema_v2, "scenarios schedules explorations exploration_units " },
 	{ schema_v3, "scenarios schedules explorations exploration_units " },
-	{ schema_v4, "scenarios schedules explorations exploration_units " },
+	{ schema_v4, "scenarios schedules explorations exploration_units challenge_progress " },
+	{ schema_v5, "scenarios schedules explorations exploration_units challenge_progress " },
 };
 
 /* ---- the file ------------------------------------------------------------- */

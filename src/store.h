@@ -20,7 +20,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* schedules.trace_format: 1, a step's source line (schema 2 and before); 2, its site id. */
 #define STORE_TRACE_FORMAT_LINES 1
@@ -223,6 +223,48 @@ int store_exploration_units(struct store *st, long id,
 /* A scenario by id, with the text it was last seen with (*text newly allocated); *found 0 when none. */
 int store_scenario_by_id(struct store *st, long id, struct store_scenario *out, char **text, int *found,
 			 char **cause);
+
+/* ---- challenge progress (schema 4; src/store_progress.c) ------------------------ */
+
+/*
+ * One player's progress on one challenge level.  outcome: "open" (tried,
+ * not finished), "won" (a run reached the goal) or "proved" (the player
+ * saw explore's proof that no schedule reaches it).  The best_* fields
+ * describe the best winning schedule (most stars, then fewest steps);
+ * best_length is -1 and best_schedule NULL until a win.  Strings read
+ * (store_progress_get) are owned by the struct (store_progress_clear);
+ * those written are only read.
+ */
+struct store_progress {
+	const char *player;
+	const char *level;
+	const char *scenario;
+	const char *version;
+	const char *goal;
+	const char *outcome;
+	long tries;             /* runs that ended without reaching the goal */
+	long stars;             /* of the best win, 0..3 */
+	long best_length, best_preemptions;
+	const char *best_schedule;    /* "0 0 1 ...", as schedules.choices */
+	const char *updated;          /* reads only */
+};
+void store_progress_clear(struct store_progress *p);
+
+/*
+ * Merge one session's news into (player, level)'s row, creating it: tries
+ * are added to the stored ones, the outcome only moves up (open < proved <
+ * won), and the best win is replaced only by a better one.  p->best_* are
+ * read when p->outcome is "won".  Nothing else of a stored row changes.
+ */
+int store_progress_add(struct store *st, const struct store_progress *p, char **cause);
+
+/* (player, level)'s row; *found is 0 when the player never tried it. */
+int store_progress_get(struct store *st, const char *player, const char *level, struct store_progress *out,
+		       int *found, char **cause);
+
+/* Call fn for every row of `player`, by level name; fn returns non-zero to stop. */
+int store_progress_each(struct store *st, const char *player,
+			int (*fn)(void *ctx, const struct store_progress *p), void *ctx, char **cause);
 
 /* ---- waiting for another program's lock ------------------------------------------ */
 

@@ -53,6 +53,7 @@ static const struct { short fg, bg; attr_t mono; } role_style[ROLE_COUNT] = {
 };
 
 static int use_color;
+static SCREEN *tui_screen;
 static int projector;
 
 static long now_ms(void)
@@ -120,9 +121,21 @@ int tui_run(struct app *a, char **cause)
 		return util_errf(cause, "play needs a terminal; for a text trace use 'xipsandbox replay' (or 'run')");
 	if (!getenv("TERM") || !*getenv("TERM"))
 		return util_errf(cause, "TERM is not set: play cannot draw; set TERM (e.g. TERM=xterm-256color) or use 'xipsandbox replay'");
-	if (!newterm(NULL, stdout, stdin))
+	if (!(tui_screen = newterm(NULL, stdout, stdin)))
 		return util_errf(cause, "the terminal '%s' is unknown to curses; set TERM to one it knows, or use 'xipsandbox replay'",
 				 getenv("TERM"));
+	/* a terminal that cannot move the cursor (TERM=dumb) would show a blank screen */
+	{
+		const char *cup = tigetstr("cup");
+		if (!cup || cup == (const char *)-1) {
+			endwin();
+			delscreen(tui_screen);
+			tui_screen = NULL;
+			return util_errf(cause, "the terminal '%s' cannot move the cursor, so play cannot draw on it; "
+					 "set TERM to your terminal's (e.g. TERM=xterm-256color), or use 'xipsandbox replay'",
+					 getenv("TERM"));
+		}
+	}
 	tui_active = 1;
 	util_set_fatal_hook(tui_restore);
 	memset(&sa, 0, sizeof sa);

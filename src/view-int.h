@@ -15,4 +15,7 @@
  */
 void view_code_draw(const struct ksnap_cpu *k, int x, int w, int y, int y1, struct grid *g);
 
+/* "__do_fault():  set_pte_at(mm, address, page_table, entry);": the function and the statement the CPU runs next, as the kernel reads (user mode: the process's operation). */
+void view_code_statement(const struct ksnap_cpu *k, char *buf, size_t len);
+
 #endif

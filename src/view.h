@@ -32,12 +32,25 @@ struct view_info {
 	const char *mode;            /* "demo: playing, 1.0 s a step" or NULL */
 	int projector;               /* large-print layout: fewer, bigger things */
 	const char *variant;         /* "fixed without mutex" when the fix is taken apart, else NULL */
+	const char *keys;            /* the key bar when something particular is awaited, else NULL */
 };
 
 /* Draw everything (or the too-small message) into g. */
 void view_render(const struct kernel_snapshot *snap, const struct view_info *info, struct grid *g);
 
-/* The help overlay's text: every key. */
+/* The help overlay's text: every key and every sign on the screen. */
 extern const char view_help_text[];
+/* The glossary overlay's text: the kernel's terms in a student's words. */
+extern const char view_terms_text[];
+
+/*
+ * Rows `text` takes word-wrapped at `width` columns ('\n' a hard break);
+ * fills each row's start offset and length (up to max rows) when start
+ * is not NULL.  The view wraps every sentence with it, so tests can too.
+ */
+int view_wrap(const char *text, int width, int *start, int *len, int max);
+
+/* Where the overlay's box goes on g: its corner and size. */
+void view_overlay_box(const struct view_info *in, const struct grid *g, int *x0, int *y0, int *w, int *h);
 
 #endif

@@ -200,3 +200,28 @@ void view_code_draw(const struct ksnap_cpu *k, int x, int w, int y, int y1, stru
 		draw_line(g, x, w, y++, line);
 	}
 }
+
+void view_code_statement(const struct ksnap_cpu *k, char *buf, size_t len)
+{
+	const struct embedded_source *src;
+	char line[512];
+	int d;
+
+	buf[0] = '\0';
+	if (!k->site || !k->site->file)
+		return;
+	if (k->nframes == 0) {
+		char op[160];
+		user_op_text(k->op_text, op, sizeof op);
+		snprintf(buf, len, "%s", op);
+		return;
+	}
+	src = sources_find(k->site->file);
+	d = sources_display_line(src, k->site->line);
+	if (d < 0) {
+		snprintf(buf, len, "%s(): %s", k->site->func, k->site->what);
+		return;
+	}
+	expand_tabs(src->lines[d].text, 1, line, sizeof line);
+	snprintf(buf, len, "%s():  %s", k->site->func, line + strspn(line, " "));
+}

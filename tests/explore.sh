@@ -262,9 +262,13 @@ if command -v sqlite3 >/dev/null 2>&1; then
 		"$(sqlite3 "$lk" 'SELECT units_done, (SELECT count(*) FROM exploration_units WHERE exploration_id = 2) FROM explorations WHERE id = 2')" \
 		"$(sqlite3 "$lk" 'SELECT units_done, (SELECT count(*) FROM exploration_units WHERE exploration_id = 1) FROM explorations WHERE id = 1')"
 	# 1.5, 1.6: one signal ends that wait: the report is printed, the loss said (B23, B24)
-	XS_DB_BUSY_MS=20000 timeout 300 "$XS_BIN" explore "$four" --version later --units 1000 --limit 5000 -j 2 -q \
+	# no timeout(1) in between: the signal must reach xipsandbox itself (a
+	# watchdog ends a hang instead)
+	XS_DB_BUSY_MS=20000 "$XS_BIN" explore "$four" --version later --units 1000 --limit 5000 -j 2 -q \
 		--db "$lk" > "$work/lock.out" 2> "$work/lock.err" &
 	pid=$!
+	( sleep 300; kill -9 $pid 2>/dev/null ) &
+	watchdog=$!
 	lock_when 3 8
 	n=0
 	while ! grep -q 'explore: waiting up to' "$work/lock.err" && [ $n -lt 1000 ]; do sleep 0.01; n=$((n + 1)); done
@@ -274,6 +278,6 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	ok "$([ $rc -eq 3 ] && [ $ms -lt 2000 ]; echo $?)" explore-lock-1.5 \
 		"SIGTERM while the last write waits for the lock: explore stops within 2 s (exit $rc after $ms ms)"
 	has explore-lock-1.6 "... having printed the report" "$(cat "$work/lock.out")" "result: "
-	kill $lpid 2>/dev/null; wait $lpid
+	kill $lpid $watchdog 2>/dev/null; wait $lpid
 fi
 done_testing

@@ -1,7 +1,7 @@
 # lesson.sh - every command docs/lesson.md tells a student to type works as
 # written (lesson-*): it runs, and ends with a verdict, not with a usage,
-# input or internal error.  play and demo need a terminal and are covered by
-# tui.sh and demo.sh.
+# input or internal error.  play, demo and a challenge level need a terminal
+# and are covered by tui.sh, demo.sh and challenge.sh.
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 work=$(mktemp -d "${TMPDIR:-/tmp}/xs-lesson.XXXXXX")
@@ -14,7 +14,7 @@ grep -oE '\./xipsandbox [^`]*' "$XS_SRCDIR/docs/lesson.md" | sed 's/[[:space:]]*
 n=0
 while IFS= read -r cmd; do
 	case "$cmd" in
-	"./xipsandbox play"*|"./xipsandbox demo"*) continue ;;
+	"./xipsandbox play"*|"./xipsandbox demo"*|"./xipsandbox challenge "[a-z]*) continue ;;
 	esac
 	n=$((n + 1))
 	(cd "$work" && PATH="$bindir:$PATH" eval "${cmd#./}" >/dev/null 2>"$work/err")
@@ -27,4 +27,48 @@ done < "$work/cmds"
 [ $n -ge 10 ]; ok $? lesson-count "the lesson has at least 10 commands to check ($n)"
 out=$(cd "$work" && PATH="$bindir:$PATH" xipsandbox run classic --version buggy --no-record -q --schedule "cpu1 until get_xip_mem=-ENODATA; cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end")
 has lesson-answer-1 "the answer to exercise 1 does corrupt the buggy version" "$out" "verdict: corruption"
+
+# What the lesson says each command prints.  `says ID CLAIM WANT CMD`: the
+# command is in the lesson as written, and its output holds WANT.
+lesson="$XS_SRCDIR/docs/lesson.md"
+says() {
+	id=$1 claim=$2 want=$3 cmd=$4
+	if ! grep -qF -- "$cmd" "$lesson"; then
+		ok 1 "$id" "$claim (the lesson no longer has: $cmd)"
+		return
+	fi
+	got=$(cd "$work" && PATH="$bindir:$PATH" eval "${cmd#./}" 2>&1)
+	has "$id" "$claim" "$got" "$want"
+}
+race='"cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end"'
+says lesson-says-2 "section 2: the race on buggy is data corruption" "verdict: corruption" \
+	"./xipsandbox run classic --version buggy --schedule $race"
+says lesson-says-2.1 "... process A sees zeros while read() returns NEWDATA!" 'but read() of the file gives "NEWDATA!"' \
+	"./xipsandbox run classic --version buggy --schedule $race"
+says lesson-says-3 "section 3: the same interleaving on fixed is ok" "verdict: ok" \
+	"./xipsandbox run classic --version fixed --schedule $race"
+says lesson-says-4 "section 4: without the re-check it is corruption again" "verdict: corruption" \
+	"./xipsandbox run classic --version fixed --without recheck --schedule $race"
+says lesson-says-5 "section 5: with the pre-2.6.25 seqcount, corruption" "verdict: corruption" \
+	'./xipsandbox run classic --version fixed --without seqwait --schedule "cpu0 until get_xip_mem=-ENODATA; cpu0 to xip_sparse_page; cpu1 to end; cpu0 to end"'
+says lesson-says-6.1 "section 6: two threads on one present page: fixed crashes (BUG)" "verdict: bug" \
+	"./xipsandbox run threads-present --version fixed --expected"
+says lesson-says-6.2 "section 6: the allocation race on fixed loses a block" "verdict: leak" \
+	"./xipsandbox run alloc-race --version fixed --expected"
+says lesson-says-7.1 "section 7: explore finds the corruption on buggy" "corruption" \
+	"./xipsandbox explore classic --version buggy"
+says lesson-says-7.2 "section 7: explore finds nothing bad on fixed" "result: every schedule of fixed is ok" \
+	"./xipsandbox explore classic --version fixed"
+says lesson-says-ex2 "exercise 2: three-cpus on fixed, every verdict ok" "result: every schedule of fixed is ok" \
+	"./xipsandbox explore three-cpus --version fixed"
+# section 4 shows ablate's table: it is what ablate prints, line for line
+table=$(awk '/^    \.\/xipsandbox ablate --single/ { f = 1 } f && /^```$/ { n++; if (n == 2) exit; next } f && n == 1' "$lesson")
+is lesson-says-4.1 "section 4: the ablate table in the lesson is what ablate --single prints" \
+	"$(cd "$work" && PATH="$bindir:$PATH" xipsandbox ablate --single)" "$table"
+# exercise 3's answer: the retry's row is the fix's own row on every shipped scenario
+all=$(cd "$work" && PATH="$bindir:$PATH" xipsandbox ablate --all --single | grep -v '^    ')
+fix=$(printf '%s\n' "$all" | grep '^(nothing' | sed 's/^(nothing: the seed.s fix) *//; s/([0-9]* runs)//g')
+retry=$(printf '%s\n' "$all" | grep '^retry ' | sed 's/^retry *//; s/([0-9]* runs)//g')
+is lesson-says-ex3 "exercise 3: without the retry every shipped scenario's verdict is the fix's" "$retry" "$fix"
+is lesson-says-ex3.1 "... on all ten shipped scenarios" "$(printf '%s\n' "$all" | head -1 | wc -w)" 12
 done_testing

@@ -23,6 +23,14 @@ has() {
 	esac
 }
 
+# hasnt ID DESCRIPTION TEXT NEEDLE: TEXT does not contain NEEDLE
+hasnt() {
+	case "$3" in
+	*"$4"*) ok 1 "$1" "$2"; printf '#   got: %s\n#  want it not to contain: %s\n' "$3" "$4" | sed 's/^/# /' ;;
+	*) ok 0 "$1" "$2" ;;
+	esac
+}
+
 # is ID DESCRIPTION GOT WANT
 is() {
 	if [ "$3" = "$4" ]; then ok 0 "$1" "$2"; else

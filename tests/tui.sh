@@ -42,7 +42,7 @@ shows() {  # shows ID DESCRIPTION TEXT
 
 start 80 24 classic race
 s=$(screen)
-has tui-1.1 "the classic race opens on the 'race' schedule" "$s" "classic: The classic race"
+has tui-1.1 "the classic race opens on the 'race' schedule" "$s" "schedule ('race'): |0000"
 has tui-1.2 "... at step 0, buggy" "$s" "buggy | step 0 of"
 has tui-1.3 "... with both CPUs' operations" "$s" "CPU1 : B write 1"
 has tui-1.4 "... the sparse page not allocated yet" "$s" "__xip_sparse_page: NULL"
@@ -69,7 +69,10 @@ keys e
 shows tui-3.1 "e runs to the end: the corruption verdict in buggy" "VERDICT corruption"
 has tui-3.2 "... A's pte for page 1 maps the sparse page, marked stale" "$(screen)" "p1:SPARSE!"
 keys v
-shows tui-3.3 "v switches to fixed on the same interleaving" "fixed | step 0 of"
+shows tui-3.3 "v at the end switches to fixed at the same moment: its end" "fixed | step 31 of 31"
+has tui-3.3.1 "... saying where the versions part" "$(screen | tr -s ' ')" "the versions part at step 14"
+keys Home
+shows tui-3.3.2 "Home: fixed at step 0" "fixed | step 0 of"
 keys 0 0 0 0 0 0 0
 shows tui-3.4 "in fixed, CPU0 runs (keys 0): it takes xip_sparse_mutex and the seqcount turns odd" "xip_sparse_seq=1(odd)"
 keys End
@@ -117,9 +120,14 @@ T resize-window -t xs -x 60 -y 15
 sleep 0.3
 shows tui-6.1 "a 60x15 terminal gets the too-small message" "the terminal is too small"
 has tui-6.2 "... naming the sizes" "$(screen)" "It is 60x15; play needs 80x24"
+T resize-window -t xs -x 10 -y 5
+shows tui-6.2.1 "a 10x5 terminal: 'too small' on a row of its own" "too small"
+is tui-6.2.2 "... and the sizes, the way out and the quit key each on their own row, none over another" \
+	"$(screen | sed -n 1,4p | tr '\n' '/')" "too small/10x5<80x24/enlarge it/q quits/"
 T resize-window -t xs -x 120 -y 40
 shows tui-6.3 "resizing to 120x40 redraws the full screen" "buggy | step 0 of"
 w=$(screen | head -1 | wc -c); [ "$w" -gt 110 ]; ok $? tui-6.4 "... using the width (title row $w wide)"
+has tui-6.5 "... and the scenario's title, which did not fit at 80 columns" "$(screen | head -1)" "classic: The classic race"
 
 start 80 24 classic race --without recheck
 keys v
@@ -127,8 +135,49 @@ shows tui-8.1 "play --without recheck: v shows the fix taken apart" "fixed witho
 keys e
 shows tui-8.2 "... and on the race it corrupts again" "VERDICT corruption"
 keys v
-shows tui-8.3 "... v goes on to later" "later | step 0 of"
+shows tui-8.3 "... v goes on to later, at the same moment" "later | step"
+has tui-8.4 "... the end of the race on later too" "$(screen)" "VERDICT"
 
+# v keeps the moment (issue 13): where the versions run the same steps, the same step
+start 80 24 classic race
+keys Space Space Space Space Space
+shows tui-9.1 "buggy at step 5: CPU0 has found the hole" "buggy | step 5 of"
+keys v
+shows tui-9.2 "v: fixed at the same step 5, not back at 0" "fixed | step 5 of"
+has tui-9.3 "... and it says the versions are the same up to there" "$(screen | tr -s ' ')" "at the same step 5"
+keys Space Space Space Space Space Space Space Space Space Space Space Space Space Space Space
+shows tui-9.4 "in fixed, on to step 20: the re-check" "fixed | step 20 of"
+keys v
+shows tui-9.5 "v at fixed step 20 (past where they part): later, same moment" "later | step"
+keys v
+shows tui-9.6 "v again: buggy" "buggy | step"
+hasnt tui-9.7 "... never silently back at step 0" "$(screen)" "buggy | step 0 of"
+# the legend, the race window without colour, the terms
+start 80 24 classic race
+has tui-9.9 "the legend of the signs is on the screen" "$(screen)" "[ ]race window"
+keys Space Space Space Space Space Space
+shows tui-9.10 "the race window is bracketed, visible without colour" "schedule ('race'): 0000[01]|"
+keys t
+shows tui-9.11 "t shows the terms a student needs" "one shared page of zeros"
+keys Space
+# a fork is labelled as such
+keys Home
+keys 1
+shows tui-9.12 "a digit that differs from the schedule forks it: the label says where" "schedule ('race', changed at step 1)"
+
+# a save error is shown whole at 80 columns, its reason to the end (it was cut after the path)
+start 80 24 classic race
+keys s
+keys r a c e Enter
+shows tui-10.1 "saving under a used name: refused" "not saved:"
+has tui-10.2 "... the whole reason on screen, to its last word" "$(screen | tr '\n' ' ' | tr -s ' ')" "is already used by schedule 1 of scenario classic (buggy)"
+
+# TERM=dumb cannot move the cursor: a clear refusal, not a blank screen
+if command -v script >/dev/null 2>&1; then
+	out=$(TERM=dumb script -qec "'$XS_BIN' play classic --db '$db'" /dev/null < /dev/null 2>&1); rc=$?
+	is tui-7.3 "TERM=dumb play refuses (exit 3) instead of a blank screen" "$rc" 3
+	has tui-7.4 "... saying why and what to do" "$out" "cannot move the cursor, so play cannot draw on it"
+fi
 err=$(echo | "$XS_BIN" play classic --db "$db" 2>&1); rc=$?
 is tui-7.1 "play without a terminal refuses (exit 3)" "$rc" 3
 has tui-7.2 "... and points at replay" "$err" "xipsandbox replay classic race"

@@ -102,6 +102,7 @@ T -f /dev/null new-session -d -s xs -x $W -y $H "'$XS_BIN' play classic race --d
 if wait_for "buggy | step 0 of"; then
 	walk buggy view-5
 	T send-keys -t xs v
+	wait_for "fixed | step" && T send-keys -t xs Home
 	if wait_for "fixed | step 0 of"; then
 		walk fixed view-6
 	else
