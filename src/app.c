@@ -112,7 +112,7 @@ static void which_ingredients(struct app *a)
 		free(cause);
 		return;
 	}
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < KERNEL_WITHOUT_COUNT; i++) {
 		struct kernel_run *run = kernel_run_new();
 		struct kernel_verdict v;
 		unsigned bit = 1u << i;

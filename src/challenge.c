@@ -118,7 +118,7 @@ static void overlay(struct app *a, const char *text, const char *keys)
 
 static uint64_t schedule_hash(const struct play *p)
 {
-	return util_fnv1a(p->choices, p->pos * sizeof *p->choices) | 1; /* never 0: 0 is "none" */
+	return util_fnv1a(UTIL_FNV1A_INIT, p->choices, p->pos * sizeof *p->choices) | 1; /* never 0: 0 is "none" */
 }
 
 static char *choices_text(const int *choices, size_t n)

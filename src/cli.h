@@ -30,6 +30,14 @@ void cli_error(const char *fmt, ...) XS_PRINTF(1, 2);
 struct scenario *cli_load_scenario(const char *arg);
 
 /*
+ * The same, and when no file has that name, the scenario of that name
+ * in st as the database keeps it (its stored text: import of a line whose
+ * scenario is the user's own, B28).  NULL after printing the error.
+ */
+struct store;
+struct scenario *cli_load_scenario_or_stored(const char *arg, struct store *st);
+
+/*
  * The scenario as database st keeps it (scenarios.text, the text last seen),
  * for a stored row: no file is read, and the stored name is never a path
  * (B20).  Returns 1 and *out (scenario_free), 0 when there is no scenario
@@ -38,6 +46,19 @@ struct scenario *cli_load_scenario(const char *arg);
  */
 struct store;
 int cli_stored_scenario(struct store *st, long scenario_id, struct scenario **out, char **cause);
+
+/*
+ * Are a stored unit's counterexamples what they say?  Each is replayed on
+ * scn and version: it must use all its choices, end with the verdict, the
+ * state hash and the number of preemptions it records, and its state must
+ * be one of the unit's final states.  A unit read back from a database
+ * (resume, merge) is trusted only then: another program may have changed
+ * the bytes in a form explore_unit_decode still accepts.  Returns 0, or -1
+ * with *why (newly allocated) saying which one differs and how.
+ */
+struct explore_unit;
+int cli_unit_check(const struct scenario *scn, enum xip_version version, const struct explore_unit *u,
+		   char **why);
 
 /* The scenario directories searched, for messages and `list`. */
 const char *cli_scenario_dirs(void);

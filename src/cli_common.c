@@ -1,6 +1,7 @@
 /*
  * cli_common.c - what every command shares: error messages in one format,
- * and finding scenarios by path or by name.
+ * finding scenarios by path or by name, and checking what a database
+ * gives back before it is believed (a stored scenario, a stored unit).
  */
 #include "config.h"
 
@@ -13,7 +14,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "explore.h"
 #include "record.h"
+#include "sched.h"
 
 /* Messages quote users' files: control bytes are shown, never sent to the terminal (util_shown). */
 static void put_safe(FILE *out, const char *s)
@@ -104,35 +107,69 @@ int cli_shipped_scenarios(char ***names)
 	return n;
 }
 
-struct scenario *cli_load_scenario(const char *arg)
+/* The file ARG names (newly allocated), or NULL when there is none. */
+static char *scenario_path(const char *arg)
 {
 	const char *dirs[4];
-	struct scenario *scn = NULL;
-	char *cause = NULL, *path = NULL;
+	char *path = NULL;
 	int nd = 0;
 
-	if (strchr(arg, '/') || is_file(arg)) {
-		path = xstrdup(arg);
-	} else {
-		if (getenv("XS_SCENARIO_DIR"))
-			dirs[nd++] = getenv("XS_SCENARIO_DIR");
-		dirs[nd++] = "scenarios";
-		dirs[nd++] = XS_SOURCE_SCENARIODIR;
-		dirs[nd++] = XS_SCENARIODIR;
-		for (int i = 0; i < nd && !path; i++) {
-			char *p = xasprintf("%s/%s%s", dirs[i], arg,
-					    strlen(arg) > 4 && !strcmp(arg + strlen(arg) - 4, ".scn") ? "" : ".scn");
-			if (is_file(p))
-				path = p;
-			else
-				free(p);
-		}
-		if (!path) {
-			cli_error("no scenario '%s': not a file, and no %s.scn in %s\n"
-				  "Give a path to a .scn file, or one of the shipped names (classic, ...).",
-				  arg, arg, cli_scenario_dirs());
-			return NULL;
-		}
+	if (strchr(arg, '/') || is_file(arg))
+		return xstrdup(arg);
+	if (getenv("XS_SCENARIO_DIR"))
+		dirs[nd++] = getenv("XS_SCENARIO_DIR");
+	dirs[nd++] = "scenarios";
+	dirs[nd++] = XS_SOURCE_SCENARIODIR;
+	dirs[nd++] = XS_SCENARIODIR;
+	for (int i = 0; i < nd && !path; i++) {
+		char *p = xasprintf("%s/%s%s", dirs[i], arg,
+				    strlen(arg) > 4 && !strcmp(arg + strlen(arg) - 4, ".scn") ? "" : ".scn");
+		if (is_file(p))
+			path = p;
+		else
+			free(p);
+	}
+	return path;
+}
+
+struct scenario *cli_load_scenario_or_stored(const char *arg, struct store *st)
+{
+	struct store_scenario srow = { 0 };
+	struct scenario *scn = NULL;
+	char *path = scenario_path(arg), *cause = NULL;
+	int found = 0;
+
+	if (path || !st) {
+		free(path);
+		return cli_load_scenario(arg);
+	}
+	if (store_scenario_get(st, arg, &srow, &found, &cause) == 0 && found &&
+	    cli_stored_scenario(st, srow.id, &scn, &cause) > 0) {
+		store_scenario_clear(&srow);
+		return scn;
+	}
+	store_scenario_clear(&srow);
+	if (cause) {
+		cli_error("%s", cause);
+		free(cause);
+		return NULL;
+	}
+	cli_error("no scenario '%s': not a file, no %s.scn in %s, and none of that name in %s\n"
+		  "Give a path to a .scn file, or one of the shipped names (classic, ...).",
+		  arg, arg, cli_scenario_dirs(), store_path(st));
+	return NULL;
+}
+
+struct scenario *cli_load_scenario(const char *arg)
+{
+	struct scenario *scn = NULL;
+	char *cause = NULL, *path = scenario_path(arg);
+
+	if (!path) {
+		cli_error("no scenario '%s': not a file, and no %s.scn in %s\n"
+			  "Give a path to a .scn file, or one of the shipped names (classic, ...).",
+			  arg, arg, cli_scenario_dirs());
+		return NULL;
 	}
 	if (scenario_load(path, &scn, &cause) != 0) {
 		cli_error("%s", cause);
@@ -187,4 +224,73 @@ int cli_stored_scenario(struct store *st, long scenario_id, struct scenario **ou
 	store_scenario_clear(&srow);
 	free(text);
 	return r;
+}
+
+static int state_known(const struct explore_unit *u, uint64_t state)
+{
+	size_t lo = 0, hi = u->nstates;
+
+	while (lo < hi) {   /* u->states is ascending (explore_unit_decode checks it) */
+		size_t mid = lo + (hi - lo) / 2;
+		if (u->states[mid] == state)
+			return 1;
+		if (u->states[mid] < state)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int cex_check(struct kernel_run *run, const struct scenario *scn, enum xip_version version,
+		     const struct explore_unit *u, const struct explore_cex *c, const char *what, char **why)
+{
+	struct kernel_verdict kv;
+	struct sched *s;
+	char *parted = NULL, *cause = NULL;
+
+	if (record_execute_choices(run, scn, version, c->choices, c->n, &parted, &cause) != 0) {
+		*why = xasprintf("its %s counterexample does not run (%s)", what, cause);
+		free(cause);
+		return -1;
+	}
+	if (parted) {
+		*why = xasprintf("its %s counterexample (%s in %zu steps) does not replay: %s", what,
+				 verdict_kind_name(c->verdict), c->n, parted);
+		free(parted);
+		return -1;
+	}
+	s = kernel_run_sched(run);
+	kernel_run_verdict(run, &kv);
+	if (kv.kind != c->verdict || sched_nsteps(s) != c->n || sched_preemptions(s) != c->preemptions ||
+	    kernel_state_hash(run) != c->state || !state_known(u, c->state)) {
+		*why = xasprintf("its %s counterexample says %s in %zu steps, %u preemptions, but replays to %s in "
+				 "%zu steps, %u preemptions%s", what, verdict_kind_name(c->verdict), c->n,
+				 c->preemptions, verdict_kind_name(kv.kind), sched_nsteps(s), sched_preemptions(s),
+				 kernel_state_hash(run) != c->state ? ", another final state"
+				 : !state_known(u, c->state) ? ", a final state the unit does not list" : "");
+		return -1;
+	}
+	return 0;
+}
+
+int cli_unit_check(const struct scenario *scn, enum xip_version version, const struct explore_unit *u,
+		   char **why)
+{
+	struct kernel_run *run;
+	int rc = 0;
+
+	*why = NULL;
+	if (!u->shortest.choices)
+		return 0;
+	run = kernel_run_new();
+	rc = cex_check(run, scn, version, u, &u->shortest, "shortest", why);
+	/* often the same run: replayed once */
+	if (rc == 0 && (u->fewest.n != u->shortest.n ||
+			memcmp(u->fewest.choices, u->shortest.choices, u->fewest.n * sizeof *u->fewest.choices) != 0 ||
+			u->fewest.state != u->shortest.state || u->fewest.verdict != u->shortest.verdict ||
+			u->fewest.preemptions != u->shortest.preemptions))
+		rc = cex_check(run, scn, version, u, &u->fewest, "fewest-preemptions", why);
+	kernel_run_free(run);
+	return rc;
 }

@@ -87,7 +87,7 @@ int cli_demo(int argc, char **argv)
 		case 'p': {
 			char *end;
 			pace = strtod(optarg, &end);
-			if (*end || pace < 0.05 || pace > 30)
+			if (*end || !(pace >= 0.05 && pace <= 30))   /* NaN fails both */
 				cli_usage_error("demo: --pace wants seconds between 0.05 and 30, not '%s'", optarg);
 			break;
 		}

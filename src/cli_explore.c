@@ -473,7 +473,8 @@ struct unit_load {
 	size_t n, loaded;
 	const char *path;
 	long id;
-	int ncpus;
+	const struct scenario *scn;
+	enum xip_version version;
 	char *cause;
 };
 
@@ -488,7 +489,7 @@ static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 		return 1;
 	}
 	l->done[unit] = xmalloc(sizeof *l->done[unit]);
-	if (explore_unit_decode(bytes, len, l->ncpus, l->done[unit], &why) != 0) {
+	if (explore_unit_decode(bytes, len, l->scn->ncpus, l->done[unit], &why) != 0) {
 		l->cause = xasprintf("%s: exploration %ld, unit %lld: %s; start a new search (without --resume)",
 				     l->path, l->id, unit, why);
 		free(why);
@@ -502,6 +503,17 @@ static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 		free(l->done[unit]);
 		l->done[unit] = NULL;
 		return 0;
+	}
+	/* what it found is printed as found, and as proven minimal: replayed first (issue 17, item 10) */
+	if (cli_unit_check(l->scn, l->version, l->done[unit], &why) != 0) {
+		l->cause = xasprintf("%s: exploration %ld, unit %lld is damaged (changed by another program?): %s; "
+				     "nothing was searched or recorded: start a new search (without --resume)",
+				     l->path, l->id, unit, why);
+		free(why);
+		explore_unit_clear(l->done[unit]);
+		free(l->done[unit]);
+		l->done[unit] = NULL;
+		return 1;
 	}
 	l->loaded++;
 	return 0;
@@ -553,7 +565,7 @@ static int journal_open(struct explore_args *a, struct journal *j, struct store 
 		return -1;
 	}
 	if (a->resume) {
-		struct unit_load l = { NULL, plan->nunits, 0, store_path(st), f.id, scn->ncpus, NULL };
+		struct unit_load l = { NULL, plan->nunits, 0, store_path(st), f.id, scn, v, NULL };
 		l.done = xcalloc(plan->nunits, sizeof *l.done);
 		if (store_exploration_units(st, f.id, load_unit, &l, &cause) != 0 || l.cause) {
 			free_units(l.done, plan->nunits);
@@ -572,8 +584,10 @@ static int journal_open(struct explore_args *a, struct journal *j, struct store 
 		return 0;
 	}
 	if (f.found)
-		fprintf(stderr, "explore: note: exploration %ld of this search stopped after %lld of %lld units; "
-			"--resume continues it\n", f.id, f.units_done, f.units);
+		/* B41: it may be another process's search, running now: it is unfinished, not "stopped" */
+		fprintf(stderr, "explore: note: exploration %ld of this search is unfinished (%lld of %lld units "
+			"recorded: it stopped, or another xipsandbox is still running it); --resume continues it "
+			"once it has stopped\n", f.id, f.units_done, f.units);
 	if (store_exploration_add(st, &j->row, &cause) != 0)
 		goto fail;
 	return 0;
@@ -596,16 +610,22 @@ static void journal_free(struct journal *j)
 /* The command that continues this search, as the user can type it. */
 static void print_resume(const struct explore_args *a, const char *scenario_arg, enum xip_version v)
 {
-	printf("resume:   xipsandbox explore %s --version %s%s --resume", scenario_arg, xip_version_name(v),
+	char *word = util_shell_word(scenario_arg);
+
+	printf("resume:   xipsandbox explore %s --version %s%s --resume", util_shown(word), xip_version_name(v),
 	       a->full ? " --full" : "");
+	free(word);
 	if (a->units_set)
 		printf(" --units %u", a->opt.units);
 	if (a->opt.step_limit)
 		printf(" --step-limit %u", a->opt.step_limit);
 	if (a->opt.shard_n > 1)
 		printf(" --shard %d/%d", a->opt.shard_k, a->opt.shard_n);
-	if (a->db)
-		printf(" --db %s", a->db);
+	if (a->db) {
+		word = util_shell_word(a->db);
+		printf(" --db %s", util_shown(word));
+		free(word);
+	}
 	printf("\n");
 }
 

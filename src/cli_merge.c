@@ -109,16 +109,28 @@ struct load {
 	size_t nunits;
 	const struct shard *s;
 	const char *path;
-	int ncpus;
+	const struct scenario *scn;
+	enum xip_version version;
 	char *cause;
 };
+
+/* Does shard s hold unit u?  The rule is explore_unit_mine's, not derived again here. */
+static int shard_holds(const struct shard *s, size_t u)
+{
+	struct explore_options o;
+
+	explore_options_init(&o);
+	o.shard_k = s->k;
+	o.shard_n = s->n;
+	return explore_unit_mine(&o, u);
+}
 
 static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 {
 	struct load *l = ctx;
 	char *why = NULL;
 
-	if (unit < 0 || (unsigned long long)unit >= l->nunits || unit % l->s->n != l->s->k - 1) {
+	if (unit < 0 || (unsigned long long)unit >= l->nunits || !shard_holds(l->s, (size_t)unit)) {
 		l->cause = xasprintf("%s: shard %d/%d (exploration %ld) holds unit %lld, which is not one of its "
 				     "units; the file is damaged: run that shard again", l->path, l->s->k, l->s->n,
 				     l->s->id, unit);
@@ -130,10 +142,21 @@ static int load_unit(void *ctx, long long unit, const void *bytes, size_t len)
 		return 1;
 	}
 	l->units[unit] = xmalloc(sizeof *l->units[unit]);
-	if (explore_unit_decode(bytes, len, l->ncpus, l->units[unit], &why) != 0 || !l->units[unit]->complete) {
+	if (explore_unit_decode(bytes, len, l->scn->ncpus, l->units[unit], &why) != 0 || !l->units[unit]->complete) {
 		l->cause = xasprintf("%s: shard %d/%d, unit %lld: %s; run that shard again", l->path, l->s->k,
 				     l->s->n, unit, why ? why : "not complete");
 		free(why);
+		free(l->units[unit]);
+		l->units[unit] = NULL;
+		return 1;
+	}
+	/* a counterexample is printed as found, and as proven minimal: replayed first (issue 17, item 10) */
+	if (cli_unit_check(l->scn, l->version, l->units[unit], &why) != 0) {
+		l->cause = xasprintf("%s: shard %d/%d (exploration %ld), unit %lld is damaged (changed by another "
+				     "program?): %s; nothing was merged or recorded: run that shard again", l->path,
+				     l->s->k, l->s->n, l->s->id, unit, why);
+		free(why);
+		explore_unit_clear(l->units[unit]);
 		free(l->units[unit]);
 		l->units[unit] = NULL;
 		return 1;
@@ -224,10 +247,22 @@ static void free_merge(struct merge *m)
 	free(m->cause);
 }
 
+/* Shard k of the search of s0 (the same scenario text, version, mode and n), split by another plan. */
+static const struct shard *split_otherwise(const struct merge *m, const struct shard *s0, int k)
+{
+	for (size_t i = 0; i < m->nrows; i++) {
+		const struct shard *s = &m->rows[i];
+		if (s->k == k && s->n == s0->n && !strcmp(s->hash, s0->hash) && !strcmp(s->version, s0->version) &&
+		    !strcmp(s->mode, s0->mode) && strcmp(s->plan, s0->plan) != 0)
+			return s;
+	}
+	return NULL;
+}
+
 /* Every shard 1..n of the search of rows[first], complete: chosen[k - 1]. */
 static int choose_shards(struct merge *m, size_t first, const struct shard **chosen, int quiet)
 {
-	const struct shard *s0 = &m->rows[first];
+	const struct shard *s0 = &m->rows[first], *other;
 
 	for (int k = 1; k <= s0->n; k++) {
 		const struct shard *best = NULL, *unfinished = NULL;
@@ -249,6 +284,13 @@ static int choose_shards(struct merge *m, size_t first, const struct shard **cho
 				  "'xipsandbox explore SCENARIO --version %s --shard %d/%d --resume --db %s'",
 				  m->paths[unfinished->input], k, s0->n, unfinished->units_done, unfinished->id,
 				  s0->version, k, s0->n, m->paths[unfinished->input]);
+			return -1;
+		} else if ((other = split_otherwise(m, s0, k)) != NULL) {
+			/* B39: it was there, split by other --units or --step-limit: not "missing" */
+			cli_error("%s: shard %d/%d (exploration %ld) was split otherwise than shard %d/%d in %s (plan '%s', "
+				  "not '%s'): the shards of one search need the same --units and --step-limit; run "
+				  "it again with those of the others", m->paths[other->input], k, s0->n, other->id,
+				  s0->k, s0->n, m->paths[s0->input], other->plan, s0->plan);
 			return -1;
 		} else {
 			cli_error("shard %d/%d of the search is in none of the databases given; run "
@@ -296,6 +338,13 @@ int cli_merge(int argc, char **argv)
 	}
 	if (optind >= argc)
 		cli_usage_error("merge needs the databases of the shards (see 'xipsandbox merge --help')");
+	/* B40: OUT is tried first, not after the whole fold (it is opened again to record) */
+	{
+		struct store *probe = cli_open_store(db, STORE_WRITE);
+		if (!probe)
+			return CLI_EXIT_INPUT;
+		store_close(probe);
+	}
 	memset(&m, 0, sizeof m);
 	memset(&plan, 0, sizeof plan);
 	m.paths = (const char *const *)argv + optind;
@@ -405,7 +454,7 @@ int cli_merge(int argc, char **argv)
 	nunits = plan.nunits;
 	units = xcalloc(nunits, sizeof *units);
 	for (int k = 0; k < chosen[0]->n; k++) {
-		struct load l = { units, nunits, chosen[k], m.paths[chosen[k]->input], scn->ncpus, NULL };
+		struct load l = { units, nunits, chosen[k], m.paths[chosen[k]->input], scn, (enum xip_version)vv, NULL };
 		if (store_exploration_units(m.in[chosen[k]->input], chosen[k]->id, load_unit, &l, &cause) != 0)
 			goto fail;
 		if (l.cause) {
@@ -416,7 +465,11 @@ int cli_merge(int argc, char **argv)
 	}
 	for (size_t u = 0; u < nunits; u++)
 		if (!units[u]) {
-			const struct shard *s = chosen[u % (size_t)chosen[0]->n];
+			const struct shard *s = NULL;
+			for (int k = 0; k < chosen[0]->n && !s; k++)
+				if (shard_holds(chosen[k], u))
+					s = chosen[k];
+			XS_ASSERT(s);   /* every unit is some shard's */
 			cli_error("%s: shard %d/%d (exploration %ld) says it is complete but lacks unit %zu; run that "
 				  "shard again", m.paths[s->input], s->k, s->n, s->id, u);
 			goto out;

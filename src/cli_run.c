@@ -223,6 +223,13 @@ int cli_run(int argc, char **argv)
 	kernel_run_verdict(run, &v);
 	report_run(stdout, run, &v, quiet);
 	status = verdict_exit_status(v.kind);
+	if (expected && v.kind != scn->expect[version].verdict) {
+		/* the scenario's own claim does not hold (B37: it was never checked) */
+		cli_error("%s:%d: the scenario expects %s on %s with this schedule, but the run ended %s",
+			  scn->path, scn->expect[version].line, verdict_kind_name(scn->expect[version].verdict),
+			  xip_version_name(version), verdict_kind_name(v.kind));
+		status = CLI_EXIT_INPUT;
+	}
 	if (st) {
 		struct store_schedule row;
 		record_fill(&row, run, srow.id, "user", name,

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,17 @@ static int all_digits(const char *s)
 	return 1;
 }
 
+/* The id all_digits text names; 0 (no schedule has it) beyond LONG_MAX, never a clamped real id. */
+static long id_of(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno == ERANGE || *end ? 0 : v;
+}
+
 /* ---- replay ---------------------------------------------------------------- */
 
 static const char replay_help[] =
@@ -145,7 +157,7 @@ static int find_schedule(struct store *st, const struct scenario *scn, const cha
 		return -1;
 	}
 	if (all_digits(which)) {
-		if (store_schedule_get(st, atol(which), row, &found, &cause) != 0)
+		if (store_schedule_get(st, id_of(which), row, &found, &cause) != 0)
 			goto fail;
 		if (!found) {
 			cli_error("no schedule %s in %s; 'xipsandbox list %s' shows them", which, store_path(st), scn->name);
@@ -472,7 +484,7 @@ int cli_export(int argc, char **argv)
 		cli_usage_error("export needs one schedule id (a number: 'xipsandbox list' shows them)");
 	if (!(st = cli_open_store(db, STORE_READ)))
 		return CLI_EXIT_INPUT;
-	if (store_schedule_get(st, atol(argv[i]), &row, &found, &cause) != 0 || !found) {
+	if (store_schedule_get(st, id_of(argv[i]), &row, &found, &cause) != 0 || !found) {
 		if (cause)
 			cli_error("%s", cause);
 		else
@@ -495,6 +507,37 @@ int cli_export(int argc, char **argv)
 	return 0;
 }
 
+/* Lines of standard input: no schedule line is near this (a step limit's choices and more). */
+#define IMPORT_MAX_LINE (16 << 20)
+
+/*
+ * The next line of f into *buf (grown as needed; B38: lines were split at
+ * 64 KiB, and the rest read as another line).  1, 0 for a line longer than
+ * IMPORT_MAX_LINE (the rest of it skipped), -1 at the end.
+ */
+static int read_line(FILE *f, char **buf, size_t *cap)
+{
+	size_t n = 0;
+	int c, whole = 1;
+
+	while ((c = getc(f)) != EOF) {
+		if (n + 2 > *cap && n < IMPORT_MAX_LINE) {
+			*cap *= 2;
+			*buf = xrealloc(*buf, *cap);
+		}
+		if (n + 2 <= *cap)
+			(*buf)[n++] = (char)c;
+		else
+			whole = 0;
+		if (c == '\n')
+			break;
+	}
+	if (c == EOF && n == 0 && whole)
+		return -1;
+	(*buf)[n] = '\0';
+	return whole;
+}
+
 static int import_line(struct store *st, const char *text, const char *rename, int lineno)
 {
 	struct record_import im;
@@ -510,7 +553,7 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 		free(cause);
 		return CLI_EXIT_INPUT;
 	}
-	scn = cli_load_scenario(im.scenario);
+	scn = cli_load_scenario_or_stored(im.scenario, st);
 	if (!scn) {
 		free(im.choices);
 		return CLI_EXIT_INPUT;
@@ -598,13 +641,20 @@ int cli_import(int argc, char **argv)
 		for (; i < argc && status == 0; i++)
 			status = import_line(st, argv[i], rename, ++lineno);
 	} else {
-		char buf[65536];
-		while (status == 0 && fgets(buf, sizeof buf, stdin)) {
+		size_t cap = 4096;
+		char *buf = xmalloc(cap);
+		int r;
+		while (status == 0 && (r = read_line(stdin, &buf, &cap)) >= 0) {
 			lineno++;
-			if (buf[0] == '\n' || buf[0] == '#')
-				continue;
-			status = import_line(st, buf, rename, lineno);
+			if (r == 0) {
+				cli_error("import, line %d: longer than %d MiB: not a schedule line", lineno,
+					  IMPORT_MAX_LINE >> 20);
+				status = CLI_EXIT_INPUT;
+			} else if (buf[0] != '\n' && buf[0] != '#') {
+				status = import_line(st, buf, rename, lineno);
+			}
 		}
+		free(buf);
 	}
 	store_close(st);
 	return status;
@@ -625,7 +675,11 @@ int cli_save(int argc, char **argv)
 		cli_usage_error("save needs a schedule id and a name");
 	if (!(st = cli_open_store(db, STORE_WRITE)))
 		return CLI_EXIT_INPUT;
-	if (store_schedule_set_name(st, atol(argv[i]), argv[i + 1], &cause) != 0) {
+	if (id_of(argv[i]) == 0)
+		cause = xasprintf("%s: there is no schedule %s", store_path(st), argv[i]);
+	else if (store_schedule_set_name(st, id_of(argv[i]), argv[i + 1], &cause) == 0)
+		cause = NULL;
+	if (cause) {
 		cli_error("%s", cause);
 		free(cause);
 		store_close(st);

@@ -426,11 +426,6 @@ int coro_finished(const struct coro *co)
 	return co->finished;
 }
 
-const char *coro_name(const struct coro *co)
-{
-	return co->name;
-}
-
 void coro_destroy(struct coro *co)
 {
 	if (!co)

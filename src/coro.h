@@ -63,9 +63,6 @@ void coro_switch_abandon(struct coro *to) __attribute__((noreturn));
 /* Has the coroutine's function returned? */
 int coro_finished(const struct coro *co);
 
-/* The name given at creation. */
-const char *coro_name(const struct coro *co);
-
 /*
  * Give the coroutine's stack back to the pool and free it.  co must not be
  * running and must not be coro_main().  A coroutine need not be finished

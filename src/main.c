@@ -146,7 +146,7 @@ static int cmd_bench(int argc, char **argv)
 	if (argc == 2) {
 		char *end;
 		seconds = strtod(argv[1], &end);
-		if (*end || seconds <= 0 || seconds > 60)
+		if (*end || !(seconds > 0 && seconds <= 60))   /* NaN fails both */
 			usage_error("bench: '%s' is not a number of seconds between 0 and 60", argv[1]);
 	}
 	bench_measure(seconds, &r);

@@ -3,7 +3,8 @@
  * version, a list of choices and a position in it.  Every move rebuilds the
  * run by deterministic replay of the choices up to the new position, so
  * stepping back is exact and the view always draws a consistent world.
- * Key handling lives in tui.c; drawing in view.c; this module only moves.
+ * Keys are handled in app.c (tui.c only turns terminal keys into app
+ * events); drawing is view.c's; this module only moves.
  */
 #ifndef XS_PLAY_H
 #define XS_PLAY_H

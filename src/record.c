@@ -210,7 +210,7 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 	size_t nrows = 0;
 	int r;
 
-	if (store_scenario_sync(st, scn->name, scn->title, record_hex(scn->hash, hex), scn->text,
+	if (store_scenario_sync(st, scn->name, scn->title, record_hex(scn->hash, hex), scn->text, scn->source,
 				out, changed_from, cause) != 0) {
 		free(path);
 		return -1;
@@ -360,7 +360,7 @@ char *record_export_line(const struct store_schedule *s)
 	scenario = name_encode(s->scenario);
 	body = xasprintf("xs2:%s:%s:%s:%s:%zu:%s", scenario, s->version, s->name ? s->name : "-",
 			 s->scenario_hash, k, digits);
-	line = xasprintf("%s:%s", body, record_hex(util_fnv1a(body, strlen(body)), hex));
+	line = xasprintf("%s:%s", body, record_hex(util_fnv1a(UTIL_FNV1A_INIT, body, strlen(body)), hex));
 	free(scenario);
 	free(body);
 	free(digits);
@@ -378,7 +378,7 @@ static int check_xs2(const char *whole, char *const *field, int nf, char **cause
 	if (nf > XS2_FIELDS)
 		return util_errf(cause, "not a schedule line: more than the %d fields of "
 				 "xs2:SCENARIO:VERSION:NAME:HASH:LENGTH:CHOICES:CHECK", XS2_FIELDS);
-	record_hex(util_fnv1a(whole, (size_t)(field[7] - 1 - field[0])), hex);
+	record_hex(util_fnv1a(UTIL_FNV1A_INIT, whole, (size_t)(field[7] - 1 - field[0])), hex);
 	if (strcmp(field[7], hex) != 0)
 		return util_errf(cause, "the schedule line was changed or cut short: its check '%s' does not "
 				 "match its text; " AGAIN, field[7]);

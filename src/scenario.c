@@ -583,10 +583,12 @@ static int parse_text(struct parser *P, const char *text, size_t len)
 		return scn_perr_at(P, line, (int)(nul - bol) + 1, "binary data (NUL byte) in a scenario");
 	}
 	for (; s < text + len; s = e + 1) {
-		const char *nl = memchr(s, '\n', (size_t)(text + len - s)), *ce;
+		const char *ce = s;
 
-		e = nl ? nl : text + len;
-		ce = e > s && e[-1] == '\r' ? e - 1 : e; /* CRLF is fine */
+		/* a line ends at LF, CRLF or a lone CR (old Mac editors: B29, was "empty scenario") */
+		while (ce < text + len && *ce != '\n' && *ce != '\r')
+			ce++;
+		e = ce < text + len - 1 && ce[0] == '\r' && ce[1] == '\n' ? ce + 1 : ce;
 		line_begin(P, s, ce);
 		if (ce - s > SCN_MAX_LINE)
 			return scn_perr(P, SCN_MAX_LINE + 1, "line too long (more than %d bytes)", SCN_MAX_LINE);
@@ -615,9 +617,7 @@ int scenario_parse(const char *path, const char *text, size_t len,
 	scn->name = scn_dup_n(base, n > 4 && strcmp(base + n - 4, ".scn") == 0 ? n - 4 : n);
 	scn->text = scn_dup_n(text, len);
 	scn->text_len = len;
-	scn->hash = 14695981039346656037ULL;
-	for (size_t i = 0; i < len; i++)
-		scn->hash = (scn->hash ^ (unsigned char)text[i]) * 1099511628211ULL;
+	scn->hash = util_fnv1a(UTIL_FNV1A_INIT, text, len);
 	scn->default_version = XIP_BUGGY;
 	for (int i = 0; i < SCN_MAX_PAGES; i++)
 		scn->pages[i].hole = 1;
@@ -684,6 +684,8 @@ int scenario_load(const char *path, struct scenario **out, char **cause)
 	else
 		r = scenario_parse(path, buf, len, out, cause);
 	free(buf);
+	if (r == 0)
+		(*out)->source = realpath(path, NULL);   /* its identity in the database, with its name and text */
 	return r;
 }
 
@@ -698,6 +700,7 @@ void scenario_free(struct scenario *scn)
 	free(scn->title);
 	free(scn->explain);
 	free(scn->text);
+	free(scn->source);
 	free(scn);
 }
 

@@ -98,6 +98,7 @@ struct scenario {
 	char *text;                /* the whole file as read */
 	size_t text_len;
 	uint64_t hash;             /* 64-bit FNV-1a of text */
+	char *source;              /* scenario_load: the file's absolute path (realpath); NULL from text */
 };
 
 /*

@@ -95,23 +95,6 @@ void *sched_world_now;
 
 /* ---- names ------------------------------------------------------------------ */
 
-const char *sched_op_name(enum sched_op op)
-{
-	static const char *const names[SCHED_OP_COUNT] = {
-		"read", "write", "acquire", "release", "seq-read-begin",
-		"seq-read-retry", "seq-write-begin", "seq-write-end",
-	};
-	return (unsigned)op < SCHED_OP_COUNT ? names[op] : "?";
-}
-
-const char *sched_obj_kind_name(enum sched_obj_kind kind)
-{
-	static const char *const names[SCHED_OBJ_KIND_COUNT] = {
-		"memory", "spinlock", "mutex", "page lock", "seqcount",
-	};
-	return (unsigned)kind < SCHED_OBJ_KIND_COUNT ? names[kind] : "?";
-}
-
 const char *sched_end_name(enum sched_end why)
 {
 	switch (why) {
@@ -661,20 +644,10 @@ unsigned sched_preemptions(const struct sched *s)
 	return n;
 }
 
-static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
+/* A string with its NUL, so that "ab","c" and "a","bc" hash apart. */
 static uint64_t fnv_str(uint64_t h, const char *str)
 {
-	return fnv_bytes(h, str, strlen(str) + 1);
+	return util_fnv1a(h, str, strlen(str) + 1);
 }
 
 static uint64_t fnv_u64(uint64_t h, uint64_t v)
@@ -683,14 +656,14 @@ static uint64_t fnv_u64(uint64_t h, uint64_t v)
 
 	for (int i = 0; i < 8; i++)
 		b[i] = (unsigned char)(v >> (8 * i)); /* little-endian on every host */
-	return fnv_bytes(h, b, sizeof b);
+	return util_fnv1a(h, b, sizeof b);
 }
 
 /* The hash of every step, the site's part given by site_part (the format differs there only). */
 static uint64_t trace_hash(const struct sched *s, uint64_t (*site_part)(uint64_t h, const struct sched_site *site, void *ctx),
 			   void *ctx)
 {
-	uint64_t h = 14695981039346656037ull;
+	uint64_t h = UTIL_FNV1A_INIT;
 
 	for (size_t i = 0; i < s->nsteps; i++) {
 		const struct sched_step *st = &s->trace[i];

@@ -340,9 +340,7 @@ int sched_trace_hash_lines(const struct sched *s, int (*line_of)(const struct sc
 /* "CPU1 waits for xip_sparse_mutex, held by CPU0" into buf; returns buf. */
 char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len);
 
-/* Names: "read", "acquire", ... and "spinlock", "mutex", ... */
-const char *sched_op_name(enum sched_op op);
-const char *sched_obj_kind_name(enum sched_obj_kind kind);
+/* "finished", "deadlock", ... */
 const char *sched_end_name(enum sched_end why);
 
 /* ---- called by code running on a simulated CPU ------------------------------ */

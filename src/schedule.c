@@ -70,6 +70,18 @@ static size_t word(const char *p)
 	return n;
 }
 
+/* Bytes of the character at p: a whole UTF-8 sequence ('１' is three), else one byte. */
+static int char_len(const char *p)
+{
+	unsigned char c = (unsigned char)p[0];
+	int n = c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 1;
+
+	for (int i = 1; i < n; i++)
+		if (((unsigned char)p[i] & 0xC0) != 0x80)
+			return 1;
+	return n;
+}
+
 static int parse_long(const char *s, size_t n, long *out)
 {
 	char buf[32], *end;
@@ -130,7 +142,7 @@ static int parse_item(struct parser *ps, struct schedule *sch)
 	long num;
 
 	if (n == 0)
-		return perr(ps, start, "expected a CPU number or 'cpuN', found '%.1s'", ps->p);
+		return perr(ps, start, "expected a CPU number or 'cpuN', found '%.*s'", char_len(ps->p), ps->p);
 	if (parse_long(ps->p, n, &num) == 0) {
 		if (num < 0 || num >= SCHED_MAX_CPUS)
 			return perr(ps, start, "CPU number %ld is out of range (0..7)", num);

@@ -12,17 +12,6 @@
 #include "shipped.h"
 #include "util.h"
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static int parse_expect(const char *path, int line, char *text, struct shipped_schedule *sc, char **cause)
 {
 	char *save = NULL;
@@ -73,7 +62,7 @@ int shipped_parse(const char *path, const char *text, struct shipped_file **out,
 	int line = 0;
 
 	f->path = xstrdup(path);
-	f->hash = fnv(text);
+	f->hash = util_fnv1a(UTIL_FNV1A_INIT, text, strlen(text));
 	for (char *l; (l = util_next_line(&next)) != NULL; ) {
 		int indented = l[0] == ' ' || l[0] == '\t';
 		char *s, *colon;

@@ -161,6 +161,16 @@ static const char schema_v4[] =
 	");\n";
 
 /*
+ * Version 5: a scenario's row says which file it was read from (its
+ * absolute path), so that two files with one name and different texts
+ * are told apart: a local other/classic.scn is not the shipped classic
+ * (issue 17, item 12).  Old rows get NULL, "not known yet", and are
+ * filled in by the next command that reads the same text from a file.
+ */
+static const char schema_v5[] =
+	"ALTER TABLE scenarios ADD COLUMN source TEXT;\n";
+
+/*
  * The forward migrations: entry k takes version k to k + 1 and lists the
  * tables version k + 1 has (each followed by a space).  A new version adds
  * an entry here and raises STORE_SCHEMA_VERSION; entries are never edited.
@@ -173,6 +183,7 @@ static const struct migration {
 	{ schema_v2, "scenarios schedules explorations exploration_units " },
 	{ schema_v3, "scenarios schedules explorations exploration_units " },
 	{ schema_v4, "scenarios schedules explorations exploration_units challenge_progress " },
+	{ schema_v5, "scenarios schedules explorations exploration_units challenge_progress " },
 };
 
 /* ---- the file ------------------------------------------------------------- */
@@ -777,8 +788,13 @@ char *store_default_path(char **cause)
 			;
 		return xasprintf("%.*s/.local/share/xipsandbox/xipsandbox.db", n, home);
 	}
-	util_errf(cause, "cannot find a place for the schedule database: neither XDG_DATA_HOME nor HOME "
-		  "is set; use --db to choose a file");
+	if (xdg && *xdg)
+		util_errf(cause, "cannot find a place for the schedule database: XDG_DATA_HOME is '%s', which is "
+			  "not an absolute path (so it is ignored, as the XDG spec says), and HOME is not set; "
+			  "use --db to choose a file", util_shown(xdg));
+	else
+		util_errf(cause, "cannot find a place for the schedule database: neither XDG_DATA_HOME nor HOME "
+			  "is set; use --db to choose a file");
 	return NULL;
 }
 

@@ -20,7 +20,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* schedules.trace_format: 1, a step's source line (schema 2 and before); 2, its site id. */
 #define STORE_TRACE_FORMAT_LINES 1
@@ -73,6 +73,7 @@ struct store_scenario {
 	char *title;
 	char *text_hash;    /* 16 lowercase hex digits: the scenario text as last seen */
 	char *shipped_hash; /* hash of the .sched text last imported, NULL if none */
+	char *source;       /* the file its text was last read from (absolute), NULL if not known */
 };
 void store_scenario_clear(struct store_scenario *s);
 
@@ -80,9 +81,18 @@ void store_scenario_clear(struct store_scenario *s);
  * Make sure the scenario has a row and that it records the current text
  * hash (and text, and title).  *previous_hash (if not NULL) receives the
  * hash it had before when it changed (newly allocated), else NULL.
+ *
+ * A scenario is its name and its text, read from `source` (an absolute
+ * path; NULL when the text did not come from a file: it is then taken as
+ * the row's own).  A new text from the file the row was read from is the
+ * same scenario edited: the row keeps its id and gets the text.  A new
+ * text from another file of the same name is another scenario, and is
+ * refused: -1 with *cause naming both files (nothing is written).  A row
+ * whose source is not known yet (older databases) takes the first file
+ * that brings its text.
  */
 int store_scenario_sync(struct store *st, const char *name, const char *title,
-			const char *text_hash, const char *text,
+			const char *text_hash, const char *text, const char *source,
 			struct store_scenario *out, char **previous_hash, char **cause);
 
 /* Look a scenario up by name; *found is 0 when there is none. */

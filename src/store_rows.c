@@ -19,6 +19,7 @@ void store_scenario_clear(struct store_scenario *s)
 	free(s->title);
 	free(s->text_hash);
 	free(s->shipped_hash);
+	free(s->source);
 	memset(s, 0, sizeof *s);
 }
 
@@ -32,8 +33,8 @@ static int scenario_select(struct store *st, const char *name, long id, struct s
 
 	memset(out, 0, sizeof *out);
 	*found = 0;
-	if (sql_prepare(st, name ? "SELECT id, name, title, text_hash, shipped_hash, text FROM scenarios WHERE name = ?1"
-			     : "SELECT id, name, title, text_hash, shipped_hash, text FROM scenarios WHERE id = ?1",
+	if (sql_prepare(st, name ? "SELECT id, name, title, text_hash, shipped_hash, text, source FROM scenarios WHERE name = ?1"
+			     : "SELECT id, name, title, text_hash, shipped_hash, text, source FROM scenarios WHERE id = ?1",
 		    &q, what, cause) != 0)
 		return -1;
 	if (name)
@@ -49,6 +50,7 @@ static int scenario_select(struct store *st, const char *name, long id, struct s
 		out->shipped_hash = sql_col_str(q, 4);
 		if (text)
 			*text = sql_col_req(q, 5);
+		out->source = sql_col_str(q, 6);
 	}
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sql_fail(st, rc, what, cause);
@@ -66,21 +68,25 @@ int store_scenario_get(struct store *st, const char *name, struct store_scenario
 	return scenario_fetch(st, name, out, found, cause);
 }
 
-/* Inside the transaction: insert the scenario or bring its row up to date. */
+/* Inside the transaction: insert the scenario or bring its row up to date (a NULL source keeps the row's). */
 static int scenario_write(struct store *st, const char *name, const char *title, const char *text_hash,
-			  const char *text, const struct store_scenario *old, int found, char **cause)
+			  const char *text, const char *source, const struct store_scenario *old, int found,
+			  char **cause)
 {
 	sqlite3_stmt *q;
 	int rc;
 
-	if (sql_prepare(st, found ? "UPDATE scenarios SET title = ?2, text_hash = ?3, text = ?4 WHERE name = ?1"
-		    : "INSERT INTO scenarios (name, title, text_hash, text) VALUES (?1, ?2, ?3, ?4)",
+	if (sql_prepare(st, found ? "UPDATE scenarios SET title = ?2, text_hash = ?3, text = ?4, "
+				    "source = coalesce(?5, source) WHERE name = ?1"
+		    : "INSERT INTO scenarios (name, title, text_hash, text, source) VALUES (?1, ?2, ?3, ?4, ?5)",
 		    &q, "cannot record the scenario", cause) != 0)
 		return -1;
 	sql_bind_str(q, 1, name);
 	sql_bind_str(q, 2, title ? title : (old->title ? old->title : ""));
 	sql_bind_str(q, 3, text_hash);
 	sql_bind_str(q, 4, text ? text : "");
+	if (source)
+		sql_bind_str(q, 5, source);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	return rc == SQLITE_DONE ? 0 : sql_fail(st, rc, "cannot record the scenario", cause);
@@ -91,8 +97,37 @@ static int scenario_same(const struct store_scenario *s, const char *title, cons
 	return strcmp(s->text_hash, text_hash) == 0 && (!title || strcmp(s->title, title) == 0);
 }
 
+/* Another file's scenario of the same name: its text cannot replace the row's (store.h). */
+static int scenario_clash(struct store *st, const struct store_scenario *cur, const char *text_hash,
+			  const char *source, char **cause)
+{
+	char *was, *now;
+	int r;
+
+	if (!source || !cur->source || strcmp(cur->source, source) == 0 || strcmp(cur->text_hash, text_hash) == 0)
+		return 0;
+	was = xstrdup(util_shown(cur->source));
+	now = xstrdup(util_shown(source));
+	r = util_errf(cause, "%s: scenario '%s' is already there, read from %s (text %s); %s has the same name and "
+		      "another text (%s), so it is another scenario: rename %s (a scenario's name is its file's), or "
+		      "use --db to choose another file; if it is the same scenario moved, tell the database with "
+		      "sqlite3 (UPDATE scenarios SET source = '%s' WHERE id = %ld)", store_path(st),
+		      util_shown(cur->name), was, cur->text_hash, now, text_hash, now, now, cur->id);
+	free(was);
+	free(now);
+	return r;
+}
+
+/* Nothing to write: the same text, and a source that is known or not to be learnt here. */
+static int scenario_current(struct store *st, const struct store_scenario *s, const char *title,
+			    const char *text_hash, const char *source)
+{
+	return scenario_same(s, title, text_hash) && (s->source || !source || store_read_only(st));
+}
+
 int store_scenario_sync(struct store *st, const char *name, const char *title, const char *text_hash,
-			const char *text, struct store_scenario *out, char **previous_hash, char **cause)
+			const char *text, const char *source, struct store_scenario *out, char **previous_hash,
+			char **cause)
 {
 	struct store_scenario cur;
 	int found;
@@ -104,17 +139,22 @@ int store_scenario_sync(struct store *st, const char *name, const char *title, c
 	/* Unchanged: no write, so a read-only database will do. */
 	if (scenario_fetch(st, name, &cur, &found, cause) != 0)
 		return -1;
-	if (found && scenario_same(&cur, title, text_hash)) {
+	if (found && scenario_current(st, &cur, title, text_hash, source)) {
 		*out = cur;
 		return 0;
+	}
+	if (found && scenario_clash(st, &cur, text_hash, source, cause) != 0) {
+		store_scenario_clear(&cur);
+		return -1;
 	}
 	store_scenario_clear(&cur);
 	if (sql_begin(st, "cannot record the scenario", cause) != 0)
 		return -1;
 	/* Again under the write lock: another process may have got here first. */
 	if (scenario_fetch(st, name, &cur, &found, cause) != 0 ||
-	    ((!found || !scenario_same(&cur, title, text_hash)) &&
-	     scenario_write(st, name, title, text_hash, text, &cur, found, cause) != 0)) {
+	    (found && scenario_clash(st, &cur, text_hash, source, cause) != 0) ||
+	    ((!found || !scenario_current(st, &cur, title, text_hash, source)) &&
+	     scenario_write(st, name, title, text_hash, text, source, &cur, found, cause) != 0)) {
 		store_scenario_clear(&cur);
 		sql_rollback(st);
 		return -1;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,19 @@ static const char *ms_fraction(int ms)
 	for (char *e = buf + strlen(buf) - 1; *e == '0'; e--)
 		*e = '\0';
 	return buf;
+}
+
+/* Has AUTOINCREMENT given out its last schedule id? (Asked only after SQLITE_FULL.) */
+static int ids_used_up(const struct store *st)
+{
+	sqlite3_stmt *q = NULL;
+	int used_up = 0;
+
+	if (st->db && sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_sequence WHERE name = 'schedules' AND "
+					 "seq = 9223372036854775807", -1, &q, NULL) == SQLITE_OK)
+		used_up = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return used_up;
 }
 
 /* The message for SQLite's rc while doing `what` ("cannot list schedules"). */
@@ -38,7 +52,21 @@ int sql_fail(const struct store *st, int rc, const char *what, char **cause)
 		return util_errf(cause, "%s: is a damaged SQLite database (%s); " USE_DB, st->path,
 				 sqlite3_errstr(rc));
 	case SQLITE_FULL:
+		/* SQLITE_FULL is also AUTOINCREMENT's answer when the last id is taken (B34) */
+		if (ids_used_up(st))
+			return util_errf(cause, "%s: %s: the schedule ids are used up (the largest, %lld, is taken: "
+					 "another program set it?); " USE_DB, st->path, what, (long long)INT64_MAX);
 		return util_errf(cause, "%s: %s: the disk is full; free some space, or " USE_DB, st->path, what);
+	case SQLITE_CANTOPEN: {
+		/* "unable to open database file" alone hides the reason (B35) */
+		int e = st->db ? sqlite3_system_errno(st->db) : 0;
+		if (e == EMFILE || e == ENFILE)
+			return util_errf(cause, "%s: %s: unable to open database file: %s (a limit on open files, "
+					 "ulimit -n); raise it, or close some", st->path, what, strerror(e));
+		if (e)
+			return util_errf(cause, "%s: %s: unable to open database file: %s", st->path, what, strerror(e));
+		return util_errf(cause, "%s: %s: %s", st->path, what, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	}
 	case SQLITE_INTERRUPT:
 		/* only work_progress() interrupts */
 		return util_errf(cause, "%s: %s: stopped after %d%s s of work on one statement: the database "

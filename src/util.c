@@ -1,5 +1,6 @@
 /*
- * util.c - fatal errors and allocation that cannot fail.
+ * util.c - fatal errors, allocation that cannot fail, small text helpers
+ * and the one FNV-1a hash.
  *
  * Nothing here knows about curses: the TUI registers a hook that puts the
  * terminal back before fatal() prints, so an internal error never leaves a
@@ -184,13 +185,14 @@ int util_errf(char **cause, const char *fmt, ...)
 	return -1;
 }
 
-uint64_t util_fnv1a(const void *p, size_t n)
+uint64_t util_fnv1a(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 14695981039346656037ull;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ull; /* the 64-bit FNV prime */
+	}
 	return h;
 }
 
@@ -222,4 +224,29 @@ const char *util_shown(const char *s)
 	static unsigned next;
 
 	return util_shown_into(s ? s : "", 0, bufs[next++ % 4], UTIL_SHOWN_MAX);
+}
+
+char *util_shell_word(const char *s)
+{
+	size_t n = 0, safe = *s != '\0';
+	char *out, *p;
+
+	for (const char *c = s; *c; c++, n++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=+,-@%", *c))
+			safe = 0;
+	if (safe)
+		return xstrdup(s);
+	p = out = xmalloc(4 * n + 3);
+	*p++ = '\'';
+	for (const char *c = s; *c; c++) {
+		if (*c == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else {
+			*p++ = *c;
+		}
+	}
+	*p++ = '\'';
+	*p = '\0';
+	return out;
 }

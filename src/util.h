@@ -68,6 +68,14 @@ char *util_trim(char *s);
 char *util_shown_into(const char *s, int keep_lines, char *buf, size_t len);
 const char *util_shown(const char *s);
 
+/*
+ * s as one word a POSIX shell reads back as s, for the commands we print
+ * for the user to type ("resume: xipsandbox explore 'my file.scn' ..."):
+ * as it is when every byte is safe, else in single quotes (a quote as
+ * '\'').  Newly allocated; print it through util_shown.
+ */
+char *util_shell_word(const char *s);
+
 /* Cut the next line off *text, in place (NULL at the end of the text). */
 char *util_next_line(char **text);
 
@@ -79,14 +87,21 @@ char *util_next_line(char **text);
  */
 int util_read_text(const char *path, size_t max, char **text, char **cause);
 
-/* The 64-bit FNV-1a hash of p[0..n) (the one the scenario text hash uses). */
-uint64_t util_fnv1a(const void *p, size_t n);
-
 /*
  * Set *cause (if cause is not NULL) to a newly allocated message and return
  * -1, so that "return util_errf(cause, ...)" is the one idiom for a user
  * error.  The caller frees *cause.
  */
 int util_errf(char **cause, const char *fmt, ...) XS_PRINTF(2, 3);
+
+/*
+ * 64-bit FNV-1a, the one implementation: start from UTIL_FNV1A_INIT (the
+ * offset basis) and fold in n bytes at p, each xored in and multiplied by
+ * the FNV prime.  Calls chain (the result is the h of the next call), so
+ * hashing a then b equals hashing their concatenation.  Stored hashes (a
+ * scenario's text, a trace, a .sched file) depend on it bit for bit.
+ */
+#define UTIL_FNV1A_INIT 14695981039346656037ull
+uint64_t util_fnv1a(uint64_t h, const void *p, size_t n);
 
 #endif

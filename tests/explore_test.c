@@ -78,7 +78,7 @@ static void seen_add(struct seen *c, uint64_t h, enum verdict_kind k)
 	}
 	c->h[c->n++] = h;
 	c->verdicts |= 1u << k;
-	c->order = (c->order ^ h) * 1099511628211ull;
+	c->order = util_fnv1a(c->order, &h, sizeof h);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -486,8 +486,8 @@ static void test_cover_ablated(void)
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		struct scenario *scn = load("scenarios", names[i]);
-		for (unsigned k = 0; k <= 5; k++) {
-			unsigned mask = k < 5 ? 1u << k : KERNEL_WITHOUT_ALL;
+		for (unsigned k = 0; k <= KERNEL_WITHOUT_COUNT; k++) {
+			unsigned mask = k < KERNEL_WITHOUT_COUNT ? 1u << k : KERNEL_WITHOUT_ALL;
 			char id[32], what[96], text[64];
 
 			search_without = mask;

@@ -20,6 +20,10 @@
 #             its item N): --dot never writes over what it reads (8.1), a
 #             failed recording keeps the old names (8.2), --db is a path,
 #             never an SQLite URI (8.3), an import line is whole or refused (8.4)
+#   hard-10.* trust boundaries (issue 17, items 9, 10, 12): escape sequences
+#             (10.9), stored counterexamples replayed before they are
+#             believed (10.10), a scenario is its name, text and file (10.12)
+#   hard-11.* issue 17's smaller findings (B29-B41)
 #
 # Known bugs not fixed yet are TAP TODO tests ("# TODO B<n>"): they are
 # listed, with reproducers and fixes, in docs/reliability.md.  Remove the
@@ -526,7 +530,6 @@ fi
 lap "hard-3 (signals)"
 
 # ---- hard-4: resources ------------------------------------------------------------------------
-skip hard-4.1 "a coroutine stack overflow gives a clear error, not a crash" "covered by coro-3.1 and coro-3.2 in tests/coro_test.c"
 if [ -n "$shim_why" ]; then
 	skip hard-4.2 "failing malloc" "$shim_why"
 else
@@ -908,6 +911,197 @@ has hard-10.9.shown "... shown as \\x1B[2J" "$("$XS_BIN" run "$evil" --no-record
 "$XS_BIN" list --db "$work/esc10.db" > "$work/out" 2>&1
 if grep -q "$esc" "$work/out"; then bad=1; else bad=0; fi
 ok "$bad" "hard-10.9.list" "list: the scenario's name is shown, not sent"
+# 10.10: a stored unit's counterexample is replayed before it is believed
+# (B26): one whose first choice another program changed was printed as
+# found and proven minimal ("no bad schedule is shorter"), then blamed on
+# "the engine is not deterministic"; on --resume the exploration row was
+# then marked complete, with exit 0.
+# tamper_units DB: the first choice of every counterexample in DB's units
+# is another CPU (explore_unit_encode's layout: 8 fields, NKINDS verdicts,
+# the states, then each counterexample's present, n, preemptions, verdict,
+# state, found_at and its choices, one byte each); POSIX sh, sqlite3 only
+tamper_units() {
+	for u in $(sqlite3 "$1" 'SELECT rowid FROM exploration_units'); do
+		hx=$(sqlite3 "$1" "SELECT hex(findings) FROM exploration_units WHERE rowid = $u")
+		byte() { printf '%s' "$hx" | cut -c$(($1 * 2 + 1))-$(($1 * 2 + 2)); }
+		nk=$((0x$(byte 56)))
+		off=$((64 + 8 * nk))
+		off=$((off + 8 + 8 * 0x$(byte $off)))
+		[ "$(byte $off)" = 01 ] || continue
+		ch=$((off + 48))
+		[ "$(byte $ch)" = 00 ] && new=01 || new=00
+		hx="$(printf '%s' "$hx" | cut -c1-$((ch * 2)))$new$(printf '%s' "$hx" | cut -c$((ch * 2 + 3))-)"
+		sqlite3 "$1" "UPDATE exploration_units SET findings = X'$hx' WHERE rowid = $u"
+	done
+}
+if have sqlite3; then
+	for k in 1 2; do
+		"$XS_BIN" explore classic --version buggy -q --shard $k/2 --db "$work/t10-$k.db" > /dev/null 2>&1
+	done
+	"$XS_BIN" merge --db "$work/t10-m0.db" "$work/t10-1.db" "$work/t10-2.db" > "$work/out" 2>&1; rc=$?
+	is hard-10.10.1 "merge of two untouched shards of classic: exit 1 (corruption found)" "$rc" 1
+	tamper_units "$work/t10-1.db"
+	tamper_units "$work/t10-2.db"
+	"$XS_BIN" merge --db "$work/t10-m.db" "$work/t10-1.db" "$work/t10-2.db" > "$work/out" 2> "$work/err"; rc=$?
+	has hard-10.10.2 "merge of a shard whose counterexample was changed: exit 3, the unit called damaged" \
+		"$rc $(cat "$work/err")" "3 xipsandbox: $work/t10-2.db: shard 2/2 (exploration 1), unit 1 is damaged"
+	ok "$(! grep -q -e 'no bad schedule' -e 'not deterministic' "$work/out" "$work/err"; echo $?)" hard-10.10.3 \
+		"... nothing printed as proven, nothing blamed on the engine"
+	is hard-10.10.4 "... and nothing recorded in OUT" \
+		"$(sqlite3 "$work/t10-m.db" 'SELECT count(*) FROM explorations' 2>/dev/null || echo 0)" 0
+	"$XS_BIN" explore three-cpus --version buggy -q --db "$work/t10-r.db" --limit 700 > /dev/null 2>&1
+	cp "$work/t10-r.db" "$work/t10-r0.db"
+	"$XS_BIN" explore three-cpus --version buggy -q --db "$work/t10-r0.db" --resume > /dev/null 2>&1; rc=$?
+	is hard-10.10.5 "explore --resume of an untouched exploration: exit 1 (corruption found)" "$rc" 1
+	n10=$(sqlite3 "$work/t10-r.db" "SELECT count(*) FROM schedules WHERE origin = 'explore'")
+	tamper_units "$work/t10-r.db"
+	"$XS_BIN" explore three-cpus --version buggy --db "$work/t10-r.db" --resume > "$work/out" 2> "$work/err"; rc=$?
+	has hard-10.10.6 "explore --resume of units whose counterexamples were changed: exit 3, called damaged" \
+		"$rc $(cat "$work/err")" "3 xipsandbox: $work/t10-r.db: exploration 1, unit "
+	has hard-10.10.7 "... saying what to do" "$(cat "$work/err")" "start a new search (without --resume)"
+	ok "$(! grep -q -e 'no bad schedule' -e 'not deterministic' "$work/out" "$work/err"; echo $?)" hard-10.10.8 \
+		"... nothing printed as proven, nothing blamed on the engine"
+	is hard-10.10.9 "... and the exploration is not marked complete, no schedule recorded from it" \
+		"$(sqlite3 "$work/t10-r.db" "SELECT complete FROM explorations; SELECT count(*) FROM schedules WHERE origin = 'explore'")" \
+		"$(printf '0\n%s' "$n10")"
+else
+	skip hard-10.10 "a stored counterexample is replayed before it is believed" "the sqlite3 command-line tool is not installed"
+fi
+# 10.12: a scenario is its name and its text, read from one file (B27,
+# B28): a local other/classic.scn replaced the shipped classic's row (the
+# name was the identity), and a line exported from a scenario named 'a:b'
+# did not import back.
+sc12="$work/sc12"
+mkdir -p "$sc12/other" "$sc12/mine"
+db12="$sc12/x.db"
+"$XS_BIN" run classic -q --db "$db12" > /dev/null 2>&1
+sed 's/^title: .*/title: my own classic/' "$XS_SRCDIR/scenarios/classic.scn" > "$sc12/other/classic.scn"
+row12() { sqlite3 "$db12" "SELECT title || ' ' || text_hash FROM scenarios WHERE name = '$1'" 2>/dev/null; }
+before=$(row12 classic)
+"$XS_BIN" run "$sc12/other/classic.scn" -q --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
+has hard-10.12.1 "run other/classic.scn (another text, the shipped name): exit 3, the clash named" \
+	"$rc $(cat "$work/err")" "3 xipsandbox: $db12: scenario 'classic' is already there, read from "
+has hard-10.12.2 "... saying what to do" "$(cat "$work/err")" "so it is another scenario: rename $sc12/other/classic.scn"
+if have sqlite3; then
+	is hard-10.12.3 "... and the shipped classic's row is unchanged" "$(row12 classic)" "$before"
+	# a database from before schema 4 knows no file yet: the first one with the same text is taken
+	sqlite3 "$db12" "UPDATE scenarios SET source = NULL"
+	"$XS_BIN" list classic --db "$db12" > /dev/null 2>&1
+	"$XS_BIN" run "$sc12/other/classic.scn" -q --db "$db12" > /dev/null 2>&1; rc=$?
+	is hard-10.12.4 "a row whose file was not known yet learns it, and other/classic.scn is refused (exit $rc)" \
+		"$rc $(row12 classic)" "3 $before"
+else
+	skip hard-10.12.3 "the shipped row unchanged" "the sqlite3 command-line tool is not installed"
+fi
+cp "$XS_SRCDIR/scenarios/classic.scn" "$sc12/mine/mine.scn"
+"$XS_BIN" run "$sc12/mine/mine.scn" -q --db "$db12" > /dev/null 2>&1
+echo "# edited" >> "$sc12/mine/mine.scn"
+"$XS_BIN" run "$sc12/mine/mine.scn" -q --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
+is hard-10.12.5 "a user's scenario edited in place is the same scenario: it runs (exit $rc, corruption is 11)" "$rc" 11
+cp "$XS_SRCDIR/scenarios/classic.scn" "$sc12/mine/a:b.scn"
+id=$("$XS_BIN" run "$sc12/mine/a:b.scn" -q --db "$db12" 2>/dev/null | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+line=$("$XS_BIN" export "$id" --db "$db12" 2>/dev/null)
+rm "$sc12/mine/a:b.scn"
+"$XS_BIN" import "$line" --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
+has hard-10.12.6 "the line of a scenario named 'a:b' imports back from the text the database keeps (exit $rc)" \
+	"$rc $(cat "$work/out")" "0 imported schedule"
+"$XS_BIN" export "$id" --format txt --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
+has hard-10.12.7 "... and export --format txt draws it from the stored text (exit $rc)" "$rc $(head -1 "$work/out")" \
+	"0 scenario: a:b"
+"$XS_BIN" import "$line" --db "$sc12/fresh.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-10.12.8 "... into a database without it: exit 3, saying where it looked" "$rc $(cat "$work/err")" \
+	"3 xipsandbox: no scenario 'a:b': not a file, no a:b.scn in"
 lap "hard-10 (trust boundaries)"
+
+# ---- hard-11: the smaller findings of issue 17 -------------------------------------------------
+s11="$work/s11"
+mkdir -p "$s11"
+# 11.1: a relative XDG_DATA_HOME with HOME unset said neither was set (B32)
+env -u HOME XDG_DATA_HOME=rel "$XS_BIN" list > /dev/null 2> "$work/err"; rc=$?
+has hard-11.1 "XDG_DATA_HOME=rel, HOME unset: exit 3, saying XDG_DATA_HOME is not absolute" "$rc $(cat "$work/err")" \
+	"3 xipsandbox: cannot find a place for the schedule database: XDG_DATA_HOME is 'rel', which is not an absolute path"
+# 11.2: the resume hint is a command a shell reads back (B33): a path with a blank and a quote
+mkdir -p "$s11/it's here"
+cp "$XS_SRCDIR/scenarios/three-cpus.scn" "$s11/it's here/my three.scn"
+"$XS_BIN" explore "$s11/it's here/my three.scn" -q --limit 100 --db "$s11/it's here/x y.db" > "$work/out" 2>&1
+hint=$(sed -n 's/^resume:   //p' "$work/out")
+eval "set -- $hint"
+shift   # xipsandbox
+"$XS_BIN" "$@" > "$work/out" 2>&1; rc=$?
+has hard-11.2 "the resume hint of a scenario and database with blanks and quotes runs as printed (exit $rc)" \
+	"$rc $(cat "$work/out")" "1 scenario: my three"
+has hard-11.3 "... and resumes the search" "$(cat "$work/out")" "resumed:  exploration 1:"
+# 11.4: an id beyond long was clamped: save 99999999999999999999 renamed row 9223372036854775807 (B30)
+if have sqlite3; then
+	db11="$s11/ids.db"
+	"$XS_BIN" run classic -q --db "$db11" > /dev/null 2>&1
+	sqlite3 "$db11" "INSERT INTO schedules (id, scenario_id, scenario_hash, version, choices, length, preemptions,
+		verdict, trace_hash, origin, name) SELECT 9223372036854775807, scenario_id, scenario_hash, version, choices,
+		length, preemptions, verdict, trace_hash, origin, 'last' FROM schedules WHERE id = 13"
+	"$XS_BIN" save 99999999999999999999 foo --db "$db11" > /dev/null 2> "$work/err"; rc=$?
+	is hard-11.4 "save 99999999999999999999 foo: exit 3, and schedule 9223372036854775807 keeps its name" \
+		"$rc $(sqlite3 "$db11" 'SELECT name FROM schedules WHERE id = 9223372036854775807')" "3 last"
+	"$XS_BIN" replay classic 99999999999999999999 -q --db "$db11" > /dev/null 2> "$work/err"; rc=$?
+	has hard-11.5 "replay classic 99999999999999999999: exit 3, no schedule of that number" "$rc $(cat "$work/err")" \
+		"3 xipsandbox: no schedule 99999999999999999999 in"
+else
+	skip hard-11.4 "an id beyond long is no id" "the sqlite3 command-line tool is not installed"
+fi
+# 11.6: AUTOINCREMENT's last id taken was "the disk is full" (B34)
+if have sqlite3; then
+	sqlite3 "$db11" "UPDATE sqlite_sequence SET seq = 9223372036854775807 WHERE name = 'schedules'"
+	"$XS_BIN" run classic -q --db "$db11" > /dev/null 2> "$work/err"; rc=$?
+	has hard-11.6 "run when the schedule ids are used up: exit 3, saying so, not 'the disk is full'" "$rc $(cat "$work/err")" \
+		"3 xipsandbox: $db11: cannot record the schedule: the schedule ids are used up"
+fi
+# 11.7: with ulimit -n 4, "unable to open database file" and no reason (B35)
+if [ $sanitized -eq 0 ]; then
+	(exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ulimit -n 4 && exec "$XS_BIN" list --db "$good") > /dev/null 2> "$work/err"; rc=$?
+	has hard-11.7 "list under ulimit -n 4: exit 3, naming the limit" "$rc $(cat "$work/err")" \
+		"3 xipsandbox: $good: cannot read it: unable to open database file: Too many open files (a limit on open files, ulimit -n)"
+else
+	skip hard-11.7 "ulimit -n 4 names the limit" "a sanitizer runtime needs more descriptors"
+fi
+# 11.8: run --expected never checked the verdict the scenario's expect line names (B37)
+sed 's/^expect buggy: corruption with/expect buggy: ok with/' "$XS_SRCDIR/scenarios/classic.scn" > "$s11/wrong-expect.scn"
+"$XS_BIN" run "$s11/wrong-expect.scn" --expected --no-record -q > /dev/null 2> "$work/err"; rc=$?
+has hard-11.8 "run --expected of a scenario whose expect line is wrong: exit 3, naming the line" "$rc $(cat "$work/err")" \
+	"3 xipsandbox: $s11/wrong-expect.scn:23: the scenario expects ok on buggy with this schedule, but the run ended corruption"
+"$XS_BIN" run classic --expected --no-record -q > /dev/null 2> "$work/err"; rc=$?
+is hard-11.9 "... and classic's own (corruption on buggy) still exits with the verdict, silently" "$rc $(cat "$work/err")" "11 "
+# 11.10: import from standard input split lines at 64 KiB (B38): a 70 KB comment, then a line
+line=$("$XS_BIN" export 1 --db "$good" 2>/dev/null)
+{ printf '#'; head -c 70000 /dev/zero | tr '\0' x; printf '\n%s\n' "$line"; } |
+	"$XS_BIN" import --name long-comment --db "$s11/imp.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-11.10 "import: a 70 KB comment line, then a schedule line: the line imports (exit $rc)" "$rc $(cat "$work/out")" \
+	"0 imported schedule"
+# 11.11: merge opened its output only after folding (and printing) everything (B40)
+for k in 1 2; do
+	"$XS_BIN" explore three-cpus --version buggy -q --shard $k/2 --db "$s11/m$k.db" > /dev/null 2>&1
+done
+echo "my notes" > "$s11/notes.txt"
+"$XS_BIN" merge --db "$s11/notes.txt" "$s11/m1.db" "$s11/m2.db" > "$work/out" 2> "$work/err"; rc=$?
+is hard-11.11 "merge into a file that is not a database: exit 3 before any search is folded or printed" \
+	"$rc $(wc -c < "$work/out" | tr -d ' ') $(cat "$s11/notes.txt")" "3 0 my notes"
+# 11.12: shards split by other --units were "in none of the databases given" (B39)
+"$XS_BIN" explore three-cpus --version buggy -q --shard 2/2 --units 16 --db "$s11/m2u.db" > /dev/null 2>&1
+"$XS_BIN" merge --db "$s11/mu.db" "$s11/m1.db" "$s11/m2u.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-11.12 "merge of shards split by other --units: exit 3, saying so" "$rc $(cat "$work/err")" \
+	"3 xipsandbox: $s11/m2u.db: shard 2/2 (exploration 1) was split otherwise than shard 1/2 in $s11/m1.db"
+has hard-11.13 "... and what to do" "$(cat "$work/err")" "the shards of one search need the same --units and --step-limit"
+# 11.14: an unfinished exploration, maybe another process's running now, was "stopped" (B41)
+"$XS_BIN" explore three-cpus --version buggy -q --limit 100 --db "$s11/run.db" > /dev/null 2>&1
+"$XS_BIN" explore three-cpus --version buggy -q --db "$s11/run.db" > /dev/null 2> "$work/err"
+has hard-11.14 "a new search beside an unfinished one calls it unfinished, maybe running, not stopped" "$(cat "$work/err")" \
+	"explore: note: exploration 1 of this search is unfinished (1 of 67 units recorded: it stopped, or another xipsandbox is still running it)"
+# 11.15: the shard rule is explore_unit_mine's, in merge too: a unit moved to another shard's number is refused
+if have sqlite3; then
+	cp "$s11/m1.db" "$s11/m1x.db"
+	sqlite3 "$s11/m1x.db" "UPDATE exploration_units SET unit = 1 WHERE unit = 0"
+	"$XS_BIN" merge --db "$s11/mx.db" "$s11/m1x.db" "$s11/m2.db" > /dev/null 2> "$work/err"; rc=$?
+	has hard-11.15 "merge of a shard holding another shard's unit: exit 3, named" "$rc $(cat "$work/err")" \
+		"3 xipsandbox: $s11/m1x.db: shard 1/2 (exploration 1) holds unit 1, which is not one of its units"
+fi
+lap "hard-11 (smaller findings)"
 
 done_testing

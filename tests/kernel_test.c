@@ -299,15 +299,12 @@ static void test_template(void)
 
 static uint64_t mix64(uint64_t h, uint64_t v)
 {
-	h = (h ^ v) * 0x100000001b3ull;
-	return h ^ (h >> 29);
+	return util_fnv1a(h, &v, sizeof v); /* compared within this process only */
 }
 
 static uint64_t mix_str(uint64_t h, const char *str)
 {
-	for (; str && *str; str++)
-		h = mix64(h, (unsigned char)*str);
-	return mix64(h, 0xff);
+	return str ? util_fnv1a(h, str, strlen(str) + 1) : util_fnv1a(h, "", 1);
 }
 
 /* What milestones look at, for every CPU: state, site, call stack, the last step's returns. */
@@ -446,7 +443,7 @@ static void expand(int how, struct kernel_run *again, const struct prep *p, cons
 	s = kernel_run_sched(run);
 	if (kernel_run_start(run, scn, v, &cause) != 0)
 		fatal("%s", cause);
-	out->cpus = cpus_hash(14695981039346656037ull, s);
+	out->cpus = cpus_hash(UTIL_FNV1A_INIT, s);
 	for (size_t i = 0; i < n; i++) {
 		if (sched_step(s, choices[i], &cause) != 0) {
 			out->cpus = mix_str(out->cpus, cause);

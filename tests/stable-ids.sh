@@ -71,8 +71,8 @@ for bin in "$XS_BIN" "$XS_MOVED_BIN"; do
 	ok "$([ "$rows" -ge 50 ] && [ "$diverged" -eq 0 ] && [ "$other" -eq 0 ] && echo 0 || echo 1)" "stable-4.1-$name" \
 		"the c94cba6 database replays on the $name build without a divergence ($rows rows, $diverged diverged, $other otherwise)"
 	is "stable-4.2-$name" "... and keeps every row, name and hash it had" "$after" "$before"
-	is "stable-4.3-$name" "... its schema is now 4, its old rows marked trace format 1" \
-		"$(sqlite3 "$old" "PRAGMA user_version; SELECT count(*) FROM schedules WHERE trace_format <> 1")" "4
+	is "stable-4.3-$name" "... its schema is now 5 (the latest), its old rows marked trace format 1" \
+		"$(sqlite3 "$old" "PRAGMA user_version; SELECT count(*) FROM schedules WHERE trace_format <> 1")" "5
 0"
 done
 

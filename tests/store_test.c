@@ -154,7 +154,7 @@ static long scenario(struct store *st, const char *name)
 	char *cause = NULL;
 	long id;
 
-	if (store_scenario_sync(st, name, "A title", HASH, "text", &s, NULL, &cause) != 0)
+	if (store_scenario_sync(st, name, "A title", HASH, "text", NULL, &s, NULL, &cause) != 0)
 		fatal("%s", cause);
 	id = s.id;
 	store_scenario_clear(&s);
@@ -292,8 +292,10 @@ static void test_open(void)
 	struct store *st;
 	struct stat sb;
 
+	tap_ok(stat(path, &sb) != 0 && stat(dir, &sb) != 0, "store-2.0", "the file and its directories are not there yet");
 	st = open_ok(path, STORE_READ);
-	tap_ok(1, "store-2.1", "a missing file in missing directories opens for reading (it is created)");
+	tap_ok(st && stat(path, &sb) == 0 && S_ISREG(sb.st_mode), "store-2.1",
+	       "a missing file in missing directories opens for reading (it is created)");
 	tap_is_str(store_path(st), path, "store-2.2", "store_path gives the path");
 	store_close(st);
 	tap_ok(stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 0777) == 0755, "store-2.3",
@@ -342,16 +344,16 @@ static void test_scenarios(void)
 	int found = -1;
 	long id;
 
-	tap_ok(store_scenario_sync(st, "classic", "The classic race", HASH, "text 1", &s, &prev, &cause) == 0 &&
+	tap_ok(store_scenario_sync(st, "classic", "The classic race", HASH, "text 1", NULL, &s, &prev, &cause) == 0 &&
 	       s.id > 0 && prev == NULL, "store-3.1", "a new scenario gets a row; no previous hash");
 	tap_ok(strcmp(s.name, "classic") == 0 && strcmp(s.title, "The classic race") == 0 &&
 	       strcmp(s.text_hash, HASH) == 0 && s.shipped_hash == NULL, "store-3.2", "... with its fields");
 	id = s.id;
 	store_scenario_clear(&s);
-	tap_ok(store_scenario_sync(st, "classic", "The classic race", HASH, "text 1", &s, &prev, &cause) == 0 &&
+	tap_ok(store_scenario_sync(st, "classic", "The classic race", HASH, "text 1", NULL, &s, &prev, &cause) == 0 &&
 	       s.id == id && prev == NULL, "store-3.3", "the same text again: same row, no previous hash");
 	store_scenario_clear(&s);
-	tap_ok(store_scenario_sync(st, "classic", "New title", "1111111111111111", "text 2", &s, &prev, &cause) == 0 &&
+	tap_ok(store_scenario_sync(st, "classic", "New title", "1111111111111111", "text 2", NULL, &s, &prev, &cause) == 0 &&
 	       s.id == id, "store-3.4", "a changed text keeps the row");
 	tap_is_str(prev, HASH, "store-3.5", "... and gives the hash it had before");
 	tap_ok(strcmp(s.text_hash, "1111111111111111") == 0 && strcmp(s.title, "New title") == 0, "store-3.6",
@@ -1254,7 +1256,7 @@ static int writer(const char *path, int n)
 	int r = 0;
 
 	if (store_open(path, STORE_WRITE, &st, &cause) != 0 ||
-	    store_scenario_sync(st, "classic", "A title", HASH, "text", &scn, NULL, &cause) != 0) {
+	    store_scenario_sync(st, "classic", "A title", HASH, "text", NULL, &scn, NULL, &cause) != 0) {
 		fprintf(stderr, "writer %d: %s\n", (int)getpid(), cause);
 		free(cause);
 		store_close(st);

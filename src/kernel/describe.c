@@ -100,17 +100,17 @@ char *kernel_value_text(const struct kernel_run *run, unsigned id, int64_t v, ch
 	}
 	switch ((enum kobj_tag)o->tag) {
 	case KTAG_PTE:
-		switch ((enum pte_kind)(v & 3)) {
+		switch (pte_kind(v)) {
 		case PTE_NONE:
 			snprintf(buf, len, "none");
 			break;
 		case PTE_PAGE:
-			snprintf(buf, len, "page#%lld%s %s%s", (long long)(v >> 8) + 1,
-				 page_role(w, (long)(v >> 8)), (v & 4) ? "rw" : "ro", (v & 8) ? " dirty" : "");
+			snprintf(buf, len, "page#%lld%s %s%s", (long long)pte_pfn(v) + 1,
+				 page_role(w, (long)pte_pfn(v)), pte_write(v) ? "rw" : "ro", pte_dirty(v) ? " dirty" : "");
 			break;
 		case PTE_PFN:
-			snprintf(buf, len, "pfn %#llx (flash block %lld) %s", (long long)(v >> 8),
-				 (long long)(v >> 8) - (long long)XIP_FLASH_PFN_BASE, (v & 4) ? "rw" : "ro");
+			snprintf(buf, len, "pfn %#llx (flash block %lld) %s", (long long)pte_pfn(v),
+				 (long long)pte_pfn(v) - (long long)XIP_FLASH_PFN_BASE, pte_write(v) ? "rw" : "ro");
 			break;
 		}
 		break;
@@ -139,17 +139,6 @@ char *kernel_value_text(const struct kernel_run *run, unsigned id, int64_t v, ch
 		break;
 	}
 	return buf;
-}
-
-char *kernel_obj_name(const struct kernel_run *run, unsigned id, char *buf, size_t len)
-{
-	const struct sched_obj *o = sched_obj_by_id(kernel_run_world(run)->sched, id);
-
-	if (!o) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	return sched_obj_name(o, buf, len);
 }
 
 char *kernel_step_text(const struct kernel_run *run, const struct sched_step *st, char *buf, size_t len)

@@ -50,7 +50,7 @@ void user_access(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
 			v = KREAD(walk_store, &pte->obj, pte_encode(pte), "MMU: the store walks the page table");
 		else
 			v = KREAD(walk_load, &pte->obj, pte_encode(pte), "MMU: the load walks the page table");
-		if ((v & 3) != PTE_NONE && (!write || (v & 4))) {
+		if (pte_present(v) && (!write || pte_write(v))) {
 			struct sched_obj *obj;
 			unsigned char *bytes = pte_data(pte, &obj);
 

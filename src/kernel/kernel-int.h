@@ -304,7 +304,27 @@ void page_cache_release(struct page *page);
 #define unlock_page(p) sync_unlock_page(&(p)->pg_locked, SCHED_SITE_CALL("unlock_page(" #p ")"))
 void page_add_file_rmap(struct page *page);
 void page_remove_rmap(struct page *page, struct vm_area_struct *vma);
+/*
+ * pte_val(): a pte's fields packed into the value a scheduling point reads
+ * and the trace keeps.  Bits 0-1 the kind, bit 2 pte_write, bit 3
+ * pte_dirty, from bit 8 up the page id (PTE_PAGE) or the pfn (PTE_PFN).
+ * The kernel's accessors below take that value (what a KREAD saw), not the
+ * pte_t, because the simulated kernel reads an entry once, at its step, and
+ * decides on what it read; the real ones take the pte_t read the same way.
+ */
 int64_t pte_encode(const pte_t *pte);
+#define PTE_VAL_KIND_MASK 3
+#define PTE_VAL_WRITE 4
+#define PTE_VAL_DIRTY 8
+#define PTE_VAL_TARGET_SHIFT 8
+static inline enum pte_kind pte_kind(int64_t v) { return (enum pte_kind)(v & PTE_VAL_KIND_MASK); }
+static inline int pte_none(int64_t v) { return pte_kind(v) == PTE_NONE; }
+/* No swap in the sandbox: every entry that is not none is present. */
+static inline int pte_present(int64_t v) { return !pte_none(v); }
+static inline int pte_write(int64_t v) { return (v & PTE_VAL_WRITE) != 0; }
+static inline int pte_dirty(int64_t v) { return (v & PTE_VAL_DIRTY) != 0; }
+/* The pfn of a PTE_PFN entry, the struct page id of a PTE_PAGE one. */
+static inline int64_t pte_pfn(int64_t v) { return v >> PTE_VAL_TARGET_SHIFT; }
 pte_t *page_check_address(struct page *page, struct mm_struct *mm,
 			  unsigned long address, spinlock_t **ptlp);
 pte_t *pte_of(struct vm_area_struct *vma, unsigned long address);

@@ -58,8 +58,10 @@ struct kernel_run;
  * What-ifs for the lesson: each flag switches one ingredient of the seed's
  * fix off in the fixed version.  A fixed run with any set runs the what-if
  * copy of the fixed code (src/kernel/filemap_xip_whatif.c); with none set
- * it runs filemap_xip_fixed.c, the seed's code.
+ * it runs filemap_xip_fixed.c, the seed's code.  The flags are the bits
+ * 0 .. KERNEL_WITHOUT_COUNT - 1, one per ingredient.
  */
+#define KERNEL_WITHOUT_COUNT 5
 enum kernel_without {
 	KERNEL_WITHOUT_MUTEX = 1 << 0,    /* no xip_sparse_mutex around the sparse fault (and no locked rescan) */
 	KERNEL_WITHOUT_SEQCOUNT = 1 << 1, /* the sparse fault does not bump xip_sparse_seq */
@@ -72,7 +74,7 @@ enum kernel_without {
 	 * is (start & 1) | (count ^ start), so an odd start always retries.
 	 */
 	KERNEL_WITHOUT_LIVELOCK_FIX = 1 << 4,
-	KERNEL_WITHOUT_ALL = (1 << 5) - 1,
+	KERNEL_WITHOUT_ALL = (1 << KERNEL_WITHOUT_COUNT) - 1,
 };
 
 /* "mutex", "seqcount", "recheck", "retry", "livelock-fix". */
@@ -167,9 +169,6 @@ int kernel_site_in_kernel(const struct sched_site *site);
  * value it read or wrote ("ext2_get_block: ... -> hole").  Returns buf.
  */
 char *kernel_step_text(const struct kernel_run *run, const struct sched_step *st, char *buf, size_t len);
-
-/* An object's name by id ("pte[A:1]", "xip_sparse_mutex"); returns buf. */
-char *kernel_obj_name(const struct kernel_run *run, unsigned id, char *buf, size_t len);
 
 /* A page's bytes as a student reads them: "NEWDATA!" (escapes for the rest), or zeros.  Returns buf. */
 char *kernel_bytes_text(const unsigned char *b, char *buf, size_t len);

@@ -99,7 +99,7 @@ int64_t pte_encode(const pte_t *pte)
 {
 	int64_t target = pte->kind == PTE_PAGE ? pte->page : (int64_t)pte->pfn;
 
-	return (int64_t)pte->kind | (int64_t)pte->write << 2 | (int64_t)pte->dirty << 3 | target << 8;
+	return (int64_t)pte->kind | (pte->write ? PTE_VAL_WRITE : 0) | (pte->dirty ? PTE_VAL_DIRTY : 0) | target << PTE_VAL_TARGET_SHIFT;
 }
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long address)
@@ -178,7 +178,7 @@ pte_t *page_check_address(struct page *page, struct mm_struct *mm,
 	ptl = &mm->page_table_lock;
 	spin_lock(ptl);
 	v = KREAD(check_pte, &pte->obj, pte_encode(pte), "if (pte_present(*pte) && page_to_pfn(page) == pte_pfn(*pte))");
-	if ((v & 3) == PTE_PAGE && pte->page == page->id) {
+	if (pte_present(v) && pte_kind(v) == PTE_PAGE && pte->page == page->id) {
 		*ptlp = ptl;
 		sched_frame_leave(__func__, 1);
 		return pte;
@@ -208,7 +208,7 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *
 	ptl = &mm->page_table_lock;
 	spin_lock(ptl);                       /* get_locked_pte */
 	v = KREAD(pte_none, &pte->obj, pte_encode(pte), "if (!pte_none(*pte))");
-	if ((v & 3) != PTE_NONE) {
+	if (!pte_none(v)) {
 		spin_unlock(ptl);
 		KRETURN(-EBUSY);
 	}
@@ -244,7 +244,7 @@ int vm_insert_mixed(struct vm_area_struct *vma, unsigned long addr, unsigned lon
 	spin_lock(ptl);                       /* get_locked_pte */
 	retval = -EBUSY;
 	v = KREAD(pte_none, &pte->obj, pte_encode(pte), "if (!pte_none(*pte))");
-	if ((v & 3) != PTE_NONE)
+	if (!pte_none(v))
 		goto out_unlock;
 	/* Ok, finally just insert the thing.. */
 	sched_point(SCHED_OP_WRITE, &pte->obj, SCHED_SITE("set_pte", "set_pte_at(mm, addr, pte, pte_mkspecial(pfn_pte(pfn, prot)))"));
@@ -401,7 +401,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		goto oom;
 	new_page->anon = 1;
 	/* cow_user_page: copy from the old page, or through the pfn's mapping */
-	src = old_page ? old_page->data : pte_data(&(pte_t){ .kind = PTE_PFN, .pfn = (unsigned long)(orig_pte >> 8) }, &src_obj);
+	src = old_page ? old_page->data : pte_data(&(pte_t){ .kind = PTE_PFN, .pfn = (unsigned long)pte_pfn(orig_pte) }, &src_obj);
 	if (old_page)
 		src_obj = &old_page->data_obj;
 	sched_point(SCHED_OP_READ, src_obj, SCHED_SITE("cow_copy", "cow_user_page(new_page, old_page, address, vma)"));
@@ -459,7 +459,7 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 
 	KENTER();
 	entry = KREAD(entry, &pte->obj, pte_encode(pte), "entry = *pte");
-	if ((entry & 3) == PTE_NONE) {
+	if (pte_none(entry)) {
 		/* do_linear_fault: vma->vm_ops->fault exists */
 		unsigned long pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
 		ret = __do_fault(mm, vma, address, pgoff,
@@ -471,7 +471,7 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	v = KREAD(pte_same, &pte->obj, pte_encode(pte), "if (unlikely(!pte_same(*pte, entry)))");
 	if (v != entry)
 		goto unlock;
-	if (write_access && !(entry & 4)) {
+	if (write_access && !pte_write(entry)) {
 		ret = do_wp_page(mm, vma, address, pte, ptl, entry);
 		KRETURN(ret);
 	}

@@ -65,7 +65,7 @@ uint64_t kernel_state_hash(const struct kernel_run *run)
 {
 	const struct xip_world *w = kernel_run_world(run);
 	const struct page *sp = w->__xip_sparse_page;
-	uint64_t h = 14695981039346656037ull;
+	uint64_t h = UTIL_FNV1A_INIT; /* any non-zero start; this one is at hand */
 
 	h = mix(h, (uint64_t)w->inode.i_size);
 	for (int pg = 0; pg < SCN_MAX_PAGES; pg += 2)

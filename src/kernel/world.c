@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +353,36 @@ static void add_span(struct world_template *t, const struct xip_world *w, const 
 	t->span[t->nspans].len = len;
 	t->nspans++;
 }
+
+/*
+ * The spans below are ranges between fields: they rely on the fields'
+ * order in struct xip_world (kernel-int.h) and on what comes last in
+ * struct mm_struct and struct cpu_ctx.  Moving a field breaks these, not
+ * the runs (a field outside every span would be left zero by the copy).
+ * NEXT(T, a, b, Tb): b follows a in T with at most padding between.
+ */
+#define NEXT(T, a, b, Tb)                                                                     \
+	_Static_assert(offsetof(T, b) >= offsetof(T, a) + sizeof(((T *)0)->a) &&              \
+		       offsetof(T, b) - (offsetof(T, a) + sizeof(((T *)0)->a)) < _Alignof(Tb), \
+		       #T ": " #b " must follow " #a " (world.c copies the range between them)")
+#define LAST(T, a) \
+	_Static_assert(sizeof(T) - (offsetof(T, a) + sizeof(((T *)0)->a)) < _Alignof(T), #T ": " #a " must be its last field")
+NEXT(struct flash, blocks, blockmap_obj, struct sched_obj);
+NEXT(struct xip_world, without, flash, struct flash);
+NEXT(struct xip_world, flash, inode, struct inode);
+NEXT(struct xip_world, inode, mapping, struct address_space);
+NEXT(struct xip_world, mapping, mm, struct mm_struct);
+NEXT(struct xip_world, mm, nmm_built, int);
+NEXT(struct xip_world, nmm_built, pages, struct page);
+_Static_assert(offsetof(struct xip_world, pages) < offsetof(struct xip_world, console),
+	       "struct xip_world: the page pool and the globals must come before console");
+NEXT(struct xip_world, console, console_len, size_t);
+NEXT(struct xip_world, console_len, cpus, struct cpu_ctx);
+NEXT(struct xip_world, cpus, incoherent_since, long);
+LAST(struct mm_struct, vmas);
+LAST(struct cpu_ctx, results);
+#undef NEXT
+#undef LAST
 
 /* The spans of world w, as offsets (the same in the template's copy), in address order. */
 static void template_spans(struct world_template *t, const struct xip_world *w)
@@ -692,10 +723,12 @@ unsigned kernel_run_without(const struct kernel_run *run) { return run->world.wi
 void kernel_run_force_whatif(struct kernel_run *run, int on) { run->force_whatif = on != 0; }
 
 static const char *const without_names[] = { "mutex", "seqcount", "recheck", "retry", "livelock-fix" };
+_Static_assert(sizeof without_names / sizeof without_names[0] == KERNEL_WITHOUT_COUNT,
+	       "one name per ingredient of the fix (kernel.h, KERNEL_WITHOUT_*)");
 
 const char *kernel_without_name(enum kernel_without w)
 {
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < KERNEL_WITHOUT_COUNT; i++)
 		if ((unsigned)w == 1u << i)
 			return without_names[i];
 	return "?";
@@ -708,11 +741,11 @@ int kernel_without_parse(const char *text, unsigned *mask, char **cause)
 	*mask = 0;
 	for (char *w = strtok_r(copy, ",+ ", &save); w; w = strtok_r(NULL, ",+ ", &save)) {
 		int i;
-		for (i = 0; i < 5 && strcmp(w, without_names[i]) != 0; i++)
+		for (i = 0; i < KERNEL_WITHOUT_COUNT && strcmp(w, without_names[i]) != 0; i++)
 			;
-		if (i == 5 && strcmp(w, "seqwait") == 0)   /* the old name (kernel.h) */
-			i = 4;
-		if (i == 5) {
+		if (i == KERNEL_WITHOUT_COUNT && strcmp(w, "seqwait") == 0)   /* the old name (kernel.h) */
+			i = KERNEL_WITHOUT_COUNT - 1;
+		if (i == KERNEL_WITHOUT_COUNT) {
 			util_errf(cause, "unknown ingredient '%s' (the fix is made of: mutex, seqcount, recheck, retry; "
 				  "livelock-fix is the 2.6.25 seqcount it runs on)", w);
 			free(copy);
@@ -729,7 +762,7 @@ char *kernel_without_text(unsigned mask, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < KERNEL_WITHOUT_COUNT; i++)
 		if (mask & (1u << i))
 			o += (size_t)snprintf(buf + o, len > o ? len - o : 0, "%s%s", o ? "+" : "", without_names[i]);
 	return buf;

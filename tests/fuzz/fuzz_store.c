@@ -153,7 +153,7 @@ static void write_some(struct store *st)
 	char *cause = NULL;
 	int found = 0;
 
-	if (store_scenario_sync(st, "classic", "t", "0123456789abcdef", "title: t\n", &sc, NULL, &cause) != 0)
+	if (store_scenario_sync(st, "classic", "t", "0123456789abcdef", "title: t\n", NULL, &sc, NULL, &cause) != 0)
 		goto fail;
 	row.scenario_hash = strdup("0123456789abcdef");
 	row.version = strdup("buggy");
