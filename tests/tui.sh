@@ -53,7 +53,10 @@ has tui-2.2 "... and the narration says so" "$(screen)" "flash block: it is a ho
 has tui-2.3 "... the next line CPU0 runs is highlighted (marked >)" "$(screen | grep -c '^> ')" "1"
 before=$(screen)
 keys Right
+shows tui-2.4.0 "Right moves on to step 6 (the screen changed)" "step 6 of"
+[ "$(screen)" != "$before" ]; ok $? tui-2.4.1 "... so the screen differs from step 5's"
 keys BSpace
+shows tui-2.4.2 "Backspace comes back to step 5" "step 5 of"
 after=$(screen)
 is tui-2.4 "a step forward and back gives the identical screen" "$after" "$before"
 keys Left
