@@ -735,7 +735,7 @@ is hard-8.1.9 "an earlier tree is replaced without --force (exit $rc)" "$rc $(he
 ok $? hard-8.1.10 "... through a new file renamed over it (another inode), so it is never half written"
 is hard-8.1.11 "... and no temporary file is left beside it" "$(ls "$dd" | grep -c '^tree\.dot\.')" 0
 "$XS_BIN" explore classic -q --no-record --force > /dev/null 2> "$work/err"; rc=$?
-has hard-8.1.12 "--force without --dot is a usage error (exit $rc) that says so" "$rc $(cat "$work/err")" \
+has hard-8.1.12 "--force without --dot is a usage error (exit $rc) that says so" "$rc $(no_asan_noise < "$work/err")" \
 	"2 xipsandbox: explore: --force lets --dot replace a file; give --dot too"
 # 8.2: a recording whose new rows cannot be added keeps the old counterexamples'
 # names (B17).  A trigger that refuses explore's inserts stands for the full
@@ -867,7 +867,7 @@ id=$("$XS_BIN" run "$work/mine8/mine.scn" -q --db "$work/mine8.db" 2>/dev/null |
 rm "$work/mine8/mine.scn"
 "$XS_BIN" export "$id" --format txt --db "$work/mine8.db" > "$work/out" 2> "$work/err"; rc=$?
 has hard-8.8.4 "export --format txt of a schedule whose scenario file is gone uses the stored text (exit $rc)" \
-	"$rc $(cat "$work/out")" "0 scenario: mine"
+	"$rc $(no_asan_noise < "$work/out")" "0 scenario: mine"
 # 8.11: replay and list SCENARIO read a read-only database (B21): they
 # opened it for writing, to import the shipped schedules, and refused it.
 # XS_DB_FORCE_READONLY stands for chmod (which root, in CI, does not feel).
@@ -877,20 +877,20 @@ have sqlite3 && sqlite3 "$ro" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null 2>&1
 rm -f "$ro-wal" "$ro-shm"
 sum=$(cksum < "$ro")
 XS_DB_FORCE_READONLY=1 "$XS_BIN" replay classic race -q --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
-has hard-8.11.1 "replay on a read-only database: the race replays (exit $rc, corruption is 11)" "$rc $(cat "$work/out")" \
+has hard-8.11.1 "replay on a read-only database: the race replays (exit $rc, corruption is 11)" "$rc $(no_asan_noise < "$work/out")" \
 	"11 scenario: classic"
 XS_DB_FORCE_READONLY=1 "$XS_BIN" list classic --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
-has hard-8.11.2 "list classic on a read-only database lists (exit $rc)" "$rc $(cat "$work/out")" "0    id  scenario"
+has hard-8.11.2 "list classic on a read-only database lists (exit $rc)" "$rc $(no_asan_noise < "$work/out")" "0    id  scenario"
 XS_DB_FORCE_READONLY=1 "$XS_BIN" replay classic 13 --version fixed -q --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
-has hard-8.11.3 "a milestone schedule replayed on another version: run, not stored (exit $rc)" "$rc $(cat "$work/out")" \
+has hard-8.11.3 "a milestone schedule replayed on another version: run, not stored (exit $rc)" "$rc $(no_asan_noise < "$work/out")" \
 	"0 replay: schedule 13 ('-') expanded for fixed"
 has hard-8.11.4 "... saying why it is not stored" "$(cat "$work/out")" "replay: not stored: $ro is read-only"
 XS_DB_FORCE_READONLY=1 "$XS_BIN" list three-cpus --db "$ro" > "$work/out" 2> "$work/err"; rc=$?
-has hard-8.11.5 "list of a scenario the read-only database lacks: exit $rc, a note says what to do" "$rc $(cat "$work/err")" \
+has hard-8.11.5 "list of a scenario the read-only database lacks: exit $rc, a note says what to do" "$rc $(no_asan_noise < "$work/err")" \
 	"0 xipsandbox: note: $ro is read-only and has no scenario three-cpus yet"
 is hard-8.11.6 "... and the database's bytes never changed" "$(cksum < "$ro")" "$sum"
 XS_DB_FORCE_READONLY=1 "$XS_BIN" run classic -q --db "$ro" > /dev/null 2> "$work/err"; rc=$?
-has hard-8.11.7 "a recording command is still refused (exit $rc)" "$rc $(cat "$work/err")" "3 xipsandbox: $ro: is read-only"
+has hard-8.11.7 "a recording command is still refused (exit $rc)" "$rc $(no_asan_noise < "$work/err")" "3 xipsandbox: $ro: is read-only"
 lap "hard-8 (nothing saved is lost)"
 
 # ---- hard-10: trust boundaries (issue 17, items 9, 10, 12) ------------------------------------
@@ -944,7 +944,7 @@ if have sqlite3; then
 	tamper_units "$work/t10-2.db"
 	"$XS_BIN" merge --db "$work/t10-m.db" "$work/t10-1.db" "$work/t10-2.db" > "$work/out" 2> "$work/err"; rc=$?
 	has hard-10.10.2 "merge of a shard whose counterexample was changed: exit 3, the unit called damaged" \
-		"$rc $(cat "$work/err")" "3 xipsandbox: $work/t10-2.db: shard 2/2 (exploration 1), unit 1 is damaged"
+		"$rc $(no_asan_noise < "$work/err")" "3 xipsandbox: $work/t10-2.db: shard 2/2 (exploration 1), unit 1 is damaged"
 	ok "$(! grep -q -e 'no bad schedule' -e 'not deterministic' "$work/out" "$work/err"; echo $?)" hard-10.10.3 \
 		"... nothing printed as proven, nothing blamed on the engine"
 	is hard-10.10.4 "... and nothing recorded in OUT" \
@@ -957,7 +957,7 @@ if have sqlite3; then
 	tamper_units "$work/t10-r.db"
 	"$XS_BIN" explore three-cpus --version buggy --db "$work/t10-r.db" --resume > "$work/out" 2> "$work/err"; rc=$?
 	has hard-10.10.6 "explore --resume of units whose counterexamples were changed: exit 3, called damaged" \
-		"$rc $(cat "$work/err")" "3 xipsandbox: $work/t10-r.db: exploration 1, unit "
+		"$rc $(no_asan_noise < "$work/err")" "3 xipsandbox: $work/t10-r.db: exploration 1, unit "
 	has hard-10.10.7 "... saying what to do" "$(cat "$work/err")" "start a new search (without --resume)"
 	ok "$(! grep -q -e 'no bad schedule' -e 'not deterministic' "$work/out" "$work/err"; echo $?)" hard-10.10.8 \
 		"... nothing printed as proven, nothing blamed on the engine"
@@ -980,7 +980,7 @@ row12() { sqlite3 "$db12" "SELECT title || ' ' || text_hash FROM scenarios WHERE
 before=$(row12 classic)
 "$XS_BIN" run "$sc12/other/classic.scn" -q --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
 has hard-10.12.1 "run other/classic.scn (another text, the shipped name): exit 3, the clash named" \
-	"$rc $(cat "$work/err")" "3 xipsandbox: $db12: scenario 'classic' is already there, read from "
+	"$rc $(no_asan_noise < "$work/err")" "3 xipsandbox: $db12: scenario 'classic' is already there, read from "
 has hard-10.12.2 "... saying what to do" "$(cat "$work/err")" "so it is another scenario: rename $sc12/other/classic.scn"
 if have sqlite3; then
 	is hard-10.12.3 "... and the shipped classic's row is unchanged" "$(row12 classic)" "$before"
@@ -1004,12 +1004,12 @@ line=$("$XS_BIN" export "$id" --db "$db12" 2>/dev/null)
 rm "$sc12/mine/a:b.scn"
 "$XS_BIN" import "$line" --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
 has hard-10.12.6 "the line of a scenario named 'a:b' imports back from the text the database keeps (exit $rc)" \
-	"$rc $(cat "$work/out")" "0 imported schedule"
+	"$rc $(no_asan_noise < "$work/out")" "0 imported schedule"
 "$XS_BIN" export "$id" --format txt --db "$db12" > "$work/out" 2> "$work/err"; rc=$?
 has hard-10.12.7 "... and export --format txt draws it from the stored text (exit $rc)" "$rc $(head -1 "$work/out")" \
 	"0 scenario: a:b"
 "$XS_BIN" import "$line" --db "$sc12/fresh.db" > "$work/out" 2> "$work/err"; rc=$?
-has hard-10.12.8 "... into a database without it: exit 3, saying where it looked" "$rc $(cat "$work/err")" \
+has hard-10.12.8 "... into a database without it: exit 3, saying where it looked" "$rc $(no_asan_noise < "$work/err")" \
 	"3 xipsandbox: no scenario 'a:b': not a file, no a:b.scn in"
 lap "hard-10 (trust boundaries)"
 
@@ -1018,7 +1018,7 @@ s11="$work/s11"
 mkdir -p "$s11"
 # 11.1: a relative XDG_DATA_HOME with HOME unset said neither was set (B32)
 env -u HOME XDG_DATA_HOME=rel "$XS_BIN" list > /dev/null 2> "$work/err"; rc=$?
-has hard-11.1 "XDG_DATA_HOME=rel, HOME unset: exit 3, saying XDG_DATA_HOME is not absolute" "$rc $(cat "$work/err")" \
+has hard-11.1 "XDG_DATA_HOME=rel, HOME unset: exit 3, saying XDG_DATA_HOME is not absolute" "$rc $(no_asan_noise < "$work/err")" \
 	"3 xipsandbox: cannot find a place for the schedule database: XDG_DATA_HOME is 'rel', which is not an absolute path"
 # 11.2: the resume hint is a command a shell reads back (B33): a path with a blank and a quote
 mkdir -p "$s11/it's here"
@@ -1029,7 +1029,7 @@ eval "set -- $hint"
 shift   # xipsandbox
 "$XS_BIN" "$@" > "$work/out" 2>&1; rc=$?
 has hard-11.2 "the resume hint of a scenario and database with blanks and quotes runs as printed (exit $rc)" \
-	"$rc $(cat "$work/out")" "1 scenario: my three"
+	"$rc $(no_asan_noise < "$work/out")" "1 scenario: my three"
 has hard-11.3 "... and resumes the search" "$(cat "$work/out")" "resumed:  exploration 1:"
 # 11.4: an id beyond long was clamped: save 99999999999999999999 renamed row 9223372036854775807 (B30)
 if have sqlite3; then
@@ -1042,7 +1042,7 @@ if have sqlite3; then
 	is hard-11.4 "save 99999999999999999999 foo: exit 3, and schedule 9223372036854775807 keeps its name" \
 		"$rc $(sqlite3 "$db11" 'SELECT name FROM schedules WHERE id = 9223372036854775807')" "3 last"
 	"$XS_BIN" replay classic 99999999999999999999 -q --db "$db11" > /dev/null 2> "$work/err"; rc=$?
-	has hard-11.5 "replay classic 99999999999999999999: exit 3, no schedule of that number" "$rc $(cat "$work/err")" \
+	has hard-11.5 "replay classic 99999999999999999999: exit 3, no schedule of that number" "$rc $(no_asan_noise < "$work/err")" \
 		"3 xipsandbox: no schedule 99999999999999999999 in"
 else
 	skip hard-11.4 "an id beyond long is no id" "the sqlite3 command-line tool is not installed"
@@ -1051,13 +1051,13 @@ fi
 if have sqlite3; then
 	sqlite3 "$db11" "UPDATE sqlite_sequence SET seq = 9223372036854775807 WHERE name = 'schedules'"
 	"$XS_BIN" run classic -q --db "$db11" > /dev/null 2> "$work/err"; rc=$?
-	has hard-11.6 "run when the schedule ids are used up: exit 3, saying so, not 'the disk is full'" "$rc $(cat "$work/err")" \
+	has hard-11.6 "run when the schedule ids are used up: exit 3, saying so, not 'the disk is full'" "$rc $(no_asan_noise < "$work/err")" \
 		"3 xipsandbox: $db11: cannot record the schedule: the schedule ids are used up"
 fi
 # 11.7: with ulimit -n 4, "unable to open database file" and no reason (B35)
 if [ $sanitized -eq 0 ]; then
 	(exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ulimit -n 4 && exec "$XS_BIN" list --db "$good") > /dev/null 2> "$work/err"; rc=$?
-	has hard-11.7 "list under ulimit -n 4: exit 3, naming the limit" "$rc $(cat "$work/err")" \
+	has hard-11.7 "list under ulimit -n 4: exit 3, naming the limit" "$rc $(no_asan_noise < "$work/err")" \
 		"3 xipsandbox: $good: cannot read it: unable to open database file: Too many open files (a limit on open files, ulimit -n)"
 else
 	skip hard-11.7 "ulimit -n 4 names the limit" "a sanitizer runtime needs more descriptors"
@@ -1065,15 +1065,15 @@ fi
 # 11.8: run --expected never checked the verdict the scenario's expect line names (B37)
 sed 's/^expect buggy: corruption with/expect buggy: ok with/' "$XS_SRCDIR/scenarios/classic.scn" > "$s11/wrong-expect.scn"
 "$XS_BIN" run "$s11/wrong-expect.scn" --expected --no-record -q > /dev/null 2> "$work/err"; rc=$?
-has hard-11.8 "run --expected of a scenario whose expect line is wrong: exit 3, naming the line" "$rc $(cat "$work/err")" \
+has hard-11.8 "run --expected of a scenario whose expect line is wrong: exit 3, naming the line" "$rc $(no_asan_noise < "$work/err")" \
 	"3 xipsandbox: $s11/wrong-expect.scn:23: the scenario expects ok on buggy with this schedule, but the run ended corruption"
 "$XS_BIN" run classic --expected --no-record -q > /dev/null 2> "$work/err"; rc=$?
-is hard-11.9 "... and classic's own (corruption on buggy) still exits with the verdict, silently" "$rc $(cat "$work/err")" "11 "
+is hard-11.9 "... and classic's own (corruption on buggy) still exits with the verdict, silently" "$rc $(no_asan_noise < "$work/err")" "11 "
 # 11.10: import from standard input split lines at 64 KiB (B38): a 70 KB comment, then a line
 line=$("$XS_BIN" export 1 --db "$good" 2>/dev/null)
 { printf '#'; head -c 70000 /dev/zero | tr '\0' x; printf '\n%s\n' "$line"; } |
 	"$XS_BIN" import --name long-comment --db "$s11/imp.db" > "$work/out" 2> "$work/err"; rc=$?
-has hard-11.10 "import: a 70 KB comment line, then a schedule line: the line imports (exit $rc)" "$rc $(cat "$work/out")" \
+has hard-11.10 "import: a 70 KB comment line, then a schedule line: the line imports (exit $rc)" "$rc $(no_asan_noise < "$work/out")" \
 	"0 imported schedule"
 # 11.11: merge opened its output only after folding (and printing) everything (B40)
 for k in 1 2; do
@@ -1086,7 +1086,7 @@ is hard-11.11 "merge into a file that is not a database: exit 3 before any searc
 # 11.12: shards split by other --units were "in none of the databases given" (B39)
 "$XS_BIN" explore three-cpus --version buggy -q --shard 2/2 --units 16 --db "$s11/m2u.db" > /dev/null 2>&1
 "$XS_BIN" merge --db "$s11/mu.db" "$s11/m1.db" "$s11/m2u.db" > "$work/out" 2> "$work/err"; rc=$?
-has hard-11.12 "merge of shards split by other --units: exit 3, saying so" "$rc $(cat "$work/err")" \
+has hard-11.12 "merge of shards split by other --units: exit 3, saying so" "$rc $(no_asan_noise < "$work/err")" \
 	"3 xipsandbox: $s11/m2u.db: shard 2/2 (exploration 1) was split otherwise than shard 1/2 in $s11/m1.db"
 has hard-11.13 "... and what to do" "$(cat "$work/err")" "the shards of one search need the same --units and --step-limit"
 # 11.14: an unfinished exploration, maybe another process's running now, was "stopped" (B41)
@@ -1099,7 +1099,7 @@ if have sqlite3; then
 	cp "$s11/m1.db" "$s11/m1x.db"
 	sqlite3 "$s11/m1x.db" "UPDATE exploration_units SET unit = 1 WHERE unit = 0"
 	"$XS_BIN" merge --db "$s11/mx.db" "$s11/m1x.db" "$s11/m2.db" > /dev/null 2> "$work/err"; rc=$?
-	has hard-11.15 "merge of a shard holding another shard's unit: exit 3, named" "$rc $(cat "$work/err")" \
+	has hard-11.15 "merge of a shard holding another shard's unit: exit 3, named" "$rc $(no_asan_noise < "$work/err")" \
 		"3 xipsandbox: $s11/m1x.db: shard 1/2 (exploration 1) holds unit 1, which is not one of its units"
 fi
 lap "hard-11 (smaller findings)"
