@@ -71,24 +71,20 @@ static size_t question_text(struct app *a, const struct demo_stop *st)
 /* The box for a stop: narration, or a question with its choices. */
 static void show_stop(struct app *a, const struct demo_stop *st)
 {
-	size_t o;
-
 	a->open_stop = st;
 	a->quiz_answered = 0;
 	a->autoplay = 0;
 	if (!st->quiz) {
-		o = (size_t)snprintf(a->overlay_text, sizeof a->overlay_text, "Step %zu\n\n%s", a->play.pos, st->text);
+		snprintf(a->overlay_text, sizeof a->overlay_text, "Step %zu\n\n%s", a->play.pos, st->text);
 		snprintf(a->keys, sizeof a->keys, " space continue  BS back  q quit");
 	} else {
-		size_t k = 0;
+		size_t k = (size_t)snprintf(a->keys, sizeof a->keys, " press ");
 		question_text(a, st);
-		k = (size_t)snprintf(a->keys, sizeof a->keys, " press ");
 		for (int c = 0; c < st->nchoices; c++)
 			k += (size_t)snprintf(a->keys + k, sizeof a->keys - k, "%s%c", c == 0 ? "" : c + 1 == st->nchoices ? " or " : ", ",
 					      st->choice_key[c]);
 		snprintf(a->keys + k, sizeof a->keys - k, ": your answer   q quit");
 	}
-	(void)o;
 	a->overlay = VIEW_STOP;
 }
 

@@ -74,6 +74,9 @@ int cli_ablate(int argc, char **argv)
 		if (!scn[nscn]) {
 			for (int k = 0; k < nscn; k++)
 				scenario_free(scn[k]);
+			for (int k = 0; k < nshipped; k++)
+				free(shipped[k]);
+			free(shipped);
 			return CLI_EXIT_INPUT;
 		}
 		nscn++;

@@ -14,6 +14,7 @@
 #include "record.h"
 #include "report.h"
 #include "schedule.h"
+#include "shipped.h"
 
 static const char run_help[] =
 	"Usage: xipsandbox run SCENARIO [OPTION]...\n"
@@ -45,17 +46,10 @@ static const char run_help[] =
 	"13 deadlock, 14 bookkeeping error, 15 step limit; 2 usage error, 3 bad\n"
 	"scenario or schedule.\n";
 
-/* "race", "one-reader": a shipped schedule's name, not schedule text ("0 1", "cpu0 to end"). */
+/* "race": a shipped schedule's name (shipped.h), not schedule text ("0 1", "cpu0 to end"). */
 static int looks_like_name(const char *s)
 {
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
-		return 0;
-	if (strncmp(s, "cpu", 3) == 0 && s[3] >= '0' && s[3] <= '9')
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return 1;
+	return shipped_name_ok(s) && !(strncmp(s, "cpu", 3) == 0 && s[3] >= '0' && s[3] <= '9');
 }
 
 int cli_run(int argc, char **argv)

@@ -131,6 +131,17 @@ static void cpu_clear(struct sched_cpu *c, void (*task)(void *arg), void *arg, i
 	memcpy(c->name, "CPU", 3); /* "CPU%d": SCHED_MAX_CPUS is 8, one digit */
 	c->name[3] = (char)('0' + id);
 }
+/* The run is running again: no end, no message, no BUG. */
+static void clear_end(struct sched *s)
+{
+	s->end = SCHED_RUNNING;
+	free(s->end_msg);
+	s->end_msg = NULL;
+	s->end_text = NULL;
+	s->bug_cpu = -1;
+	s->bug_site = no_site;
+}
+
 
 /* End the run: CPUs' coroutines back to the pool, the trace and the end forgotten. */
 static void end_and_forget(struct sched *s)
@@ -148,12 +159,7 @@ static void end_and_forget(struct sched *s)
 	s->started = 0;
 	s->enabled_mask = 0;
 	s->nsteps = 0;
-	s->end = SCHED_RUNNING;
-	free(s->end_msg);
-	s->end_msg = NULL;
-	s->end_text = NULL;
-	s->bug_cpu = -1;
-	s->bug_site = no_site;
+	clear_end(s);
 }
 
 void sched_reset(struct sched *s)
@@ -952,12 +958,7 @@ int sched_snap_restore(struct sched *s, const struct sched_snap *sn)
 	s->last = sn->last;
 	s->enabled_mask = sn->enabled_mask;
 	s->nsteps = sn->nsteps;   /* the trace's first nsteps records are the snapshot's path */
-	s->end = SCHED_RUNNING;
-	free(s->end_msg);
-	s->end_msg = NULL;
-	s->end_text = NULL;
-	s->bug_cpu = -1;
-	s->bug_site = no_site;
+	clear_end(s);
 	sched_current = s;
 	sched_world_now = s->world;
 	step_now = s->nsteps ? &s->trace[s->nsteps - 1] : NULL;

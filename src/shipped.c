@@ -38,7 +38,7 @@ static int parse_expect(const char *path, int line, char *text, struct shipped_s
 	return 0;
 }
 
-static int valid_name(const char *s)
+int shipped_name_ok(const char *s)
 {
 	int digits = 1;
 
@@ -80,7 +80,7 @@ int shipped_parse(const char *path, const char *text, struct shipped_file **out,
 			}
 			*colon = '\0';
 			snprintf(name, sizeof name, "%s", util_trim(s + 9));
-			if (!valid_name(name)) {
+			if (!shipped_name_ok(name)) {
 				util_errf(cause, "%s:%d: bad schedule name '%s' (letters, digits, '_', '-', '.'; at most 64; not all digits)",
 					  path, line, name);
 				goto fail;
@@ -96,7 +96,7 @@ int shipped_parse(const char *path, const char *text, struct shipped_file **out,
 				goto fail;
 			}
 			cur = &f->s[f->n++];
-			snprintf(cur->name, sizeof cur->name, "%s", name);
+			snprintf(cur->name, sizeof cur->name, "%.64s", name); /* shipped_name_ok: at most 64 */
 			cur->text = xstrdup(util_trim(colon + 1));
 			cur->line = line;
 			for (int v = 0; v < XIP_NVERSIONS; v++)

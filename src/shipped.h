@@ -44,4 +44,7 @@ int shipped_load(const char *path, struct shipped_file **out, char **cause);
 int shipped_parse(const char *path, const char *text, struct shipped_file **out, char **cause);
 void shipped_free(struct shipped_file *f);
 
+/* A schedule name as NAME.sched spells one: letters, digits, '_', '-', '.'; at most 64; not all digits. */
+int shipped_name_ok(const char *s);
+
 #endif

@@ -70,12 +70,6 @@ static const char *pte_token(const struct ksnap_pte *p, char *buf, size_t len)
 	return buf;
 }
 
-/* Bytes as the rest of the program shows them (kernel_bytes_text): one renderer, one spelling. */
-static void bytes_text(const unsigned char *b, char *buf, size_t len)
-{
-	kernel_bytes_text(b, buf, len);
-}
-
 /*
  * A writer of tokens that wraps within rows [y, y_end).  With `dry` set it
  * only counts: the layout asks how many rows the shared state needs
@@ -212,7 +206,7 @@ static int draw_shared(const struct kernel_snapshot *s, int y, int y_end, struct
 	for (int pg = 0; pg < s->file_pages && pg < SCN_MAX_PAGES; pg++) {
 		int b = s->blockmap[pg];
 		if (b >= 0) {
-			bytes_text(s->blocks[b].data, b2, sizeof b2);
+			kernel_bytes_text(s->blocks[b].data, b2, sizeof b2);
 			snprintf(buf, sizeof buf, "p%d=blk%d %s  ", pg, b, b2);
 		} else {
 			snprintf(buf, sizeof buf, "p%d=hole  ", pg);
@@ -526,7 +520,7 @@ static void render_projector(const struct kernel_snapshot *s, const struct view_
 		y++;
 	}
 	if (s->blockmap[pg] >= 0) {
-		bytes_text(s->blocks[s->blockmap[pg]].data, b2, sizeof b2);
+		kernel_bytes_text(s->blocks[s->blockmap[pg]].data, b2, sizeof b2);
 		snprintf(buf, sizeof buf, "page %d of the file:  flash block %d, %s", pg, s->blockmap[pg], b2);
 	} else {
 		snprintf(buf, sizeof buf, "page %d of the file:  a hole (no flash block yet)", pg);

@@ -61,4 +61,12 @@ for s in classic three-cpus private-reader shared-writable first-sparse threads-
 	*) ok 1 "run-3.$s" "$s runs round robin to a verdict (exit $rc)" ;; esac
 done
 
+# a shipped schedule's name is taken where schedule text is (issue 13: it was refused)
+out=$("$XS_BIN" run classic --version buggy --schedule race --no-record 2>&1); rc=$?
+is run-4.1 "run classic --schedule race: the shipped race, corruption (exit 11)" "$rc" 11
+has run-4.2 "... the same run as its milestones give" "$out" "$("$XS_BIN" run classic --version buggy --no-record --schedule "cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end" | grep 'trace hash')"
+out=$("$XS_BIN" run classic --schedule nosuch --no-record 2>&1); rc=$?
+is run-4.3 "a name the scenario has not: exit 3" "$rc" 3
+has run-4.4 "... naming the names it has" "$out" "has no named schedule 'nosuch' (it has: race,"
+
 done_testing

@@ -25,6 +25,7 @@
 #include "app.h"
 #include "demo.h"
 #include "kernel.h"
+#include "record.h"
 #include "scenario.h"
 #include "schedule.h"
 #include "shipped.h"
@@ -116,8 +117,7 @@ static int *expand(const struct scenario *scn, enum xip_version v, const char *t
 	int *choices = NULL;
 
 	*n = 0;
-	if (schedule_parse(text, kernel_symbol_value, &sch, &cause) == 0 && kernel_run_start(run, scn, v, &cause) == 0 &&
-	    schedule_run(kernel_run_sched(run), sch, &cause) == 0) {
+	if (schedule_parse(text, kernel_symbol_value, &sch, &cause) == 0 && record_execute(run, scn, v, sch, &cause) == 0) {
 		const struct sched_step *tr = sched_trace(kernel_run_sched(run), n);
 		choices = xcalloc(*n + 1, sizeof *choices);
 		for (size_t i = 0; i < *n; i++)
