@@ -270,7 +270,9 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	XS_DB_BUSY_MS=20000 "$XS_BIN" explore "$four" --version later --units 1000 --limit 5000 -j 2 -q \
 		--no-checkpoints --db "$lk" > "$work/lock.out" 2> "$work/lock.err" &
 	pid=$!
-	( sleep 300; kill -9 $pid 2>/dev/null ) &
+	# The watchdog's output goes nowhere and its sleep dies with it: a sleep
+	# left holding this script's stdout kept the TAP driver waiting 5 minutes.
+	( trap 'kill $s 2>/dev/null; exit 0' TERM; sleep 300 & s=$!; wait $s && kill -9 $pid ) > /dev/null 2>&1 &
 	watchdog=$!
 	lock_when 3 8
 	n=0
