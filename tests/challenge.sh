@@ -9,47 +9,14 @@
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/xs-chal.XXXXXX")
-sock="$work/tmux.sock"
+. "$XS_SRCDIR/tests/tmux.sh"
+tmux_init chal
 db="$work/chal.db"
-T() { tmux -S "$sock" "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
 
-screen() { T capture-pane -t xs -p 2>/dev/null; }
-# wait_for TEXT: until the screen shows TEXT (at most ~10 s: explore runs in there)
-wait_for() {
-	i=0
-	while [ $i -lt 400 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.025; i=$((i + 1))
-	done
-	return 1
-}
-# wait_gone TEXT: until the screen no longer shows TEXT
-wait_gone() {
-	i=0
-	while [ $i -lt 400 ]; do
-		screen | grep -qF -- "$1" || return 0
-		sleep 0.025; i=$((i + 1))
-	done
-	return 1
-}
-keys() { T send-keys -t xs "$@"; }
-shows() {  # shows ID DESCRIPTION TEXT
-	if wait_for "$3"; then ok 0 "$1" "$2"; else
-		ok 1 "$1" "$2"; echo "# the screen did not show: $3"; screen | sed 's/^/#   /'; fi
-}
 # start PLAYER LEVEL: the level in a fresh 80x24 session, its intro shown
 start() {
-	T kill-server 2>/dev/null; sleep 0.3
 	rm -f "$work/exit"
-	T -f /dev/null new-session -d -s xs -x 80 -y 24 \
-		"USER='$1' '$XS_BIN' challenge $2 --db '$db'; echo \$? > '$work/exit'; sleep 60"
+	tmux_start 80 24 "USER='$1' '$XS_BIN' challenge $2 --db '$db'; echo \$? > '$work/exit'; sleep 60"
 	wait_for "Challenge $2:"
 }
 # step N CPU: press the digit N times, each after the step counter moved on
@@ -65,7 +32,7 @@ step() {
 }
 quit_status() {
 	keys q
-	i=0; while [ ! -f "$work/exit" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	wait_file "$work/exit"
 	cat "$work/exit" 2>/dev/null
 }
 

@@ -5,30 +5,11 @@
 # stopped the race.
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/xs-demo.XXXXXX")
-sock="$work/tmux.sock"
-T() { tmux -S "$sock" "$@"; }
-trap 'T kill-server 2>/dev/null; rm -rf "$work"' EXIT
-screen() { T capture-pane -t xs -p 2>/dev/null; }
-wait_for() {
-	i=0
-	while [ $i -lt 200 ]; do
-		screen | tr -s ' ' | grep -qF -- "$1" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
-shows() {
-	if wait_for "$3"; then ok 0 "$1" "$2"; else
-		ok 1 "$1" "$2"; echo "# the screen did not show: $3"; screen | sed 's/^/#   /'; fi
-}
-keys() { T send-keys -t xs "$@"; sleep 0.1; }
+. "$XS_SRCDIR/tests/tmux.sh"
+tmux_init demo
+XS_TMUX_SQUEEZE=1
 
-T -f /dev/null new-session -d -s xs -x 90 -y 30 \
+tmux_start 90 30 \
 	"'$XS_BIN' demo classic --pace 0.05 --db '$work/d.db'; echo \$? > '$work/exit'; sleep 60"
 shows demo-1.1 "the demo starts on the buggy run and stops at the first pause" "the answer was"
 has demo-1.2 "... having run by itself to step 5" "$(screen)" "step 5 of"
@@ -68,11 +49,11 @@ shows demo-2.4 "the end: which ingredient stopped the race" "without recheck cor
 has demo-2.5 "... the others alone would not have" "$(screen | tr -s ' ' ' ')" "without mutex ok"
 has demo-2.5.1 "... and the score of the quiz" "$(screen)" "Quiz: 2 of 3 right."
 keys q
-i=0; while [ ! -f "$work/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_file "$work/exit"
 is demo-2.6 "q ends the demo (exit 0)" "$(cat "$work/exit" 2>/dev/null)" "0"
 
-T kill-server 2>/dev/null; sleep 0.5
-T -f /dev/null new-session -d -s xs -x 90 -y 30 \
+rm -f "$work/exit"
+tmux_start 90 30 \
 	"'$XS_BIN' play classic race --quiz --db '$work/d.db'; echo \$? > '$work/exit'; sleep 60"
 shows demo-3.1 "play --quiz opens the classic race" "step 0 of"
 keys e
@@ -90,8 +71,8 @@ keys Space
 keys e
 shows demo-3.6 "the end of the run gives the score" "Quiz: 1 of 2 right."
 
-T kill-server 2>/dev/null; sleep 0.5
-T -f /dev/null new-session -d -s xs -x 90 -y 30 \
+rm -f "$work/exit"
+tmux_start 90 30 \
 	"'$XS_BIN' demo classic --projector --no-quiz --pace 0.05 --db '$work/d.db'; sleep 60"
 shows demo-4.1 "--projector runs the same demo" "the answer was"
 keys Space

@@ -4,40 +4,16 @@
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/xs-tui.XXXXXX")
-sock="$work/tmux.sock"
+. "$XS_SRCDIR/tests/tmux.sh"
+tmux_init tui
 db="$work/play.db"
-T() { tmux -S "$sock" "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
 
 # start W H ARGS...: play in a fresh session; its exit status lands in $work/exit
 start() {
 	w=$1; h=$2; shift 2
-	T kill-server 2>/dev/null; sleep 0.5
 	rm -f "$work/exit"
-	T -f /dev/null new-session -d -s xs -x "$w" -y "$h" \
-		"'$XS_BIN' play $* --db '$db'; echo \$? > '$work/exit'; sleep 60"
+	tmux_start "$w" "$h" "'$XS_BIN' play $* --db '$db'; echo \$? > '$work/exit'; sleep 60"
 	wait_for "step 0 of"
-}
-screen() { T capture-pane -t xs -p 2>/dev/null; }
-# wait_for TEXT: until the screen shows TEXT (at most ~5 s)
-wait_for() {
-	i=0
-	while [ $i -lt 200 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
-keys() { T send-keys -t xs "$@"; sleep 0.15; }
-shows() {  # shows ID DESCRIPTION TEXT
-	if wait_for "$3"; then ok 0 "$1" "$2"; else
-		ok 1 "$1" "$2"; echo "# the screen did not show: $3"; screen | sed 's/^/#   /'; fi
 }
 
 start 80 24 classic race
@@ -97,7 +73,7 @@ shows tui-4.3 "g 3 Enter: go to step 3 (only 1 step exists: it stops at 1)" "ste
 keys e
 shows tui-4.4 "the forked run (write first) ends ok" "VERDICT ok"
 keys s
-T send-keys -t xs -l "my-run"
+type_text "my-run"
 keys Enter
 shows tui-4.5 "s saves the schedule under a name" "saved as schedule"
 keys L
@@ -108,19 +84,18 @@ shows tui-4.7 "? shows the help overlay" "switch version: buggy, fixed, later"
 has tui-4.8 "... listing the keys" "$(screen)" "n then 0 .. 7"
 keys x
 keys q
-i=0; while [ ! -f "$work/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_file "$work/exit"
 is tui-4.9 "q quits; the exit status is the verdict of the run watched to its end (ok: 0)" "$(cat "$work/exit" 2>/dev/null)" "0"
 
 start 80 24 classic race
 keys e
 shows tui-5.1 "buggy to the end" "VERDICT corruption"
 keys q
-i=0; while [ ! -f "$work/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_file "$work/exit"
 is tui-5.2 "quitting after a corrupt run exits 11" "$(cat "$work/exit" 2>/dev/null)" "11"
 
 start 80 24 classic race
 T resize-window -t xs -x 60 -y 15
-sleep 0.3
 shows tui-6.1 "a 60x15 terminal gets the too-small message" "the terminal is too small"
 has tui-6.2 "... naming the sizes" "$(screen)" "It is 60x15; play needs 80x24"
 T resize-window -t xs -x 10 -y 5
@@ -187,13 +162,11 @@ has tui-7.2 "... and points at replay" "$err" "xipsandbox replay classic race"
 
 start 80 24 classic race
 T resize-window -t xs -x 1 -y 1
-sleep 0.5
+settle
 T resize-window -t xs -x 80 -y 24
 shows tui-7.3 "a 1x1 terminal does not crash it: back at 80x24 it draws again" "buggy | step 0 of"
 
-T kill-server 2>/dev/null; sleep 0.5
-T -f /dev/null new-session -d -s xs -x 80 -y 24 \
-	"NO_COLOR=1 '$XS_BIN' play classic race --db '$db'; sleep 60"
+tmux_start 80 24 "NO_COLOR=1 '$XS_BIN' play classic race --db '$db'; sleep 60"
 shows tui-7.4 "NO_COLOR: the monochrome screen works the same" "buggy | step 0 of"
 
 done_testing

@@ -9,31 +9,13 @@
 . "${XS_SRCDIR:-.}/tests/lib.sh"
 export XS_SCENARIO_DIR="$XS_SRCDIR/scenarios"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/xs-view.XXXXXX")
-sock="$work/tmux.sock"
+. "$XS_SRCDIR/tests/tmux.sh"
+tmux_init view
 db="$work/play.db"
-T() { tmux -S "$sock" "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
 
 W=120 H=40 CW=60   # two CPUs: each column is 60 wide, its pane text in [x0 + 2, x0 + 58]
 race="cpu0 until get_xip_mem=-ENODATA; cpu1 to end; cpu0 to end"
 tokens='KREAD|KWRITE|KENTER|KRETURN|READ_SPARSE_PAGE|WRITE_SPARSE_PAGE|sched_point|SCHED_SITE|SCHED_OP_|WITHOUT\(|W->|sched_note'
-
-screen() { T capture-pane -t xs -p 2>/dev/null; }
-# wait_for TEXT: until the screen shows TEXT (at most ~10 s)
-wait_for() {
-	i=0
-	while [ $i -lt 400 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.025; i=$((i + 1))
-	done
-	return 1
-}
 
 # The trace of the race in version $1: "STEP CPU WHAT" a line, WHAT without
 # its value and without a "where: " prefix (the code the step runs).
@@ -98,7 +80,7 @@ walk() {
 	ok $? "$id.2" "$v: at every step the next statement is marked and shown whole ($bad_stmt screens wrong)"
 }
 
-T -f /dev/null new-session -d -s xs -x $W -y $H "'$XS_BIN' play classic race --db '$db'; sleep 60"
+tmux_start $W $H "'$XS_BIN' play classic race --db '$db'; sleep 60"
 if wait_for "buggy | step 0 of"; then
 	walk buggy view-5
 	T send-keys -t xs v
