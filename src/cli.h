@@ -85,6 +85,8 @@ int cli_play(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_ablate(int argc, char **argv);
 int cli_merge(int argc, char **argv);
+/* `xipsandbox explore SCENARIO [OPTION]...`; argv[0] is "explore". */
+int cli_explore(int argc, char **argv);
 /* `xipsandbox challenge [LEVEL]`: the student is the scheduler (challenge.h). */
 int cli_challenge(int argc, char **argv);
 /* `xipsandbox sites`: every site of the simulated kernel, its id, file:line and code. */

@@ -221,9 +221,4 @@ const char *explore_mode_name(enum explore_mode mode);
 /* Does any execution of r have a bad verdict? */
 int explore_found_bad(const struct explore_result *r);
 
-/* ---- the command (src/cli_explore.c) ----------------------------------------- */
-
-/* `xipsandbox explore SCENARIO [OPTION]...`; argv[0] is "explore". */
-int cli_explore(int argc, char **argv);
-
 #endif
