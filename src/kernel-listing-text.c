@@ -436,9 +436,15 @@ char *kl_rewrite_inline(char *s)
 		if (!changed)
 			break;
 	}
-	/* &W->mapping: the kernel's pointer `mapping`; W->x: the kernel's global x */
+	/* &W->mapping: the kernel's pointer `mapping`; W->x: the kernel's global x;
+	 * W->xip->f(: the version's own f, which the kernel calls by name (or,
+	 * for the fault handler, through vma->vm_ops, as the line's comment says) */
 	for (char *p = strstr(s, kl_world_prefix); p; p = strstr(s, kl_world_prefix)) {
 		size_t at = (size_t)(p - s), end = at + strlen(kl_world_prefix), e = end;
+		if (strncmp(s + end, "xip->", 5) == 0) {
+			s = kl_splice(s, at, end + 5, "");
+			continue;
+		}
 		while (kl_is_ident((unsigned char)s[e]))
 			e++;
 		if (at > 0 && s[at - 1] == '&' && s[e] != '[' && s[e] != '.' && strncmp(s + e, "->", 2) != 0)
