@@ -99,8 +99,9 @@ static void flow_put(struct flow *f, enum grid_role role, const char *tok)
 
 /*
  * The title bar: " xipsandbox | classic: TITLE ... buggy | step 28 of 32 ".
- * A title that does not fit is left out whole (the help names it), never
- * cut in the middle of a word.
+ * A title that does not fit gives its head (up to its first ": "), and
+ * one whose head does not fit either is left out whole (the help names
+ * it), never cut in the middle of a word.
  */
 static void draw_title(const struct kernel_snapshot *s, const struct view_info *in, struct grid *g)
 {
@@ -112,6 +113,10 @@ static void draw_title(const struct kernel_snapshot *s, const struct view_info *
 		 in->variant && s->version == XIP_FIXED ? in->variant : xip_version_name(s->version), in->pos, in->n);
 	rl = (int)strlen(right);
 	snprintf(left, sizeof left, " xipsandbox | %s: %s", in->scenario, in->title ? in->title : "");
+	if ((int)strlen(left) + rl + 1 > g->w && in->title && strstr(in->title, ": "))
+		/* the title's head, before its first colon: "The classic race" */
+		snprintf(left, sizeof left, " xipsandbox | %s: %.*s", in->scenario,
+			 (int)(strstr(in->title, ": ") - in->title), in->title);
 	if ((int)strlen(left) + rl + 1 > g->w)
 		snprintf(left, sizeof left, " xipsandbox | %s", in->scenario);
 	grid_put(g, 0, 0, ROLE_TITLE, left, g->w - rl);
