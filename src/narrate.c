@@ -221,8 +221,14 @@ static int seq_read_begin(struct ctx *c)
 
 static int seq_read_retry(struct ctx *c)
 {
-	say(c, "CPU%d re-reads xip_sparse_seq after its scan: %s. If it moved, a sparse fault ran meanwhile and the scan is repeated under the mutex.",
-	    c->cpu, c->value);
+	if (kernel_run_without(c->run) & KERNEL_WITHOUT_LIVELOCK_FIX)
+		/* the pre-2.6.25 read_seqcount_retry: (start & 1) | (count ^ start) */
+		say(c, "CPU%d re-reads xip_sparse_seq after its scan: %s. If it moved, or was odd when the scan began "
+		       "(a sparse fault was running: this old seqcount does not wait for it), the scan is repeated "
+		       "under the mutex.", c->cpu, c->value);
+	else
+		say(c, "CPU%d re-reads xip_sparse_seq after its scan: %s. If it moved, a sparse fault ran meanwhile and the scan is repeated under the mutex.",
+		    c->cpu, c->value);
 	return 1;
 }
 

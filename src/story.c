@@ -65,6 +65,8 @@ void story_marks(struct kernel_run *run, const unsigned char *mask, long damage_
 	const struct sched_step *tr = sched_trace(kernel_run_sched(run), &n);
 	int in_write[SCHED_MAX_CPUS] = { 0 };
 	int64_t begin[SCHED_MAX_CPUS] = { 0 };
+	/* before 2.6.25's livelock fix an odd start retries as well (sync.c) */
+	int old_seqcount = (kernel_run_without(run) & KERNEL_WITHOUT_LIVELOCK_FIX) != 0;
 
 	memset(out, 0, sizeof *out);
 	out->victim_cpu = -1;
@@ -92,7 +94,7 @@ void story_marks(struct kernel_run *run, const unsigned char *mask, long damage_
 			 st->value >= 0)
 			out->save = (long)i + 1, out->save_kind = STORY_SAVE_RECHECK;
 		else if (sched_site_is(st->site, "__xip_unmap:read_seqcount_retry(&xip_sparse_seq)") &&
-			 st->has_value && st->value != begin[c])
+			 st->has_value && (st->value != begin[c] || (old_seqcount && (begin[c] & 1))))
 			out->save = (long)i + 1, out->save_kind = STORY_SAVE_RETRY;
 	}
 }
