@@ -21,7 +21,7 @@ static const char run_help[] =
 	"Run one schedule of a scenario and print every step, the console, each\n"
 	"operation's result and the verdict.\n"
 	"\n"
-	"  -v, --version=V      buggy, fixed or later (default: the scenario's)\n"
+	"  -v, --version=V      buggy, fixed, later or final (default: the scenario's)\n"
 	"  -s, --schedule=TEXT  the schedule: \"0 0 1 ...\" or milestones such as\n"
 	"                       \"cpu0 until get_xip_mem=-ENODATA; cpu1 to end\"\n"
 	"                       (default: round robin, one step per CPU in turn)\n"
@@ -118,7 +118,7 @@ int cli_run(int argc, char **argv)
 		int vv = xip_version_parse(version_arg);
 		if (vv < 0) {
 			scenario_free(scn);
-			cli_usage_error("run: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+			cli_usage_error("run: unknown version '%s' (expected buggy, fixed, later or final)", version_arg);
 		}
 		version = (enum xip_version)vv;
 	}
@@ -134,6 +134,15 @@ int cli_run(int argc, char **argv)
 		if (name) {
 			scenario_free(scn);
 			cli_usage_error("run: a --without run is a what-if and is not recorded; drop --name");
+		}
+		record = 0;
+	}
+	if (version >= XIP_NSTORED) {
+		/* the database's schema admits buggy, fixed and later only (verdict.h) */
+		if (name) {
+			scenario_free(scn);
+			cli_usage_error("run: a run of %s is not recorded (the database records buggy, fixed and later); "
+					"drop --name", xip_version_name(version));
 		}
 		record = 0;
 	}

@@ -32,7 +32,7 @@
 
 static const char *const fault_names[] = { "sparse-alloc-fails", "flash-full" };
 static const char *const mode_names[] = { "O_RDONLY", "O_WRONLY", "O_RDWR" };
-static const char *const op_names[] = { "touch", "store", "write", "read", "mmap" };
+static const char *const op_names[] = { "touch", "store", "write", "read", "mmap", "truncate" };
 
 /* ---- directives ------------------------------------------------------------- */
 
@@ -116,7 +116,7 @@ static int d_version(struct parser *P, const struct tok *kw)
 	if (once(P, &P->version_line, kw) < 0 || scn_want_punct(P, ':') < 0 || scn_next_tok(P, &t) < 0)
 		return -1;
 	if ((v = scn_tok_parse(&t, xip_version_parse)) < 0)
-		return scn_bad_choice(P, &t, "version", "buggy, fixed or later");
+		return scn_bad_choice(P, &t, "version", "buggy, fixed, later or final");
 	P->scn->default_version = (enum xip_version)v;
 	return scn_want_eol(P);
 }
@@ -339,19 +339,27 @@ static int read_op(struct parser *P, struct scn_op *op)
 	if (read_who(P, &who, &op->proc, &op->map) < 0 || scn_next_tok(P, &t) < 0)
 		return -1;
 	proc = &P->scn->procs[op->proc];
-	if ((kind = scn_tok_lookup(&t, op_names, 5)) < 0)
-		return scn_bad_choice(P, &t, "operation", "touch, store, write, read or mmap");
+	if ((kind = scn_tok_lookup(&t, op_names, 6)) < 0)
+		return scn_bad_choice(P, &t, "operation", "touch, store, write, read, mmap or truncate");
 	op->kind = (enum scn_op_kind)kind;
 	if (who.n > 1 && kind != SCN_OP_TOUCH && kind != SCN_OP_STORE)
 		return scn_perr(P, who.col, "%s(2) uses the file descriptor, not a mapping: say '%c %s', not "
-			    "'%.*s %s'", op_names[kind], proc->name, op_names[kind], who.n, who.s, op_names[kind]);
+			    "'%.*s %s'", kind == SCN_OP_TRUNCATE ? "ftruncate" : op_names[kind], proc->name, op_names[kind],
+			    who.n, who.s, op_names[kind]);
 	if (kind == SCN_OP_WRITE && proc->mode == SCN_O_RDONLY)
 		return scn_perr(P, t.col, "write(2) would fail with EBADF: process %c opened the file O_RDONLY",
 			    proc->name);
 	if (kind == SCN_OP_READ && proc->mode == SCN_O_WRONLY)
 		return scn_perr(P, t.col, "read(2) would fail with EBADF: process %c opened the file O_WRONLY",
 			    proc->name);
-	if (kind == SCN_OP_MMAP) {
+	if (kind == SCN_OP_TRUNCATE && proc->mode == SCN_O_RDONLY)
+		/* do_sys_ftruncate: a descriptor not open for writing gives EINVAL */
+		return scn_perr(P, t.col, "ftruncate(2) would fail with EINVAL: process %c opened the file O_RDONLY",
+			    proc->name);
+	if (kind == SCN_OP_TRUNCATE) {
+		if (scn_read_int(P, "the new size in bytes", 0, SCN_MAX_PAGES * SCN_PAGE_BYTES, &op->size, &t) < 0)
+			return -1;
+	} else if (kind == SCN_OP_MMAP) {
 		m = P->mmap_ops[op->proc];
 		if (proc->nmaps + m >= SCN_MAX_MAPS)
 			return scn_perr(P, t.col, "too many mappings for process %c (at most %d: %d on its process "
@@ -401,7 +409,7 @@ static int d_expect(struct parser *P, const struct tok *kw)
 	if (scn_next_tok(P, &t) < 0)
 		return -1;
 	if ((v = scn_tok_parse(&t, xip_version_parse)) < 0)
-		return scn_bad_choice(P, &t, "version", "buggy, fixed or later");
+		return scn_bad_choice(P, &t, "version", "buggy, fixed, later or final");
 	e = &P->scn->expect[v];
 	if (e->set)
 		return scn_perr(P, t.col, "a second expect for %s (the first is on line %d)",
@@ -744,7 +752,7 @@ char *scenario_op_text(const struct scenario *scn, const struct scn_op *op, char
 
 	if (len)
 		buf[0] = 0;
-	if ((unsigned)op->kind > SCN_OP_MMAP)
+	if ((unsigned)op->kind > SCN_OP_TRUNCATE)
 		return buf;
 	scenario_map_name(scn, op->proc, bytes || op->kind == SCN_OP_TOUCH ? op->map : 0, who, sizeof who);
 	put(&o, "%s %s", who, op_names[op->kind]);
@@ -754,7 +762,7 @@ char *scenario_op_text(const struct scenario *scn, const struct scn_op *op, char
 		    op->mmap.prot_write ? "PROT_WRITE" : op->mmap.prot_read ? "" : "PROT_NONE");
 		return buf;
 	}
-	put(&o, " %d", op->page);
+	put(&o, " %d", op->kind == SCN_OP_TRUNCATE ? op->size : op->page);
 	if (!bytes)
 		return buf;
 	put(&o, " \"");

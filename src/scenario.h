@@ -47,6 +47,7 @@ enum scn_op_kind {
 	SCN_OP_WRITE,   /* write(2) bytes at the start of a page */
 	SCN_OP_READ,    /* read(2) a page */
 	SCN_OP_MMAP,    /* mmap(2) the file: adds a mapping to the process */
+	SCN_OP_TRUNCATE, /* ftruncate(2) the file to a size in bytes (shrink or extend) */
 };
 
 struct scn_op {
@@ -57,6 +58,7 @@ struct scn_op {
 	unsigned char data[SCN_PAGE_BYTES]; /* STORE/WRITE: the bytes */
 	int len;           /* STORE/WRITE: how many (1..SCN_PAGE_BYTES) */
 	struct scn_map mmap; /* MMAP: the new mapping */
+	int size;          /* TRUNCATE: the new length in bytes (0..SCN_MAX_PAGES * SCN_PAGE_BYTES) */
 	int line;
 };
 

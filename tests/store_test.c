@@ -511,7 +511,7 @@ static void test_schedules(void)
 		static const struct {
 			const char *field, *value, *want;
 		} bad[] = {
-			{ "version", "newer", "unknown version 'newer' (buggy, fixed or later)" },
+			{ "version", "newer", "unknown version 'newer' (buggy, fixed, later or final)" },
 			{ "verdict", "fine", "unknown verdict 'fine' (ok, corruption, bug, deadlock, leak or step-limit)" },
 			{ "origin", "mine", "unknown origin 'mine' (shipped, user or explore)" },
 			{ "choices", NULL, "it has no choices" },

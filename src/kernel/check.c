@@ -45,10 +45,23 @@ static void file_bytes(const struct xip_world *w, int pgoff, unsigned char *out)
 		memset(out, 0, SCN_PAGE_BYTES);
 }
 
-/* Does this pte show something other than the file's page at pgoff? */
+/* Is pgoff wholly beyond the end of the file (a fault there gets SIGBUS)? */
+static int beyond_eof(const struct xip_world *w, int pgoff)
+{
+	return (long)pgoff >= (w->inode.i_size + (long)PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/*
+ * Does this pte show something other than the file's page at pgoff?  Beyond
+ * the end of the file there is no page: a file pte there (after a truncate
+ * that missed it) maps a block the file system freed, or the sparse page.
+ */
 static int pte_stale(const struct xip_world *w, const pte_t *pte, int pgoff)
 {
 	int b = w->flash.blockmap[pgoff];
+
+	if (pte->kind != PTE_NONE && beyond_eof(w, pgoff) && !(pte->kind == PTE_PAGE && w->pages[pte->page].anon))
+		return 1;
 
 	if (pte->kind == PTE_PFN)
 		return (long)pte->pfn - (long)XIP_FLASH_PFN_BASE != b;
@@ -57,20 +70,41 @@ static int pte_stale(const struct xip_world *w, const pte_t *pte, int pgoff)
 	return 0;
 }
 
-/* First stale pte in a mapping that is (shared) or is not (!shared) MAP_SHARED. */
+/* A file pte (not an anonymous COW copy) wholly beyond the end of the file. */
+static int pte_beyond_eof(const struct xip_world *w, const pte_t *pte, int pgoff)
+{
+	return pte->kind != PTE_NONE && !(pte->kind == PTE_PAGE && w->pages[pte->page].anon) && beyond_eof(w, pgoff);
+}
+
+/*
+ * First stale pte in a mapping that is (shared) or is not (!shared)
+ * MAP_SHARED.  A file pte beyond the end of the file is wrong in any
+ * mapping (truncate unmaps private ones too, even_cows): the shared pass
+ * finds it in a private mapping as well, and the private pass (the notes)
+ * leaves it to that.
+ */
 static int find_stale(const struct xip_world *w, int shared, struct incoherence *out)
 {
 	for (int p = 0; p < w->nmm_built; p++) {
 		const struct mm_struct *mm = &w->mm[p];
 		for (int k = 0; k < mm->nvmas; k++) {
 			const struct vm_area_struct *vma = &mm->vmas[k];
-			if (!vma->created || !!(vma->vm_flags & VM_MAYSHARE) != shared)
+			int other = !!(vma->vm_flags & VM_MAYSHARE) != shared;
+
+			if (!vma->created || (other && !shared))
 				continue;
 			for (int pg = 0; pg < SCN_MAX_PAGES; pg++) {
 				const pte_t *pte = &vma->ptes[pg];
-				int bad = pte_stale(w, pte, pg);
+				int eof = pte_beyond_eof(w, pte, pg);
+				int bad;
 
-				if (shared && !bad && pte->kind != PTE_NONE) {
+				if (other || !shared) {
+					/* a private mapping: only the shared pass's beyond-EOF rule, or the notes' */
+					if (other ? !eof : eof)
+						continue;
+				}
+				bad = pte_stale(w, pte, pg);
+				if (shared && !other && !bad && pte->kind != PTE_NONE) {
 					/* an anonymous copy in a shared mapping, or other bytes than read() */
 					unsigned char want[SCN_PAGE_BYTES];
 					struct sched_obj *obj;
@@ -125,6 +159,21 @@ static void describe_stale(const struct xip_world *w, const struct incoherence *
 
 	memcpy(seen, pte_data(inc->pte, &obj), SCN_PAGE_BYTES);
 	file_bytes(w, inc->pgoff, want);
+	if (beyond_eof(w, inc->pgoff)) {
+		long fb = inc->pte->kind == PTE_PFN ? (long)inc->pte->pfn - (long)XIP_FLASH_PFN_BASE : -1;
+		snprintf(what, wlen, "process %c sees %s at page %d through mapping %s (%s), beyond the end of the file "
+			 "(i_size %ld): a load there must get SIGBUS",
+			 inc->mm->comm, kernel_bytes_text(seen, a, sizeof a), inc->pgoff, map_name(inc->vma, m, sizeof m),
+			 (inc->vma->vm_flags & VM_MAYSHARE) ? "MAP_SHARED" : "MAP_PRIVATE", w->inode.i_size);
+		if (fb >= 0)
+			snprintf(why, ylen, "pte[%s:%d] maps flash block %ld, which truncate took from the file%s",
+				 m, inc->pgoff, fb, w->flash.blocks[fb].used ? " and the file system gave to another page" : " and freed");
+		else
+			snprintf(why, ylen, "pte[%s:%d] maps page#%d%s, which truncate's unmap_mapping_range never removed",
+				 m, inc->pgoff, inc->pte->page + 1,
+				 w->__xip_sparse_page && w->__xip_sparse_page->id == inc->pte->page ? " (the sparse page)" : "");
+		return;
+	}
 	snprintf(what, wlen, "process %c sees %s at page %d through mapping %s (%s), but read() of the file gives %s",
 		 inc->mm->comm, kernel_bytes_text(seen, a, sizeof a), inc->pgoff,
 		 map_name(inc->vma, m, sizeof m),

@@ -176,7 +176,7 @@ struct xip_ops {
 	int (*xip_file_fault)(struct vm_area_struct *vma, struct vm_fault *vmf);
 	void (*__xip_unmap)(struct address_space *mapping, unsigned long pgoff);
 };
-extern const struct xip_ops xip_ops_buggy, xip_ops_fixed, xip_ops_later, xip_ops_whatif;
+extern const struct xip_ops xip_ops_buggy, xip_ops_fixed, xip_ops_later, xip_ops_final, xip_ops_whatif;
 /* filemap_xip_fixed.c's, which the later version and the what-ifs keep unchanged. */
 struct page *xip_fixed_sparse_page(void);
 void xip_fixed___xip_unmap(struct address_space *mapping, unsigned long pgoff);
@@ -332,6 +332,10 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *
 int vm_insert_mixed(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn);
 int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		    unsigned long address, int write_access);
+/* Truncate's half: zap every pte from holebegin's page on (holelen 0, even_cows 1 only). */
+void unmap_mapping_range(struct address_space *mapping, long holebegin, long holelen, int even_cows);
+/* Set i_size, unmap beyond it and free the blocks (ext2_truncate); 0. */
+int vmtruncate(struct inode *inode, long offset);
 /* Clear a pte (one step), returning what it held. */
 pte_t ptep_clear_flush_notify(struct vm_area_struct *vma, unsigned long address, pte_t *ptep);
 /* The vma of mm that contains address (find_vma), NULL if none. */
@@ -382,6 +386,8 @@ enum verdict_kind check_verdict_kind(struct xip_world *w);
 
 int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
 		void **kmem, unsigned long *pfn);
+/* ->truncate: zero a partial last page, free the blocks beyond i_size. */
+void ext2_truncate(struct inode *inode);
 /* The bytes of the block behind a pfn (NULL if the pfn is not flash). */
 unsigned char *flash_pfn_data(unsigned long pfn, struct sched_obj **obj);
 
@@ -392,5 +398,12 @@ long xip_file_write(struct mm_struct *mm, unsigned long pgoff,
 		    const unsigned char *buf, int len);
 long do_xip_mapping_read(struct mm_struct *mm, unsigned long pgoff, unsigned char *out);
 void printk_insert(struct vm_area_struct *vma, unsigned long address, unsigned long pfn);
+/* Zero the tail of the page holding byte `from` (ext2_truncate on XIP); 0 or -EINVAL. */
+int xip_truncate_page(long from);
+
+/* ---- open.c: ftruncate(2) ------------------------------------------------------------ */
+
+/* ftruncate(fd, length) for mm's descriptor: 0 or -errno. */
+long do_sys_ftruncate(struct mm_struct *mm, long length);
 
 #endif

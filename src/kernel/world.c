@@ -99,6 +99,8 @@ static const char *upstream_name(const char *file)
 		/* the fixed version with ingredients switched off: its BUGs read as fixed's */
 		{ "filemap_xip_whatif.c", "mm/filemap_xip.c (fixed)" },
 		{ "filemap_xip_later.c", "mm/filemap_xip.c (later)" },
+		{ "filemap_xip_final.c", "mm/filemap_xip.c (final)" },
+		{ "open.c", "fs/open.c" },
 		{ "filemap_xip.c", "mm/filemap_xip.c" },
 		{ "memory.c", "mm/memory.c" },
 		{ "flash.c", "fs/ext2/xip.c" },
@@ -153,6 +155,11 @@ static void run_op(struct kernel_run *run, struct cpu_ctx *c, const struct scn_o
 		break;
 	case SCN_OP_MMAP:
 		ret = sys_mmap(mm, &mm->vmas[run->mmap_slot[c->cpu][c->op]], &op->mmap);
+		res->ret = ret;
+		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
+		break;
+	case SCN_OP_TRUNCATE:
+		ret = do_sys_ftruncate(mm, op->size);
 		res->ret = ret;
 		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
 		break;
@@ -461,7 +468,7 @@ static void template_keep(struct kernel_run *run, const struct scenario *scn, en
 static const struct xip_ops *run_ops(const struct kernel_run *run, enum xip_version version)
 {
 	static const struct xip_ops *const ops[XIP_NVERSIONS] = {
-		&xip_ops_buggy, &xip_ops_fixed, &xip_ops_later,
+		&xip_ops_buggy, &xip_ops_fixed, &xip_ops_later, &xip_ops_final,
 	};
 
 	if (version == XIP_FIXED && (run->without || run->force_whatif))
