@@ -232,6 +232,14 @@ int cli_run(int argc, char **argv)
 			  scn->path, scn->expect[version].line, verdict_kind_name(scn->expect[version].verdict),
 			  xip_version_name(version), verdict_kind_name(v.kind));
 		status = CLI_EXIT_INPUT;
+	} else if (expected && scn->expect[version].corrupt_proc >= 0 &&
+		   (v.corrupt_proc != scn->expect[version].corrupt_proc || v.corrupt_map != scn->expect[version].corrupt_map ||
+		    v.corrupt_page != scn->expect[version].corrupt_page)) {
+		char want[16];
+		cli_error("%s:%d: the scenario expects the corruption of %s page %d, but the run's is another: %s", scn->path,
+			  scn->expect[version].line, scenario_map_name(scn, scn->expect[version].corrupt_proc,
+			  scn->expect[version].corrupt_map, want, sizeof want), scn->expect[version].corrupt_page, v.headline);
+		status = CLI_EXIT_INPUT;
 	}
 	if (st) {
 		struct store_schedule row;

@@ -308,7 +308,7 @@ static int d_process(struct parser *P, const struct tok *kw)
 }
 
 /* "X" or "X.K": the process (declared) and the mapping number. */
-static int read_who(struct parser *P, struct tok *t, int *proc, int *map)
+int scn_read_who(struct parser *P, struct tok *t, int *proc, int *map)
 {
 	struct scenario *scn = P->scn;
 
@@ -336,7 +336,7 @@ static int read_op(struct parser *P, struct scn_op *op)
 
 	memset(op, 0, sizeof *op);
 	op->line = P->lineno;
-	if (read_who(P, &who, &op->proc, &op->map) < 0 || scn_next_tok(P, &t) < 0)
+	if (scn_read_who(P, &who, &op->proc, &op->map) < 0 || scn_next_tok(P, &t) < 0)
 		return -1;
 	proc = &P->scn->procs[op->proc];
 	if ((kind = scn_tok_lookup(&t, op_names, 6)) < 0)
@@ -400,43 +400,41 @@ static int d_cpu(struct parser *P, const struct tok *kw)
 	return 0;
 }
 
-static int d_expect(struct parser *P, const struct tok *kw)
+/*
+ * "setup: OPERATION": the history the world starts from.  The operations
+ * run one after another through the simulated kernel, on a run of their
+ * own, before any CPU starts; no schedule can interleave with them.  They
+ * use what the process lines declare: no mmap (a mapping made in the
+ * setup is a mapping of the process line).
+ */
+static int d_setup(struct parser *P, const struct tok *kw)
 {
-	struct scn_expect *e;
-	struct tok t;
-	int v;
+	struct scn_cpu *c = &P->scn->setup;
+	struct scn_op *op;
+	int col;
 
-	if (scn_next_tok(P, &t) < 0)
+	(void)kw;
+	if (scn_want_punct(P, ':') < 0)
 		return -1;
-	if ((v = scn_tok_parse(&t, xip_version_parse)) < 0)
-		return scn_bad_choice(P, &t, "version", "buggy, fixed, later or final");
-	e = &P->scn->expect[v];
-	if (e->set)
-		return scn_perr(P, t.col, "a second expect for %s (the first is on line %d)",
-			    xip_version_name((enum xip_version)v), e->line);
-	if (scn_want_punct(P, ':') < 0 || scn_next_tok(P, &t) < 0)
+	while (P->p < P->end && scn_is_space(*P->p))
+		P->p++;
+	col = scn_col_of(P, P->p);
+	if (c->nops == SCN_MAX_OPS)
+		return scn_perr(P, col, "too many setup operations (at most %d)", SCN_MAX_OPS);
+	op = &c->ops[c->nops];
+	if (read_op(P, op) < 0)
 		return -1;
-	if ((v = scn_tok_parse(&t, verdict_kind_parse)) < 0)
-		return scn_bad_choice(P, &t, "verdict", "ok, corruption, bug, deadlock, leak or step-limit");
-	e->set = 1;
-	e->verdict = (enum verdict_kind)v;
-	e->line = P->lineno;
-	if (scn_next_tok(P, &t) < 0)
-		return -1;
-	if (t.kind == TOK_EOL)
-		return 0;
-	if (!scn_tok_is(&t, "with"))
-		return scn_expected(P, &t, "'with \"SCHEDULE\"' or end of line");
-	if (scn_next_tok(P, &t) < 0)
-		return -1;
-	if (t.kind != TOK_STRING)
-		return scn_expected(P, &t, "the schedule in double quotes");
-	if (P->str_len == 0)
-		return scn_perr(P, t.col, "empty schedule (leave out 'with \"\"' to mean the default schedule)");
-	if (memchr(P->str, 0, (size_t)P->str_len))
-		return scn_perr(P, t.col, "a schedule cannot contain \\0");
-	e->schedule = scn_dup_n(P->str, (size_t)P->str_len);
-	return scn_want_eol(P);
+	if (op->kind == SCN_OP_MMAP)
+		return scn_perr(P, col, "a setup operation cannot be mmap (declare the mapping on process %c's line: "
+			    "', mmap FLAGS PROT')", P->scn->procs[op->proc].name);
+	if ((op->kind == SCN_OP_TOUCH || op->kind == SCN_OP_STORE) && op->map >= P->scn->procs[op->proc].nmaps) {
+		char m[16];
+		return scn_perr(P, col, "setup uses mapping %s, which process %c's line does not make (it makes %d; "
+			    "the setup runs before any mmap op)", scenario_map_name(P->scn, op->proc, op->map, m, sizeof m),
+			    P->scn->procs[op->proc].name, P->scn->procs[op->proc].nmaps);
+	}
+	c->nops++;
+	return 0;
 }
 
 static const struct directive {
@@ -445,7 +443,7 @@ static const struct directive {
 } directives[] = {
 	{ "title", d_title }, { "explain", d_explain }, { "version", d_version },
 	{ "flash", d_flash }, { "file", d_file }, { "page", d_page }, { "fault", d_fault },
-	{ "process", d_process }, { "cpu", d_cpu }, { "expect", d_expect },
+	{ "process", d_process }, { "cpu", d_cpu }, { "setup", d_setup }, { "expect", scn_d_expect },
 };
 
 /* ---- lines and the whole file -------------------------------------------------- */
@@ -502,7 +500,7 @@ static int parse_line(struct parser *P)
 		if (scn_tok_is(&kw, directives[i].name))
 			return directives[i].parse(P, &kw);
 	return scn_perr(P, kw.col, "unknown directive %s (expected one of: title, explain, version, flash, "
-		    "file, page, fault, process, cpu, expect)", scn_quote(P, &kw, 0));
+		    "file, page, fault, process, cpu, setup, expect)", scn_quote(P, &kw, 0));
 }
 
 static int check_maps(struct parser *P)
@@ -703,6 +701,8 @@ void scenario_free(struct scenario *scn)
 		return;
 	for (int v = 0; v < XIP_NVERSIONS; v++)
 		free(scn->expect[v].schedule);
+	for (int k = 0; k < scn->nwexpect; k++)
+		free(scn->wexpect[k].schedule);
 	free(scn->path);
 	free(scn->name);
 	free(scn->title);

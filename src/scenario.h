@@ -73,13 +73,24 @@ struct scn_page {
 	unsigned char data[SCN_PAGE_BYTES]; /* zero-padded */
 };
 
-/* "expect VERSION: VERDICT with "SCHEDULE"" */
+/*
+ * "expect VERSION [without WHAT,...]: VERDICT [of MAP page P] [with "SCHEDULE"]
+ * [at N preemptions]" (docs/scenarios.md).
+ */
 struct scn_expect {
 	int set;                   /* this version has an expectation */
 	enum verdict_kind verdict;
 	char *schedule;            /* schedule text that shows it (NULL: the default schedule) */
 	int line;
+	/* issue 15's richer claims; version and without only in scenario.wexpect */
+	enum xip_version version;
+	unsigned without;          /* KERNEL_WITHOUT_* mask (kernel.h): a what-if of fixed; 0 none */
+	int preemptions;           /* "at N preemptions": the fewest any bad schedule needs is N, with
+				      this verdict; -1 when not claimed */
+	int corrupt_proc, corrupt_map, corrupt_page; /* "of A.1 page 1": what the corruption names; proc -1 none */
 };
+
+#define SCN_MAX_WEXPECT 8          /* "expect fixed without ...:" lines */
 
 struct scenario {
 	char *path;                /* as given to scenario_load */
@@ -96,7 +107,10 @@ struct scenario {
 	struct scn_process procs[SCN_MAX_PROCS];
 	int ncpus;                 /* 1..SCN_MAX_CPUS */
 	struct scn_cpu cpus[SCN_MAX_CPUS];
+	struct scn_cpu setup;      /* "setup: OP": run one after another to the end before the CPUs start */
 	struct scn_expect expect[XIP_NVERSIONS];
+	int nwexpect;              /* claims about what-ifs: "expect fixed without mutex: ..." */
+	struct scn_expect wexpect[SCN_MAX_WEXPECT];
 	char *text;                /* the whole file as read */
 	size_t text_len;
 	uint64_t hash;             /* 64-bit FNV-1a of text */

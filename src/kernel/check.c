@@ -327,6 +327,7 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 	out->kind = VERDICT_OK;
 	out->headline[0] = out->details[0] = out->notes[0] = '\0';
 	out->damage_step = 0;
+	out->corrupt_proc = out->corrupt_map = out->corrupt_page = -1;
 	switch (sched_end_reason(s)) {
 	case SCHED_END_BUG: {
 		const struct sched_site *site = sched_bug_site(s);
@@ -362,6 +363,9 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 	note_private(w, out);
 	if (find_stale(w, 1, &inc)) {
 		out->kind = VERDICT_CORRUPTION;
+		out->corrupt_proc = inc.mm->proc;
+		out->corrupt_map = inc.vma->index;
+		out->corrupt_page = inc.pgoff;
 		describe_stale(w, &inc, out->headline, sizeof out->headline, why, sizeof why);
 		add_line(out->details, sizeof out->details, why);
 		out->damage_step = w->incoherent_since > 0 ? w->incoherent_since : 0;

@@ -373,6 +373,18 @@ int kernel_run_template_check(const struct kernel_run *run);
  */
 void kernel_run_force_whatif(struct kernel_run *run, int on);
 
+/* ---- setup.c ------------------------------------------------------------------------ */
+
+/*
+ * Run scn's setup operations to their end on a run of their own (version,
+ * what-ifs `without`) and copy the state they leave into dst, a world just
+ * built from scn.  Returns -1 with *cause ("FILE:LINE: the setup does not
+ * finish ...") when the setup ends in a BUG, a deadlock or the step limit.
+ * Leaves no run current: the caller makes its own current again.
+ */
+int kernel_setup_run(const struct scenario *scn, enum xip_version version, unsigned without,
+		     struct xip_world *dst, char **cause);
+
 /* ---- check.c ------------------------------------------------------------------------ */
 
 /* After every step: track when the world became incoherent for good. */

@@ -50,6 +50,8 @@ struct kernel_verdict {
 	char details[1024];   /* more lines, each ending in '\n' (may be empty) */
 	char notes[512];      /* legal oddities worth showing (stale MAP_PRIVATE zeros) */
 	long damage_step;     /* 1-based step from which the damage was permanent; 0 unknown */
+	/* corruption: the process (scenario index), its mapping number and the page the headline names; -1 */
+	int corrupt_proc, corrupt_map, corrupt_page;
 };
 
 struct kernel_run;

@@ -719,6 +719,14 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 		if (sched_add_cpu(w->sched, cpu_task, &w->cpus[c], cause) < 0)
 			return -1;
 	}
+	if (scn->setup.nops) {
+		/* the setup runs on a run of its own (setup.c); this one is current again after it */
+		int r = kernel_setup_run(scn, version, w->without, w, cause);
+		sched_set_world(run->sched, w);
+		sched_make_current(run->sched);
+		if (r != 0)
+			return -1;
+	}
 	sched_set_step_hook(w->sched, check_after_step, w);
 	template_keep(run, scn, version);
 	return sched_start(w->sched, cause);
