@@ -122,7 +122,7 @@ struct mm_struct {
 	int proc;                    /* index in the scenario */
 	int f_mode_read, f_mode_write; /* how it opened the file (FMODE_READ/WRITE) */
 	spinlock_t page_table_lock;  /* ptl: guards ptes and the rss counters */
-	struct sched_obj mmap_obj;   /* the vma list (changed under mmap_sem for write) */
+	struct sched_obj mmap_obj;   /* the vma list (mmap_sem for write in the kernel; not simulated: fault.c) */
 	long file_rss, anon_rss;     /* changed together with a pte, under ptl */
 	int nvmas;                   /* vma slots (declared + mmap ops) */
 	struct vm_area_struct vmas[SCN_MAX_MAPS];
