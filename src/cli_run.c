@@ -241,6 +241,17 @@ int cli_run(int argc, char **argv)
 			  scn->expect[version].corrupt_map, want, sizeof want), scn->expect[version].corrupt_page, v.headline);
 		status = CLI_EXIT_INPUT;
 	}
+	if (expected && status != CLI_EXIT_INPUT && scn->expect[version].result_cpu >= 0) {
+		const struct scn_expect *e = &scn->expect[version];
+		const struct kernel_op_result *r = kernel_op_result(run, e->result_cpu, e->result_op);
+		if (!r->has_bytes || memcmp(r->bytes, e->result, SCN_PAGE_BYTES) != 0) {
+			char got[96];
+			cli_error("%s:%d: the scenario expects cpu%d's operation %d to return other bytes; it %s", scn->path,
+				  e->line, e->result_cpu, e->result_op + 1,
+				  kernel_result_text(r, scn->cpus[e->result_cpu].ops[e->result_op].kind, got, sizeof got));
+			status = CLI_EXIT_INPUT;
+		}
+	}
 	if (st) {
 		struct store_schedule row;
 		record_fill(&row, run, srow.id, "user", name,

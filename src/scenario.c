@@ -564,7 +564,7 @@ static int parse_end(struct parser *P, int last)
 		if (scn->cpus[c].nops == 0)
 			return scn_perr_at(P, last, 1, "cpu %d has no operations, but cpu %d has (CPUs are "
 				       "numbered from 0 without gaps)", c, scn->ncpus - 1);
-	if (check_maps(P) < 0)
+	if (check_maps(P) < 0 || scn_expect_check(P) < 0)
 		return -1;
 	for (int i = 0; i < scn->file_pages; i++)
 		data += !scn->pages[i].hole;

@@ -88,6 +88,10 @@ struct scn_expect {
 	int preemptions;           /* "at N preemptions": the fewest any bad schedule needs is N, with
 				      this verdict; -1 when not claimed */
 	int corrupt_proc, corrupt_map, corrupt_page; /* "of A.1 page 1": what the corruption names; proc -1 none */
+	/* "result cpu1 op 2 \"NEWDATA!\"": that op (a read or touch) returned these bytes; cpu -1 none */
+	int result_cpu, result_op;  /* result_op counts from 0 here, from 1 in the file */
+	int result_col;             /* where the clause's bytes are, for messages */
+	unsigned char result[SCN_PAGE_BYTES];
 };
 
 #define SCN_MAX_WEXPECT 8          /* "expect fixed without ...:" lines */

@@ -103,10 +103,33 @@ static int read_corrupt(struct parser *P, const struct tok *kw, struct scn_expec
 	return scn_read_int(P, "the page number", 0, SCN_MAX_PAGES - 1, &e->corrupt_page, &t);
 }
 
+/* "result cpuN op K "BYTES"": checked against the CPU's ops at the end of the file (scn_expect_check). */
+static int read_result(struct parser *P, struct scn_expect *e)
+{
+	struct tok t;
+	int len;
+
+	if (scn_next_tok(P, &t) < 0)
+		return -1;
+	if (t.kind != TOK_WORD || t.n < 4 || memcmp(t.s, "cpu", 3) != 0 || !scn_all_digits(t.s + 3, t.n - 3) ||
+	    t.n > 4)
+		return scn_expected(P, &t, "the CPU whose op it is, as in 'result cpu1 op 2 \"BYTES\"'");
+	e->result_cpu = t.s[3] - '0';
+	if (scn_next_tok(P, &t) < 0)
+		return -1;
+	if (!scn_tok_is(&t, "op"))
+		return scn_expected(P, &t, "'op K' (the CPU's K-th operation, from 1)");
+	if (scn_read_int(P, "the operation number", 1, SCN_MAX_OPS, &e->result_op, &t) < 0 || scn_next_tok(P, &t) < 0)
+		return -1;
+	e->result_op--;
+	e->result_col = t.col;
+	return scn_take_bytes(P, &t, e->result, &len);
+}
+
 /* The clauses after the verdict, in any order, each once. */
 static int read_clauses(struct parser *P, struct scn_expect *e)
 {
-	int with = 0, at = 0, of = 0;
+	int with = 0, at = 0, of = 0, result = 0;
 	struct tok t;
 
 	for (;;) {
@@ -114,15 +137,21 @@ static int read_clauses(struct parser *P, struct scn_expect *e)
 
 		if (scn_next_tok(P, &t) < 0)
 			return -1;
-		if (t.kind == TOK_EOL)
+		if (t.kind == TOK_EOL) {
+			if (result && !with)
+				return scn_perr(P, e->result_col, "a result belongs to one schedule: add 'with \"SCHEDULE\"'");
 			return 0;
-		seen = scn_tok_is(&t, "with") ? &with : scn_tok_is(&t, "at") ? &at : scn_tok_is(&t, "of") ? &of : NULL;
+		}
+		seen = scn_tok_is(&t, "with") ? &with : scn_tok_is(&t, "at") ? &at : scn_tok_is(&t, "of") ? &of
+		     : scn_tok_is(&t, "result") ? &result : NULL;
 		if (!seen)
-			return scn_expected(P, &t, "'with \"SCHEDULE\"', 'at N preemptions', 'of MAP page P' or end of line");
+			return scn_expected(P, &t, "'with \"SCHEDULE\"', 'at N preemptions', 'of MAP page P', "
+					    "'result cpuN op K \"BYTES\"' or end of line");
 		if (*seen)
 			return scn_perr(P, t.col, "'%.*s' is given twice in this expect", t.n, t.s);
 		*seen = 1;
-		r = seen == &with ? read_schedule(P, e) : seen == &at ? read_preemptions(P, &t, e) : read_corrupt(P, &t, e);
+		r = seen == &with ? read_schedule(P, e) : seen == &at ? read_preemptions(P, &t, e)
+		  : seen == &of ? read_corrupt(P, &t, e) : read_result(P, e);
 		if (r < 0)
 			return -1;
 	}
@@ -174,10 +203,40 @@ int scn_d_expect(struct parser *P, const struct tok *kw)
 	e->without = without;
 	e->preemptions = -1;
 	e->corrupt_proc = -1;
+	e->result_cpu = -1;
 	if ((v = scn_tok_parse(&t, verdict_kind_parse)) < 0)
 		return scn_bad_choice(P, &t, "verdict", "ok, corruption, bug, deadlock, leak or step-limit");
 	e->set = 1;
 	e->verdict = (enum verdict_kind)v;
 	e->line = P->lineno;
 	return read_clauses(P, e);
+}
+
+/* A result names an op that reads bytes: a read or touch of that CPU (the ops may come after the expect). */
+static int check_one(struct parser *P, const struct scn_expect *e)
+{
+	const struct scenario *scn = P->scn;
+	const struct scn_op *op;
+
+	if (!e->set || e->result_cpu < 0)
+		return 0;
+	if (e->result_cpu >= scn->ncpus || e->result_op >= scn->cpus[e->result_cpu].nops)
+		return scn_perr_at(P, e->line, e->result_col, "cpu %d has no operation %d", e->result_cpu,
+				   e->result_op + 1);
+	op = &scn->cpus[e->result_cpu].ops[e->result_op];
+	if (op->kind != SCN_OP_READ && op->kind != SCN_OP_TOUCH)
+		return scn_perr_at(P, e->line, e->result_col, "cpu %d's operation %d is not a read or a touch: it returns "
+				   "no bytes", e->result_cpu, e->result_op + 1);
+	return 0;
+}
+
+int scn_expect_check(struct parser *P)
+{
+	for (int v = 0; v < XIP_NVERSIONS; v++)
+		if (check_one(P, &P->scn->expect[v]) < 0)
+			return -1;
+	for (int k = 0; k < P->scn->nwexpect; k++)
+		if (check_one(P, &P->scn->wexpect[k]) < 0)
+			return -1;
+	return 0;
 }

@@ -206,6 +206,14 @@ static void replay_claim(struct kernel_run *run, const struct scenario *scn, con
 		explore_result_clear(&r);
 	}
 	kernel_run_set_without(run, 0);
+	if (e->result_cpu >= 0) {
+		const struct kernel_op_result *res = kernel_op_result(run, e->result_cpu, e->result_op);
+		char got[96], rid[40];
+		snprintf(rid, sizeof rid, "%s.result", id);
+		tap_ok(res->has_bytes && memcmp(res->bytes, e->result, SCN_PAGE_BYTES) == 0, rid,
+		       "%s:%d: cpu%d's operation %d returns the bytes claimed (%s)", scn->name, e->line, e->result_cpu,
+		       e->result_op + 1, kernel_result_text(res, scn->cpus[e->result_cpu].ops[e->result_op].kind, got, sizeof got));
+	}
 	if (v.corrupt_proc >= 0)
 		scenario_map_name(scn, v.corrupt_proc, v.corrupt_map, m, sizeof m);
 	if (e->corrupt_proc < 0)
@@ -259,7 +267,8 @@ static void test_expect_forms(void)
 		"process B: open O_RDWR\ncpu 0: A touch 1\ncpu 1: B write 1 \"X\"\n"
 		"expect buggy: corruption at 1 preemption of A page 1\n"
 		"expect fixed without livelock-fix, retry: corruption with \"0 1\" of A page 1\n"
-		"expect fixed without mutex: ok\n";
+		"expect fixed without mutex: ok\n"
+		"expect later: ok with \"0 1\" result cpu0 op 1 \"X\"\n";
 	struct scenario *scn = parse(text);
 	const struct scn_expect *b = &scn->expect[XIP_BUGGY], *w = scn->wexpect;
 
@@ -270,6 +279,9 @@ static void test_expect_forms(void)
 	       w[0].schedule && strcmp(w[0].schedule, "0 1") == 0 && w[0].preemptions == -1 && w[1].without == KERNEL_WITHOUT_MUTEX &&
 	       w[1].verdict == VERDICT_OK && !scn->expect[XIP_FIXED].set, "fid-5.2",
 	       "two what-if claims, kept apart from fixed's own (which is unset)");
+	tap_ok(scn->expect[XIP_LATER].result_cpu == 0 && scn->expect[XIP_LATER].result_op == 0 &&
+	       memcmp(scn->expect[XIP_LATER].result, "X\0\0\0\0\0\0\0", 8) == 0 && scn->expect[XIP_BUGGY].result_cpu == -1,
+	       "fid-5.3", "later: the result of cpu0's first op is X (zero-padded); buggy claims none");
 	scenario_free(scn);
 }
 
