@@ -133,6 +133,33 @@ static void test_truncate_race(struct kernel_run *run)
 	scenario_free(scn);
 }
 
+/* ---- fid-6: the judge's read(2) check ---------------------------------------------------------- */
+
+static void test_read_judge(struct kernel_run *run)
+{
+	char text[1024];
+	struct kernel_verdict v;
+	struct scenario *scn;
+
+	snprintf(text, sizeof text, "title: t\nflash: 4 blocks\nfile: 2 pages\npage 0: \"AAAAAAAA\"\npage 1: \"OLDDATA!\"\n"
+		 "process A: open O_RDONLY\nprocess B: open O_RDWR\n"
+		 "cpu 0: A read 1\ncpu 1: B truncate 8\ncpu 1: B write 2 \"NEWDATA!\"\n");
+	scn = parse(text);
+	/* the block is freed under the read but not yet reused: the copy gives page 1's old bytes, which it held */
+	run_to_end(run, scn, XIP_FINAL, "cpu0 until get_xip_mem=0; cpu1 until do_truncate; cpu0 to end; cpu1 to end", &v);
+	tap_ok(v.kind == VERDICT_OK && memcmp(kernel_op_result(run, 0, 0)->bytes, "OLDDATA!", 8) == 0, "fid-6.1",
+	       "a read of a block freed but not reused returns the page's old bytes: ok (%s)", v.headline);
+	/* reused by B's write of page 2: the read returns NEWDATA!, which page 1 never held */
+	run_to_end(run, scn, XIP_FINAL, "cpu0 until get_xip_mem=0; cpu1 to end; cpu0 to end", &v);
+	tap_ok(v.kind == VERDICT_CORRUPTION && kernel_op_result(run, 0, 0)->stale &&
+	       strstr(v.headline, "read(2) of page 1 returned \"NEWDATA!\""), "fid-6.2",
+	       "... reused for page 2: corruption of the read (%s)", v.headline);
+	/* write(2) and read(2) of one page on two CPUs, never truncated: never a stale read */
+	run_to_end(run, scn, XIP_FINAL, "cpu0 until get_xip_mem=0; cpu0 to end; cpu1 to end", &v);
+	tap_is_int(v.kind, VERDICT_OK, "fid-6.3", "the read before the truncate: ok");
+	scenario_free(scn);
+}
+
 /* ---- fid-3: the setup phase ------------------------------------------------------------------- */
 
 static const char setup_text[] =
@@ -229,7 +256,7 @@ static void test_claims(struct kernel_run *run)
 {
 	static const char *const files[] = {
 		"scenarios/truncate.scn", "tests/scenarios/sparse-setup.scn", "tests/scenarios/classic-whatif.scn",
-		"tests/scenarios/truncate-extend.scn",
+		"tests/scenarios/truncate-extend.scn", "tests/scenarios/read-truncate.scn",
 	};
 	const char *d = getenv("XS_SRCDIR");
 	int n = 0;
@@ -293,6 +320,7 @@ int main(void)
 	test_truncate_race(run);
 	test_setup(run);
 	test_claims(run);
+	test_read_judge(run);
 	test_expect_forms();
 	kernel_run_free(run);
 	kernel_run_drop_spare();

@@ -6,6 +6,8 @@
  *    anything but the file's current page: not the sparse page where a
  *    block now exists, not a block the file no longer uses.  A stale sparse
  *    page in a MAP_PRIVATE mapping is legal and only noted.
+ *  - read(2): no read returns bytes the page never held while it ran (a
+ *    block truncate freed and the file system gave away under the read).
  *  - Every BUG_ON: the scheduler already ended the run with it.
  *  - Bookkeeping: page reference and map counts equal the ptes mapping
  *    them (plus the global's own reference to the sparse page), rss counters
@@ -303,6 +305,32 @@ static int check_locks(const struct xip_world *w, char *details, size_t len)
 	return problems;
 }
 
+/* The first read(2) whose bytes were copied from a block the file had given away under it (filemap_xip.c). */
+static int find_stale_read(const struct xip_world *w, int *cpu, int *op)
+{
+	for (int c = 0; c < w->scn->ncpus; c++)
+		for (int i = 0; i < w->scn->cpus[c].nops; i++)
+			if (w->cpus[c].results[i].stale) {
+				*cpu = c;
+				*op = i;
+				return 1;
+			}
+	return 0;
+}
+
+static void describe_stale_read(const struct xip_world *w, int c, int i, struct kernel_verdict *out)
+{
+	const struct scn_op *op = &w->scn->cpus[c].ops[i];
+	const struct kernel_op_result *r = &w->cpus[c].results[i];
+	char a[64];
+
+	snprintf(out->headline, sizeof out->headline,
+		 "process %c's read(2) of page %d returned %s, which page %d did not hold while the read ran",
+		 w->scn->procs[op->proc].name, op->page, kernel_bytes_text(r->bytes, a, sizeof a), op->page);
+	add_line(out->details, sizeof out->details,
+		 "the read found the page's flash block, and truncate freed it (and the file system gave it away) before the copy");
+}
+
 static void note_private(const struct xip_world *w, struct kernel_verdict *out)
 {
 	struct incoherence inc;
@@ -375,6 +403,14 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 		check_locks(w, out->details, sizeof out->details);
 		return;
 	}
+	{
+		int c, i;
+		if (find_stale_read(w, &c, &i)) {
+			out->kind = VERDICT_CORRUPTION;
+			describe_stale_read(w, c, i, out);
+			return;
+		}
+	}
 	if (check_pages(w, out->details, sizeof out->details) + check_flash(w, out->details, sizeof out->details) +
 	    check_locks(w, out->details, sizeof out->details)) {
 		char *nl = strchr(out->details, '\n');
@@ -402,6 +438,11 @@ enum verdict_kind check_verdict_kind(struct xip_world *w)
 	}
 	if (find_stale(w, 1, NULL))
 		return VERDICT_CORRUPTION;
+	{
+		int c, i;
+		if (find_stale_read(w, &c, &i))
+			return VERDICT_CORRUPTION;
+	}
 	if (check_pages(w, NULL, 0) + check_flash(w, NULL, 0) + check_locks(w, NULL, 0))
 		return VERDICT_LEAK;
 	return VERDICT_OK;

@@ -44,10 +44,31 @@ int xip_file_mmap(struct mm_struct *mm, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* do_xip_mapping_read: read(2) of one page.  Holes read as zeros. */
-long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned char *out)
+/*
+ * The judge's look at the file's page as read(2) would return it, taken
+ * without a step (no CPU sees it): the block's bytes, zeros for a hole.
+ */
+static void judge_page(unsigned long index, unsigned char *out)
+{
+	int b = W->flash.blockmap[index];
+
+	if (b >= 0)
+		memcpy(out, W->flash.blocks[b].data, SCN_PAGE_BYTES);
+	else
+		memset(out, 0, SCN_PAGE_BYTES);
+}
+
+/*
+ * do_xip_mapping_read: read(2) of one page.  Holes read as zeros.  Nothing
+ * holds off truncate: the block get_xip_mem found may be freed, and given
+ * to another page, before the copy.  *stale tells the judge when the
+ * bytes copied are then neither the page as the read began nor from the
+ * file's block at the copy (issue 15; a sandbox check, no kernel code).
+ */
+long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned char *out, int *stale)
 {
 	struct inode *inode = &W->inode;
+	unsigned char before[SCN_PAGE_BYTES];
 	void *xip_mem;
 	unsigned long xip_pfn;
 	long isize, end_index, nr;
@@ -55,6 +76,8 @@ long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned cha
 
 	KENTER();
 	(void)mm;
+	*stale = 0;
+	judge_page(index, before);
 	memset(out, 0, SCN_PAGE_BYTES);
 	isize = (long)KREAD(i_size, &inode->i_size_obj, inode->i_size, "isize = i_size_read(inode)");
 	if (!isize)
@@ -80,6 +103,8 @@ long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned cha
 		sched_point(SCHED_OP_READ, obj, SCHED_SITE("copy_to_user", "left = __copy_to_user(buf, xip_mem + offset, nr)"));
 		memcpy(out, data, (size_t)nr);
 		sched_note(bytes_tag(out));
+		*stale = W->flash.blockmap[index] != (int)(xip_pfn - XIP_FLASH_PFN_BASE) &&
+			 memcmp(out, before, (size_t)nr) != 0;
 	}
 	KRETURN(nr);
 }

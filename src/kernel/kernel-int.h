@@ -408,7 +408,8 @@ unsigned char *flash_pfn_data(unsigned long pfn, struct sched_obj **obj);
 int xip_file_mmap(struct mm_struct *mm, struct vm_area_struct *vma);
 long xip_file_write(struct mm_struct *mm, unsigned long pgoff,
 		    const unsigned char *buf, int len);
-long do_xip_mapping_read(struct mm_struct *mm, unsigned long pgoff, unsigned char *out);
+/* read(2) of one page into out; *stale for the judge (kernel_op_result.stale). */
+long do_xip_mapping_read(struct mm_struct *mm, unsigned long pgoff, unsigned char *out, int *stale);
 void printk_insert(struct vm_area_struct *vma, unsigned long address, unsigned long pfn);
 /* Zero the tail of the page holding byte `from` (ext2_truncate on XIP); 0 or -EINVAL. */
 int xip_truncate_page(long from);

@@ -42,6 +42,12 @@ struct kernel_op_result {
 	long ret;                               /* read/write: bytes or -errno; mmap: 0 or -errno */
 	unsigned char bytes[SCN_PAGE_BYTES];    /* touch/read: what the process saw */
 	int has_bytes;
+	/*
+	 * read, for the judge (check.c): the bytes came from a block the file
+	 * no longer had at the copy, and differ from the page as the read began
+	 * (a block freed and given to another page under the read)
+	 */
+	int stale;
 };
 
 struct kernel_verdict {

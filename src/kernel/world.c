@@ -148,7 +148,7 @@ static void run_op(struct kernel_run *run, struct cpu_ctx *c, const struct scn_o
 		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
 		break;
 	case SCN_OP_READ:
-		ret = do_xip_mapping_read(mm, (unsigned long)op->page, res->bytes);
+		ret = do_xip_mapping_read(mm, (unsigned long)op->page, res->bytes, &res->stale);
 		res->ret = ret;
 		res->has_bytes = ret >= 0;
 		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
