@@ -37,7 +37,7 @@ static const char explore_help[] =
 	"reduction (source-DPOR with sleep sets) runs one schedule per order of\n"
 	"the conflicting steps, which reaches every final state and verdict.\n"
 	"\n"
-	"  -v, --version=V        buggy, fixed or later (default: the scenario's)\n"
+	"  -v, --version=V        buggy, fixed, later or final (default: the scenario's)\n"
 	"      --dot=FILE         also draw the schedules run as a tree (Graphviz DOT;\n"
 	"                         small scenarios: at most 2000 executions); never over\n"
 	"                         the database or the scenario\n"
@@ -731,13 +731,22 @@ int cli_explore(int argc, char **argv)
 		int vv = xip_version_parse(a.version_arg);
 		if (vv < 0) {
 			scenario_free(scn);
-			cli_usage_error("explore: unknown version '%s' (expected buggy, fixed or later)", a.version_arg);
+			cli_usage_error("explore: unknown version '%s' (expected buggy, fixed, later or final)", a.version_arg);
 		}
 		version = (enum xip_version)vv;
 	}
 	if (a.opt.without && version != XIP_FIXED) {
 		scenario_free(scn);
 		cli_usage_error("explore: --without takes apart the seed's fix: use it with --version fixed");
+	}
+	if (version >= XIP_NSTORED) {
+		/* the database's schema admits buggy, fixed and later only (verdict.h) */
+		if (a.db || a.shard_arg || a.resume) {
+			scenario_free(scn);
+			cli_usage_error("explore: a search of %s is not recorded (the database records buggy, fixed and "
+					"later); drop --db, --shard and --resume", xip_version_name(version));
+		}
+		a.record = 0;
 	}
 	memset(&plan, 0, sizeof plan);
 	split = a.opt.mode == EXPLORE_REDUCED || a.opt.mode == EXPLORE_FULL;

@@ -329,7 +329,7 @@ int cli_merge(int argc, char **argv)
 		case 'D': db = optarg; break;
 		case 'v':
 			if (xip_version_parse(optarg) < 0)
-				cli_usage_error("merge: unknown version '%s' (expected buggy, fixed or later)", optarg);
+				cli_usage_error("merge: unknown version '%s' (expected buggy, fixed, later or final)", optarg);
 			m_version = optarg;
 			break;
 		case 'h': fputs(merge_help, stdout); exit(0);

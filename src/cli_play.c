@@ -21,7 +21,7 @@ static const char play_help[] =
 	"the locks, the seqcount, the page tables, the flash, and what each step\n"
 	"did, in words.  Default: the classic race, schedule 'race'.\n"
 	"\n"
-	"  -v, --version=V   start on buggy, fixed or later (v switches inside)\n"
+	"  -v, --version=V   start on buggy, fixed, later or final (v switches inside)\n"
 	"      --db=PATH     the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
 	"      --batch       refuse to draw (for scripts): prints where to look instead\n"
 	"  -w, --without=LIST  in the fixed version, switch ingredients of the fix off\n"
@@ -77,7 +77,7 @@ int cli_play(int argc, char **argv)
 	if (argc - optind > 2)
 		cli_usage_error("play takes a scenario and a schedule name or id");
 	if (version_arg && xip_version_parse(version_arg) < 0)
-		cli_usage_error("play: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+		cli_usage_error("play: unknown version '%s' (expected buggy, fixed, later or final)", version_arg);
 	if (batch || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_error("play draws on a terminal, and %s; for the same run as text use:\n"
 			  "  xipsandbox replay %s %s", batch ? "--batch was given" : "this is not one",

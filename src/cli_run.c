@@ -21,7 +21,7 @@ static const char run_help[] =
 	"Run one schedule of a scenario and print every step, the console, each\n"
 	"operation's result and the verdict.\n"
 	"\n"
-	"  -v, --version=V      buggy, fixed or later (default: the scenario's)\n"
+	"  -v, --version=V      buggy, fixed, later or final (default: the scenario's)\n"
 	"  -s, --schedule=TEXT  the schedule: \"0 0 1 ...\" or milestones such as\n"
 	"                       \"cpu0 until get_xip_mem=-ENODATA; cpu1 to end\"\n"
 	"                       (default: round robin, one step per CPU in turn)\n"
@@ -118,7 +118,7 @@ int cli_run(int argc, char **argv)
 		int vv = xip_version_parse(version_arg);
 		if (vv < 0) {
 			scenario_free(scn);
-			cli_usage_error("run: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+			cli_usage_error("run: unknown version '%s' (expected buggy, fixed, later or final)", version_arg);
 		}
 		version = (enum xip_version)vv;
 	}
@@ -134,6 +134,15 @@ int cli_run(int argc, char **argv)
 		if (name) {
 			scenario_free(scn);
 			cli_usage_error("run: a --without run is a what-if and is not recorded; drop --name");
+		}
+		record = 0;
+	}
+	if (version >= XIP_NSTORED) {
+		/* the database's schema admits buggy, fixed and later only (verdict.h) */
+		if (name) {
+			scenario_free(scn);
+			cli_usage_error("run: a run of %s is not recorded (the database records buggy, fixed and later); "
+					"drop --name", xip_version_name(version));
 		}
 		record = 0;
 	}
@@ -223,6 +232,25 @@ int cli_run(int argc, char **argv)
 			  scn->path, scn->expect[version].line, verdict_kind_name(scn->expect[version].verdict),
 			  xip_version_name(version), verdict_kind_name(v.kind));
 		status = CLI_EXIT_INPUT;
+	} else if (expected && scn->expect[version].corrupt_proc >= 0 &&
+		   (v.corrupt_proc != scn->expect[version].corrupt_proc || v.corrupt_map != scn->expect[version].corrupt_map ||
+		    v.corrupt_page != scn->expect[version].corrupt_page)) {
+		char want[16];
+		cli_error("%s:%d: the scenario expects the corruption of %s page %d, but the run's is another: %s", scn->path,
+			  scn->expect[version].line, scenario_map_name(scn, scn->expect[version].corrupt_proc,
+			  scn->expect[version].corrupt_map, want, sizeof want), scn->expect[version].corrupt_page, v.headline);
+		status = CLI_EXIT_INPUT;
+	}
+	if (expected && status != CLI_EXIT_INPUT && scn->expect[version].result_cpu >= 0) {
+		const struct scn_expect *e = &scn->expect[version];
+		const struct kernel_op_result *r = kernel_op_result(run, e->result_cpu, e->result_op);
+		if (!r->has_bytes || memcmp(r->bytes, e->result, SCN_PAGE_BYTES) != 0) {
+			char got[96];
+			cli_error("%s:%d: the scenario expects cpu%d's operation %d to return other bytes; it %s", scn->path,
+				  e->line, e->result_cpu, e->result_op + 1,
+				  kernel_result_text(r, scn->cpus[e->result_cpu].ops[e->result_op].kind, got, sizeof got));
+			status = CLI_EXIT_INPUT;
+		}
 	}
 	if (st) {
 		struct store_schedule row;

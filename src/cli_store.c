@@ -97,7 +97,7 @@ static const char replay_help[] =
 	"check the trace hash against the recorded one.  Without NAME or ID, the\n"
 	"scenario's first named schedule.\n"
 	"\n"
-	"  -v, --version=V   replay on buggy, fixed or later.  A schedule written with\n"
+	"  -v, --version=V   replay on buggy, fixed, later or final.  A schedule written with\n"
 	"                    milestones is expanded for V; an exact one is followed\n"
 	"                    as far as it applies, and the step where the versions\n"
 	"                    part is named\n"
@@ -219,7 +219,7 @@ int cli_replay(int argc, char **argv)
 	if (optind >= argc || argc - optind > 2)
 		cli_usage_error("replay needs a scenario and optionally a schedule name or id");
 	if (version_arg && xip_version_parse(version_arg) < 0)
-		cli_usage_error("replay: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+		cli_usage_error("replay: unknown version '%s' (expected buggy, fixed, later or final)", version_arg);
 	if (open_both(argv[optind], db, &scn, &st, &srow) != 0)
 		return CLI_EXIT_INPUT;
 	if (find_schedule(st, scn, optind + 1 < argc ? argv[optind + 1] : NULL, version_arg, &row) != 0)

@@ -92,7 +92,7 @@ static int parse_field(const char *path, int line, char *s, struct level *lv, ch
 		snprintf(lv->scenario, sizeof lv->scenario, "%s", v);
 	} else if (strcmp(s, "version") == 0) {
 		if (xip_version_parse(v) < 0)
-			return util_errf(cause, "%s:%d: unknown version '%.20s' (expected buggy, fixed or later)",
+			return util_errf(cause, "%s:%d: unknown version '%.20s' (expected buggy, fixed, later or final)",
 					 path, line, v);
 		lv->version = (enum xip_version)xip_version_parse(v);
 	} else if (strcmp(s, "goal") == 0) {

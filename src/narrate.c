@@ -73,7 +73,7 @@ static int sparse_fault_in_flight(const struct ctx *c)
 		if (k == c->cpu || kc->state == KSNAP_FINISHED || kc->state == KSNAP_HALTED || kc->op >= kc->nops)
 			continue;
 		op = &scn->cpus[k].ops[kc->op];
-		if (op->kind == SCN_OP_MMAP || op->page != c->page ||
+		if (op->kind == SCN_OP_MMAP || op->kind == SCN_OP_TRUNCATE || op->page != c->page ||
 		    (!in_frames(kc, "xip_file_fault") && !in_frames(kc, "__do_fault")))
 			continue;
 		return k;
@@ -363,7 +363,7 @@ char *narrate_last_step(const struct kernel_run *run, const struct kernel_snapsh
 		const struct ksnap_cpu *kc = &snap->cpu[c.cpu];
 		const struct scn_op *op = &scn->cpus[c.cpu].ops[kc->op];
 		c.comm = kc->comm;
-		c.page = op->kind == SCN_OP_MMAP ? -1 : op->page;
+		c.page = op->kind == SCN_OP_MMAP || op->kind == SCN_OP_TRUNCATE ? -1 : op->page;
 	}
 	if (c.st->has_value)
 		kernel_value_text(run, c.st->obj, c.st->value, c.value, sizeof c.value);

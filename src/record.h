@@ -57,7 +57,7 @@ int record_sync(struct store *st, const struct scenario *scn, struct store_scena
 /*
  * A stored row's version, checked: the database may have been edited by
  * another program.  -1 with *cause ("schedule 7 has an unknown version
- * 'bogus'") when it is not buggy, fixed or later.
+ * 'bogus'") when it is not buggy, fixed, later or final.
  */
 /*
  * The text of the scenario's shipped schedule `name` (NAME.sched beside

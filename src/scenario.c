@@ -32,7 +32,7 @@
 
 static const char *const fault_names[] = { "sparse-alloc-fails", "flash-full" };
 static const char *const mode_names[] = { "O_RDONLY", "O_WRONLY", "O_RDWR" };
-static const char *const op_names[] = { "touch", "store", "write", "read", "mmap" };
+static const char *const op_names[] = { "touch", "store", "write", "read", "mmap", "truncate" };
 
 /* ---- directives ------------------------------------------------------------- */
 
@@ -116,7 +116,7 @@ static int d_version(struct parser *P, const struct tok *kw)
 	if (once(P, &P->version_line, kw) < 0 || scn_want_punct(P, ':') < 0 || scn_next_tok(P, &t) < 0)
 		return -1;
 	if ((v = scn_tok_parse(&t, xip_version_parse)) < 0)
-		return scn_bad_choice(P, &t, "version", "buggy, fixed or later");
+		return scn_bad_choice(P, &t, "version", "buggy, fixed, later or final");
 	P->scn->default_version = (enum xip_version)v;
 	return scn_want_eol(P);
 }
@@ -308,7 +308,7 @@ static int d_process(struct parser *P, const struct tok *kw)
 }
 
 /* "X" or "X.K": the process (declared) and the mapping number. */
-static int read_who(struct parser *P, struct tok *t, int *proc, int *map)
+int scn_read_who(struct parser *P, struct tok *t, int *proc, int *map)
 {
 	struct scenario *scn = P->scn;
 
@@ -336,22 +336,30 @@ static int read_op(struct parser *P, struct scn_op *op)
 
 	memset(op, 0, sizeof *op);
 	op->line = P->lineno;
-	if (read_who(P, &who, &op->proc, &op->map) < 0 || scn_next_tok(P, &t) < 0)
+	if (scn_read_who(P, &who, &op->proc, &op->map) < 0 || scn_next_tok(P, &t) < 0)
 		return -1;
 	proc = &P->scn->procs[op->proc];
-	if ((kind = scn_tok_lookup(&t, op_names, 5)) < 0)
-		return scn_bad_choice(P, &t, "operation", "touch, store, write, read or mmap");
+	if ((kind = scn_tok_lookup(&t, op_names, 6)) < 0)
+		return scn_bad_choice(P, &t, "operation", "touch, store, write, read, mmap or truncate");
 	op->kind = (enum scn_op_kind)kind;
 	if (who.n > 1 && kind != SCN_OP_TOUCH && kind != SCN_OP_STORE)
 		return scn_perr(P, who.col, "%s(2) uses the file descriptor, not a mapping: say '%c %s', not "
-			    "'%.*s %s'", op_names[kind], proc->name, op_names[kind], who.n, who.s, op_names[kind]);
+			    "'%.*s %s'", kind == SCN_OP_TRUNCATE ? "ftruncate" : op_names[kind], proc->name, op_names[kind],
+			    who.n, who.s, op_names[kind]);
 	if (kind == SCN_OP_WRITE && proc->mode == SCN_O_RDONLY)
 		return scn_perr(P, t.col, "write(2) would fail with EBADF: process %c opened the file O_RDONLY",
 			    proc->name);
 	if (kind == SCN_OP_READ && proc->mode == SCN_O_WRONLY)
 		return scn_perr(P, t.col, "read(2) would fail with EBADF: process %c opened the file O_WRONLY",
 			    proc->name);
-	if (kind == SCN_OP_MMAP) {
+	if (kind == SCN_OP_TRUNCATE && proc->mode == SCN_O_RDONLY)
+		/* do_sys_ftruncate: a descriptor not open for writing gives EINVAL */
+		return scn_perr(P, t.col, "ftruncate(2) would fail with EINVAL: process %c opened the file O_RDONLY",
+			    proc->name);
+	if (kind == SCN_OP_TRUNCATE) {
+		if (scn_read_int(P, "the new size in bytes", 0, SCN_MAX_PAGES * SCN_PAGE_BYTES, &op->size, &t) < 0)
+			return -1;
+	} else if (kind == SCN_OP_MMAP) {
 		m = P->mmap_ops[op->proc];
 		if (proc->nmaps + m >= SCN_MAX_MAPS)
 			return scn_perr(P, t.col, "too many mappings for process %c (at most %d: %d on its process "
@@ -392,43 +400,41 @@ static int d_cpu(struct parser *P, const struct tok *kw)
 	return 0;
 }
 
-static int d_expect(struct parser *P, const struct tok *kw)
+/*
+ * "setup: OPERATION": the history the world starts from.  The operations
+ * run one after another through the simulated kernel, on a run of their
+ * own, before any CPU starts; no schedule can interleave with them.  They
+ * use what the process lines declare: no mmap (a mapping made in the
+ * setup is a mapping of the process line).
+ */
+static int d_setup(struct parser *P, const struct tok *kw)
 {
-	struct scn_expect *e;
-	struct tok t;
-	int v;
+	struct scn_cpu *c = &P->scn->setup;
+	struct scn_op *op;
+	int col;
 
-	if (scn_next_tok(P, &t) < 0)
+	(void)kw;
+	if (scn_want_punct(P, ':') < 0)
 		return -1;
-	if ((v = scn_tok_parse(&t, xip_version_parse)) < 0)
-		return scn_bad_choice(P, &t, "version", "buggy, fixed or later");
-	e = &P->scn->expect[v];
-	if (e->set)
-		return scn_perr(P, t.col, "a second expect for %s (the first is on line %d)",
-			    xip_version_name((enum xip_version)v), e->line);
-	if (scn_want_punct(P, ':') < 0 || scn_next_tok(P, &t) < 0)
+	while (P->p < P->end && scn_is_space(*P->p))
+		P->p++;
+	col = scn_col_of(P, P->p);
+	if (c->nops == SCN_MAX_OPS)
+		return scn_perr(P, col, "too many setup operations (at most %d)", SCN_MAX_OPS);
+	op = &c->ops[c->nops];
+	if (read_op(P, op) < 0)
 		return -1;
-	if ((v = scn_tok_parse(&t, verdict_kind_parse)) < 0)
-		return scn_bad_choice(P, &t, "verdict", "ok, corruption, bug, deadlock, leak or step-limit");
-	e->set = 1;
-	e->verdict = (enum verdict_kind)v;
-	e->line = P->lineno;
-	if (scn_next_tok(P, &t) < 0)
-		return -1;
-	if (t.kind == TOK_EOL)
-		return 0;
-	if (!scn_tok_is(&t, "with"))
-		return scn_expected(P, &t, "'with \"SCHEDULE\"' or end of line");
-	if (scn_next_tok(P, &t) < 0)
-		return -1;
-	if (t.kind != TOK_STRING)
-		return scn_expected(P, &t, "the schedule in double quotes");
-	if (P->str_len == 0)
-		return scn_perr(P, t.col, "empty schedule (leave out 'with \"\"' to mean the default schedule)");
-	if (memchr(P->str, 0, (size_t)P->str_len))
-		return scn_perr(P, t.col, "a schedule cannot contain \\0");
-	e->schedule = scn_dup_n(P->str, (size_t)P->str_len);
-	return scn_want_eol(P);
+	if (op->kind == SCN_OP_MMAP)
+		return scn_perr(P, col, "a setup operation cannot be mmap (declare the mapping on process %c's line: "
+			    "', mmap FLAGS PROT')", P->scn->procs[op->proc].name);
+	if ((op->kind == SCN_OP_TOUCH || op->kind == SCN_OP_STORE) && op->map >= P->scn->procs[op->proc].nmaps) {
+		char m[16];
+		return scn_perr(P, col, "setup uses mapping %s, which process %c's line does not make (it makes %d; "
+			    "the setup runs before any mmap op)", scenario_map_name(P->scn, op->proc, op->map, m, sizeof m),
+			    P->scn->procs[op->proc].name, P->scn->procs[op->proc].nmaps);
+	}
+	c->nops++;
+	return 0;
 }
 
 static const struct directive {
@@ -437,7 +443,7 @@ static const struct directive {
 } directives[] = {
 	{ "title", d_title }, { "explain", d_explain }, { "version", d_version },
 	{ "flash", d_flash }, { "file", d_file }, { "page", d_page }, { "fault", d_fault },
-	{ "process", d_process }, { "cpu", d_cpu }, { "expect", d_expect },
+	{ "process", d_process }, { "cpu", d_cpu }, { "setup", d_setup }, { "expect", scn_d_expect },
 };
 
 /* ---- lines and the whole file -------------------------------------------------- */
@@ -494,7 +500,7 @@ static int parse_line(struct parser *P)
 		if (scn_tok_is(&kw, directives[i].name))
 			return directives[i].parse(P, &kw);
 	return scn_perr(P, kw.col, "unknown directive %s (expected one of: title, explain, version, flash, "
-		    "file, page, fault, process, cpu, expect)", scn_quote(P, &kw, 0));
+		    "file, page, fault, process, cpu, setup, expect)", scn_quote(P, &kw, 0));
 }
 
 static int check_maps(struct parser *P)
@@ -558,7 +564,7 @@ static int parse_end(struct parser *P, int last)
 		if (scn->cpus[c].nops == 0)
 			return scn_perr_at(P, last, 1, "cpu %d has no operations, but cpu %d has (CPUs are "
 				       "numbered from 0 without gaps)", c, scn->ncpus - 1);
-	if (check_maps(P) < 0)
+	if (check_maps(P) < 0 || scn_expect_check(P) < 0)
 		return -1;
 	for (int i = 0; i < scn->file_pages; i++)
 		data += !scn->pages[i].hole;
@@ -695,6 +701,8 @@ void scenario_free(struct scenario *scn)
 		return;
 	for (int v = 0; v < XIP_NVERSIONS; v++)
 		free(scn->expect[v].schedule);
+	for (int k = 0; k < scn->nwexpect; k++)
+		free(scn->wexpect[k].schedule);
 	free(scn->path);
 	free(scn->name);
 	free(scn->title);
@@ -744,7 +752,7 @@ char *scenario_op_text(const struct scenario *scn, const struct scn_op *op, char
 
 	if (len)
 		buf[0] = 0;
-	if ((unsigned)op->kind > SCN_OP_MMAP)
+	if ((unsigned)op->kind > SCN_OP_TRUNCATE)
 		return buf;
 	scenario_map_name(scn, op->proc, bytes || op->kind == SCN_OP_TOUCH ? op->map : 0, who, sizeof who);
 	put(&o, "%s %s", who, op_names[op->kind]);
@@ -754,7 +762,7 @@ char *scenario_op_text(const struct scenario *scn, const struct scn_op *op, char
 		    op->mmap.prot_write ? "PROT_WRITE" : op->mmap.prot_read ? "" : "PROT_NONE");
 		return buf;
 	}
-	put(&o, " %d", op->page);
+	put(&o, " %d", op->kind == SCN_OP_TRUNCATE ? op->size : op->page);
 	if (!bytes)
 		return buf;
 	put(&o, " \"");

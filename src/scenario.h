@@ -47,6 +47,7 @@ enum scn_op_kind {
 	SCN_OP_WRITE,   /* write(2) bytes at the start of a page */
 	SCN_OP_READ,    /* read(2) a page */
 	SCN_OP_MMAP,    /* mmap(2) the file: adds a mapping to the process */
+	SCN_OP_TRUNCATE, /* ftruncate(2) the file to a size in bytes (shrink or extend) */
 };
 
 struct scn_op {
@@ -57,6 +58,7 @@ struct scn_op {
 	unsigned char data[SCN_PAGE_BYTES]; /* STORE/WRITE: the bytes */
 	int len;           /* STORE/WRITE: how many (1..SCN_PAGE_BYTES) */
 	struct scn_map mmap; /* MMAP: the new mapping */
+	int size;          /* TRUNCATE: the new length in bytes (0..SCN_MAX_PAGES * SCN_PAGE_BYTES) */
 	int line;
 };
 
@@ -71,13 +73,28 @@ struct scn_page {
 	unsigned char data[SCN_PAGE_BYTES]; /* zero-padded */
 };
 
-/* "expect VERSION: VERDICT with "SCHEDULE"" */
+/*
+ * "expect VERSION [without WHAT,...]: VERDICT [of MAP page P] [with "SCHEDULE"]
+ * [at N preemptions]" (docs/scenarios.md).
+ */
 struct scn_expect {
 	int set;                   /* this version has an expectation */
 	enum verdict_kind verdict;
 	char *schedule;            /* schedule text that shows it (NULL: the default schedule) */
 	int line;
+	/* issue 15's richer claims; version and without only in scenario.wexpect */
+	enum xip_version version;
+	unsigned without;          /* KERNEL_WITHOUT_* mask (kernel.h): a what-if of fixed; 0 none */
+	int preemptions;           /* "at N preemptions": the fewest any bad schedule needs is N, with
+				      this verdict; -1 when not claimed */
+	int corrupt_proc, corrupt_map, corrupt_page; /* "of A.1 page 1": what the corruption names; proc -1 none */
+	/* "result cpu1 op 2 \"NEWDATA!\"": that op (a read or touch) returned these bytes; cpu -1 none */
+	int result_cpu, result_op;  /* result_op counts from 0 here, from 1 in the file */
+	int result_col;             /* where the clause's bytes are, for messages */
+	unsigned char result[SCN_PAGE_BYTES];
 };
+
+#define SCN_MAX_WEXPECT 8          /* "expect fixed without ...:" lines */
 
 struct scenario {
 	char *path;                /* as given to scenario_load */
@@ -94,7 +111,10 @@ struct scenario {
 	struct scn_process procs[SCN_MAX_PROCS];
 	int ncpus;                 /* 1..SCN_MAX_CPUS */
 	struct scn_cpu cpus[SCN_MAX_CPUS];
+	struct scn_cpu setup;      /* "setup: OP": run one after another to the end before the CPUs start */
 	struct scn_expect expect[XIP_NVERSIONS];
+	int nwexpect;              /* claims about what-ifs: "expect fixed without mutex: ..." */
+	struct scn_expect wexpect[SCN_MAX_WEXPECT];
 	char *text;                /* the whole file as read */
 	size_t text_len;
 	uint64_t hash;             /* 64-bit FNV-1a of text */

@@ -25,7 +25,7 @@ static int parse_expect(const char *path, int line, char *text, struct shipped_s
 					 path, line, util_trim(item));
 		v = xip_version_parse(ver);
 		if (v < 0)
-			return util_errf(cause, "%s:%d: unknown version '%s' (expected buggy, fixed or later)", path, line, ver);
+			return util_errf(cause, "%s:%d: unknown version '%s' (expected buggy, fixed, later or final)", path, line, ver);
 		k = verdict_kind_parse(verdict);
 		if (k < 0)
 			return util_errf(cause, "%s:%d: unknown verdict '%s' (expected ok, corruption, bug, deadlock, leak or step-limit)",

@@ -7,7 +7,7 @@
 
 #include "verdict.h"
 
-static const char *const version_names[XIP_NVERSIONS] = { "buggy", "fixed", "later" };
+static const char *const version_names[XIP_NVERSIONS] = { "buggy", "fixed", "later", "final" };
 static const char *const verdict_names[VERDICT_NKINDS] = {
 	"ok", "corruption", "bug", "deadlock", "leak", "step-limit",
 };

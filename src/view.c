@@ -24,7 +24,7 @@ const char view_help_text[] =
 	"  e, End            run to the end\n"
 	"  Home              back to step 0\n"
 	"  g                 go to a step number\n"
-	"  v                 switch version: buggy, fixed, later (same moment)\n"
+	"  v                 switch version: buggy, fixed, later, final (same moment)\n"
 	"  s                 save the schedule under a name\n"
 	"  L                 load a stored schedule of this scenario\n"
 	"  t                 the terms: pte, sparse page, -ENODATA, ...\n"

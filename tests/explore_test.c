@@ -387,7 +387,7 @@ static const char *const shipped[] = {
  */
 static const char *const tinies[] = {
 	"tiny-touch-write", "tiny-read-write", "tiny-mmap-write", "tiny-two-writes", "tiny-store-write",
-	"tiny-bug-reader", "sparse-allocated",
+	"tiny-bug-reader", "sparse-allocated", "sparse-setup", "truncate-extend", "classic-whatif", "read-truncate",
 };
 #define NALL (NSHIPPED + sizeof tinies / sizeof tinies[0])
 
@@ -397,32 +397,64 @@ static struct scenario *load_nth(size_t i, const char **name)
 	return load(i < NSHIPPED ? "scenarios" : "tests/scenarios", *name);
 }
 
+/*
+ * One claim through explore: ok means every schedule is ok; a bad verdict
+ * that some schedule gives it; "at N preemptions" that the fewest any bad
+ * schedule needs is proven to be N, with that verdict.
+ */
+static void check_claim(const struct scenario *scn, const struct scn_expect *e, enum xip_version v,
+			const char *name, const char *id)
+{
+	struct explore_options o;
+	struct explore_result r;
+	char *cause = NULL, what[80] = "", mask[48];
+
+	explore_options_init(&o);
+	o.mode = EXPLORE_REDUCED;
+	o.without = e->without;
+	if (explore_run(scn, v, &o, &r, &cause) != 0)
+		fatal("%s", cause);
+	if (e->without)
+		snprintf(what, sizeof what, " without %s", kernel_without_text(e->without, mask, sizeof mask));
+	if (e->verdict == VERDICT_OK)
+		tap_ok(r.end == EXPLORE_COMPLETE && r.verdicts[VERDICT_OK] == r.executions && r.fallbacks == 0, id,
+		       "%s on %s%s: every one of %llu schedules is ok, as expected", name, xip_version_name(v), what,
+		       r.executions);
+	else
+		tap_ok(r.verdicts[e->verdict] > 0 && r.fallbacks == 0, id,
+		       "%s on %s%s: some schedule gives %s, as expected (%llu of %llu)", name, xip_version_name(v), what,
+		       verdict_kind_name(e->verdict), r.verdicts[e->verdict], r.executions);
+	if (e->preemptions >= 0) {
+		char id2[40];
+		snprintf(id2, sizeof id2, "%s.at", id);
+		tap_ok(r.fewest_proven && (int)r.fewest.preemptions == e->preemptions && r.fewest.verdict == e->verdict, id2,
+		       "%s on %s%s: the fewest preemptions to a bad verdict are %d (%s), as claimed: %u (%s)%s", name,
+		       xip_version_name(v), what, e->preemptions, verdict_kind_name(e->verdict), r.fewest.preemptions,
+		       verdict_kind_name(r.fewest.verdict), r.fewest_proven ? "" : ", not proven");
+	}
+	explore_result_clear(&r);
+}
+
 static void test_expectations(void)
 {
 	for (size_t i = 0; i < NALL; i++) {
 		const char *name;
 		struct scenario *scn = load_nth(i, &name);
 		for (int v = 0; v < XIP_NVERSIONS; v++) {
-			const struct scn_expect *e = &scn->expect[v];
-			struct explore_result r;
 			char id[32];
 
 			snprintf(id, sizeof id, "explore-4.%zu.%d", i + 1, v + 1);
-			if (!e->set) {
+			if (!scn->expect[v].set) {
 				tap_skip(id, "no expectation");
 				continue;
 			}
-			quick(scn, v, EXPLORE_REDUCED, 0, &r);
-			if (e->verdict == VERDICT_OK)
-				tap_ok(r.end == EXPLORE_COMPLETE && r.verdicts[VERDICT_OK] == r.executions && r.fallbacks == 0, id,
-				       "%s on %s: every one of %llu schedules is ok, as expected", name,
-				       xip_version_name(v), r.executions);
-			else
-				tap_ok(r.verdicts[e->verdict] > 0 && r.fallbacks == 0, id,
-				       "%s on %s: some schedule gives %s, as expected (%llu of %llu)", name,
-				       xip_version_name(v), verdict_kind_name(e->verdict), r.verdicts[e->verdict],
-				       r.executions);
-			explore_result_clear(&r);
+			check_claim(scn, &scn->expect[v], (enum xip_version)v, name, id);
+		}
+		/* the what-if claims (issue 15): "expect fixed without WHAT: ..." */
+		for (int k = 0; k < scn->nwexpect; k++) {
+			char id[32];
+			snprintf(id, sizeof id, "explore-4.%zu.w%d", i + 1, k + 1);
+			check_claim(scn, &scn->wexpect[k], XIP_FIXED, name, id);
 		}
 		scenario_free(scn);
 	}

@@ -96,13 +96,21 @@ static void test_expected_verdicts(struct kernel_run *run)
 {
 	static const char *const names[] = {
 		"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
-		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap",
+		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap", "truncate",
 	};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		struct scenario *scn = load(names[i]);
 		for (int ver = 0; ver < XIP_NVERSIONS; ver++) {
 			const struct scn_expect *e = &scn->expect[ver];
+			/*
+			 * final is later plus the truncate fix, which changes nothing
+			 * without a truncate: a scenario of 2008 that says nothing for
+			 * final claims later's verdict for it, on later's schedule
+			 * (the scenarios' texts, and so their hashes, stay as shipped).
+			 */
+			if (!e->set && ver == XIP_FINAL)
+				e = &scn->expect[XIP_LATER];
 			struct schedule *sch = NULL;
 			struct kernel_verdict v;
 			char *cause = NULL, id[32];
@@ -235,7 +243,7 @@ static void test_template(void)
 {
 	static const char *const names[] = {
 		"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
-		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap",
+		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap", "truncate",
 	};
 	enum { NSCN = sizeof names / sizeof names[0], NHOW = 6 };
 	struct scenario *scn[NSCN];
@@ -538,7 +546,7 @@ static void test_template_milestones(void)
 {
 	static const char *const names[] = {
 		"classic", "three-cpus", "private-reader", "shared-writable", "first-sparse",
-		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap",
+		"threads-present", "alloc-race", "device-full", "sparse-oom", "late-mmap", "truncate",
 	};
 	enum { NSCN = sizeof names / sizeof names[0] };
 	struct scenario *scn[NSCN];

@@ -35,7 +35,7 @@ has run-2.2 "... and the message says where it looked" "$err" "no scenario 'nosu
 
 err=$("$XS_BIN" run classic --version bugy 2>&1); rc=$?
 is run-2.3 "an unknown version is a usage error" "$rc" 2
-has run-2.4 "... naming the choices" "$err" "unknown version 'bugy' (expected buggy, fixed or later)"
+has run-2.4 "... naming the choices" "$err" "unknown version 'bugy' (expected buggy, fixed, later or final)"
 
 err=$("$XS_BIN" run classic --schedule "cpu0 until" 2>&1); rc=$?
 is run-2.5 "bad schedule text exits 3" "$rc" 3

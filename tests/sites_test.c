@@ -56,6 +56,26 @@ static int is_kernel_file(const char *file)
 
 /* ---- sites-1 ------------------------------------------------------------------------------ */
 
+/*
+ * Code written after c94cba6, the last release that hashed lines: no run
+ * of that release stepped it, so it has no line there (truncate and the
+ * final version, issue 15).  Every other kernel site must.
+ */
+static int newer_than_legacy(const struct sched_site *a)
+{
+	static const char *const funcs[] = {
+		"zap_pte_range", "unmap_mapping_range", "vmtruncate", "ext2_truncate", "ext2_free_blocks",
+		"xip_truncate_page", "do_truncate", "do_sys_ftruncate",
+	};
+
+	if (strstr(a->file, "filemap_xip_final.c"))
+		return 1;
+	for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
+		if (strcmp(a->func, funcs[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static void test_site_table(void)
 {
 	size_t n, nkernel = 0, dup_named = 0, no_legacy = 0;
@@ -76,7 +96,7 @@ static void test_site_table(void)
 				tap_diag("named twice in %s: %s", a->file, sched_site_id(a, id, sizeof id));
 			}
 		}
-		if (legacy_site_line(a) < 0) {
+		if (legacy_site_line(a) < 0 && !newer_than_legacy(a)) {
 			no_legacy++;
 			tap_diag("no line at c94cba6: %s (%s)", sched_site_id(a, id, sizeof id), a->file);
 		}

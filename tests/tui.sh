@@ -62,6 +62,8 @@ shows tui-3.7 "Home goes back to step 0" "fixed | step 0 of"
 keys v
 shows tui-3.8 "v again: later" "later | step 0 of"
 keys v
+shows tui-3.8.1 "v again: final (2015's truncate fix)" "final | step 0 of"
+keys v
 shows tui-3.9 "and again: back to buggy" "buggy | step 0 of"
 
 keys 1
@@ -127,6 +129,8 @@ keys Space Space Space Space Space Space Space Space Space Space Space Space Spa
 shows tui-9.4 "in fixed, on to step 20: the re-check" "fixed | step 20 of"
 keys v
 shows tui-9.5 "v at fixed step 20 (past where they part): later, same moment" "later | step"
+keys v
+shows tui-9.5.1 "v again: final" "final | step"
 keys v
 shows tui-9.6 "v again: buggy" "buggy | step"
 hasnt tui-9.7 "... never silently back at step 0" "$(screen)" "buggy | step 0 of"

@@ -6,6 +6,8 @@
  *    anything but the file's current page: not the sparse page where a
  *    block now exists, not a block the file no longer uses.  A stale sparse
  *    page in a MAP_PRIVATE mapping is legal and only noted.
+ *  - read(2): no read returns bytes the page never held while it ran (a
+ *    block truncate freed and the file system gave away under the read).
  *  - Every BUG_ON: the scheduler already ended the run with it.
  *  - Bookkeeping: page reference and map counts equal the ptes mapping
  *    them (plus the global's own reference to the sparse page), rss counters
@@ -45,10 +47,23 @@ static void file_bytes(const struct xip_world *w, int pgoff, unsigned char *out)
 		memset(out, 0, SCN_PAGE_BYTES);
 }
 
-/* Does this pte show something other than the file's page at pgoff? */
+/* Is pgoff wholly beyond the end of the file (a fault there gets SIGBUS)? */
+static int beyond_eof(const struct xip_world *w, int pgoff)
+{
+	return (long)pgoff >= (w->inode.i_size + (long)PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/*
+ * Does this pte show something other than the file's page at pgoff?  Beyond
+ * the end of the file there is no page: a file pte there (after a truncate
+ * that missed it) maps a block the file system freed, or the sparse page.
+ */
 static int pte_stale(const struct xip_world *w, const pte_t *pte, int pgoff)
 {
 	int b = w->flash.blockmap[pgoff];
+
+	if (pte->kind != PTE_NONE && beyond_eof(w, pgoff) && !(pte->kind == PTE_PAGE && w->pages[pte->page].anon))
+		return 1;
 
 	if (pte->kind == PTE_PFN)
 		return (long)pte->pfn - (long)XIP_FLASH_PFN_BASE != b;
@@ -57,20 +72,41 @@ static int pte_stale(const struct xip_world *w, const pte_t *pte, int pgoff)
 	return 0;
 }
 
-/* First stale pte in a mapping that is (shared) or is not (!shared) MAP_SHARED. */
+/* A file pte (not an anonymous COW copy) wholly beyond the end of the file. */
+static int pte_beyond_eof(const struct xip_world *w, const pte_t *pte, int pgoff)
+{
+	return pte->kind != PTE_NONE && !(pte->kind == PTE_PAGE && w->pages[pte->page].anon) && beyond_eof(w, pgoff);
+}
+
+/*
+ * First stale pte in a mapping that is (shared) or is not (!shared)
+ * MAP_SHARED.  A file pte beyond the end of the file is wrong in any
+ * mapping (truncate unmaps private ones too, even_cows): the shared pass
+ * finds it in a private mapping as well, and the private pass (the notes)
+ * leaves it to that.
+ */
 static int find_stale(const struct xip_world *w, int shared, struct incoherence *out)
 {
 	for (int p = 0; p < w->nmm_built; p++) {
 		const struct mm_struct *mm = &w->mm[p];
 		for (int k = 0; k < mm->nvmas; k++) {
 			const struct vm_area_struct *vma = &mm->vmas[k];
-			if (!vma->created || !!(vma->vm_flags & VM_MAYSHARE) != shared)
+			int other = !!(vma->vm_flags & VM_MAYSHARE) != shared;
+
+			if (!vma->created || (other && !shared))
 				continue;
 			for (int pg = 0; pg < SCN_MAX_PAGES; pg++) {
 				const pte_t *pte = &vma->ptes[pg];
-				int bad = pte_stale(w, pte, pg);
+				int eof = pte_beyond_eof(w, pte, pg);
+				int bad;
 
-				if (shared && !bad && pte->kind != PTE_NONE) {
+				if (other || !shared) {
+					/* a private mapping: only the shared pass's beyond-EOF rule, or the notes' */
+					if (other ? !eof : eof)
+						continue;
+				}
+				bad = pte_stale(w, pte, pg);
+				if (shared && !other && !bad && pte->kind != PTE_NONE) {
 					/* an anonymous copy in a shared mapping, or other bytes than read() */
 					unsigned char want[SCN_PAGE_BYTES];
 					struct sched_obj *obj;
@@ -125,6 +161,21 @@ static void describe_stale(const struct xip_world *w, const struct incoherence *
 
 	memcpy(seen, pte_data(inc->pte, &obj), SCN_PAGE_BYTES);
 	file_bytes(w, inc->pgoff, want);
+	if (beyond_eof(w, inc->pgoff)) {
+		long fb = inc->pte->kind == PTE_PFN ? (long)inc->pte->pfn - (long)XIP_FLASH_PFN_BASE : -1;
+		snprintf(what, wlen, "process %c sees %s at page %d through mapping %s (%s), beyond the end of the file "
+			 "(i_size %ld): a load there must get SIGBUS",
+			 inc->mm->comm, kernel_bytes_text(seen, a, sizeof a), inc->pgoff, map_name(inc->vma, m, sizeof m),
+			 (inc->vma->vm_flags & VM_MAYSHARE) ? "MAP_SHARED" : "MAP_PRIVATE", w->inode.i_size);
+		if (fb >= 0)
+			snprintf(why, ylen, "pte[%s:%d] maps flash block %ld, which truncate took from the file%s",
+				 m, inc->pgoff, fb, w->flash.blocks[fb].used ? " and the file system gave to another page" : " and freed");
+		else
+			snprintf(why, ylen, "pte[%s:%d] maps page#%d%s, which truncate's unmap_mapping_range never removed",
+				 m, inc->pgoff, inc->pte->page + 1,
+				 w->__xip_sparse_page && w->__xip_sparse_page->id == inc->pte->page ? " (the sparse page)" : "");
+		return;
+	}
 	snprintf(what, wlen, "process %c sees %s at page %d through mapping %s (%s), but read() of the file gives %s",
 		 inc->mm->comm, kernel_bytes_text(seen, a, sizeof a), inc->pgoff,
 		 map_name(inc->vma, m, sizeof m),
@@ -254,6 +305,32 @@ static int check_locks(const struct xip_world *w, char *details, size_t len)
 	return problems;
 }
 
+/* The first read(2) whose bytes were copied from a block the file had given away under it (filemap_xip.c). */
+static int find_stale_read(const struct xip_world *w, int *cpu, int *op)
+{
+	for (int c = 0; c < w->scn->ncpus; c++)
+		for (int i = 0; i < w->scn->cpus[c].nops; i++)
+			if (w->cpus[c].results[i].stale) {
+				*cpu = c;
+				*op = i;
+				return 1;
+			}
+	return 0;
+}
+
+static void describe_stale_read(const struct xip_world *w, int c, int i, struct kernel_verdict *out)
+{
+	const struct scn_op *op = &w->scn->cpus[c].ops[i];
+	const struct kernel_op_result *r = &w->cpus[c].results[i];
+	char a[64];
+
+	snprintf(out->headline, sizeof out->headline,
+		 "process %c's read(2) of page %d returned %s, which page %d did not hold while the read ran",
+		 w->scn->procs[op->proc].name, op->page, kernel_bytes_text(r->bytes, a, sizeof a), op->page);
+	add_line(out->details, sizeof out->details,
+		 "the read found the page's flash block, and truncate freed it (and the file system gave it away) before the copy");
+}
+
 static void note_private(const struct xip_world *w, struct kernel_verdict *out)
 {
 	struct incoherence inc;
@@ -278,6 +355,7 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 	out->kind = VERDICT_OK;
 	out->headline[0] = out->details[0] = out->notes[0] = '\0';
 	out->damage_step = 0;
+	out->corrupt_proc = out->corrupt_map = out->corrupt_page = -1;
 	switch (sched_end_reason(s)) {
 	case SCHED_END_BUG: {
 		const struct sched_site *site = sched_bug_site(s);
@@ -313,6 +391,9 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 	note_private(w, out);
 	if (find_stale(w, 1, &inc)) {
 		out->kind = VERDICT_CORRUPTION;
+		out->corrupt_proc = inc.mm->proc;
+		out->corrupt_map = inc.vma->index;
+		out->corrupt_page = inc.pgoff;
 		describe_stale(w, &inc, out->headline, sizeof out->headline, why, sizeof why);
 		add_line(out->details, sizeof out->details, why);
 		out->damage_step = w->incoherent_since > 0 ? w->incoherent_since : 0;
@@ -321,6 +402,14 @@ void check_verdict(struct xip_world *w, struct kernel_verdict *out)
 		check_flash(w, out->details, sizeof out->details);
 		check_locks(w, out->details, sizeof out->details);
 		return;
+	}
+	{
+		int c, i;
+		if (find_stale_read(w, &c, &i)) {
+			out->kind = VERDICT_CORRUPTION;
+			describe_stale_read(w, c, i, out);
+			return;
+		}
 	}
 	if (check_pages(w, out->details, sizeof out->details) + check_flash(w, out->details, sizeof out->details) +
 	    check_locks(w, out->details, sizeof out->details)) {
@@ -349,6 +438,11 @@ enum verdict_kind check_verdict_kind(struct xip_world *w)
 	}
 	if (find_stale(w, 1, NULL))
 		return VERDICT_CORRUPTION;
+	{
+		int c, i;
+		if (find_stale_read(w, &c, &i))
+			return VERDICT_CORRUPTION;
+	}
 	if (check_pages(w, NULL, 0) + check_flash(w, NULL, 0) + check_locks(w, NULL, 0))
 		return VERDICT_LEAK;
 	return VERDICT_OK;

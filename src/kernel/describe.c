@@ -197,6 +197,9 @@ char *kernel_result_text(const struct kernel_op_result *r, enum scn_op_kind kind
 	case SCN_OP_MMAP:
 		snprintf(buf, len, "mapped");
 		break;
+	case SCN_OP_TRUNCATE:
+		snprintf(buf, len, "truncated");
+		break;
 	}
 	return buf;
 }

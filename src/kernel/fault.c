@@ -9,7 +9,17 @@
  * on a store is not modelled (only the fault path's pte_mkdirty).
  *
  * Mirrors: arch/x86/mm/fault.c of Linux 2.6.27, reduced to the vma lookup
- * and the call of handle_mm_fault (no mmap_sem: issue 15).
+ * and the call of handle_mm_fault.
+ *
+ * mmap_sem is not simulated.  A real fault holds it for reading, which
+ * excludes only mmap/munmap of the same process (they take it for
+ * writing); truncate takes none.  The sandbox's one writer is mmap(2)
+ * (mmap.c), whose change of the vma list is a single step: a fault's
+ * find_vma sees the list before or after it, as with the semaphore, but
+ * the fault's later steps may interleave with the rest of that mmap (its
+ * i_mmap_lock section), which the real kernel orders after the whole fault
+ * for the same process.  No outcome depends on it (the new vma has no pte
+ * yet); only such interleavings are extra.
  */
 #include "config.h"
 
@@ -25,7 +35,7 @@ static int do_page_fault(struct mm_struct *mm, unsigned long address, int write)
 	int fault;
 
 	KENTER();
-	/* down_read(&mm->mmap_sem): does not exclude other faults of this mm */
+	/* down_read(&mm->mmap_sem): not simulated (see above); it never excludes other faults */
 	if (!KREAD(find_vma, &mm->mmap_obj, find_vma(mm, address) != NULL, "vma = find_vma(mm, address)"))
 		KRETURN(FAULT_SIGSEGV);                 /* bad_area */
 	vma = find_vma(mm, address);

@@ -2,10 +2,10 @@
  * filemap_xip.c - the parts of mm/filemap_xip.c that the seed does not
  * change, shared by all three versions: xip_file_mmap, read(2)
  * (do_xip_mapping_read) and write(2) (xip_file_write, __xip_file_write),
- * plus the fixed version's debug printk.
+ * plus the fixed version's debug printk and truncate's xip_truncate_page.
  *
  * The one difference between versions here is in __xip_file_write: the
- * later version allocates the block under xip_sparse_mutex ("xip/ext2 fix
+ * later version (and final, which builds on it) allocates the block under xip_sparse_mutex ("xip/ext2 fix
  * block allocation race"), marked where it happens.
  *
  * Mirrors: torvalds/linux mm/filemap_xip.c at 479db0bf408e and
@@ -44,10 +44,31 @@ int xip_file_mmap(struct mm_struct *mm, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* do_xip_mapping_read: read(2) of one page.  Holes read as zeros. */
-long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned char *out)
+/*
+ * The judge's look at the file's page as read(2) would return it, taken
+ * without a step (no CPU sees it): the block's bytes, zeros for a hole.
+ */
+static void judge_page(unsigned long index, unsigned char *out)
+{
+	int b = W->flash.blockmap[index];
+
+	if (b >= 0)
+		memcpy(out, W->flash.blocks[b].data, SCN_PAGE_BYTES);
+	else
+		memset(out, 0, SCN_PAGE_BYTES);
+}
+
+/*
+ * do_xip_mapping_read: read(2) of one page.  Holes read as zeros.  Nothing
+ * holds off truncate: the block get_xip_mem found may be freed, and given
+ * to another page, before the copy.  *stale tells the judge when the
+ * bytes copied are then neither the page as the read began nor from the
+ * file's block at the copy (issue 15; a sandbox check, no kernel code).
+ */
+long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned char *out, int *stale)
 {
 	struct inode *inode = &W->inode;
+	unsigned char before[SCN_PAGE_BYTES];
 	void *xip_mem;
 	unsigned long xip_pfn;
 	long isize, end_index, nr;
@@ -55,6 +76,8 @@ long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned cha
 
 	KENTER();
 	(void)mm;
+	*stale = 0;
+	judge_page(index, before);
 	memset(out, 0, SCN_PAGE_BYTES);
 	isize = (long)KREAD(i_size, &inode->i_size_obj, inode->i_size, "isize = i_size_read(inode)");
 	if (!isize)
@@ -80,6 +103,8 @@ long do_xip_mapping_read(struct mm_struct *mm, unsigned long index, unsigned cha
 		sched_point(SCHED_OP_READ, obj, SCHED_SITE("copy_to_user", "left = __copy_to_user(buf, xip_mem + offset, nr)"));
 		memcpy(out, data, (size_t)nr);
 		sched_note(bytes_tag(out));
+		*stale = W->flash.blockmap[index] != (int)(xip_pfn - XIP_FLASH_PFN_BASE) &&
+			 memcmp(out, before, (size_t)nr) != 0;
 	}
 	KRETURN(nr);
 }
@@ -98,10 +123,10 @@ static long __xip_file_write(unsigned long index, const unsigned char *buf, int 
 	status = get_xip_mem(mapping, index, 0, &xip_mem, &xip_pfn);
 	if (status == -ENODATA) {
 		/* we allocate a new page unmap it */
-		if (W->version == XIP_LATER)
+		if (W->version >= XIP_LATER)
 			mutex_lock(&xip_sparse_mutex);   /* later: xip/ext2 fix block allocation race */
 		status = get_xip_mem(mapping, index, 1, &xip_mem, &xip_pfn);
-		if (W->version == XIP_LATER)
+		if (W->version >= XIP_LATER)
 			mutex_unlock(&xip_sparse_mutex);
 		if (!status)
 			/* unmap page at pgoff from all other vmas */
@@ -139,4 +164,40 @@ long xip_file_write(struct mm_struct *mm, unsigned long index, const unsigned ch
 	ret = __xip_file_write(index, buf, len);
 	mutex_unlock(&inode->i_mutex);
 	KRETURN(ret);
+}
+
+/*
+ * xip_truncate_page (mm/filemap_xip.c, 2.6.27): zero the rest of the page
+ * holding byte `from` when the new end is inside a block; a hole needs
+ * nothing.  Blocks are pages here, so "inside a block" is from % PAGE_SIZE.
+ * Returns 0, or -EINVAL for an error of get_xip_mem other than a hole.
+ */
+int xip_truncate_page(long from)
+{
+	unsigned long index = (unsigned long)from >> PAGE_CACHE_SHIFT;
+	unsigned offset = (unsigned)(from & (long)(PAGE_CACHE_SIZE - 1));
+	unsigned length;
+	void *xip_mem;
+	unsigned long xip_pfn;
+	int err;
+
+	KENTER();
+	length = offset;                  /* offset & (blocksize - 1) */
+	if (!length)
+		KRETURN(0);               /* Block boundary? Nothing to do */
+	length = (unsigned)PAGE_CACHE_SIZE - length;
+	err = get_xip_mem(&W->mapping, index, 0, &xip_mem, &xip_pfn);
+	if (err) {
+		if (err == -ENODATA)
+			KRETURN(0);       /* Hole? No need to truncate */
+		KRETURN(-EINVAL);
+	}
+	{
+		struct sched_obj *obj;
+		unsigned char *data = flash_pfn_data(xip_pfn, &obj);
+		sched_point(SCHED_OP_WRITE, obj, SCHED_SITE("zero_tail", "memset(xip_mem + offset, 0, length)"));
+		memset(data + offset, 0, length);
+		sched_note(bytes_tag(data));
+	}
+	KRETURN(0);
 }

@@ -95,3 +95,44 @@ int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
 	*pfn = XIP_FLASH_PFN_BASE + (unsigned long)block;
 	KRETURN(0);
 }
+
+/* ext2_free_blocks: give a block back to the allocator (an atomic clear, one step). */
+static void ext2_free_blocks(int b)
+{
+	struct flash *f = &W->flash;
+
+	sched_point(SCHED_OP_WRITE, &f->bitmap_obj, SCHED_SITE("clear_bit", "ext2_free_blocks: ext2_clear_bit_atomic(block)"));
+	f->blocks[b].used = 0;
+	sched_note(b);
+}
+
+/*
+ * ext2_truncate (fs/ext2/inode.c, 2.6.27), the inode's ->truncate, after
+ * vmtruncate set i_size (i_mutex held): on an XIP file the tail of a last
+ * partial page is zeroed (xip_truncate_page); then, under truncate_mutex,
+ * every block from the first page wholly beyond i_size is unlinked and
+ * freed (ext2_free_data over the direct blocks, the only ones a file of
+ * at most 16 pages has).  The entries are read under truncate_mutex, which
+ * every other writer of i_data[] holds, so the reads are no steps.
+ */
+void ext2_truncate(struct inode *inode)
+{
+	struct flash *f = &W->flash;
+	long iblock;
+
+	KENTER();
+	iblock = (inode->i_size + (long)PAGE_SIZE - 1) >> PAGE_SHIFT;   /* blocksize == PAGE_SIZE */
+	/* if (mapping_is_xip(inode->i_mapping)) */
+	xip_truncate_page(inode->i_size);
+	mutex_lock(&inode->truncate_mutex);
+	for (long p = iblock; p < SCN_MAX_PAGES; p++) {
+		int nr = f->blockmap[p];
+
+		if (nr < 0)
+			continue;
+		KWRITE(free_data, &f->blockmap_obj[p], f->blockmap[p], -1, "ext2_free_data: *p = 0");
+		ext2_free_blocks(nr);
+	}
+	mutex_unlock(&inode->truncate_mutex);
+	KRETURN_VOID();
+}

@@ -122,7 +122,7 @@ struct mm_struct {
 	int proc;                    /* index in the scenario */
 	int f_mode_read, f_mode_write; /* how it opened the file (FMODE_READ/WRITE) */
 	spinlock_t page_table_lock;  /* ptl: guards ptes and the rss counters */
-	struct sched_obj mmap_obj;   /* the vma list (changed under mmap_sem for write) */
+	struct sched_obj mmap_obj;   /* the vma list (mmap_sem for write in the kernel; not simulated: fault.c) */
 	long file_rss, anon_rss;     /* changed together with a pte, under ptl */
 	int nvmas;                   /* vma slots (declared + mmap ops) */
 	struct vm_area_struct vmas[SCN_MAX_MAPS];
@@ -176,7 +176,7 @@ struct xip_ops {
 	int (*xip_file_fault)(struct vm_area_struct *vma, struct vm_fault *vmf);
 	void (*__xip_unmap)(struct address_space *mapping, unsigned long pgoff);
 };
-extern const struct xip_ops xip_ops_buggy, xip_ops_fixed, xip_ops_later, xip_ops_whatif;
+extern const struct xip_ops xip_ops_buggy, xip_ops_fixed, xip_ops_later, xip_ops_final, xip_ops_whatif;
 /* filemap_xip_fixed.c's, which the later version and the what-ifs keep unchanged. */
 struct page *xip_fixed_sparse_page(void);
 void xip_fixed___xip_unmap(struct address_space *mapping, unsigned long pgoff);
@@ -332,6 +332,10 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *
 int vm_insert_mixed(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn);
 int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		    unsigned long address, int write_access);
+/* Truncate's half: zap every pte from holebegin's page on (holelen 0, even_cows 1 only). */
+void unmap_mapping_range(struct address_space *mapping, long holebegin, long holelen, int even_cows);
+/* Set i_size, unmap beyond it and free the blocks (ext2_truncate); 0. */
+int vmtruncate(struct inode *inode, long offset);
 /* Clear a pte (one step), returning what it held. */
 pte_t ptep_clear_flush_notify(struct vm_area_struct *vma, unsigned long address, pte_t *ptep);
 /* The vma of mm that contains address (find_vma), NULL if none. */
@@ -369,6 +373,18 @@ int kernel_run_template_check(const struct kernel_run *run);
  */
 void kernel_run_force_whatif(struct kernel_run *run, int on);
 
+/* ---- setup.c ------------------------------------------------------------------------ */
+
+/*
+ * Run scn's setup operations to their end on a run of their own (version,
+ * what-ifs `without`) and copy the state they leave into dst, a world just
+ * built from scn.  Returns -1 with *cause ("FILE:LINE: the setup does not
+ * finish ...") when the setup ends in a BUG, a deadlock or the step limit.
+ * Leaves no run current: the caller makes its own current again.
+ */
+int kernel_setup_run(const struct scenario *scn, enum xip_version version, unsigned without,
+		     struct xip_world *dst, char **cause);
+
 /* ---- check.c ------------------------------------------------------------------------ */
 
 /* After every step: track when the world became incoherent for good. */
@@ -382,6 +398,8 @@ enum verdict_kind check_verdict_kind(struct xip_world *w);
 
 int get_xip_mem(struct address_space *mapping, unsigned long pgoff, int create,
 		void **kmem, unsigned long *pfn);
+/* ->truncate: zero a partial last page, free the blocks beyond i_size. */
+void ext2_truncate(struct inode *inode);
 /* The bytes of the block behind a pfn (NULL if the pfn is not flash). */
 unsigned char *flash_pfn_data(unsigned long pfn, struct sched_obj **obj);
 
@@ -390,7 +408,15 @@ unsigned char *flash_pfn_data(unsigned long pfn, struct sched_obj **obj);
 int xip_file_mmap(struct mm_struct *mm, struct vm_area_struct *vma);
 long xip_file_write(struct mm_struct *mm, unsigned long pgoff,
 		    const unsigned char *buf, int len);
-long do_xip_mapping_read(struct mm_struct *mm, unsigned long pgoff, unsigned char *out);
+/* read(2) of one page into out; *stale for the judge (kernel_op_result.stale). */
+long do_xip_mapping_read(struct mm_struct *mm, unsigned long pgoff, unsigned char *out, int *stale);
 void printk_insert(struct vm_area_struct *vma, unsigned long address, unsigned long pfn);
+/* Zero the tail of the page holding byte `from` (ext2_truncate on XIP); 0 or -EINVAL. */
+int xip_truncate_page(long from);
+
+/* ---- open.c: ftruncate(2) ------------------------------------------------------------ */
+
+/* ftruncate(fd, length) for mm's descriptor: 0 or -errno. */
+long do_sys_ftruncate(struct mm_struct *mm, long length);
 
 #endif

@@ -42,6 +42,12 @@ struct kernel_op_result {
 	long ret;                               /* read/write: bytes or -errno; mmap: 0 or -errno */
 	unsigned char bytes[SCN_PAGE_BYTES];    /* touch/read: what the process saw */
 	int has_bytes;
+	/*
+	 * read, for the judge (check.c): the bytes came from a block the file
+	 * no longer had at the copy, and differ from the page as the read began
+	 * (a block freed and given to another page under the read)
+	 */
+	int stale;
 };
 
 struct kernel_verdict {
@@ -50,6 +56,8 @@ struct kernel_verdict {
 	char details[1024];   /* more lines, each ending in '\n' (may be empty) */
 	char notes[512];      /* legal oddities worth showing (stale MAP_PRIVATE zeros) */
 	long damage_step;     /* 1-based step from which the damage was permanent; 0 unknown */
+	/* corruption: the process (scenario index), its mapping number and the page the headline names; -1 */
+	int corrupt_proc, corrupt_map, corrupt_page;
 };
 
 struct kernel_run;

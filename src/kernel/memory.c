@@ -12,6 +12,9 @@
  * The buggy version's race lives here: __do_fault installs the page that
  * xip_file_fault handed back, long after get_xip_mem said -ENODATA.
  *
+ * Truncate's half (vmtruncate, unmap_mapping_range, zap_pte_range) is at
+ * the end: it clears ptes from the first page beyond the new size.
+ *
  * Mirrors: mm/memory.c and mm/rmap.c of Linux 2.6.27 (the seed's tree),
  * for every version, later included; reduced to what the XIP paths use,
  * and no line of it is established (upstream.c).
@@ -478,5 +481,109 @@ int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	/* pte_mkyoung/ptep_set_access_flags: nothing the sandbox shows */
 unlock:
 	spin_unlock(ptl);
+	KRETURN(0);
+}
+
+/*
+ * zap_pte_range (mm/memory.c, 2.6.27) over the ptes of vma from pgoff
+ * first_index on, as unmap_mapping_range_vma -> zap_page_range calls it
+ * for truncate (details->check_mapping NULL: even_cows, private COW copies
+ * go too).  Every pte writer holds ptl, so the walk reads the entries
+ * under it without a step of its own; clearing one is a step.  A special
+ * pte (a flash pfn) has no struct page (vm_normal_page returns NULL) and is
+ * only cleared; a page's rmap, rss and reference go with its pte
+ * (tlb_remove_page drops the reference at once here, not at tlb_finish_mmu).
+ */
+static void zap_pte_range(struct vm_area_struct *vma, unsigned long first_index)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	spinlock_t *ptl = &mm->page_table_lock;
+
+	KENTER();
+	spin_lock(ptl);                       /* pte_offset_map_lock */
+	for (unsigned long pg = first_index; pg < SCN_MAX_PAGES; pg++) {
+		pte_t *pte = &vma->ptes[pg];
+		struct page *page;
+
+		if (pte->kind == PTE_NONE)    /* if (pte_none(ptent)) continue */
+			continue;
+		page = pte->kind == PTE_PAGE ? &W->pages[pte->page] : NULL;
+		sched_point(SCHED_OP_WRITE, &pte->obj, SCHED_SITE("zap_pte", "ptent = ptep_get_and_clear_full(mm, addr, pte, tlb->fullmm)"));
+		pte->kind = PTE_NONE;
+		pte->page = 0;
+		pte->pfn = 0;
+		pte->write = 0;
+		pte->dirty = 0;
+		sched_note(pte_encode(pte));
+		if (!page)                    /* if (unlikely(!page)) continue */
+			continue;
+		if (page->anon)
+			mm->anon_rss--;       /* anon_rss-- */
+		else
+			mm->file_rss--;       /* file_rss-- (set_page_dirty if pte_dirty: no page cache here) */
+		page_remove_rmap(page, vma);
+		page_cache_release(page);     /* tlb_remove_page(tlb, page) */
+	}
+	spin_unlock(ptl);                     /* pte_unmap_unlock */
+	KRETURN_VOID();
+}
+
+/*
+ * unmap_mapping_range (mm/memory.c, 2.6.27) as vmtruncate calls it:
+ * holelen 0 (to the end of the file), even_cows 1.  Under i_mmap_lock,
+ * every vma on the file's prio tree that maps a page from holebegin on is
+ * zapped from there (unmap_mapping_range_tree -> unmap_mapping_range_vma).
+ * The restart logic for a lock break (need_lockbreak, truncate_count) is
+ * not simulated: the sandbox's ranges are a few ptes.
+ */
+void unmap_mapping_range(struct address_space *mapping, long holebegin, long holelen, int even_cows)
+{
+	unsigned long hba = (unsigned long)holebegin >> PAGE_SHIFT;
+	int nvma;
+
+	KENTER();
+	XS_ASSERT(holelen == 0 && even_cows);   /* the one call the sandbox makes */
+	spin_lock(&mapping->i_mmap_lock);
+	/* mapping->truncate_count++ and the prio tree walk: one read of the tree */
+	nvma = (int)KREAD(i_mmap, &mapping->i_mmap_obj, mapping->n_i_mmap,
+			  "if (unlikely(!prio_tree_empty(&mapping->i_mmap))) unmap_mapping_range_tree(&mapping->i_mmap, &details)");
+	for (int i = 0; i < nvma; i++) {
+		struct vm_area_struct *vma = mapping->i_mmap[i];
+		/* vma_prio_tree_foreach(vma, &iter, root, details->first_index, details->last_index) */
+		if (vma->vm_pgoff + SCN_MAX_PAGES <= hba)
+			continue;
+		zap_pte_range(vma, hba - vma->vm_pgoff);
+	}
+	spin_unlock(&mapping->i_mmap_lock);
+	KRETURN_VOID();
+}
+
+/*
+ * vmtruncate (mm/memory.c, 2.6.27), from ext2_setattr -> inode_setattr
+ * with i_mutex held: shrinking sets i_size first, then unmaps every pte
+ * from the first page wholly beyond it, then lets the file system free the
+ * blocks (->truncate, ext2_truncate); extending only sets i_size (and
+ * calls ->truncate too, as 2.6.27 does).  truncate_inode_pages has nothing
+ * to drop: XIP has no page cache.  Returns 0 (the limits it checks,
+ * RLIMIT_FSIZE and s_maxbytes, are far above the sandbox's files).
+ */
+int vmtruncate(struct inode *inode, long offset)
+{
+	struct address_space *mapping = &W->mapping;
+
+	KENTER();
+	/* i_size is written only under i_mutex, which the caller holds: a plain read */
+	if (inode->i_size < offset)
+		goto do_expand;
+	KWRITE(i_size_write, &inode->i_size_obj, inode->i_size, offset, "i_size_write(inode, offset)");
+	unmap_mapping_range(mapping, offset + (long)PAGE_SIZE - 1, 0, 1);
+	/* truncate_inode_pages(mapping, offset): no page cache */
+	goto out_truncate;
+
+do_expand:
+	KWRITE(i_size_expand, &inode->i_size_obj, inode->i_size, offset, "i_size_write(inode, offset)");
+
+out_truncate:
+	ext2_truncate(inode);                 /* inode->i_op->truncate(inode) */
 	KRETURN(0);
 }

@@ -62,10 +62,11 @@ long sys_mmap(struct mm_struct *mm, struct vm_area_struct *vma, const struct scn
 	vma->vm_flags = vm_flags;
 	xip_file_mmap(mm, vma);
 	/*
-	 * vma_link: with mmap_sem held for write (no fault of this mm can look
-	 * at its vmas meanwhile) the vma joins the mm's list and the file's
-	 * prio tree inside one i_mmap_lock section.  One step here: a fault
-	 * finds the vma only once __xip_unmap can find it too.
+	 * vma_link: in the kernel under mmap_sem held for write, which the
+	 * sandbox does not simulate (fault.c says what that leaves out); the
+	 * vma joins the mm's list and the file's prio tree inside one
+	 * i_mmap_lock section.  One step here: a fault finds the vma only
+	 * once __xip_unmap can find it too.
 	 */
 	spin_lock(&mapping->i_mmap_lock);
 	sched_point(SCHED_OP_WRITE, &mm->mmap_obj,

@@ -91,6 +91,8 @@ uint64_t kernel_state_hash(const struct kernel_run *run)
 			h = mix(h, (uint64_t)r->state << 8 | (uint64_t)r->outcome);
 			h = mix(h, (uint64_t)r->ret);
 			h = mix(h, page_word(r->bytes));
+			if (r->stale)   /* mixed only when set: the hashes of runs without a stale read stay as they were */
+				h = mix(h, 0x57a1e);
 		}
 	h = mix(h, (uint64_t)sched_end_reason(w->sched));
 	/* fmix64 (Appleby, MurmurHash3) */

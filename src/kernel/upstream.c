@@ -87,7 +87,7 @@ static const struct upstream_line upstream_lines[] = {
 };
 
 static const char *const upstream_trees[XIP_NVERSIONS] = {
-	"479db0bf, before the fix", "538f8ea6, the fix", NULL,
+	"479db0bf, before the fix", "538f8ea6, the fix", NULL, NULL,
 };
 
 static int lookup(enum xip_version v, const char *func, const char *label, int rank, const char **tree)
@@ -110,6 +110,7 @@ static int file_of_version(const char *file, enum xip_version v)
 	static const char *const files[XIP_NVERSIONS][3] = {
 		{ "filemap_xip_buggy.c", "filemap_xip.c", NULL },
 		{ "filemap_xip_fixed.c", "filemap_xip_whatif.c", "filemap_xip.c" },
+		{ NULL, NULL, NULL },
 		{ NULL, NULL, NULL },
 	};
 	const char *base = strrchr(file, '/');

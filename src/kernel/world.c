@@ -99,6 +99,8 @@ static const char *upstream_name(const char *file)
 		/* the fixed version with ingredients switched off: its BUGs read as fixed's */
 		{ "filemap_xip_whatif.c", "mm/filemap_xip.c (fixed)" },
 		{ "filemap_xip_later.c", "mm/filemap_xip.c (later)" },
+		{ "filemap_xip_final.c", "mm/filemap_xip.c (final)" },
+		{ "open.c", "fs/open.c" },
 		{ "filemap_xip.c", "mm/filemap_xip.c" },
 		{ "memory.c", "mm/memory.c" },
 		{ "flash.c", "fs/ext2/xip.c" },
@@ -146,13 +148,18 @@ static void run_op(struct kernel_run *run, struct cpu_ctx *c, const struct scn_o
 		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
 		break;
 	case SCN_OP_READ:
-		ret = do_xip_mapping_read(mm, (unsigned long)op->page, res->bytes);
+		ret = do_xip_mapping_read(mm, (unsigned long)op->page, res->bytes, &res->stale);
 		res->ret = ret;
 		res->has_bytes = ret >= 0;
 		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
 		break;
 	case SCN_OP_MMAP:
 		ret = sys_mmap(mm, &mm->vmas[run->mmap_slot[c->cpu][c->op]], &op->mmap);
+		res->ret = ret;
+		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
+		break;
+	case SCN_OP_TRUNCATE:
+		ret = do_sys_ftruncate(mm, op->size);
 		res->ret = ret;
 		res->outcome = ret < 0 ? KOUT_ERROR : KOUT_OK;
 		break;
@@ -461,7 +468,7 @@ static void template_keep(struct kernel_run *run, const struct scenario *scn, en
 static const struct xip_ops *run_ops(const struct kernel_run *run, enum xip_version version)
 {
 	static const struct xip_ops *const ops[XIP_NVERSIONS] = {
-		&xip_ops_buggy, &xip_ops_fixed, &xip_ops_later,
+		&xip_ops_buggy, &xip_ops_fixed, &xip_ops_later, &xip_ops_final,
 	};
 
 	if (version == XIP_FIXED && (run->without || run->force_whatif))
@@ -710,6 +717,14 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 	for (int c = 0; c < scn->ncpus; c++) {
 		w->cpus[c].cpu = c;
 		if (sched_add_cpu(w->sched, cpu_task, &w->cpus[c], cause) < 0)
+			return -1;
+	}
+	if (scn->setup.nops) {
+		/* the setup runs on a run of its own (setup.c); this one is current again after it */
+		int r = kernel_setup_run(scn, version, w->without, w, cause);
+		sched_set_world(run->sched, w);
+		sched_make_current(run->sched);
+		if (r != 0)
 			return -1;
 	}
 	sched_set_step_hook(w->sched, check_after_step, w);

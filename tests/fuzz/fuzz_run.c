@@ -12,7 +12,7 @@
  *     %% fixed
  *     cpu0 until get_xip_mem=-ENODATA; cpu1 to end
  *
- * The word after "%%" (buggy, fixed or later) picks the version (default:
+ * The word after "%%" (buggy, fixed, later or final) picks the version (default:
  * the scenario's); the lines after it are the schedule (default: round
  * robin).  The scenario's own `expect ... with "SCHEDULE"` schedules are
  * run too, each on its version.  With the word "explore" on the %% line

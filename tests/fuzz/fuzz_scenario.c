@@ -63,12 +63,17 @@ static void check_scenario(const struct scenario *scn)
 		CHECK(scn->procs[i].name >= 'A' && scn->procs[i].name < 'A' + SCN_MAX_PROCS);
 		CHECK(scn->procs[i].nmaps >= 0 && scn->procs[i].nmaps <= SCN_MAX_MAPS);
 	}
-	for (int c = 0; c < scn->ncpus; c++) {
-		CHECK(scn->cpus[c].nops >= 1 && scn->cpus[c].nops <= SCN_MAX_OPS);
-		for (int i = 0; i < scn->cpus[c].nops; i++) {
-			const struct scn_op *op = &scn->cpus[c].ops[i];
+	CHECK(scn->setup.nops >= 0 && scn->setup.nops <= SCN_MAX_OPS);
+	for (int c = 0; c <= scn->ncpus; c++) {
+		/* c == ncpus: the setup's operations */
+		const struct scn_cpu *sc = c < scn->ncpus ? &scn->cpus[c] : &scn->setup;
+		CHECK(c == scn->ncpus || (sc->nops >= 1 && sc->nops <= SCN_MAX_OPS));
+		for (int i = 0; i < sc->nops; i++) {
+			const struct scn_op *op = &sc->ops[i];
 
-			CHECK((unsigned)op->kind <= SCN_OP_MMAP);
+			CHECK((unsigned)op->kind <= SCN_OP_TRUNCATE);
+			CHECK(c < scn->ncpus || op->kind != SCN_OP_MMAP);
+			CHECK(op->kind != SCN_OP_TRUNCATE || (op->size >= 0 && op->size <= SCN_MAX_PAGES * SCN_PAGE_BYTES));
 			CHECK(op->proc >= 0 && op->proc < scn->nprocs);
 			CHECK(op->map >= 0 && op->map < SCN_MAX_MAPS);
 			CHECK(op->page >= 0 && op->page < SCN_MAX_PAGES);
@@ -82,6 +87,9 @@ static void check_scenario(const struct scenario *scn)
 	for (int v = 0; v < XIP_NVERSIONS; v++)
 		if (scn->expect[v].schedule)
 			CHECK(scn->expect[v].set && *scn->expect[v].schedule);
+	CHECK(scn->nwexpect >= 0 && scn->nwexpect <= SCN_MAX_WEXPECT);
+	for (int k = 0; k < scn->nwexpect; k++)
+		CHECK(scn->wexpect[k].set && scn->wexpect[k].version == XIP_FIXED && scn->wexpect[k].without != 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
