@@ -232,6 +232,21 @@ static int seq_read_retry(struct ctx *c)
 	return 1;
 }
 
+/* The seed's leftover debug printk (filemap_xip.c's printk_insert): the console's last line. */
+static int printk_insert(struct ctx *c)
+{
+	const char *con = kernel_console(c->run), *last = con, *p;
+	size_t n;
+
+	for (p = con; p && *p; p++)
+		if (*p == '\n' && p[1])
+			last = p + 1;
+	n = last ? strcspn(last, "\n") : 0;
+	say(c, "CPU%d's fault prints \"%.*s\" to the console: a debug line the fix's patch left in "
+	       "(process, address and pfn it maps). It changes nothing in memory.", c->cpu, (int)n, last ? last : "");
+	return 1;
+}
+
 static int sparse_mutex_lock(struct ctx *c)
 {
 	say(c, "CPU%d takes xip_sparse_mutex: no sparse fault and no locked rescan can run beside it.", c->cpu);
@@ -307,6 +322,7 @@ static const struct narrate_rule {
 	{ "seq-read-begin", SITES("__xip_unmap:read_seqcount_begin(&xip_sparse_seq)",
 				  "__xip_unmap:read_seqcount_begin(&xip_sparse_seq) [pre-2.6.25: no wait]"), seq_read_begin },
 	{ "seq-read-retry", SITES("__xip_unmap:read_seqcount_retry(&xip_sparse_seq)"), seq_read_retry },
+	{ "printk-insert", SITES("printk_insert:printk_insert"), printk_insert },
 	{ "sparse-mutex-lock", SITES("xip_file_fault:mutex_lock(&xip_sparse_mutex)",
 				     "__xip_unmap:mutex_lock(&xip_sparse_mutex)",
 				     "__xip_file_write:mutex_lock(&xip_sparse_mutex)"), sparse_mutex_lock },
