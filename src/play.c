@@ -200,7 +200,7 @@ static int expand(const struct play *p, enum xip_version v, struct expansion *e,
 		e->choices = xcalloc(e->n + 1, sizeof *e->choices);
 		e->sites = xcalloc(e->n + 1, sizeof *e->sites);
 		for (size_t i = 0; i < e->n; i++) {
-			e->choices[i] = tr[i].cpu;
+			e->choices[i] = sched_step_choice(&tr[i]);
 			e->sites[i] = tr[i].site;
 		}
 		rc = 0;

@@ -663,6 +663,13 @@ int sched_step(struct sched *s, int cpu, char **cause)
 	return 0;
 }
 
+int sched_step_choice(const struct sched_step *st)
+{
+	if (XS_LIKELY(st->op != SCHED_OP_FLUSH && st->op != SCHED_OP_DRAIN))
+		return st->cpu;
+	return memmodel_choice(st->op == SCHED_OP_FLUSH ? MEMMODEL_FLUSH : MEMMODEL_DRAIN, st->cpu, st->obj);
+}
+
 int sched_policy_choose(const struct sched *s, enum sched_policy policy)
 {
 	unsigned mask = s->enabled_mask;

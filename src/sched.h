@@ -144,6 +144,9 @@ struct sched_step {
 };
 #define SCHED_NO_OBJ 0xffff
 
+/* The choice that ran a step: its CPU, or the memory choice of a flush or drain (memmodel.h). */
+int sched_step_choice(const struct sched_step *st);
+
 enum sched_cpu_state {
 	SCHED_CPU_READY,    /* stopped at a scheduling point, pending op known */
 	SCHED_CPU_FINISHED, /* its task returned */
