@@ -31,7 +31,8 @@ static const char explore_mem_help[] =
 	"  -w, --without=LIST      fixed version with ingredients of the fix switched off\n"
 	"      --drop-barrier=B    drop one of the seqcount's barriers: wmb-begin,\n"
 	"                          wmb-end, rmb-begin, rmb-retry (repeatable)\n"
-	"      --mb-barrier=B      make it an smp_mb instead (repeatable)\n"
+	"      --mb-barrier=B      make it an smp_mb instead (repeatable); before-begin\n"
+	"                          adds one before read_seqcount_begin's load\n"
 	"      --stateless         no state caching: run every schedule\n"
 	"      --limit=N           stop after N executions\n"
 	"      --step-limit=N      end a run after N steps (default 20000)\n";
@@ -39,6 +40,7 @@ static const char explore_mem_help[] =
 static const struct { const char *name; unsigned bit; } barriers[] = {
 	{ "wmb-begin", SYNC_SEQ_WMB_BEGIN }, { "wmb-end", SYNC_SEQ_WMB_END },
 	{ "rmb-begin", SYNC_SEQ_RMB_BEGIN }, { "rmb-retry", SYNC_SEQ_RMB_RETRY },
+	{ "before-begin", SYNC_SEQ_MB_BEFORE_BEGIN >> SYNC_SEQ_MB_SHIFT }, /* --mb-barrier only */
 };
 
 int cli_barrier_parse(const char *text, unsigned *bit)
@@ -57,7 +59,7 @@ char *cli_barrier_text(unsigned mask, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof barriers / sizeof barriers[0] && k < len; i++) {
-		if (mask & barriers[i].bit)
+		if (mask & barriers[i].bit && barriers[i].bit < (1u << SYNC_SEQ_MB_SHIFT))
 			k += (size_t)snprintf(buf + k, len - k, "%sno smp_%s", k ? ", " : "", barriers[i].name);
 		if (mask & (barriers[i].bit << SYNC_SEQ_MB_SHIFT) && k < len)
 			k += (size_t)snprintf(buf + k, len - k, "%ssmp_mb for %s", k ? ", " : "", barriers[i].name);
@@ -168,8 +170,8 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		case 'M': break; /* read by cli_explore_memory_model */
 		case 'B':
 		case 'Z':
-			if (cli_barrier_parse(optarg, &bit) != 0)
-				cli_usage_error("explore: unknown barrier '%s' (wmb-begin, wmb-end, rmb-begin or rmb-retry)", optarg);
+			if (cli_barrier_parse(optarg, &bit) != 0 || (c == 'B' && bit == (SYNC_SEQ_MB_BEFORE_BEGIN >> SYNC_SEQ_MB_SHIFT)))
+				cli_usage_error("explore: unknown barrier '%s' (wmb-begin, wmb-end, rmb-begin, rmb-retry; before-begin with --mb-barrier)", optarg);
 			o.barrier_whatif |= c == 'B' ? bit : bit << SYNC_SEQ_MB_SHIFT;
 			break;
 		case 'S': o.stateless = 1; break;

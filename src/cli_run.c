@@ -107,8 +107,8 @@ int cli_run(int argc, char **argv)
 			break;
 		case 'B':
 		case 'Z':
-			if (cli_barrier_parse(optarg, &bit) != 0)
-				cli_usage_error("run: unknown barrier '%s' (wmb-begin, wmb-end, rmb-begin or rmb-retry)", optarg);
+			if (cli_barrier_parse(optarg, &bit) != 0 || (c == 'B' && bit == (SYNC_SEQ_MB_BEFORE_BEGIN >> SYNC_SEQ_MB_SHIFT)))
+				cli_usage_error("run: unknown barrier '%s' (wmb-begin, wmb-end, rmb-begin, rmb-retry; before-begin with --mb-barrier)", optarg);
 			barrier_whatif |= c == 'B' ? bit : bit << SYNC_SEQ_MB_SHIFT;
 			break;
 		case 'n': name = optarg; break;

@@ -192,13 +192,13 @@ static int64_t entry_value(const struct mem_entry *e)
 	}
 }
 
-unsigned memmodel_view_u32(const struct memmodel_state *mm, int cpu, const unsigned *addr)
+unsigned memmodel_view_u32(const struct memmodel_state *mm, int cpu, const unsigned *addr, int fresh)
 {
 	const struct mem_cpu *mc = &mm->cpu[cpu];
 	unsigned v = *addr;
 
 	XS_ASSERT(mm->running < 0);
-	for (int i = mc->niq; i-- > 0;)
+	for (int i = fresh ? 0 : mc->niq; i-- > 0;)
 		if (mc->iq[i].addr == (const unsigned char *)addr)
 			memcpy(&v, mc->iq[i].bytes, sizeof v);
 	for (int i = 0; i < mc->nsb; i++)

@@ -103,8 +103,8 @@ int memmodel_buffered(const struct memmodel_state *mm);
 struct sched_obj *memmodel_apply(struct memmodel_state *mm, int choice, int64_t *value);
 /* Flush all of cpu's buffered stores (main stack): before a write-through store. */
 void memmodel_flush_all(struct memmodel_state *mm, int cpu);
-/* The 32-bit value cpu sees at addr (its view), for enabledness on the main stack. */
-unsigned memmodel_view_u32(const struct memmodel_state *mm, int cpu, const unsigned *addr);
+/* The 32-bit value cpu sees at addr (its view; fresh: after an smp_mb, no stale value), for enabledness on the main stack. */
+unsigned memmodel_view_u32(const struct memmodel_state *mm, int cpu, const unsigned *addr, int fresh);
 
 /* The CPU side, while memmodel_enter's view is in place: memmodel_store and
  * memmodel_barrier, declared in sched.h for its inline sched_store and sched_barrier. */

@@ -333,7 +333,8 @@ static unsigned seq_seen(const struct sched *s, const struct sched_cpu *c)
 {
 	if (XS_LIKELY(!s->mem))
 		return c->obj->sequence;
-	return memmodel_view_u32(s->mem, (int)(c - s->cpus), &c->obj->sequence);
+	return memmodel_view_u32(s->mem, (int)(c - s->cpus), &c->obj->sequence,
+				 c->op == SCHED_OP_SEQ_READ_BEGIN && (s->barrier_whatif & SCHED_WHATIF_MB_BEFORE_SEQ_BEGIN));
 }
 
 static int cpu_enabled(const struct sched *s, const struct sched_cpu *c)

@@ -371,6 +371,8 @@ int sched_choices(const struct sched *s, int *out, int max);
  * A barrier what-if mask for the runs (sync.h's SYNC_SEQ_* bits), kept
  * across resets; sched_barrier_whatif_now is the running CPU's run's.
  */
+/* The one bit the scheduler reads: read_seqcount_begin sees the count after an smp_mb (no stale value). */
+#define SCHED_WHATIF_MB_BEFORE_SEQ_BEGIN 0x100u
 void sched_set_barrier_whatif(struct sched *s, unsigned mask);
 unsigned sched_barrier_whatif(const struct sched *s);
 unsigned sched_barrier_whatif_now(void);

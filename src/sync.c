@@ -205,6 +205,8 @@ unsigned sync_read_seqcount_begin(seqcount_t *sc, const struct sched_site *site)
 	unsigned ret;
 
 	sched_point(SCHED_OP_SEQ_READ_BEGIN, &sc->obj, site);
+	if (sched_mem_now && (sched_barrier_whatif_now() & SYNC_SEQ_MB_BEFORE_BEGIN))
+		sched_barrier(SCHED_BARRIER_MB);
 	XS_ASSERT(!(sc->obj.sequence & 1)); /* as this CPU sees it: the scheduler tests its view */
 	ret = (unsigned)sched_note(sc->obj.sequence);
 	seq_barrier(SYNC_SEQ_RMB_BEGIN, SCHED_BARRIER_RMB);

@@ -53,6 +53,8 @@ void sync_mutex_unlock(struct mutex *lock, const struct sched_site *site);
 #define SYNC_SEQ_RMB_BEGIN 4u  /* smp_rmb in read_seqcount_begin */
 #define SYNC_SEQ_RMB_RETRY 8u  /* smp_rmb in read_seqcount_retry */
 #define SYNC_SEQ_MB_SHIFT 4
+/* Not in 2.6.27: an smp_mb before the count's load in read_seqcount_begin (what Dekker's pattern needs). */
+#define SYNC_SEQ_MB_BEFORE_BEGIN SCHED_WHATIF_MB_BEFORE_SEQ_BEGIN
 void sync_write_seqcount_begin(seqcount_t *sc, const struct sched_site *site);
 void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site);
 unsigned sync_read_seqcount_begin(seqcount_t *sc, const struct sched_site *site);
