@@ -14,6 +14,7 @@
 
 #include "explore_mem.h"
 #include "schedule.h"
+#include "sync.h"
 #include "tap.h"
 
 static struct scenario *load(const char *dir, const char *name)
@@ -100,6 +101,24 @@ static void replay_shortest(const char *name, enum xip_version v, enum memmodel 
 	scenario_free(scn);
 }
 
+/* classic fixed with a barrier what-if: does the search prove it, or find a counterexample? */
+static void whatif(enum memmodel m, unsigned mask, int want_ok, const char *what)
+{
+	struct scenario *scn = load("scenarios", "classic");
+	struct explore_mem_opts o = { XIP_FIXED, m, 0, mask, 0, 0, 0 };
+	static struct explore_mem_result r;
+	char *cause = NULL, id[96];
+
+	if (explore_mem_search(scn, &o, &r, &cause) != 0)
+		fatal("%s", cause);
+	snprintf(id, sizeof id, "xmem-whatif-%s-%x", memmodel_name(m), mask);
+	tap_ok(!r.limited && (r.nshortest == 0) == want_ok && (want_ok || r.shortest_verdict == VERDICT_CORRUPTION),
+	       id, "classic fixed under %s with %s: %s (%llu executions)", memmodel_name(m), what,
+	       want_ok ? "ok in every execution" : "a corruption", r.executions);
+	explore_mem_result_free(&r);
+	scenario_free(scn);
+}
+
 int main(void)
 {
 	compare("tests/scenarios", "tiny-read-write", XIP_FIXED, MEMMODEL_TSO);
@@ -109,5 +128,12 @@ int main(void)
 	compare("tests/scenarios", "tiny-touch-write", XIP_FIXED, MEMMODEL_WEAK);
 	replay_shortest("classic", XIP_FIXED, MEMMODEL_TSO, VERDICT_CORRUPTION);
 	replay_shortest("classic", XIP_FIXED, MEMMODEL_WEAK, VERDICT_CORRUPTION);
+	/* the store of the count and the load of the block map: only an smp_mb orders them */
+	whatif(MEMMODEL_TSO, SYNC_SEQ_WMB_BEGIN << SYNC_SEQ_MB_SHIFT, 1, "smp_mb for write_seqcount_begin's smp_wmb");
+	whatif(MEMMODEL_TSO, SYNC_SEQ_RMB_BEGIN << SYNC_SEQ_MB_SHIFT | SYNC_SEQ_RMB_RETRY << SYNC_SEQ_MB_SHIFT, 0,
+	       "smp_mb for the reader's two smp_rmb");
+	whatif(MEMMODEL_WEAK, SYNC_SEQ_WMB_BEGIN << SYNC_SEQ_MB_SHIFT, 0, "smp_mb for write_seqcount_begin's smp_wmb");
+	whatif(MEMMODEL_WEAK, SYNC_SEQ_WMB_BEGIN << SYNC_SEQ_MB_SHIFT | SYNC_SEQ_MB_BEFORE_BEGIN, 1,
+	       "that smp_mb and one before read_seqcount_begin's load");
 	return tap_done();
 }
