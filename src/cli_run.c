@@ -37,7 +37,8 @@ static const char run_help[] =
 	"      --lock-debug     check lock and seqcount use, as a debugging kernel\n"
 	"      --memory-model=M sc (default), tso or weak: CPUs with store buffers\n"
 	"                       (and, weak, invalidate queues); flushN:OBJ and\n"
-	"                       drainN:OBJ in a schedule move them (not recorded)\n"
+	"                       drainN:OBJ in a schedule move them (recorded with\n"
+	"                       the model; replay runs it under the same model)\n"
 	"      --drop-barrier=B, --mb-barrier=B\n"
 	"                       what-if on a seqcount barrier (wmb-begin, wmb-end,\n"
 	"                       rmb-begin, rmb-retry): drop it, or make it smp_mb\n"
@@ -162,11 +163,11 @@ int cli_run(int argc, char **argv)
 		scenario_free(scn);
 		cli_usage_error("run: a barrier does nothing under sc: give --memory-model tso or weak");
 	}
-	if (model != MEMMODEL_SC || barrier_whatif) {
-		/* the store keeps sc schedules only (a schema without the model would replay them as sc) */
+	if (barrier_whatif) {
+		/* a what-if, like --without: not the kernel's code, so kept out of the store */
 		if (name) {
 			scenario_free(scn);
-			cli_usage_error("run: a --memory-model %s run is not recorded; drop --name", memmodel_name(model));
+			cli_usage_error("run: a --drop-barrier/--mb-barrier run is a what-if and is not recorded; drop --name");
 		}
 		record = 0;
 	}

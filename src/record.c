@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "legacy.h"
+#include "memmodel.h"
 #include "record.h"
 #include "shipped.h"
 
@@ -88,6 +89,7 @@ void record_fill(struct store_schedule *row, struct kernel_run *run, long scenar
 	row->verdict = xstrdup(verdict_kind_name(v.kind));
 	row->trace_hash = xstrdup(record_hex(sched_trace_hash(s), hex));
 	row->trace_format = STORE_TRACE_FORMAT_SITES;
+	row->memory_model = xstrdup(memmodel_name((enum memmodel)sched_memory_model(s)));
 	row->origin = xstrdup(origin);
 	row->name = dup_or_null(name);
 	row->milestones = dup_or_null(milestones);
