@@ -23,9 +23,12 @@
 #include "schedule.h"
 #include "statehash.h"
 
+#define XM_SNAP_EVERY 4   /* a checkpoint every this many steps of the path */
+
 struct xm_node {
 	int ch[SCHED_MAX_CHOICES];
 	int n, i;
+	struct kernel_snap *snap;  /* depth % XM_SNAP_EVERY == 0: the run before this node's step, or NULL */
 };
 
 struct xm_table {
@@ -41,6 +44,7 @@ struct xm {
 	struct xm_node *node;
 	size_t depth, cap;
 	struct xm_table seen;
+	int snaps;      /* checkpoints work in this build (kernel_snap_save) */
 };
 
 static double now_seconds(void)
@@ -156,17 +160,44 @@ static void judge(struct xm *x)
 	}
 }
 
-/* Back up to the deepest node with a choice left and put the run there; 0 when the search is done. */
+/* Keep a checkpoint of the run before node d's step (every XM_SNAP_EVERY nodes). */
+static void checkpoint(struct xm *x, size_t d)
+{
+	struct xm_node *nd = &x->node[d];
+
+	if (!x->snaps || d % XM_SNAP_EVERY)
+		return;
+	if (!nd->snap)
+		nd->snap = kernel_snap_new();
+	if (kernel_snap_save(x->run, nd->snap) != 0)
+		x->snaps = 0; /* this build cannot: replay from the start instead */
+}
+
+/*
+ * Back up to the deepest node with a choice left and put the run there:
+ * from the deepest checkpoint above it, else by replaying from a fresh
+ * world.  0 when the search is done.
+ */
 static int backtrack(struct xm *x, char **cause)
 {
+	size_t from = 0;
+
 	while (x->depth > 0 && x->node[x->depth - 1].i + 1 >= x->node[x->depth - 1].n)
 		x->depth--;
 	if (x->depth == 0)
 		return 0;
 	x->node[x->depth - 1].i++;
-	if (start(x, cause) != 0)
-		return -1;
-	for (size_t d = 0; d < x->depth; d++)
+	if (x->snaps) {
+		from = (x->depth - 1) / XM_SNAP_EVERY * XM_SNAP_EVERY;
+		if (kernel_snap_restore(x->run, x->node[from].snap) != 0)
+			x->snaps = 0;
+	}
+	if (!x->snaps) {
+		from = 0;
+		if (start(x, cause) != 0)
+			return -1;
+	}
+	for (size_t d = from; d < x->depth; d++)
 		if (step(x, x->node[d].ch[x->node[d].i], cause) != 0)
 			return -1;
 	return 1;
@@ -190,10 +221,14 @@ static int search(struct xm *x, char **cause)
 		} else {
 			struct xm_node *nd;
 			if (x->depth == x->cap) {
+				size_t old = x->cap;
 				x->cap = x->cap ? 2 * x->cap : 256;
 				x->node = xrealloc(x->node, x->cap * sizeof *x->node);
+				for (size_t k = old; k < x->cap; k++)
+					x->node[k].snap = NULL;
 			}
 			nd = &x->node[x->depth];
+			checkpoint(x, x->depth);
 			nd->n = sched_choices(s, nd->ch, SCHED_MAX_CHOICES);
 			XS_ASSERT(nd->n > 0 && nd->n <= SCHED_MAX_CHOICES);
 			nd->i = 0;
@@ -217,7 +252,7 @@ static int search(struct xm *x, char **cause)
 int explore_mem_search(const struct scenario *scn, const struct explore_mem_opts *opt,
 		       struct explore_mem_result *out, char **cause)
 {
-	struct xm x = { scn, opt, out, kernel_run_new(), NULL, 0, 0, { NULL, 0, 0 } };
+	struct xm x = { scn, opt, out, kernel_run_new(), NULL, 0, 0, { NULL, 0, 0 }, 1 };
 	double t0 = now_seconds();
 	int r;
 
@@ -225,6 +260,8 @@ int explore_mem_search(const struct scenario *scn, const struct explore_mem_opts
 	r = search(&x, cause);
 	out->seconds = now_seconds() - t0;
 	kernel_run_free(x.run);
+	for (size_t k = 0; k < x.cap; k++)
+		kernel_snap_free(x.node[k].snap);
 	free(x.node);
 	free(x.seen.keys);
 	return r;
