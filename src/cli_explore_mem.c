@@ -34,6 +34,7 @@ static const char explore_mem_help[] =
 	"      --mb-barrier=B      make it an smp_mb instead (repeatable); before-begin\n"
 	"                          adds one before read_seqcount_begin's load\n"
 	"      --stateless         no state caching: run every schedule\n"
+	"      --first             stop at the first counterexample (not known shortest)\n"
 	"      --limit=N           stop after N executions\n"
 	"      --step-limit=N      end a run after N steps (default 20000)\n";
 
@@ -125,7 +126,8 @@ static void print_result(const struct scenario *scn, const struct explore_mem_op
 		if (r->verdicts[k] || k == VERDICT_OK)
 			printf("  %-12s %12llu\n", verdict_kind_name((enum verdict_kind)k), r->verdicts[k]);
 	if (r->nshortest) {
-		printf("shortest counterexample: %s in %zu steps\n", verdict_kind_name(r->shortest_verdict), r->nshortest);
+		printf("%s counterexample: %s in %zu steps\n", r->limited ? "a" : "shortest",
+		       verdict_kind_name(r->shortest_verdict), r->nshortest);
 		printf("  schedule: %s\n", r->shortest_text);
 		printf("  replay:   xipsandbox run %s --version %s --memory-model %s --no-record --schedule '%s'\n",
 		       scn->name, xip_version_name(o->version), memmodel_name(o->model), r->shortest_text);
@@ -134,7 +136,7 @@ static void print_result(const struct scenario *scn, const struct explore_mem_op
 		       memmodel_name(o->model));
 	}
 	if (r->limited)
-		printf("note:     stopped after --limit executions: no proof\n");
+		printf("note:     stopped early (--limit or --first): no proof, and a counterexample found is not known to be the shortest\n");
 	printf("time:     %.2f s\n", r->seconds);
 }
 
@@ -147,6 +149,7 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		{ "drop-barrier", required_argument, NULL, 'B' },
 		{ "mb-barrier", required_argument, NULL, 'Z' },
 		{ "stateless", no_argument, NULL, 'S' },
+		{ "first", no_argument, NULL, 'F' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "step-limit", required_argument, NULL, 'L' },
 		{ "no-record", no_argument, NULL, 'N' },
@@ -175,6 +178,7 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 			o.barrier_whatif |= c == 'B' ? bit : bit << SYNC_SEQ_MB_SHIFT;
 			break;
 		case 'S': o.stateless = 1; break;
+		case 'F': o.first = 1; break;
 		case 'l': o.limit = number_arg("--limit", optarg, 1000000000000ull); break;
 		case 'L': o.step_limit = (unsigned)number_arg("--step-limit", optarg, 10000000); break;
 		case 'N': break; /* never recorded */

@@ -239,7 +239,7 @@ static int search(struct xm *x, char **cause)
 		}
 		if (go_on)
 			continue;
-		if (x->opt->limit && x->out->executions >= x->opt->limit) {
+		if ((x->opt->limit && x->out->executions >= x->opt->limit) || (x->opt->first && x->out->nshortest)) {
 			x->out->limited = 1;
 			return 0;
 		}

@@ -33,6 +33,7 @@ struct explore_mem_opts {
 	int stateless;               /* no state caching: every schedule */
 	unsigned long long limit;    /* stop after this many ends (0: none) */
 	unsigned step_limit;         /* per run (0: the default) */
+	int first;                   /* stop at the first counterexample (then not known to be the shortest) */
 };
 
 struct explore_mem_result {
@@ -43,7 +44,7 @@ struct explore_mem_result {
 	uint64_t finals[EXPLORE_MEM_MAX_FINALS]; /* kernel_state_hash of each distinct end, sorted */
 	int nfinals;
 	int finals_overflow;             /* more distinct ends than finals[] holds */
-	int limited;                     /* stopped by limit */
+	int limited;                     /* stopped by limit, or by first at a counterexample */
 	size_t longest;
 	/* the shortest execution with a verdict other than ok (n == 0: none) */
 	int *shortest;
