@@ -28,6 +28,40 @@
  *    address (it must own the cache line to write it), so it never reads
  *    a value older than its own store.
  *
+ * The kernel's primitives and their barriers, as the sandbox gives them
+ * (sched_barrier calls in sync.c; what each kind does is memmodel_barrier
+ * below).  Established from Documentation/memory-barriers.txt of the 2.6
+ * era ("LOCKING FUNCTIONS", "ATOMIC OPERATIONS", "SMP BARRIER PAIRING"),
+ * Documentation/atomic_ops.txt, and the shape of 2.6.27's x86 code as
+ * those documents and the x86-TSO paper describe it; no kernel text is
+ * copied:
+ *  - spin_lock: x86 takes a ticket with a locked xadd, a full barrier
+ *    (tso: flush the buffer); weak: acquire only (later loads drain the
+ *    queue first).  spin_unlock: x86 releases with a plain, unlocked
+ *    increment, so it waits in the FIFO behind older stores; modelled as
+ *    "flush the buffer, then release", which also keeps the unlocking
+ *    CPU's later loads from passing the release: a strengthening, and
+ *    the same in weak (release: every older store visible first).
+ *  - mutex_lock/mutex_unlock: x86's fast paths are locked decrement and
+ *    increment, full barriers both; weak: acquire and release, which is
+ *    all memory-barriers.txt promises for sleeping locks.
+ *  - lock_page/unlock_page: test_and_set_bit_lock / clear_bit_unlock,
+ *    acquire and release (atomic_ops.txt); the same as the locks here.
+ *  - the seqcount: sync.c, where each of its four barriers sits.
+ *  - atomics (page _count and _mapcount: get_page, put_page, the rmap
+ *    counters; ext2's bitmap bit): atomic_ops.txt gives the ones that
+ *    return a value (atomic_dec_and_test, atomic_add_negative,
+ *    atomic_inc_and_test) full barrier semantics and the void ones
+ *    (atomic_inc) none; x86 makes every one a locked instruction.  The
+ *    sandbox writes them through after flushing the buffer in every
+ *    model: right for x86, a strengthening for get_page under weak.
+ *  - set_pte_at and the other pte stores: plain stores under the ptl,
+ *    whose release orders them; written through (with the flush) here,
+ *    so a pte is never seen late: a strengthening, named in world.c.
+ * Every strengthening removes behaviours and never adds one: a
+ * counterexample the search finds is one the unsimplified model allows;
+ * a proof holds only for the model as simplified.
+ *
  * Invariants:
  *  - Between steps, memory holds no CPU's view: every buffered store is
  *    only in its entry, and every stale value only in its queue entry.
