@@ -106,4 +106,6 @@ says lesson-says-9.8 "section 9: with the second smp_mb every weak schedule is o
 	"./xipsandbox explore classic --version fixed --memory-model weak --mb-barrier wmb-begin --mb-barrier before-begin"
 says lesson-says-9.9 "section 9: later is ok in every weak schedule of classic" "verdict:  ok in every execution under weak" \
 	"./xipsandbox explore classic --version later --memory-model weak"
+says lesson-says-9.10 "section 9: three-cpus fixed under weak, first counterexample: corruption in 68 steps" "a counterexample: corruption in 68 steps" \
+	"./xipsandbox explore three-cpus --version fixed --memory-model weak --first"
 done_testing
