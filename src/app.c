@@ -455,6 +455,19 @@ enum app_result app_handle(struct app *a, struct app_event ev)
 			play_until_cpu_next(p, ch - '0');
 		else
 			snprintf(p->message, sizeof p->message, "n wants a CPU number next");
+	} else if (a->pending_flush) {
+		/* f then a CPU: that CPU's oldest store that may leave its buffer, else an invalidation to apply */
+		int choice = ch >= '0' && ch <= '7' ? play_first_memory_choice(p, ch - '0') : -1;
+		a->pending_flush = 0;
+		if (ch < '0' || ch > '7')
+			snprintf(p->message, sizeof p->message, "f wants a CPU number next");
+		else if (choice < 0)
+			snprintf(p->message, sizeof p->message, "CPU%c has nothing to flush or drain now", ch);
+		else
+			play_step_cpu(p, choice);
+	} else if (ch == 'f' && sched_memory_model(kernel_run_sched(p->run)) != MEMMODEL_SC) {
+		a->pending_flush = 1;
+		snprintf(p->message, sizeof p->message, "flush or drain which CPU's buffer? (0-7)");
 	} else if (ch == ' ' || ch == 'l' || ch == 'j' || ev.key == APP_RIGHT || ev.key == APP_DOWN) {
 		play_step(p);
 	} else if (ch == 'h' || ch == 'k' || ev.key == APP_LEFT || ev.key == APP_UP || ev.key == APP_BACKSPACE) {

@@ -39,7 +39,8 @@ struct app {
 	enum view_overlay overlay;
 	enum app_prompt prompt;
 	char input[72];
-	int pending_next;               /* 'n' was pressed: a CPU number follows */
+	int pending_next;
+	int pending_flush;     /* 'f' was pressed: the next key names the CPU whose buffer moves */               /* 'n' was pressed: a CPU number follows */
 	long list_ids[APP_LIST_MAX];
 	int list_n, list_sel;
 	char overlay_text[8192];

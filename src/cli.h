@@ -74,6 +74,21 @@ struct store;
  */
 struct store *cli_open_store(const char *db_arg, enum store_mode mode);
 
+/*
+ * explore's --memory-model (cli_explore_mem.c): the model the arguments
+ * ask for; an sc one is taken out of argv (the reduced search runs as
+ * without it), a bad name is a usage error.
+ */
+#include "memmodel.h"
+enum memmodel cli_explore_memory_model(int *argc, char **argv);
+int cli_explore_mem(int argc, char **argv, enum memmodel model);
+/* ablate --barriers: the barrier what-ifs of the fixed version on scn, a column per memory model. */
+int cli_ablate_barriers(const struct scenario *scn);
+/* A seqcount barrier's what-if name (wmb-begin, ...) as its SYNC_SEQ_* bit; -1 when unknown. */
+int cli_barrier_parse(const char *text, unsigned *bit);
+/* "no smp_wmb-begin, smp_mb for rmb-retry" for a what-if mask; returns buf. */
+char *cli_barrier_text(unsigned mask, char *buf, size_t len);
+
 /* Commands. */
 int cli_run(int argc, char **argv);
 int cli_replay(int argc, char **argv);

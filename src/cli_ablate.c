@@ -26,6 +26,9 @@ static const char ablate_help[] =
 	"\n"
 	"  -s, --single   only the fix and each ingredient alone (6 rows, not 32)\n"
 	"  -a, --all      every shipped scenario\n"
+	"  -b, --barriers the seqcount's barriers instead: each dropped, made smp_mb, or an\n"
+	"                 smp_mb added before read_seqcount_begin, on one scenario (default\n"
+	"                 classic), a column per memory model (sc, tso, weak)\n"
 	"  -h, --help     show this help\n"
 	"\n"
 	"Exit status: 0 (the table is the result), 2 usage error, 3 bad scenario.\n";
@@ -37,12 +40,13 @@ int cli_ablate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "single", no_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "barriers", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const defaults[] = { "classic", "three-cpus", "shared-writable", "late-mmap" };
 	struct scenario *scn[ABLATE_MAX_SCN];
-	int nscn = 0, single = 0, all = 0, c, status = 0, nshipped = 0;
+	int nscn = 0, single = 0, all = 0, barriers = 0, c, status = 0, nshipped = 0;
 	char **shipped = NULL;
 	unsigned masks[KERNEL_WITHOUT_ALL + 1];
 	int nmasks = 0;
@@ -52,9 +56,21 @@ int cli_ablate(int argc, char **argv)
 		switch (c) {
 		case 's': single = 1; break;
 		case 'a': all = 1; break;
+		case 'b': barriers = 1; break;
 		case 'h': fputs(ablate_help, stdout); return 0;
 		default: cli_usage_error("ablate: bad option (see 'xipsandbox ablate --help')");
 		}
+	}
+	if (barriers) {
+		/* the seqcount's barriers per memory model, on one scenario (default classic) */
+		if (all || single || argc - optind > 1)
+			cli_usage_error("ablate --barriers takes one scenario (default classic) and no --all or --single");
+		scn[0] = cli_load_scenario(optind < argc ? argv[optind] : "classic");
+		if (!scn[0])
+			return CLI_EXIT_INPUT;
+		status = cli_ablate_barriers(scn[0]);
+		scenario_free(scn[0]);
+		return status;
 	}
 	if (all && optind < argc)
 		cli_usage_error("ablate: --all takes every shipped scenario; name none with it");

@@ -714,6 +714,11 @@ int cli_explore(int argc, char **argv)
 	char *cause = NULL, buf[160];
 	int status, split, journal_lost = 0;
 
+	{
+		enum memmodel m = cli_explore_memory_model(&argc, argv);
+		if (m != MEMMODEL_SC)
+			return cli_explore_mem(argc, argv, m); /* CPUs, flushes and drains: explore_mem.h */
+	}
 	parse_args(argc, argv, &a);
 	/* from here on: a signal during the set-up stops the search before it starts */
 	interrupted = 0;

@@ -28,6 +28,9 @@ static const char play_help[] =
 	"                    (mutex, seqcount, recheck, retry; livelock-fix: the\n"
 	"                    seqcount before Linux 2.6.25): v then shows\n"
 	"                    buggy, 'fixed without ...' and later on the same interleaving\n"
+	"      --memory-model=M  sc (default), tso or weak: each CPU's store buffer (and,\n"
+	"                    weak, invalidate queue) is shown; f then a CPU number\n"
+	"                    flushes or drains it, a step of its own\n"
 	"      --quiz        stop before the steps that matter and ask what will happen\n"
 	"                    (questions from SCENARIO.demo)\n"
 	"  -h, --help        show this help; press ? inside for every key\n"
@@ -43,12 +46,14 @@ int cli_play(int argc, char **argv)
 		{ "batch", no_argument, NULL, 'B' },
 		{ "quiz", no_argument, NULL, 'Q' },
 		{ "without", required_argument, NULL, 'w' },
+		{ "memory-model", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *version_arg = NULL, *db = NULL, *which = "race";
 	int c, batch = 0, quiz = 0, status = CLI_EXIT_INPUT, found = 0;
 	unsigned without = 0;
+	enum memmodel model = MEMMODEL_SC;
 	struct scenario *scn;
 	struct store *st;
 	struct store_scenario srow = { 0 };
@@ -68,6 +73,10 @@ int cli_play(int argc, char **argv)
 		case 'Q': quiz = 1; break;
 		case 'w':
 			if (kernel_without_parse(optarg, &without, &cause) != 0)
+				cli_usage_error("play: %s", cause);
+			break;
+		case 'M':
+			if (memmodel_parse(optarg, &model, &cause) != 0)
 				cli_usage_error("play: %s", cause);
 			break;
 		case 'h': fputs(play_help, stdout); return 0;
@@ -144,6 +153,8 @@ int cli_play(int argc, char **argv)
 		goto fail;
 	if (without)
 		play_set_without(&app.play, without);
+	if (model != MEMMODEL_SC)
+		play_set_memory_model(&app.play, model);
 	if (quiz) {
 		struct demo *d = cli_load_demo(scn, 1);
 		if (!d) {

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "shipped.h"
+#include "sync.h"
 
 static const char run_help[] =
 	"Usage: xipsandbox run SCENARIO [OPTION]...\n"
@@ -34,6 +35,13 @@ static const char run_help[] =
 	"                       livelock-fix: on the seqcount before Linux 2.6.25\n"
 	"                       (seqwait is its old name); what-if runs are not recorded\n"
 	"      --lock-debug     check lock and seqcount use, as a debugging kernel\n"
+	"      --memory-model=M sc (default), tso or weak: CPUs with store buffers\n"
+	"                       (and, weak, invalidate queues); flushN:OBJ and\n"
+	"                       drainN:OBJ in a schedule move them (recorded with\n"
+	"                       the model; replay runs it under the same model)\n"
+	"      --drop-barrier=B, --mb-barrier=B\n"
+	"                       what-if on a seqcount barrier (wmb-begin, wmb-end,\n"
+	"                       rmb-begin, rmb-retry): drop it, or make it smp_mb\n"
 	"                       would, and end the run with a BUG on misuse (2.6.27\n"
 	"                       without lock debugging checks nothing: the default);\n"
 	"                       such runs are not recorded\n"
@@ -62,6 +70,9 @@ int cli_run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "without", required_argument, NULL, 'w' },
 		{ "lock-debug", no_argument, NULL, 'K' },
+		{ "memory-model", required_argument, NULL, 'M' },
+		{ "drop-barrier", required_argument, NULL, 'B' },
+		{ "mb-barrier", required_argument, NULL, 'Z' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "no-record", no_argument, NULL, 'N' },
 		{ "db", required_argument, NULL, 'D' },
@@ -69,7 +80,8 @@ int cli_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *version_arg = NULL, *schedule_arg = NULL, *name = NULL, *db = NULL, *without_arg = NULL;
-	unsigned without = 0;
+	unsigned without = 0, barrier_whatif = 0, bit;
+	enum memmodel model = MEMMODEL_SC;
 	int quiet = 0, expected = 0, record = 1, lock_debug = 0, c, status;
 	struct store *st = NULL;
 	struct store_scenario srow = { 0 };
@@ -90,6 +102,16 @@ int cli_run(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'w': without_arg = optarg; break;
 		case 'K': lock_debug = 1; break;
+		case 'M':
+			if (memmodel_parse(optarg, &model, &cause) != 0)
+				cli_usage_error("run: %s", cause);
+			break;
+		case 'B':
+		case 'Z':
+			if (cli_barrier_parse(optarg, &bit) != 0 || (c == 'B' && bit == (SYNC_SEQ_MB_BEFORE_BEGIN >> SYNC_SEQ_MB_SHIFT)))
+				cli_usage_error("run: unknown barrier '%s' (wmb-begin, wmb-end, rmb-begin, rmb-retry; before-begin with --mb-barrier)", optarg);
+			barrier_whatif |= c == 'B' ? bit : bit << SYNC_SEQ_MB_SHIFT;
+			break;
 		case 'n': name = optarg; break;
 		case 'N': record = 0; break;
 		case 'D': db = optarg; break;
@@ -143,6 +165,18 @@ int cli_run(int argc, char **argv)
 			scenario_free(scn);
 			cli_usage_error("run: a run of %s is not recorded (the database records buggy, fixed and later); "
 					"drop --name", xip_version_name(version));
+		}
+		record = 0;
+	}
+	if (barrier_whatif && model == MEMMODEL_SC) {
+		scenario_free(scn);
+		cli_usage_error("run: a barrier does nothing under sc: give --memory-model tso or weak");
+	}
+	if (barrier_whatif) {
+		/* a what-if, like --without: not the kernel's code, so kept out of the store */
+		if (name) {
+			scenario_free(scn);
+			cli_usage_error("run: a --drop-barrier/--mb-barrier run is a what-if and is not recorded; drop --name");
 		}
 		record = 0;
 	}
@@ -210,6 +244,8 @@ int cli_run(int argc, char **argv)
 	kernel_run_set_without(run, without);
 	sched_set_step_limit(kernel_run_sched(run), (unsigned)step_limit);
 	sched_set_lock_debug(kernel_run_sched(run), lock_debug);
+	sched_set_memory_model(kernel_run_sched(run), (int)model);
+	sched_set_barrier_whatif(kernel_run_sched(run), barrier_whatif);
 	if (kernel_run_start(run, scn, version, &cause) != 0 ||
 	    (sch ? schedule_run(kernel_run_sched(run), sch, &cause)
 		 : sched_run(kernel_run_sched(run), NULL, 0, SCHED_POLICY_ROUND_ROBIN, &cause)) != 0) {

@@ -202,6 +202,7 @@ int cli_replay(int argc, char **argv)
 	struct kernel_run *run = NULL, *orig = NULL;
 	struct kernel_verdict v;
 	enum xip_version version;
+	enum memmodel model;
 	char *cause = NULL, *parted = NULL, hex[64];
 	int *choices = NULL;
 	size_t n = 0;
@@ -235,7 +236,27 @@ int cli_replay(int argc, char **argv)
 		cli_error("note: scenario %s changed since schedule %ld was recorded; replaying where it applies",
 			scn->name, row.id);
 	run = kernel_run_new();
-	if (strcmp(row.version, xip_version_name(version)) != 0 && row.milestones) {
+	if (memmodel_parse(row.memory_model, &model, &cause) != 0) {
+		cli_error("%s: schedule %ld: %s", store_path(st), row.id, cause);
+		free(cause);
+		goto out;
+	}
+	if (model != MEMMODEL_SC) {
+		/* its choices name flushes and drains of this model's run: replayed as written, on its version */
+		struct schedule *sch = NULL;
+		if (strcmp(row.version, xip_version_name(version)) != 0) {
+			cli_error("replay: schedule %ld ran under --memory-model %s on %s; it replays on that version only",
+				  row.id, row.memory_model, row.version);
+			goto out;
+		}
+		sched_set_memory_model(kernel_run_sched(run), (int)model);
+		if (schedule_parse(row.choices, kernel_symbol_value, &sch, &cause) != 0 ||
+		    record_execute(run, scn, version, sch, &cause) != 0) {
+			schedule_free(sch);
+			goto bad_choices;
+		}
+		schedule_free(sch);
+	} else if (strcmp(row.version, xip_version_name(version)) != 0 && row.milestones) {
 		/* expand the milestones for this version, and keep the expansion */
 		struct schedule *sch;
 		struct store_schedule fresh;

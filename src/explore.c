@@ -173,7 +173,7 @@ static void keep_cex(struct explore_cex *c, struct sched *s, unsigned p, enum ve
 	free(c->choices);
 	c->choices = xmalloc((n ? n : 1) * sizeof *c->choices);
 	for (size_t i = 0; i < n; i++)
-		c->choices[i] = tr[i].cpu;
+		c->choices[i] = sched_step_choice(&tr[i]);
 	c->n = n;
 	c->preemptions = p;
 	c->verdict = kind;

@@ -95,6 +95,36 @@ static int take(struct play *p, int cpu)
 	return 0;
 }
 
+/* Can the run take this choice now (a CPU, or a flush or drain: memmodel.h)? */
+static int choice_open(const struct sched *s, int choice)
+{
+	int open[SCHED_MAX_CHOICES], n;
+
+	if (!memmodel_is_choice(choice))
+		return sched_cpu_enabled(s, choice);
+	n = sched_choices(s, open, SCHED_MAX_CHOICES);
+	for (int i = 0; i < n && i < SCHED_MAX_CHOICES; i++)
+		if (open[i] == choice)
+			return 1;
+	return 0;
+}
+
+int play_first_memory_choice(const struct play *p, int cpu)
+{
+	int open[SCHED_MAX_CHOICES], n = sched_choices(kernel_run_sched(p->run), open, SCHED_MAX_CHOICES);
+
+	for (int i = 0; i < n && i < SCHED_MAX_CHOICES; i++)
+		if (memmodel_is_choice(open[i]) && memmodel_choice_cpu(open[i]) == cpu)
+			return open[i];
+	return -1;
+}
+
+void play_set_memory_model(struct play *p, enum memmodel m)
+{
+	sched_set_memory_model(kernel_run_sched(p->run), (int)m);
+	play_goto(p, p->pos);
+}
+
 int play_step_cpu(struct play *p, int cpu)
 {
 	struct sched *s = kernel_run_sched(p->run);
@@ -103,7 +133,12 @@ int play_step_cpu(struct play *p, int cpu)
 		snprintf(p->message, sizeof p->message, "the run has ended: press Backspace to go back, or v to switch version");
 		return -1;
 	}
-	if (!sched_cpu_enabled(s, cpu)) {
+	if (memmodel_is_choice(cpu) && !choice_open(s, cpu)) {
+		char name[96];
+		snprintf(p->message, sizeof p->message, "%s cannot move now", memmodel_choice_name(s, cpu, name, sizeof name));
+		return -1;
+	}
+	if (!memmodel_is_choice(cpu) && !sched_cpu_enabled(s, cpu)) {
 		char why[160];
 		if (cpu >= sched_ncpus(s))
 			snprintf(p->message, sizeof p->message, "there is no CPU%d in this scenario", cpu);
@@ -134,7 +169,7 @@ int play_step(struct play *p)
 		snprintf(p->message, sizeof p->message, "the run has ended");
 		return -1;
 	}
-	if (p->pos < p->n && sched_cpu_enabled(s, p->choices[p->pos]))
+	if (p->pos < p->n && choice_open(s, p->choices[p->pos]))
 		return take(p, p->choices[p->pos]);
 	/* past the schedule: the CPU that ran last while it can, else the next */
 	cpu = sched_policy_choose(s, SCHED_POLICY_SEQUENTIAL);
@@ -192,6 +227,7 @@ static int expand(const struct play *p, enum xip_version v, struct expansion *e,
 		return -1;
 	run = kernel_run_new();
 	kernel_run_set_without(run, v == XIP_FIXED ? p->without : 0);
+	sched_set_memory_model(kernel_run_sched(run), sched_memory_model(kernel_run_sched(p->run)));
 	e->nitems = schedule_nitems(sch);
 	e->ends = xcalloc(e->nitems + 1, sizeof *e->ends);
 	if (kernel_run_start(run, p->scn, v, cause) == 0 &&
@@ -200,7 +236,7 @@ static int expand(const struct play *p, enum xip_version v, struct expansion *e,
 		e->choices = xcalloc(e->n + 1, sizeof *e->choices);
 		e->sites = xcalloc(e->n + 1, sizeof *e->sites);
 		for (size_t i = 0; i < e->n; i++) {
-			e->choices[i] = tr[i].cpu;
+			e->choices[i] = sched_step_choice(&tr[i]);
 			e->sites[i] = tr[i].site;
 		}
 		rc = 0;

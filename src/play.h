@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "kernel.h"
+#include "memmodel.h"
 
 struct play {
 	const struct scenario *scn;
@@ -26,6 +27,11 @@ struct play {
 	char message[256];     /* the last thing to tell the user */
 	unsigned without;      /* the fixed version with these ingredients off (kernel.h) */
 };
+
+/* Run under another memory model (memmodel.h), replaying to the same step. */
+void play_set_memory_model(struct play *p, enum memmodel m);
+/* The first flush or drain of cpu's buffer or queue that can move now, -1 for none. */
+int play_first_memory_choice(const struct play *p, int cpu);
 
 /* Take ingredients of the fix away in the fixed version (then replays to the same step). */
 void play_set_without(struct play *p, unsigned without);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "legacy.h"
+#include "memmodel.h"
 #include "record.h"
 #include "shipped.h"
 
@@ -75,19 +76,20 @@ void record_fill(struct store_schedule *row, struct kernel_run *run, long scenar
 	char hex[17];
 
 	for (size_t i = 0; i < n; i++)
-		choices[i] = tr[i].cpu;
+		choices[i] = sched_step_choice(&tr[i]);
 	kernel_run_verdict(run, &v);
 	memset(row, 0, sizeof *row);
 	row->scenario_id = scenario_id;
 	row->scenario = xstrdup(scn->name);
 	row->scenario_hash = xstrdup(record_hex(scn->hash, hex));
 	row->version = xstrdup(xip_version_name(kernel_run_version(run)));
-	row->choices = schedule_format_choices(choices, n);
+	row->choices = schedule_format_choices_in(s, choices, n);
 	row->length = (long)n;
 	row->preemptions = (long)sched_preemptions(s);
 	row->verdict = xstrdup(verdict_kind_name(v.kind));
 	row->trace_hash = xstrdup(record_hex(sched_trace_hash(s), hex));
 	row->trace_format = STORE_TRACE_FORMAT_SITES;
+	row->memory_model = xstrdup(memmodel_name((enum memmodel)sched_memory_model(s)));
 	row->origin = xstrdup(origin);
 	row->name = dup_or_null(name);
 	row->milestones = dup_or_null(milestones);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memmodel.h"
 #include "report.h"
 #include "schedule.h"
 
@@ -51,8 +52,8 @@ void report_run(FILE *out, struct kernel_run *run, const struct kernel_verdict *
 	char *sched_text;
 
 	for (size_t i = 0; i < n; i++)
-		choices[i] = tr[i].cpu;
-	sched_text = schedule_format_choices(choices, n);
+		choices[i] = sched_step_choice(&tr[i]);
+	sched_text = schedule_format_choices_in(s, choices, n);
 	fprintf(out, "scenario: %s: %s\n", util_shown(scn->name), util_shown(scn->title));
 	if (kernel_run_without(run)) {
 		char w[96];
@@ -61,6 +62,10 @@ void report_run(FILE *out, struct kernel_run *run, const struct kernel_verdict *
 	} else {
 		fprintf(out, "version:  %s\n", xip_version_name(kernel_run_version(run)));
 	}
+	if (sched_memory_model(s) != MEMMODEL_SC)
+		fprintf(out, "memory:   %s (store buffers%s; docs/lesson.md, weak memory)\n",
+			memmodel_name((enum memmodel)sched_memory_model(s)),
+			sched_memory_model(s) == MEMMODEL_WEAK ? " and invalidate queues" : "");
 	if (sched_lock_debug(s))
 		fprintf(out, "checks:   lock debugging: misuse of a lock or seqcount is a BUG (2.6.27 as shipped checks none of it)\n");
 	fprintf(out, "schedule: %s\n", sched_text);

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "coro.h"
+#include "memmodel.h"
 #include "sched.h"
 #include "statehash.h"
 
@@ -78,6 +79,10 @@ struct sched {
 
 	void (*hook)(void *ctx, struct sched *s);
 	void *hook_ctx;
+
+	int memory_model;            /* enum memmodel, kept across resets */
+	unsigned barrier_whatif;     /* sync.h's SYNC_SEQ_* what-if bits, kept across resets */
+	struct memmodel_state *mem;  /* its buffers, NULL in sc (so sc runs as it always did) */
 };
 
 static struct sched *sched_current; /* the one scheduler driving now */
@@ -92,6 +97,13 @@ static const struct sched_site no_site_ = { "", "", "", "", 0 };
 #define no_site (&no_site_)
 
 void *sched_world_now;
+struct memmodel_state *sched_mem_now;
+
+/* The trace's site for a memory choice: not in the site table, since no kernel line stands for it. */
+static const struct sched_site flush_site_ = { "flush", "the store buffer writes the store to memory",
+					       "store_buffer", __FILE__, 0 };
+static const struct sched_site drain_site_ = { "drain", "the CPU applies an invalidation from its queue",
+					       "invalidate_queue", __FILE__, 0 };
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -188,8 +200,26 @@ void sched_free(struct sched *s)
 	for (int k = 0; k < SCHED_OBJ_KIND_COUNT; k++)
 		free(s->of_kind[k]);
 	free(s->trace);
+	memmodel_free(s->mem);
 	free(s);
 }
+
+void sched_set_memory_model(struct sched *s, int model)
+{
+	XS_ASSERT(model >= 0 && model < MEMMODEL_COUNT);
+	s->memory_model = model; /* from the next sched_start on */
+}
+
+int sched_memory_model(const struct sched *s) { return s->memory_model; }
+void sched_set_barrier_whatif(struct sched *s, unsigned mask) { s->barrier_whatif = mask; }
+unsigned sched_barrier_whatif(const struct sched *s) { return s->barrier_whatif; }
+
+unsigned sched_barrier_whatif_now(void)
+{
+	XS_ASSERT(sched_current && sched_current->running >= 0);
+	return sched_current->barrier_whatif;
+}
+const struct memmodel_state *sched_memmodel(const struct sched *s) { return s->mem; }
 
 void sched_set_step_limit(struct sched *s, unsigned limit)
 {
@@ -298,7 +328,16 @@ int sched_add_cpu(struct sched *s, void (*task)(void *arg), void *arg, char **ca
 	return s->ncpus++;
 }
 
-static int cpu_enabled(const struct sched_cpu *c)
+/* The seqcount as CPU c sees it (its store buffer and invalidate queue in tso/weak). */
+static unsigned seq_seen(const struct sched *s, const struct sched_cpu *c)
+{
+	if (XS_LIKELY(!s->mem))
+		return c->obj->sequence;
+	return memmodel_view_u32(s->mem, (int)(c - s->cpus), &c->obj->sequence,
+				 c->op == SCHED_OP_SEQ_READ_BEGIN && (s->barrier_whatif & SCHED_WHATIF_MB_BEFORE_SEQ_BEGIN));
+}
+
+static int cpu_enabled(const struct sched *s, const struct sched_cpu *c)
 {
 	if (c->state != SCHED_CPU_READY)
 		return 0;
@@ -306,7 +345,7 @@ static int cpu_enabled(const struct sched_cpu *c)
 	case SCHED_OP_ACQUIRE:
 		return c->obj->owner < 0;
 	case SCHED_OP_SEQ_READ_BEGIN:
-		return !(c->obj->sequence & 1);
+		return !(seq_seen(s, c) & 1);
 	default:
 		return 1;
 	}
@@ -334,7 +373,15 @@ static inline void cpu_resume(struct sched *s, int cpu)
 
 	s->running = cpu;
 	cpu_now = c;
+	if (XS_UNLIKELY(s->mem != NULL)) {
+		memmodel_enter(s->mem, cpu); /* the CPU's code reads what this CPU sees */
+		sched_mem_now = s->mem;
+	}
 	coro_switch(c->coro);
+	if (XS_UNLIKELY(s->mem != NULL)) {
+		memmodel_leave(s->mem);
+		sched_mem_now = NULL;
+	}
 	cpu_now = NULL;
 	s->running = -1;
 	if (c->task_returned) {
@@ -416,6 +463,52 @@ static void end_if_stuck(struct sched *s, unsigned mask, int unfinished)
 	}
 }
 
+/* The object CPU i reads at its pending operation, NULL for none. */
+static struct sched_obj *pending_read(const struct sched_cpu *c)
+{
+	if (c->state != SCHED_CPU_READY)
+		return NULL;
+	switch (c->op) {
+	case SCHED_OP_READ:
+	case SCHED_OP_SEQ_READ_BEGIN:
+	case SCHED_OP_SEQ_READ_RETRY:
+		return c->obj;
+	default:
+		return NULL;
+	}
+}
+
+/* The memory choices open now (memmodel_choices); returns how many. */
+static int mem_choices(const struct sched *s, int *out, int max)
+{
+	struct sched_obj *reads[SCHED_MAX_CPUS];
+	int finished_all = 1;
+
+	for (int i = 0; i < s->ncpus; i++) {
+		reads[i] = pending_read(&s->cpus[i]);
+		if (s->cpus[i].state == SCHED_CPU_READY)
+			finished_all = 0;
+	}
+	return memmodel_choices(s->mem, reads, finished_all, out, max);
+}
+
+int sched_choices(const struct sched *s, int *out, int max)
+{
+	int n = 0;
+
+	if (s->end != SCHED_RUNNING)
+		return 0;
+	for (int i = 0; i < s->ncpus; i++)
+		if (s->enabled_mask & (1u << i)) {
+			if (n < max)
+				out[n] = i;
+			n++;
+		}
+	if (s->mem)
+		n += mem_choices(s, out + (n < max ? n : max), n < max ? max - n : 0);
+	return n;
+}
+
 /* Recompute who can run, and end the run when nobody can (the rare part apart, so this stays small). */
 static inline void after_progress(struct sched *s)
 {
@@ -423,12 +516,15 @@ static inline void after_progress(struct sched *s)
 	int unfinished = 0;
 
 	for (int i = 0; i < s->ncpus; i++) {
-		if (cpu_enabled(&s->cpus[i]))
+		if (cpu_enabled(s, &s->cpus[i]))
 			mask |= 1u << i;
 		if (s->cpus[i].state == SCHED_CPU_READY)
 			unfinished++;
 	}
 	s->enabled_mask = mask;
+	if (XS_UNLIKELY(s->mem != NULL) && s->end == SCHED_RUNNING && (!unfinished || !mask) &&
+	    s->nsteps < s->step_limit && mem_choices(s, NULL, 0))
+		return; /* a store still buffered, or an invalidation a blocked CPU waits for: not stuck yet */
 	if (s->end == SCHED_RUNNING && (!unfinished || !mask || s->nsteps >= s->step_limit))
 		end_if_stuck(s, mask, unfinished);
 }
@@ -449,6 +545,15 @@ int sched_start(struct sched *s, char **cause)
 		c->coro = coro_create(c->name, cpu_entry, c, cause);
 		if (!c->coro)
 			return -1;
+	}
+	if (s->mem && memmodel_model(s->mem) != (enum memmodel)s->memory_model) {
+		memmodel_free(s->mem);
+		s->mem = NULL;
+	}
+	if (s->memory_model != MEMMODEL_SC) {
+		if (!s->mem)
+			s->mem = memmodel_new((enum memmodel)s->memory_model, s->ncpus);
+		memmodel_clear(s->mem, s->ncpus);
 	}
 	s->started = 1;
 	sched_current = s;
@@ -479,6 +584,44 @@ static int step_refused(struct sched *s, int cpu, char **cause)
 			 sched_describe_wait(s, cpu, buf, sizeof buf));
 }
 
+/* A flush or a drain (memmodel.h): a step of the trace, on the main stack. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int mem_step(struct sched *s, int choice, char **cause)
+{
+	int open[SCHED_MAX_CHOICES], n = 0, ok = 0;
+	struct sched_step *st;
+	struct sched_obj *obj;
+	int64_t value = 0;
+	char name[96];
+
+	if (s->end != SCHED_RUNNING)
+		return step_refused(s, 0, cause);
+	if (s->mem)
+		n = mem_choices(s, open, SCHED_MAX_CHOICES);
+	for (int i = 0; i < n && i < SCHED_MAX_CHOICES; i++)
+		ok |= open[i] == choice;
+	if (!ok)
+		return util_errf(cause, "step %zu: %s is not open now (%s)", s->nsteps + 1,
+				 memmodel_choice_name(s, choice, name, sizeof name),
+				 s->mem ? "nothing in that buffer or queue can move" : "this run's memory model is sc");
+	obj = memmodel_apply(s->mem, choice, &value);
+	XS_ASSERT(obj && s->nsteps < s->trace_cap);
+	st = &s->trace[s->nsteps++];
+	st->site = memmodel_choice_kind(choice) == MEMMODEL_FLUSH ? &flush_site_ : &drain_site_;
+	st->value = value;
+	st->obj = obj->id;
+	st->cpu = (uint8_t)memmodel_choice_cpu(choice);
+	st->op = memmodel_choice_kind(choice) == MEMMODEL_FLUSH ? SCHED_OP_FLUSH : SCHED_OP_DRAIN;
+	st->enabled = (uint8_t)s->enabled_mask;
+	st->has_value = 1;
+	after_progress(s);
+	if (st->op == SCHED_OP_FLUSH && obj->watched && s->hook && s->end == SCHED_RUNNING)
+		s->hook(s->hook_ctx, s);
+	return 0;
+}
+
 int sched_step(struct sched *s, int cpu, char **cause)
 {
 	struct sched_cpu *c;
@@ -491,6 +634,8 @@ int sched_step(struct sched *s, int cpu, char **cause)
 		sched_current = s;
 		sched_world_now = s->world;
 	}
+	if (XS_UNLIKELY(memmodel_is_choice(cpu)))
+		return mem_step(s, cpu, cause);
 	/* enabled_mask has bits of existing, ready CPUs only, and none once the run ended */
 	if (XS_UNLIKELY(s->end != SCHED_RUNNING || cpu < 0 || cpu >= s->ncpus ||
 			!(s->enabled_mask & (1u << cpu))))
@@ -510,6 +655,8 @@ int sched_step(struct sched *s, int cpu, char **cause)
 	c->steps++;
 	c->nreturns = 0;
 	s->last = cpu;
+	if (XS_UNLIKELY(s->mem != NULL) && c->op == SCHED_OP_WRITE && c->obj && !c->obj->buffered)
+		memmodel_flush_all(s->mem, cpu); /* a store written through: every older store first (memmodel.c) */
 	cpu_resume(s, cpu);
 	after_progress(s);
 	if (watched_write && s->hook && s->end == SCHED_RUNNING)
@@ -517,13 +664,23 @@ int sched_step(struct sched *s, int cpu, char **cause)
 	return 0;
 }
 
+int sched_step_choice(const struct sched_step *st)
+{
+	if (XS_LIKELY(st->op != SCHED_OP_FLUSH && st->op != SCHED_OP_DRAIN))
+		return st->cpu;
+	return memmodel_choice(st->op == SCHED_OP_FLUSH ? MEMMODEL_FLUSH : MEMMODEL_DRAIN, st->cpu, st->obj);
+}
+
 int sched_policy_choose(const struct sched *s, enum sched_policy policy)
 {
 	unsigned mask = s->enabled_mask;
 	int start;
 
-	if (!mask)
-		return -1;
+	if (!mask) {
+		int first;
+		/* only the memory can move: the first flush or drain */
+		return s->mem && mem_choices(s, &first, 1) ? first : -1;
+	}
 	if (policy == SCHED_POLICY_SEQUENTIAL) {
 		if (s->last >= 0 && (mask & (1u << s->last)))
 			return s->last;
@@ -729,9 +886,9 @@ char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len)
 		snprintf(buf, len, "%s waits for %s, held by %s", c->name,
 			 sched_obj_name(c->obj, name, sizeof name),
 			 s->cpus[c->obj->owner].name);
-	} else if (c->op == SCHED_OP_SEQ_READ_BEGIN && (c->obj->sequence & 1)) {
+	} else if (c->op == SCHED_OP_SEQ_READ_BEGIN && (seq_seen(s, c) & 1)) {
 		snprintf(buf, len, "%s spins in read_seqcount_begin: %s is %u (odd: a writer is inside)",
-			 c->name, sched_obj_name(c->obj, name, sizeof name), c->obj->sequence);
+			 c->name, sched_obj_name(c->obj, name, sizeof name), seq_seen(s, c));
 	} else {
 		snprintf(buf, len, "%s can run", c->name);
 	}
@@ -902,6 +1059,8 @@ void sched_state_hash(const struct sched *s, struct state_hash *h)
 	state_hash_word(h, (uint64_t)s->end | (uint64_t)(unsigned)(s->bug_cpu + 1) << 8 |
 			   (uint64_t)s->nsteps << 32);
 	state_hash_word(h, (uint64_t)(uintptr_t)s->bug_site);
+	if (s->mem)
+		memmodel_hash(s->mem, h);
 }
 
 /* ---- snapshots, for the explorer's checkpoints -------------------------------------- */
@@ -912,6 +1071,7 @@ struct sched_snap {
 	int ncpus, last;
 	unsigned enabled_mask;
 	size_t nsteps;
+	struct memmodel_state *mem; /* the buffers at save, NULL in sc */
 };
 
 struct sched_snap *sched_snap_new(void)
@@ -929,6 +1089,7 @@ void sched_snap_free(struct sched_snap *sn)
 		return;
 	for (int c = 0; c < SCHED_MAX_CPUS; c++)
 		coro_snap_free(sn->co[c]);
+	memmodel_free(sn->mem);
 	free(sn);
 }
 
@@ -943,6 +1104,11 @@ int sched_snap_save(const struct sched *s, struct sched_snap *sn)
 	sn->last = s->last;
 	sn->enabled_mask = s->enabled_mask;
 	sn->nsteps = s->nsteps;
+	if (s->mem) {
+		if (!sn->mem)
+			sn->mem = memmodel_new(MEMMODEL_SC, 0);
+		memmodel_copy(sn->mem, s->mem);
+	}
 	return 0;
 }
 
@@ -958,6 +1124,8 @@ int sched_snap_restore(struct sched *s, const struct sched_snap *sn)
 	s->last = sn->last;
 	s->enabled_mask = sn->enabled_mask;
 	s->nsteps = sn->nsteps;   /* the trace's first nsteps records are the snapshot's path */
+	if (s->mem && sn->mem)
+		memmodel_copy(s->mem, sn->mem);
 	clear_end(s);
 	sched_current = s;
 	sched_world_now = s->world;

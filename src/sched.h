@@ -42,6 +42,8 @@ enum sched_op {
 	SCHED_OP_SEQ_READ_RETRY,  /* read_seqcount_retry: a read of the count */
 	SCHED_OP_SEQ_WRITE_BEGIN, /* write_seqcount_begin: count becomes odd */
 	SCHED_OP_SEQ_WRITE_END,   /* write_seqcount_end: count becomes even */
+	SCHED_OP_FLUSH,           /* tso/weak: a buffered store becomes visible (memmodel.h) */
+	SCHED_OP_DRAIN,           /* weak: a CPU applies a queued invalidation */
 	SCHED_OP_COUNT
 };
 
@@ -68,6 +70,7 @@ struct sched_obj {
 	uint8_t kind;       /* enum sched_obj_kind */
 	uint8_t tag;        /* free for the owner (the kernel: how to print values) */
 	uint8_t watched;    /* a write to it calls the step hook: set by the owner after sched_obj_init */
+	uint8_t buffered;   /* tso/weak: stores to it go through the store buffer (memmodel.h); set by the owner */
 	/* Lock and seqcount state: changed only by the CPU performing a step. */
 	int8_t owner;       /* locks: CPU holding it, -1 when free */
 	unsigned sequence;  /* seqcounts: even when no writer is inside */
@@ -140,6 +143,9 @@ struct sched_step {
 	uint8_t has_value;
 };
 #define SCHED_NO_OBJ 0xffff
+
+/* The choice that ran a step: its CPU, or the memory choice of a flush or drain (memmodel.h). */
+int sched_step_choice(const struct sched_step *st);
 
 enum sched_cpu_state {
 	SCHED_CPU_READY,    /* stopped at a scheduling point, pending op known */
@@ -343,7 +349,69 @@ char *sched_describe_wait(const struct sched *s, int cpu, char *buf, size_t len)
 /* "finished", "deadlock", ... */
 const char *sched_end_name(enum sched_end why);
 
+/*
+ * The memory model of the runs (memmodel.h): MEMMODEL_SC, the default,
+ * keeps no buffers at all.  Kept across resets, like the step limit; set
+ * before sched_start.  sched_memmodel is NULL for sc.
+ */
+void sched_set_memory_model(struct sched *s, int model);
+int sched_memory_model(const struct sched *s);
+struct memmodel_state;
+const struct memmodel_state *sched_memmodel(const struct sched *s);
+
+/*
+ * Every choice open now: the enabled CPUs (ids), then the memory choices
+ * (memmodel_choice) in a fixed order.  Returns how many; at most max are
+ * written.  sched_step takes each of them.
+ */
+int sched_choices(const struct sched *s, int *out, int max);
+#define SCHED_MAX_CHOICES 64
+
+/*
+ * A barrier what-if mask for the runs (sync.h's SYNC_SEQ_* bits), kept
+ * across resets; sched_barrier_whatif_now is the running CPU's run's.
+ */
+/* The one bit the scheduler reads: read_seqcount_begin sees the count after an smp_mb (no stale value). */
+#define SCHED_WHATIF_MB_BEFORE_SEQ_BEGIN 0x100u
+void sched_set_barrier_whatif(struct sched *s, unsigned mask);
+unsigned sched_barrier_whatif(const struct sched *s);
+unsigned sched_barrier_whatif_now(void);
+
 /* ---- called by code running on a simulated CPU ------------------------------ */
+
+/* Barriers (sched_barrier): what each does in each model is memmodel.c's table. */
+enum sched_barrier {
+	SCHED_BARRIER_MB,      /* smp_mb */
+	SCHED_BARRIER_WMB,     /* smp_wmb */
+	SCHED_BARRIER_RMB,     /* smp_rmb */
+	SCHED_BARRIER_ACQUIRE, /* a lock acquisition's ordering */
+	SCHED_BARRIER_RELEASE, /* a lock release's ordering */
+};
+
+/* The running CPU's memory model state, NULL in sc (set by the scheduler around each stretch). */
+extern struct memmodel_state *sched_mem_now;
+void memmodel_store(struct memmodel_state *mm, struct sched_obj *obj, void *addr, const void *src, size_t size);
+void memmodel_barrier(struct memmodel_state *mm, enum sched_barrier b);
+
+/*
+ * A store of size bytes from src to addr, part of obj, made at the current
+ * step: written at once in sc and for objects that are not buffered, put
+ * in the CPU's store buffer otherwise.
+ */
+static inline void sched_store(struct sched_obj *obj, void *addr, const void *src, size_t size)
+{
+	if (XS_LIKELY(!sched_mem_now) || !obj->buffered)
+		__builtin_memcpy(addr, src, size);
+	else
+		memmodel_store(sched_mem_now, obj, addr, src, size);
+}
+
+/* A barrier at the current step: nothing in sc. */
+static inline void sched_barrier(enum sched_barrier b)
+{
+	if (XS_UNLIKELY(sched_mem_now != NULL))
+		memmodel_barrier(sched_mem_now, b);
+}
 
 /*
  * Announce the next visible operation and let the scheduler choose.  Returns

@@ -16,9 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memmodel.h"
 #include "schedule.h"
 
-enum item_kind { ITEM_STEP, ITEM_STEPS, ITEM_UNTIL, ITEM_TO_FUNC, ITEM_TO_END };
+enum item_kind { ITEM_STEP, ITEM_STEPS, ITEM_UNTIL, ITEM_TO_FUNC, ITEM_TO_END, ITEM_MEM };
 
 struct schedule_item {
 	enum item_kind kind;
@@ -134,6 +135,27 @@ static int parse_milestone(struct parser *ps, struct schedule_item *it)
 	return 0;
 }
 
+/* "flush1:i_data[0]", "drain0:xip_sparse_seq": one memory choice (memmodel.h), its object named as the trace names it. */
+static int parse_mem_item(struct parser *ps, struct schedule *sch)
+{
+	const char *start = ps->p;
+	size_t n = 0;
+	struct schedule_item *it;
+
+	while (start[n] && !isspace((unsigned char)start[n]) && start[n] != ';' && start[n] != ',')
+		n++;
+	if (n == 7 || n >= sizeof it->text)
+		return perr(ps, start, "expected an object after '%.7s' (as in flush1:i_data[0]), found '%.40s'", start, start);
+	if (start[5] - '0' >= SCHED_MAX_CPUS)
+		return perr(ps, start, "CPU number %c is out of range (0..7)", start[5]);
+	it = new_item(sch);
+	it->kind = ITEM_MEM;
+	it->cpu = start[5] - '0';
+	snprintf(it->text, sizeof it->text, "%.*s", (int)n, start);
+	ps->p += n;
+	return 0;
+}
+
 static int parse_item(struct parser *ps, struct schedule *sch)
 {
 	const char *start = ps->p;
@@ -143,6 +165,9 @@ static int parse_item(struct parser *ps, struct schedule *sch)
 
 	if (n == 0)
 		return perr(ps, start, "expected a CPU number or 'cpuN', found '%.*s'", char_len(ps->p), ps->p);
+	if (n >= 6 && (strncmp(ps->p, "flush", 5) == 0 || strncmp(ps->p, "drain", 5) == 0) &&
+	    isdigit((unsigned char)ps->p[5]) && ps->p[6] == ':')
+		return parse_mem_item(ps, sch);
 	if (parse_long(ps->p, n, &num) == 0) {
 		if (num < 0 || num >= SCHED_MAX_CPUS)
 			return perr(ps, start, "CPU number %ld is out of range (0..7)", num);
@@ -220,7 +245,7 @@ int schedule_parse(const char *text, int (*symbol)(const char *name, long *value
 			skip_space(&ps);
 			if (!*ps.p)
 				break;
-		} else if (*ps.p && sch->items[sch->n - 1].kind != ITEM_STEP) {
+		} else if (*ps.p && sch->items[sch->n - 1].kind != ITEM_STEP && sch->items[sch->n - 1].kind != ITEM_MEM) {
 			int r = perr(&ps, ps.p, "expected ';' between items, found '%.20s'", ps.p);
 			schedule_free(sch);
 			return r;
@@ -245,12 +270,28 @@ int schedule_has_milestones(const struct schedule *sch)
 
 char *schedule_format_choices(const int *choices, size_t n)
 {
+	return schedule_format_choices_in(NULL, choices, n);
+}
+
+char *schedule_format_choices_in(const struct sched *run, const int *choices, size_t n)
+{
 	char *s = xmalloc(2 * n + 1);
-	size_t len = 0;
+	size_t len = 0, cap = 2 * n + 1;
+	char name[96];
 
 	s[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)sprintf(s + len, "%s%d", i ? " " : "", choices[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (!memmodel_is_choice(choices[i])) {
+			XS_ASSERT(cap - len > 2);
+			len += (size_t)sprintf(s + len, "%s%d", i ? " " : "", choices[i]);
+			continue;
+		}
+		XS_ASSERT(run);  /* a memory choice is named by its run's object */
+		memmodel_choice_name(run, choices[i], name, sizeof name);
+		cap += strlen(name) + 1;
+		s = xrealloc(s, cap);
+		len += (size_t)sprintf(s + len, "%s%s", i ? " " : "", name);
+	}
 	return s;
 }
 
@@ -292,12 +333,15 @@ static int milestone_missed(const struct sched *s, size_t idx, const struct sche
 static int item_step(struct sched *s, size_t idx, const struct schedule_item *it, char **cause)
 {
 	char *why = NULL;
-	int r;
+	int r, choice = it->cpu;
 
 	if (sched_end_reason(s) != SCHED_RUNNING)
 		return util_errf(cause, "item %zu '%s': the run ended (%s) after step %zu, before the item was done",
 				 idx + 1, it->text, sched_end_name(sched_end_reason(s)), sched_nsteps(s));
-	r = sched_step(s, it->cpu, &why);
+	if (it->kind == ITEM_MEM && memmodel_choice_parse(s, it->text, &choice) != 0)
+		return util_errf(cause, "item %zu '%s': step %zu: this run has no object '%s'", idx + 1, it->text,
+				 sched_nsteps(s) + 1, it->text + 7);
+	r = sched_step(s, choice, &why);
 	if (r != 0) {
 		util_errf(cause, "item %zu '%s': %s", idx + 1, it->text, why);
 		free(why);
@@ -327,6 +371,7 @@ int schedule_run_marked(struct sched *s, const struct schedule *sch, size_t *end
 					 i + 1, it->text, it->cpu, sched_ncpus(s) - 1);
 		switch (it->kind) {
 		case ITEM_STEP:
+		case ITEM_MEM:
 			if (item_step(s, i, it, cause) != 0)
 				return -1;
 			break;

@@ -11,6 +11,8 @@
  *                      a number or a name such as -ENODATA, VM_FAULT_NOPAGE)
  *   cpuN to F          steps of CPU N until it is about to run code in F
  *   cpuN to end        steps of CPU N until its task is finished
+ *   flushN:OBJ         tso/weak: CPU N's buffered store to OBJ becomes visible
+ *   drainN:OBJ         weak: CPU N applies its oldest invalidation of OBJ
  * After the last item the run goes on with one CPU at a time (the
  * sequential policy: no further preemption).
  *
@@ -39,8 +41,13 @@ void schedule_free(struct schedule *sch);
 /* Does the schedule use milestones (not only exact steps)? */
 int schedule_has_milestones(const struct schedule *sch);
 
-/* The exact form of a choice list: "0 0 1 ..." (newly allocated). */
+/* The exact form of a choice list: "0 0 1 ..." (newly allocated); CPUs only. */
 char *schedule_format_choices(const int *choices, size_t n);
+/*
+ * The same with memory choices (tso, weak) named as in run's objects:
+ * "0 flush0:i_data[0] 1" (memmodel.h).  run may be NULL when there are none.
+ */
+char *schedule_format_choices_in(const struct sched *run, const int *choices, size_t n);
 
 /*
  * Drive a started run through the schedule, then with the sequential policy

@@ -171,6 +171,15 @@ static const char schema_v5[] =
 	"ALTER TABLE scenarios ADD COLUMN source TEXT;\n";
 
 /*
+ * Version 6: the memory model a schedule ran under (issue 16), since a
+ * schedule of flushes and drains, or one whose stores waited in a store
+ * buffer, is another run under sc.  Every older row ran under sc and
+ * reads so; ADD COLUMN with a default rewrites no row.
+ */
+static const char schema_v6[] =
+	"ALTER TABLE schedules ADD COLUMN memory_model TEXT NOT NULL DEFAULT 'sc';\n";
+
+/*
  * The forward migrations: entry k takes version k to k + 1 and lists the
  * tables version k + 1 has (each followed by a space).  A new version adds
  * an entry here and raises STORE_SCHEMA_VERSION; entries are never edited.
@@ -184,6 +193,7 @@ static const struct migration {
 	{ schema_v3, "scenarios schedules explorations exploration_units " },
 	{ schema_v4, "scenarios schedules explorations exploration_units challenge_progress " },
 	{ schema_v5, "scenarios schedules explorations exploration_units challenge_progress " },
+	{ schema_v6, "scenarios schedules explorations exploration_units challenge_progress " },
 };
 
 /* ---- the file ------------------------------------------------------------- */

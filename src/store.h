@@ -20,7 +20,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* schedules.trace_format: 1, a step's source line (schema 2 and before); 2, its site id. */
 #define STORE_TRACE_FORMAT_LINES 1
@@ -118,6 +118,7 @@ struct store_schedule {
 	char *milestones;    /* the milestone text it was expanded from, or NULL */
 	char *description;   /* one line, or NULL */
 	char *created;       /* ISO 8601 UTC, set by the database */
+	char *memory_model;  /* sc, tso, weak (schema 6; rows before it read as sc); NULL on write: sc */
 };
 void store_schedule_clear(struct store_schedule *s);
 

@@ -191,6 +191,7 @@ void store_schedule_clear(struct store_schedule *s)
 	free(s->milestones);
 	free(s->description);
 	free(s->created);
+	free(s->memory_model);
 	memset(s, 0, sizeof *s);
 }
 
@@ -334,6 +335,7 @@ static int bind_row(sqlite3_stmt *q, const struct store_schedule *s, long scenar
 	rc = rc ? rc : sql_bind_str(q, 11, s->milestones);
 	rc = rc ? rc : sql_bind_str(q, 12, s->description);
 	rc = rc ? rc : sqlite3_bind_int(q, 13, s->trace_format ? s->trace_format : STORE_TRACE_FORMAT_SITES);
+	rc = rc ? rc : sql_bind_str(q, 14, s->memory_model ? s->memory_model : "sc");
 	return rc;
 }
 
@@ -363,8 +365,8 @@ static int insert_rows(struct store *st, const struct store_schedule *rows, size
 	int rc, r = 0;
 
 	if (sql_prepare(st, "INSERT INTO schedules (scenario_id, scenario_hash, version, choices, length,"
-		    " preemptions, verdict, trace_hash, origin, name, milestones, description, trace_format)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", &ins, what, cause) != 0 ||
+		    " preemptions, verdict, trace_hash, origin, name, milestones, description, trace_format,"
+		    " memory_model) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", &ins, what, cause) != 0 ||
 	    sql_prepare(st, "SELECT created FROM schedules WHERE id = ?1", &sel, what, cause) != 0) {
 		sqlite3_finalize(ins);
 		return -1;
@@ -565,7 +567,7 @@ int store_schedule_set_name(struct store *st, long id, const char *name, char **
 #define SCHEDULE_SELECT                                                                              \
 	"SELECT s.id, s.scenario_id, c.name, s.scenario_hash, s.version, s.choices, s.length,"       \
 	" s.preemptions, s.verdict, s.trace_hash, s.origin, s.name, s.milestones, s.description,"   \
-	" s.created, s.trace_format FROM schedules s LEFT JOIN scenarios c ON c.id = s.scenario_id "
+	" s.created, s.trace_format, s.memory_model FROM schedules s LEFT JOIN scenarios c ON c.id = s.scenario_id "
 
 static void read_schedule(sqlite3_stmt *q, struct store_schedule *s)
 {
@@ -585,6 +587,7 @@ static void read_schedule(sqlite3_stmt *q, struct store_schedule *s)
 	s->description = sql_col_str(q, 13);
 	s->created = sql_col_req(q, 14);
 	s->trace_format = (int)sqlite3_column_int64(q, 15);
+	s->memory_model = sql_col_req(q, 16);
 }
 
 /* Step q once into *out (zeroed when there is no row) and finalize it. */

@@ -265,7 +265,7 @@ static char **narrate_steps(struct kernel_run *run)
 	snap = xmalloc(sizeof *snap);
 	re = kernel_run_new();
 	if (kernel_run_start(re, kernel_run_scenario(run), kernel_run_version(run), &cause) == 0)
-		for (; i < n && sched_step(kernel_run_sched(re), tr[i].cpu, &cause) == 0; i++) {
+		for (; i < n && sched_step(kernel_run_sched(re), sched_step_choice(&tr[i]), &cause) == 0; i++) {
 			char buf[640];
 			kernel_snapshot(re, snap);
 			text[i] = xstrdup(narrate_last_step(re, snap, buf, sizeof buf));

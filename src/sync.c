@@ -50,6 +50,7 @@ void mutex_init(struct sched *s, struct mutex *lock, const char *name, int a, in
 void seqcount_init(struct sched *s, seqcount_t *sc, const char *name, int a, int b)
 {
 	lock_init(s, &sc->obj, SCHED_OBJ_SEQCOUNT, name, a, b); /* SEQCNT_ZERO */
+	sc->obj.buffered = 1;  /* `sequence` is a plain int: its stores wait in a store buffer like any other */
 }
 
 void sync_page_lock_init(struct sched *s, struct sched_obj *pg_locked, const char *name, int a, int b)
@@ -69,6 +70,7 @@ static void acquire(struct sched_obj *obj, const struct sched_site *site, const 
 	sched_point(SCHED_OP_ACQUIRE, obj, site);
 	XS_ASSERT(obj->owner < 0); /* the scheduler only runs us when it is free */
 	obj->owner = (int8_t)self;
+	sched_barrier(SCHED_BARRIER_ACQUIRE);
 }
 
 static void release(struct sched_obj *obj, const struct sched_site *site, const char *what)
@@ -84,6 +86,7 @@ static void release(struct sched_obj *obj, const struct sched_site *site, const 
 			  sched_obj_name(obj, name, sizeof name), self, obj->owner);
 	}
 	sched_point(SCHED_OP_RELEASE, obj, site);
+	sched_barrier(SCHED_BARRIER_RELEASE);
 	obj->owner = -1;
 }
 
@@ -133,6 +136,39 @@ void sync_unlock_page(struct sched_obj *pg_locked, const struct sched_site *site
 	release(pg_locked, site, "unlock_page");
 }
 
+/*
+ * The seqcount's barriers, as 2.6.27's include/linux/seqlock.h places them
+ * (established from the file's structure as described in
+ * Documentation/memory-barriers.txt, "SMP barrier pairing", and the
+ * seqlock's own comment): write_seqcount_begin increments the count and
+ * then issues smp_wmb, so the odd count is ordered before the section's
+ * stores; write_seqcount_end issues smp_wmb and then increments, so the
+ * section's stores are ordered before the even count; read_seqcount_begin
+ * loads the count and then issues smp_rmb, so the section's loads come
+ * after it; read_seqcount_retry issues smp_rmb and then loads the count,
+ * so the section's loads come before it.  Each can be dropped or made an
+ * smp_mb by a what-if (sched_set_barrier_whatif) to study what it is for.
+ */
+/* One of the four barriers: as in 2.6.27, dropped, or made an smp_mb by the run's what-if mask. */
+static void seq_barrier(unsigned which, enum sched_barrier b)
+{
+	unsigned whatif;
+
+	if (XS_LIKELY(!sched_mem_now))
+		return;   /* sc: no barrier does anything */
+	whatif = sched_barrier_whatif_now();
+	if (whatif & (which << SYNC_SEQ_MB_SHIFT))
+		sched_barrier(SCHED_BARRIER_MB);
+	else if (!(whatif & which))
+		sched_barrier(b);
+}
+
+/* `sequence++`: a plain store of the count, through the store buffer in tso and weak. */
+static void seq_store(seqcount_t *sc, unsigned v)
+{
+	sched_store(&sc->obj, &sc->obj.sequence, &v, sizeof v);
+}
+
 void sync_write_seqcount_begin(seqcount_t *sc, const struct sched_site *site)
 {
 	char name[64];
@@ -142,9 +178,10 @@ void sync_write_seqcount_begin(seqcount_t *sc, const struct sched_site *site)
 	if ((sc->obj.sequence & 1) && sched_lock_debug_now())
 		sched_bug(site, "BUG: write_seqcount_begin on %s, which CPU%d is already writing: writers are not serialised",
 			  sched_obj_name(&sc->obj, name, sizeof name), sc->obj.owner);
-	sc->obj.sequence++;
+	seq_store(sc, sc->obj.sequence + 1);
 	sc->obj.owner = (int8_t)sched_self();
 	sched_note(sc->obj.sequence);
+	seq_barrier(SYNC_SEQ_WMB_BEGIN, SCHED_BARRIER_WMB);
 }
 
 void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site)
@@ -155,7 +192,8 @@ void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site)
 	if ((!(sc->obj.sequence & 1) || sc->obj.owner != sched_self()) && sched_lock_debug_now())
 		sched_bug(site, "BUG: write_seqcount_end on %s by CPU%d, which did not begin a write section",
 			  sched_obj_name(&sc->obj, name, sizeof name), sched_self());
-	sc->obj.sequence++;
+	seq_barrier(SYNC_SEQ_WMB_END, SCHED_BARRIER_WMB);
+	seq_store(sc, sc->obj.sequence + 1);
 	if (sc->obj.owner == sched_self())   /* another unserialised writer may have begun since */
 		sc->obj.owner = -1;
 	sched_note(sc->obj.sequence);
@@ -164,21 +202,32 @@ void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site)
 unsigned sync_read_seqcount_begin(seqcount_t *sc, const struct sched_site *site)
 {
 	/* Linux 2.6.27 spins while the count is odd: here, blocked until even. */
+	unsigned ret;
+
 	sched_point(SCHED_OP_SEQ_READ_BEGIN, &sc->obj, site);
-	XS_ASSERT(!(sc->obj.sequence & 1));
-	return (unsigned)sched_note(sc->obj.sequence);
+	if (sched_mem_now && (sched_barrier_whatif_now() & SYNC_SEQ_MB_BEFORE_BEGIN))
+		sched_barrier(SCHED_BARRIER_MB);
+	XS_ASSERT(!(sc->obj.sequence & 1)); /* as this CPU sees it: the scheduler tests its view */
+	ret = (unsigned)sched_note(sc->obj.sequence);
+	seq_barrier(SYNC_SEQ_RMB_BEGIN, SCHED_BARRIER_RMB);
+	return ret;
 }
 
 unsigned sync_read_seqcount_begin_nowait(seqcount_t *sc, const struct sched_site *site)
 {
 	/* before 88a411c07b6f: a plain read of the count, odd or not; the old retry rejects an odd one */
+	unsigned ret;
+
 	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
-	return (unsigned)sched_note(sc->obj.sequence);
+	ret = (unsigned)sched_note(sc->obj.sequence);
+	seq_barrier(SYNC_SEQ_RMB_BEGIN, SCHED_BARRIER_RMB);
+	return ret;
 }
 
 int sync_read_seqcount_retry(seqcount_t *sc, unsigned start, const struct sched_site *site)
 {
 	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
+	seq_barrier(SYNC_SEQ_RMB_RETRY, SCHED_BARRIER_RMB);
 	sched_note(sc->obj.sequence);
 	return sc->obj.sequence != start;
 }
@@ -189,6 +238,7 @@ int sync_read_seqcount_retry_as(int pre2625, seqcount_t *sc, unsigned start, con
 		return sync_read_seqcount_retry(sc, start, site);
 	/* before 88a411c07b6f: retry when the start was odd or the count moved, (start & 1) | (count ^ start) */
 	sched_point(SCHED_OP_SEQ_READ_RETRY, &sc->obj, site);
+	seq_barrier(SYNC_SEQ_RMB_RETRY, SCHED_BARRIER_RMB);
 	sched_note(sc->obj.sequence);
 	return ((start & 1) | (sc->obj.sequence ^ start)) != 0;
 }

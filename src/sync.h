@@ -42,6 +42,19 @@ void sync_spin_lock(spinlock_t *lock, const struct sched_site *site);
 void sync_spin_unlock(spinlock_t *lock, const struct sched_site *site);
 void sync_mutex_lock(struct mutex *lock, const struct sched_site *site);
 void sync_mutex_unlock(struct mutex *lock, const struct sched_site *site);
+/*
+ * The seqcount's four barriers (sync.c says where 2.6.27 has them), for a
+ * run's barrier what-if mask (sched_set_barrier_whatif): a SYNC_SEQ_* bit
+ * drops that barrier, the bit << SYNC_SEQ_MB_SHIFT makes it an smp_mb.
+ * 0, the default, is 2.6.27.  No barrier does anything in sc.
+ */
+#define SYNC_SEQ_WMB_BEGIN 1u  /* smp_wmb in write_seqcount_begin */
+#define SYNC_SEQ_WMB_END 2u    /* smp_wmb in write_seqcount_end */
+#define SYNC_SEQ_RMB_BEGIN 4u  /* smp_rmb in read_seqcount_begin */
+#define SYNC_SEQ_RMB_RETRY 8u  /* smp_rmb in read_seqcount_retry */
+#define SYNC_SEQ_MB_SHIFT 4
+/* Not in 2.6.27: an smp_mb before the count's load in read_seqcount_begin (what Dekker's pattern needs). */
+#define SYNC_SEQ_MB_BEFORE_BEGIN SCHED_WHATIF_MB_BEFORE_SEQ_BEGIN
 void sync_write_seqcount_begin(seqcount_t *sc, const struct sched_site *site);
 void sync_write_seqcount_end(seqcount_t *sc, const struct sched_site *site);
 unsigned sync_read_seqcount_begin(seqcount_t *sc, const struct sched_site *site);

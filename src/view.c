@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memmodel.h"
 #include "view-int.h"
 
 const char view_help_text[] =
@@ -151,6 +152,15 @@ static void draw_cpu(const struct kernel_snapshot *s, int c, int x, int w, int y
 		for (int i = 0; i < k->nops && y < y1; i++, y++)
 			grid_putf(g, x, y, ROLE_DIM, w - 1, "op %d: %s", i + 1, k->result[i]);
 		return;
+	}
+	if (s->memory_model != MEMMODEL_SC && y1 - y > 3) {
+		/* the bottom rows: what this CPU has not made visible, and what it still sees stale */
+		grid_putf(g, x, y1 - 2, s->store_buffer[c][0] ? ROLE_WAIT : ROLE_DIM, w - 1, "store buffer: %s",
+			  s->store_buffer[c][0] ? s->store_buffer[c] : "empty");
+		if (s->memory_model == MEMMODEL_WEAK)
+			grid_putf(g, x, y1 - 1, s->inval_queue[c][0] ? ROLE_WAIT : ROLE_DIM, w - 1, "invalidate queue: %s",
+				  s->inval_queue[c][0] ? s->inval_queue[c] : "empty");
+		y1 -= 2;
 	}
 	/* the call stack, innermost last, cut from the left when long */
 	if (k->nframes == 0) {

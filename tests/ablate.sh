@@ -75,4 +75,21 @@ has ablate-nodebug-7 "... and the run says the check is on, and not the kernel's
 has ablate-nodebug-8 "... and what was switched off" "$out" "version:  fixed without mutex"
 err=$("$XS_BIN" run three-cpus --lock-debug --name mine 2>&1); rc=$?
 is ablate-nodebug-9 "--lock-debug with --name: usage error (such runs are not recorded)" "$rc" 2
+# ablate --barriers: the seqcount's barrier what-ifs, a column per memory model.
+# The expectations are the lesson's (section 9): under sc every row is the
+# fixed version's ok; under tso only an smp_mb between write_seqcount_begin's
+# store and the fault's load of the block map makes it ok; under weak the
+# reader needs one too, before its load of the count.
+out=$("$XS_BIN" ablate --barriers classic 2>&1); rc=$?
+is ablate-b.1 "ablate --barriers classic: exit 0" "$rc" 0
+row() { printf '%s\n' "$out" | grep "^$1 " | sed "s/^$1 *//; s/  */ /g; s/ $//"; }
+is ablate-b.2 "2.6.27's barriers: ok under sc, corrupt under tso and weak" "$(row "(2.6.27's four barriers)")" \
+	"ok (9 runs) corruption in 34 steps corruption in 34 steps"
+is ablate-b.3 "smp_mb for write_seqcount_begin's smp_wmb: ok under tso, not weak" "$(row "mb for wmb-begin")" \
+	"ok (9 runs) ok (35 runs) corruption in 34 steps"
+is ablate-b.4 "... and with an smp_mb before the reader's load: ok under every model" "$(row "mb for wmb-begin, mb before-begin")" \
+	"ok (9 runs) ok (35 runs) ok (126 runs)"
+is ablate-b.5 "the table has ten what-if rows" "$(printf '%s\n' "$out" | grep -c -e '^drop ' -e '^mb ' -e "^(2.6.27")" 10
+out=$("$XS_BIN" ablate --barriers classic three-cpus 2>&1); rc=$?
+is ablate-b.6 "ablate --barriers with two scenarios: a usage error (exit 2)" "$rc" 2
 done_testing

@@ -370,8 +370,9 @@ static void test_progress(void)
 		long v = -1, rows = -1, sched = -1;
 
 		sqlite3_open(path, &db);
-		/* back to schema 3: schema 5's column goes too */
-		sqlite3_exec(db, "DROP TABLE challenge_progress; ALTER TABLE scenarios DROP COLUMN source; PRAGMA user_version = 3;"
+		/* back to schema 3: schema 5's and schema 6's columns go too */
+		sqlite3_exec(db, "DROP TABLE challenge_progress; ALTER TABLE scenarios DROP COLUMN source;"
+			     " ALTER TABLE schedules DROP COLUMN memory_model; PRAGMA user_version = 3;"
 			     "INSERT INTO scenarios (name, title, text_hash, text) VALUES ('s', 't', '0123456789abcdef', 'x');",
 			     NULL, NULL, NULL);
 		sqlite3_close(db);
@@ -390,8 +391,8 @@ static void test_progress(void)
 			}
 			sqlite3_finalize(q);
 			sqlite3_close(db);
-			tap_ok(v == STORE_SCHEMA_VERSION && v == 5 && rows == 0 && sched == 1, "challenge-6.6",
-			       "a schema 3 file is upgraded to 5 (%ld), an empty progress table added, its rows kept (%ld)",
+			tap_ok(v == STORE_SCHEMA_VERSION && v == 6 && rows == 0 && sched == 1, "challenge-6.6",
+			       "a schema 3 file is upgraded to 6 (%ld), an empty progress table added, its rows kept (%ld)",
 			       v, sched);
 		}
 	}

@@ -96,4 +96,26 @@ fix=$(printf '%s\n' "$all" | grep '^(nothing' | sed 's/^(nothing: the seed.s fix
 retry=$(printf '%s\n' "$all" | grep '^retry ' | sed 's/^retry *//; s/([0-9]* runs)//g')
 is lesson-says-ex3 "exercise 3: without the retry every shipped scenario's verdict is the fix's" "$retry" "$fix"
 is lesson-says-ex3.1 "... on all eleven shipped scenarios" "$(printf '%s\n' "$all" | head -1 | wc -w)" 13
+# Section 9, weak memory: each claim as the lesson states it, per model.
+says lesson-says-9.1 "section 9: fixed corrupts classic under tso in 34 steps" "shortest counterexample: corruption in 34 steps" \
+	"./xipsandbox explore classic --version fixed --memory-model tso"
+says lesson-says-9.2 "section 9: ... and under weak" "shortest counterexample: corruption in 34 steps" \
+	"./xipsandbox explore classic --version fixed --memory-model weak"
+tsosched='"0 0 0 0 0 0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 0 1 1"'
+says lesson-says-9.3 "section 9: the tso counterexample replays to corruption" "verdict: corruption" \
+	"./xipsandbox run classic --version fixed --memory-model tso --no-record --schedule $tsosched"
+says lesson-says-9.4 "section 9: ... CPU1 reads the count as 0 at step 21" "   21  CPU1  __xip_unmap                  read_seqcount_begin(&xip_sparse_seq) -> 0 (even)" \
+	"./xipsandbox run classic --version fixed --memory-model tso --no-record --schedule $tsosched"
+out=$(cd "$work" && PATH="$bindir:$PATH" xipsandbox run classic --version fixed --no-record --schedule "0 0 0 0 0 0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 0 1 1" 2>&1)
+has lesson-says-9.5 "section 9: under sc the same choices cannot be followed: the count is odd at step 21" "$out" "step 21: CPU1 cannot run: CPU1 spins in read_seqcount_begin"
+says lesson-says-9.6 "section 9: smp_mb for write_seqcount_begin's smp_wmb makes every tso schedule ok" "verdict:  ok in every execution under tso" \
+	"./xipsandbox explore classic --version fixed --memory-model tso --mb-barrier wmb-begin"
+says lesson-says-9.7 "section 9: ... not every weak one" "shortest counterexample: corruption" \
+	"./xipsandbox explore classic --version fixed --memory-model weak --mb-barrier wmb-begin"
+says lesson-says-9.8 "section 9: with the second smp_mb every weak schedule is ok" "verdict:  ok in every execution under weak" \
+	"./xipsandbox explore classic --version fixed --memory-model weak --mb-barrier wmb-begin --mb-barrier before-begin"
+says lesson-says-9.9 "section 9: later is ok in every weak schedule of classic" "verdict:  ok in every execution under weak" \
+	"./xipsandbox explore classic --version later --memory-model weak"
+says lesson-says-9.10 "section 9: three-cpus fixed under weak, first counterexample: corruption in 68 steps" "a counterexample: corruption in 68 steps" \
+	"./xipsandbox explore three-cpus --version fixed --memory-model weak --first"
 done_testing

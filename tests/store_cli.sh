@@ -120,4 +120,19 @@ out=$("$XS_BIN" import "$(X export "$mine" | tail -1)" --name race --db "$other"
 is db-11.4 "another schedule under a name the database already gives: still refused (exit 3)" "$rc" 3
 has db-11.5 "... because the name is taken" "$out" "schedule name 'race' is already used by schedule 1"
 
+# schema 6: a schedule keeps its memory model; replay runs it under that model
+wsched="0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 flush0:xip_sparse_seq 1 1 1"
+out=$(X run classic --version fixed --memory-model weak -q --schedule "$wsched" --name weak-flush 2>&1); rc=$?
+is db-12.1 "a weak run with a flush step is recorded (exit 11: corruption)" "$rc" 11
+has db-12.2 "... and recorded" "$out" "('weak-flush')"
+is db-12.3 "... its row says weak and names the flush" \
+	"$(sqlite3 "$db" "SELECT memory_model, substr(choices, 1, length('$wsched')) FROM schedules WHERE name = 'weak-flush'")" "weak|$wsched"
+out=$(X replay classic weak-flush 2>&1)
+has db-12.4 "replay runs it under weak: the same trace hash" "$out" "equals the one recorded for schedule"
+has db-12.5 "... and the report names the model" "$out" "memory:   weak"
+out=$(X replay classic weak-flush --version later 2>&1); rc=$?
+is db-12.6 "replay of a weak schedule on another version: refused (exit 3)" "$rc" 3
+has db-12.7 "... saying why" "$out" "it replays on that version only"
+is db-12.8 "every sc row still says sc" "$(sqlite3 "$db" "SELECT count(*) FROM schedules WHERE memory_model NOT IN ('sc', 'weak')")" 0
+
 done_testing

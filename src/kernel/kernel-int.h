@@ -242,11 +242,16 @@ struct xip_world {
 #define KREAD(label, objp, expr, what) \
 	(sched_point(SCHED_OP_READ, (objp), SCHED_SITE(#label, what)), sched_note((int64_t)(expr)))
 
-/* A store (or an atomic read-modify-write): one step. */
+/*
+ * A store (or an atomic read-modify-write): one step.  sched_store writes
+ * it at once, or, in tso and weak, into the CPU's store buffer when the
+ * object is buffered (world.c says which are; memmodel.h).
+ */
 #define KWRITE(label, objp, lvalue, value, what)                            \
 	do {                                                                \
 		sched_point(SCHED_OP_WRITE, (objp), SCHED_SITE(#label, what)); \
-		(lvalue) = (value);                                         \
+		__typeof__(lvalue) kw_val_ = (value);                       \
+		sched_store((objp), &(lvalue), &kw_val_, sizeof kw_val_);   \
 		sched_note((int64_t)(lvalue));                              \
 	} while (0)
 
@@ -257,7 +262,8 @@ struct xip_world {
 #define WRITE_SPARSE_PAGE(label, page, what)                                \
 	do {                                                                \
 		sched_point(SCHED_OP_WRITE, &W->sparse_page_obj, SCHED_SITE(#label, what)); \
-		W->__xip_sparse_page = (page);                              \
+		struct page *ksp_ = (page);                                 \
+		sched_store(&W->sparse_page_obj, &W->__xip_sparse_page, &ksp_, sizeof ksp_); \
 		sched_note(page_to_tag(W->__xip_sparse_page));              \
 	} while (0)
 

@@ -294,6 +294,10 @@ struct kernel_snapshot {
 	char last_text[320];            /* "get_xip_mem: ... -> hole" */
 	const struct sched_site *last_site;
 	enum sched_end end;
+	/* tso/weak (memmodel.h): what each CPU's store buffer and invalidate queue hold */
+	int memory_model;               /* enum memmodel; MEMMODEL_SC has neither */
+	char store_buffer[SCN_MAX_CPUS][160];  /* "i_data[1]=block 1, xip_sparse_seq=1" ('|' marks an smp_wmb) */
+	char inval_queue[SCN_MAX_CPUS][160];   /* "xip_sparse_seq (stale 0)" */
 };
 
 /* Fill *out from the run as it is now.  Never changes the run. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kernel-int.h"
+#include "memmodel.h"
 
 /*
  * The hash takes 64-bit words: each is xored in, multiplied by an odd
@@ -173,6 +174,26 @@ static void snap_locks(const struct xip_world *w, int last_obj, struct kernel_sn
 	}
 }
 
+/* One CPU's buffer (queue == 0) or queue as a line: oldest first, each object with its value. */
+static void memory_line(const struct kernel_run *run, const struct xip_world *w, int cpu, int queue,
+			char *buf, size_t len)
+{
+	struct memmodel_entry e[24];
+	int n = memmodel_entries(w->sched, cpu, queue, e, 24);
+	size_t k = 0;
+	char name[64], val[64];
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && i < 24 && k + 1 < len; i++) {
+		const char *sep = i == 0 ? "" : !queue && e[i].epoch != e[i - 1].epoch ? " | " : ", ";
+		kernel_value_text(run, e[i].obj->id, e[i].value, val, sizeof val);
+		k += (size_t)snprintf(buf + k, len - k, queue ? "%s%s (sees %s)%s" : "%s%s=%s%s", sep,
+				      sched_obj_name(e[i].obj, name, sizeof name), val, e[i].can_move ? "" : "*");
+	}
+	if (n > 24 && k + 1 < len)
+		snprintf(buf + k, len - k, ", ...");
+}
+
 void kernel_snapshot(const struct kernel_run *run, struct kernel_snapshot *out)
 {
 	const struct xip_world *w = kernel_run_world(run);
@@ -187,6 +208,11 @@ void kernel_snapshot(const struct kernel_run *run, struct kernel_snapshot *out)
 	out->end = sched_end_reason(w->sched);
 	out->ncpus = scn->ncpus;
 	out->last_cpu = n ? tr[n - 1].cpu : -1;
+	out->memory_model = sched_memory_model(w->sched);
+	for (int c = 0; c < scn->ncpus && out->memory_model != MEMMODEL_SC; c++) {
+		memory_line(run, w, c, 0, out->store_buffer[c], sizeof out->store_buffer[c]);
+		memory_line(run, w, c, 1, out->inval_queue[c], sizeof out->inval_queue[c]);
+	}
 	if (n) {
 		kernel_step_text(run, &tr[n - 1], out->last_text, sizeof out->last_text);
 		out->last_site = tr[n - 1].site;

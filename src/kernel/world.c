@@ -196,6 +196,15 @@ static void obj(struct sched_obj *o, enum sched_obj_kind kind, enum kobj_tag tag
 	o->tag = (uint8_t)tag;
 	/* only a write to a pte or a block map entry can change coherence (check_after_step) */
 	o->watched = tag == KTAG_PTE || tag == KTAG_BLOCK;
+	/*
+	 * tso/weak: plain stores that go through a store buffer.  The block map
+	 * entry (ext2_splice_branch's store), i_size and __xip_sparse_page are
+	 * plain stores in 2.6.27; ptes (set under ptl), the page counts
+	 * (atomics), the block bitmap (an atomic bit op), the bytes and the
+	 * vma list are written through after a flush of the CPU's buffer: a
+	 * simplification that can only hide reorderings (memmodel.c).
+	 */
+	o->buffered = tag == KTAG_BLOCK;
 }
 
 static int build_processes(struct kernel_run *run, const struct scenario *scn, char **cause)
@@ -690,6 +699,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 
 	/* mm/filemap_xip.c globals */
 	obj(&w->sparse_page_obj, SCHED_OBJ_MEMORY, KTAG_PAGE, "__xip_sparse_page", 0, 0);
+	w->sparse_page_obj.buffered = 1;
 	mutex_init(w->sched, &w->xip_sparse_mutex, "xip_sparse_mutex", 0, 0);
 	seqcount_init(w->sched, &w->xip_sparse_seq, "xip_sparse_seq", 0, 0);
 	spin_lock_init(w->sched, &w->xip_alloc_lock, "xip_alloc_lock", 0, 0);
@@ -698,6 +708,7 @@ int kernel_run_start(struct kernel_run *run, const struct scenario *scn,
 	/* the inode and its address_space */
 	w->inode.i_size = (long)scn->file_pages * (long)PAGE_SIZE;
 	obj(&w->inode.i_size_obj, SCHED_OBJ_MEMORY, KTAG_INT, "i_size", 0, 0);
+	w->inode.i_size_obj.buffered = 1;
 	mutex_init(w->sched, &w->inode.i_mutex, "i_mutex", 0, 0);
 	mutex_init(w->sched, &w->inode.truncate_mutex, "truncate_mutex", 0, 0);
 	w->mapping.host = &w->inode;

@@ -1,0 +1,221 @@
+/*
+ * cli_explore_mem.c - `xipsandbox explore SCENARIO --memory-model tso|weak`:
+ * the exhaustive search over CPUs, flushes and drains (explore_mem.h),
+ * its verdict with the proof (every schedule searched) or the shortest
+ * counterexample, and the command that replays it.
+ *
+ * `explore` hands its arguments here when they ask for a model with
+ * buffers (cli_explore_memory_model); with sc, the default, the reduced
+ * search of explore.h runs as it always did.  These runs are not written
+ * to the schedule database: their counterexamples are printed with the
+ * `run` command that replays them.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "explore_mem.h"
+#include "sync.h"
+
+static const char explore_mem_help[] =
+	"Usage: xipsandbox explore SCENARIO --memory-model=tso|weak [OPTION]...\n"
+	"Search every schedule of a scenario under a memory model with store\n"
+	"buffers: each choice is a CPU, a flush of a buffered store or (weak) a\n"
+	"drain of a queued invalidation.  States met before are not searched again.\n"
+	"\n"
+	"  -v, --version=V         buggy, fixed or later (default: the scenario's)\n"
+	"  -w, --without=LIST      fixed version with ingredients of the fix switched off\n"
+	"      --drop-barrier=B    drop one of the seqcount's barriers: wmb-begin,\n"
+	"                          wmb-end, rmb-begin, rmb-retry (repeatable)\n"
+	"      --mb-barrier=B      make it an smp_mb instead (repeatable); before-begin\n"
+	"                          adds one before read_seqcount_begin's load\n"
+	"      --stateless         no state caching: run every schedule\n"
+	"      --first             stop at the first counterexample (not known shortest)\n"
+	"      --limit=N           stop after N executions\n"
+	"      --step-limit=N      end a run after N steps (default 20000)\n";
+
+static const struct { const char *name; unsigned bit; } barriers[] = {
+	{ "wmb-begin", SYNC_SEQ_WMB_BEGIN }, { "wmb-end", SYNC_SEQ_WMB_END },
+	{ "rmb-begin", SYNC_SEQ_RMB_BEGIN }, { "rmb-retry", SYNC_SEQ_RMB_RETRY },
+	{ "before-begin", SYNC_SEQ_MB_BEFORE_BEGIN >> SYNC_SEQ_MB_SHIFT }, /* --mb-barrier only */
+};
+
+int cli_barrier_parse(const char *text, unsigned *bit)
+{
+	for (size_t i = 0; i < sizeof barriers / sizeof barriers[0]; i++)
+		if (strcmp(text, barriers[i].name) == 0) {
+			*bit = barriers[i].bit;
+			return 0;
+		}
+	return -1;
+}
+
+char *cli_barrier_text(unsigned mask, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof barriers / sizeof barriers[0] && k < len; i++) {
+		if (mask & barriers[i].bit && barriers[i].bit < (1u << SYNC_SEQ_MB_SHIFT))
+			k += (size_t)snprintf(buf + k, len - k, "%sno smp_%s", k ? ", " : "", barriers[i].name);
+		if (mask & (barriers[i].bit << SYNC_SEQ_MB_SHIFT) && k < len)
+			k += (size_t)snprintf(buf + k, len - k, "%ssmp_mb for %s", k ? ", " : "", barriers[i].name);
+	}
+	return buf;
+}
+
+enum memmodel cli_explore_memory_model(int *argc, char **argv)
+{
+	enum memmodel m = MEMMODEL_SC;
+	char *cause = NULL;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *v = NULL;
+		int take = 1;
+		if (strncmp(argv[i], "--memory-model=", 15) == 0)
+			v = argv[i] + 15;
+		else if (strcmp(argv[i], "--memory-model") == 0 && i + 1 < *argc)
+			v = argv[i + 1], take = 2;
+		else if (strcmp(argv[i], "--") == 0)
+			break;
+		if (!v)
+			continue;
+		if (memmodel_parse(v, &m, &cause) != 0)
+			cli_usage_error("explore: %s", cause);
+		if (m != MEMMODEL_SC)
+			return m;
+		/* sc: the reduced search, as without the option */
+		memmove(&argv[i], &argv[i + take], (size_t)(*argc - i - take + 1) * sizeof *argv);
+		*argc -= take;
+		i--;
+	}
+	return m;
+}
+
+static unsigned long long number_arg(const char *what, const char *text, unsigned long long max)
+{
+	char *end;
+	unsigned long long v = strtoull(text, &end, 10);
+
+	if (*end || !*text || v < 1 || v > max)
+		cli_usage_error("explore: %s wants a number from 1 to %llu, not '%s'", what, max, text);
+	return v;
+}
+
+static void print_result(const struct scenario *scn, const struct explore_mem_opts *o,
+			 const struct explore_mem_result *r)
+{
+	char w[128];
+
+	printf("scenario: %s: %s\n", util_shown(scn->name), util_shown(scn->title));
+	printf("version:  %s%s%s\n", xip_version_name(o->version), o->without ? " without " : "",
+	       o->without ? kernel_without_text(o->without, w, sizeof w) : "");
+	printf("memory:   %s%s%s\n", memmodel_name(o->model), o->barrier_whatif ? ", what-if: " : "",
+	       o->barrier_whatif ? cli_barrier_text(o->barrier_whatif, w, sizeof w) : "");
+	printf("search:   every schedule of CPUs, flushes and drains%s\n",
+	       o->stateless ? " (stateless)" : ", states met before cut");
+	printf("executions: %llu run to their end, %llu cut at a state met before (%llu steps, longest %zu)\n",
+	       r->executions, r->cut, r->steps, r->longest);
+	printf("final states: %d%s\n", r->nfinals, r->finals_overflow ? " (and more: the table is full)" : "");
+	printf("verdicts:\n");
+	for (int k = 0; k < VERDICT_NKINDS; k++)
+		if (r->verdicts[k] || k == VERDICT_OK)
+			printf("  %-12s %12llu\n", verdict_kind_name((enum verdict_kind)k), r->verdicts[k]);
+	if (r->nshortest) {
+		printf("%s counterexample: %s in %zu steps\n", r->limited ? "a" : "shortest",
+		       verdict_kind_name(r->shortest_verdict), r->nshortest);
+		printf("  schedule: %s\n", r->shortest_text);
+		printf("  replay:   xipsandbox run %s --version %s --memory-model %s --no-record --schedule '%s'\n",
+		       scn->name, xip_version_name(o->version), memmodel_name(o->model), r->shortest_text);
+	} else if (!r->limited) {
+		printf("verdict:  ok in every execution under %s: every schedule of this scenario was searched\n",
+		       memmodel_name(o->model));
+	}
+	if (r->limited)
+		printf("note:     stopped early (--limit or --first): no proof, and a counterexample found is not known to be the shortest\n");
+	printf("time:     %.2f s\n", r->seconds);
+}
+
+int cli_explore_mem(int argc, char **argv, enum memmodel model)
+{
+	static const struct option opts[] = {
+		{ "version", required_argument, NULL, 'v' },
+		{ "without", required_argument, NULL, 'w' },
+		{ "memory-model", required_argument, NULL, 'M' },
+		{ "drop-barrier", required_argument, NULL, 'B' },
+		{ "mb-barrier", required_argument, NULL, 'Z' },
+		{ "stateless", no_argument, NULL, 'S' },
+		{ "first", no_argument, NULL, 'F' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "step-limit", required_argument, NULL, 'L' },
+		{ "no-record", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct explore_mem_opts o = { 0 };
+	struct explore_mem_result r;
+	const char *version_arg = NULL, *without_arg = NULL;
+	struct scenario *scn;
+	char *cause = NULL;
+	unsigned bit;
+	int c, status;
+
+	o.model = model;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v:w:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': version_arg = optarg; break;
+		case 'w': without_arg = optarg; break;
+		case 'M': break; /* read by cli_explore_memory_model */
+		case 'B':
+		case 'Z':
+			if (cli_barrier_parse(optarg, &bit) != 0 || (c == 'B' && bit == (SYNC_SEQ_MB_BEFORE_BEGIN >> SYNC_SEQ_MB_SHIFT)))
+				cli_usage_error("explore: unknown barrier '%s' (wmb-begin, wmb-end, rmb-begin, rmb-retry; before-begin with --mb-barrier)", optarg);
+			o.barrier_whatif |= c == 'B' ? bit : bit << SYNC_SEQ_MB_SHIFT;
+			break;
+		case 'S': o.stateless = 1; break;
+		case 'F': o.first = 1; break;
+		case 'l': o.limit = number_arg("--limit", optarg, 1000000000000ull); break;
+		case 'L': o.step_limit = (unsigned)number_arg("--step-limit", optarg, 10000000); break;
+		case 'N': break; /* never recorded */
+		case 'h': fputs(explore_mem_help, stdout); return 0;
+		default: cli_usage_error("explore: bad option for --memory-model %s (see 'xipsandbox explore --memory-model %s --help')",
+					 memmodel_name(model), memmodel_name(model));
+		}
+	}
+	if (optind != argc - 1)
+		cli_usage_error("explore needs exactly one scenario (a name such as 'classic', or a path)");
+	scn = cli_load_scenario(argv[optind]);
+	if (!scn)
+		return CLI_EXIT_INPUT;
+	o.version = scn->default_version;
+	if (version_arg) {
+		int vv = xip_version_parse(version_arg);
+		if (vv < 0) {
+			scenario_free(scn);
+			cli_usage_error("explore: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+		}
+		o.version = (enum xip_version)vv;
+	}
+	if (without_arg) {
+		if (kernel_without_parse(without_arg, &o.without, &cause) != 0 || o.version != XIP_FIXED) {
+			scenario_free(scn);
+			cli_usage_error("explore: %s", cause ? cause : "--without takes apart the seed's fix: use it with --version fixed");
+		}
+	}
+	if (explore_mem_search(scn, &o, &r, &cause) != 0) {
+		cli_error("%s: %s", scn->path, cause);
+		free(cause);
+		scenario_free(scn);
+		return CLI_EXIT_INPUT;
+	}
+	print_result(scn, &o, &r);
+	status = r.nshortest ? verdict_exit_status(r.shortest_verdict) : 0;
+	explore_mem_result_free(&r);
+	scenario_free(scn);
+	return status;
+}

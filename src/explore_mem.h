@@ -1,0 +1,65 @@
+/*
+ * explore_mem.h - the exhaustive search of a scenario under a memory model
+ * with buffers (tso, weak), whose choices are CPUs *and* flushes and
+ * drains (memmodel.h).
+ *
+ * The reduced search of explore.h (source-DPOR) chooses among CPUs only;
+ * this one chooses among every choice sched_choices offers.  It is a
+ * depth-first search by re-execution with state caching: a state met
+ * before at the same depth (the world, every CPU's continuation, the
+ * buffers and queues: kernel_run_world_hash, sched_cpu_state_hash) is not
+ * searched again, which is sound because a state with a step count is
+ * met on an acyclic graph and everything after it depends on it alone.
+ * With caching off (stateless) it runs every schedule: tests check that
+ * both find the same final states and verdicts.
+ */
+#ifndef XS_EXPLORE_MEM_H
+#define XS_EXPLORE_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel.h"
+#include "memmodel.h"
+#include "verdict.h"
+
+#define EXPLORE_MEM_MAX_FINALS 4096
+
+struct explore_mem_opts {
+	enum xip_version version;
+	enum memmodel model;
+	unsigned without;            /* kernel.h's KERNEL_WITHOUT_* (fixed only) */
+	unsigned barrier_whatif;     /* sync.h's SYNC_SEQ_* bits (sched_set_barrier_whatif) */
+	int stateless;               /* no state caching: every schedule */
+	unsigned long long limit;    /* stop after this many ends (0: none) */
+	unsigned step_limit;         /* per run (0: the default) */
+	int first;                   /* stop at the first counterexample (then not known to be the shortest) */
+};
+
+struct explore_mem_result {
+	unsigned long long executions;   /* ends judged */
+	unsigned long long cut;          /* runs cut at a state met before */
+	unsigned long long steps;        /* steps run, replays included */
+	unsigned long long verdicts[VERDICT_NKINDS];
+	uint64_t finals[EXPLORE_MEM_MAX_FINALS]; /* kernel_state_hash of each distinct end, sorted */
+	int nfinals;
+	int finals_overflow;             /* more distinct ends than finals[] holds */
+	int limited;                     /* stopped by limit, or by first at a counterexample */
+	size_t longest;
+	/* the shortest execution with a verdict other than ok (n == 0: none) */
+	int *shortest;
+	size_t nshortest;
+	enum verdict_kind shortest_verdict;
+	char *shortest_text;             /* its schedule, as schedule.h writes it */
+	double seconds;
+};
+
+/*
+ * Search scn under opt.  Returns 0 and fills *out (explore_mem_result_free),
+ * or -1 with *cause (the scenario cannot be built, a replay diverged).
+ */
+int explore_mem_search(const struct scenario *scn, const struct explore_mem_opts *opt,
+		       struct explore_mem_result *out, char **cause);
+void explore_mem_result_free(struct explore_mem_result *r);
+
+#endif
