@@ -137,7 +137,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		{ "dot", required_argument, NULL, 'G' },
 		{ "force", no_argument, NULL, 'O' },
 		{ "full", no_argument, NULL, 'F' },
-		{ "stateful", no_argument, NULL, 'T' },
+		{ "stateful", optional_argument, NULL, 'T' },
 		{ "no-checkpoints", no_argument, NULL, 'C' },
 		{ "max-memory", required_argument, NULL, 'M' },
 		{ "preemptions", required_argument, NULL, 'p' },
@@ -172,7 +172,12 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		case 'G': a->dot_path = optarg; break;
 		case 'O': a->force = 1; break;
 		case 'F': a->full = 1; break;
-		case 'T': a->stateful = 1; break;
+		case 'T':
+			a->stateful = 1;
+			if (optarg && strcmp(optarg, "plain") != 0)
+				cli_usage_error("explore: --stateful takes no value or 'plain', not '%s'", optarg);
+			a->opt.stateful_plain = optarg != NULL;
+			break;
 		case 'C': a->opt.no_checkpoints = 1; break;
 		case 'M':
 			a->memory_set = 1;

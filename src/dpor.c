@@ -113,9 +113,12 @@ void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct sc
 
 void ex_search_set_states(struct ex_search *x, struct ex_states *t)
 {
-	XS_ASSERT(!x->reduce && x->bound < 0 && !x->top && !x->floor);
+	XS_ASSERT(x->bound < 0 && !x->top && !x->floor);
 	x->states = t;
 	x->sleepsets = 1;
+	x->key_every = x->reduce ? EX_KEY_EVERY : 1;
+	if (getenv("XS_KEY_EVERY"))   /* for measuring (docs/performance.md); not documented for users */
+		x->key_every = (size_t)strtoul(getenv("XS_KEY_EVERY"), NULL, 10) ? (size_t)strtoul(getenv("XS_KEY_EVERY"), NULL, 10) : 1;
 }
 
 void ex_search_set_top(struct ex_search *x, size_t depth)
@@ -150,6 +153,9 @@ void ex_search_free(struct ex_search *x)
 	free(x->unit_prefix);
 	free(x->level);
 	free(x->cpuh);
+	free(x->nkey);
+	free(x->keyed);
+	free(x->acc);
 	for (size_t j = 0; j < x->nsnap; j++)
 		kernel_snap_free(x->snap[j]);
 	free(x->snap);
@@ -171,6 +177,12 @@ static void grow(struct ex_search *x, size_t need)
 		x->tpos[c] = xrealloc(x->tpos[c], cap * sizeof *x->tpos[c]);
 	if (x->states)
 		x->cpuh = xrealloc(x->cpuh, cap * SCHED_MAX_CPUS * sizeof *x->cpuh);
+	if (x->states && x->reduce) {
+		x->nkey = xrealloc(x->nkey, cap * sizeof *x->nkey);
+		x->keyed = xrealloc(x->keyed, cap);
+		if (x->sumw)
+			x->acc = xrealloc(x->acc, cap * x->sumw * sizeof *x->acc);
+	}
 	x->cap = cap;
 }
 
@@ -265,19 +277,28 @@ static uint32_t count_upto(const int32_t *pos, uint32_t n, int32_t i)
  * later ones do), so only each CPU's first step after i matters.  q's own
  * pending step (op on obj) ends v.
  */
-static unsigned initials(const struct ex_search *x, int32_t i, size_t j, int q, unsigned op, unsigned obj,
-			 int stops_all)
+/*
+ * The part of initials() that steps [i + 1, j) decide: *inv receives the
+ * CPUs with a step there that does not happen after step i, *unmoved
+ * those with no step there at all; returns the CPUs among inv whose first
+ * such step depends on no other one.
+ */
+static unsigned path_initials(const struct ex_search *x, int32_t i, size_t j, unsigned *inv_out,
+			      unsigned *unmoved)
 {
 	const struct ex_event *e = &x->ev[i];
 	uint32_t li = e->clock[e->cpu];
 	int32_t first[SCHED_MAX_CPUS];
 	unsigned inv = 0, init = 0;
 
+	*unmoved = 0;
 	for (int s = 0; s < x->ncpus; s++) {
 		uint32_t k = count_upto(x->tpos[s], x->nt[s], i);
 		if (k < x->nt[s] && (size_t)x->tpos[s][k] < j && x->ev[x->tpos[s][k]].clock[e->cpu] < li) {
 			first[s] = x->tpos[s][k];
 			inv |= BIT(s);
+		} else if (k == x->nt[s] || (size_t)x->tpos[s][k] >= j) {
+			*unmoved |= BIT(s);
 		}
 	}
 	for (unsigned m = inv; m; m &= m - 1) {
@@ -290,6 +311,17 @@ static unsigned initials(const struct ex_search *x, int32_t i, size_t j, int q, 
 		if (alone)
 			init |= BIT(s);
 	}
+	*inv_out = inv;
+	return init;
+}
+
+static unsigned initials(const struct ex_search *x, int32_t i, size_t j, int q, unsigned op, unsigned obj,
+			 int stops_all)
+{
+	const struct ex_event *e = &x->ev[i];
+	uint32_t li = e->clock[e->cpu];
+	unsigned inv, unmoved, init = path_initials(x, i, j, &inv, &unmoved);
+
 	if (!(inv & BIT(q))) {
 		/* q's step is v's only step of q: initial unless a step of v conflicts with it */
 		if (stops_all)
@@ -325,6 +357,67 @@ static void add_race(struct ex_search *x, int32_t i, size_t j, int q, unsigned o
 }
 
 /*
+ * Stateful reduced search: e (step i) races with an operation of CPU q
+ * that the subtree of the state at node j (met before) performs, at some
+ * point after j.  v = notdep(e).t is then the steps of [i + 1, j) that do
+ * not happen after e, followed by steps of the subtree that are not
+ * known here.
+ *  - When [i + 1, j) holds a step of v, the initials that [i + 1, j)
+ *    decides are initials of v (a first step there has no step of v
+ *    before it that is not in [i + 1, j) too), and there is one: one of
+ *    them is added, as for any race.
+ *  - When it holds none, every step of [i + 1, j) happens after e.  An
+ *    initial r of v then has no step in (i, j) (its steps there would
+ *    happen after e, and so would all its later ones), so its first step
+ *    in v is its pending operation at node j, which must conflict with
+ *    neither e nor any step of (i, j).  Every CPU that passes this test
+ *    is added: the initials are among them.
+ * If none of them can run at node i (the model says this cannot happen),
+ * the race is left open and the caller searches node j again instead of
+ * pruning it.
+ */
+static void add_summary_race(struct ex_search *x, int32_t i, size_t j)
+{
+	struct ex_node *nd = &x->node[i];
+	const struct ex_node *nj = &x->node[j];
+	const struct ex_event *e = &x->ev[i];
+	unsigned inv, unmoved, init, cand;
+	int pick;
+
+	if ((size_t)i < x->floor)
+		return;
+	x->sum_races++;
+	init = path_initials(x, i, j, &inv, &unmoved);
+	if (init) {
+		if (init & nd->backtrack)
+			return;
+		pick = __builtin_ctz(init);
+		if (nd->enabled & BIT(pick)) {
+			nd->backtrack |= (uint8_t)BIT(pick);
+			return;
+		}
+		x->sum_open = 1;
+		return;
+	}
+	cand = 0;
+	for (unsigned m = unmoved & ~BIT(e->cpu); m; m &= m - 1) {
+		int r = __builtin_ctz(m), free_ = !ops_conflict(nj->op[r], nj->obj[r], e->op, e->obj);
+		for (size_t y = (size_t)i + 1; y < j && free_; y++)
+			if (ops_conflict(x->ev[y].op, x->ev[y].obj, nj->op[r], nj->obj[r]))
+				free_ = 0;
+		if (free_)
+			cand |= BIT(r);
+	}
+	if (!(cand & nd->enabled)) {
+		x->sum_open = 1;
+		return;
+	}
+	if (cand & nd->enabled & ~nd->backtrack)
+		x->sum_widened++;
+	nd->backtrack |= (uint8_t)(cand & nd->enabled);
+}
+
+/*
  * Could an operation `op` have run just before the writing step w?  Not a
  * lock acquisition while the lock was held, nor read_seqcount_begin while
  * the count was odd (they were blocked); anything else could.
@@ -338,8 +431,11 @@ static int could_precede(const struct ex_event *w, unsigned op)
 	return 1;
 }
 
-/* The races of q's pending step (op on obj), about to be step j. */
-static void races(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj)
+/*
+ * The races of q's pending step (op on obj), about to be step j; with
+ * summary, of an operation q performs somewhere below node j.
+ */
+static void races_of(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj, int summary)
 {
 	const uint32_t *cq = cpu_clock(x, q);
 	const struct ex_objstate *os;
@@ -366,9 +462,102 @@ static void races(struct ex_search *x, size_t j, int q, unsigned op, unsigned ob
 		for (int b = 0; b < nc && race; b++)
 			if (b != a && x->ev[cand[b]].clock[e->cpu] >= e->clock[e->cpu])
 				race = 0; /* e reaches q through another candidate */
-		if (race)
+		if (race && summary)
+			add_summary_race(x, cand[a], j);
+		else if (race)
 			add_race(x, cand[a], j, q, op, obj, 0);
 	}
+}
+
+static void races(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj)
+{
+	races_of(x, j, q, op, obj, 0);
+}
+
+/* ---- summaries, for the stateful reduced search ------------------------------------ */
+
+/* Operations as the races see them: a read, read_seqcount_begin, an acquisition, any other write. */
+static const uint8_t class_op[4] = { SCHED_OP_READ, SCHED_OP_SEQ_READ_BEGIN, SCHED_OP_ACQUIRE, SCHED_OP_WRITE };
+
+static unsigned op_class(unsigned op)
+{
+	return op == SCHED_OP_SEQ_READ_BEGIN ? 1 : op == SCHED_OP_ACQUIRE ? 2 : op_reads(op) ? 0 : 3;
+}
+
+static uint64_t *acc_of(const struct ex_search *x, size_t d)
+{
+	return &x->acc[d * x->sumw];
+}
+
+static void acc_op(struct ex_search *x, size_t d, int cpu, unsigned op, unsigned obj)
+{
+	size_t bit;
+
+	if (obj == SCHED_NO_OBJ)
+		return;
+	XS_ASSERT(obj < x->sumobjs);
+	bit = ((size_t)cpu * 4 + op_class(op)) * x->sumobjs + obj;
+	acc_of(x, d)[bit / 64] |= 1ull << (bit % 64);
+}
+
+/*
+ * Node d's child is done: node d's summary gains the child's and step d.
+ * Only operations that may race with a step above node d are kept: one
+ * after a write to the same object (step d or below) cannot, since every
+ * access to that object above node d conflicts with the write and so
+ * happens before it.  So step d, when it writes, hides the child's
+ * operations on its object.
+ */
+static void summary_merge(struct ex_search *x, size_t d)
+{
+	const struct ex_node *nd = &x->node[d];
+	uint64_t *a = acc_of(x, d), *b = acc_of(x, d + 1);
+	unsigned op = nd->op[nd->chosen], obj = nd->obj[nd->chosen];
+
+	if (obj != SCHED_NO_OBJ && !op_reads(op))
+		for (size_t k = 0; k < (size_t)x->ncpus * 4; k++) {
+			size_t bit = k * x->sumobjs + obj;
+			b[bit / 64] &= ~(1ull << (bit % 64));
+		}
+	for (size_t w = 0; w < x->sumw; w++)
+		a[w] |= b[w];
+	acc_op(x, d, nd->chosen, op, obj);
+}
+
+/* Node d's state was met before with summary sum: its operations' races with the path. */
+static void summary_races(struct ex_search *x, size_t d, const uint64_t *sum)
+{
+	size_t nbits = (size_t)x->ncpus * 4 * x->sumobjs;
+
+	for (size_t w = 0; w + 1 < x->sumw; w++)
+		for (uint64_t m = sum[w]; m; m &= m - 1) {
+			size_t bit = w * 64 + (size_t)__builtin_ctzll(m), k = bit / x->sumobjs;
+			if (bit >= nbits)
+				break;
+			races_of(x, d, (int)(k / 4), class_op[k % 4], (unsigned)(bit % x->sumobjs), 1);
+		}
+}
+
+/* Node d is done: its state's summary is what was explored below it. */
+static void summary_done(struct ex_search *x, size_t d)
+{
+	if (x->keyed[d])
+		ex_states_set_sum(x->states, &x->nkey[d], ex_sums_intern(x->states, acc_of(x, d)));
+}
+
+/* The run ended at node D: what it left undone (the pending operations) and whether it stopped everyone. */
+static void summary_end(struct ex_search *x, struct sched *s, size_t D)
+{
+	enum sched_end why = sched_end_reason(s);
+	struct sched_cpu_info info;
+
+	for (int q = 0; q < x->ncpus; q++) {
+		sched_cpu_info(s, q, &info);
+		if (info.state == SCHED_CPU_READY && info.obj)
+			acc_op(x, D, q, info.op, info.obj->id);
+	}
+	if (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT)
+		acc_of(x, D)[x->sumw - 1] |= 1;
 }
 
 /*
@@ -525,10 +714,14 @@ static void analyse_end(struct ex_search *x, struct sched *s, size_t D)
 /* After an execution of D steps: find the next node to depart from. */
 static void backtrack(struct ex_search *x, size_t D)
 {
+	if (x->acc)
+		summary_done(x, D);
 	for (size_t d = D; d-- > x->floor;) {
 		struct ex_node *nd = &x->node[d];
 		unsigned cand;
 
+		if (x->acc)
+			summary_merge(x, d);
 		nd->sleep |= (uint8_t)BIT(nd->chosen);
 		cand = nd->backtrack & ~nd->sleep & nd->enabled;
 		if (cand) {
@@ -537,6 +730,8 @@ static void backtrack(struct ex_search *x, size_t D)
 			x->redo = 1;
 			return;
 		}
+		if (x->acc)
+			summary_done(x, d);
 	}
 	x->finished = 1;
 }
@@ -585,6 +780,14 @@ static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uin
 	*sp = s = kernel_run_sched(x->run);
 	x->ncpus = sched_ncpus(s);
 	grow_objs(x, sched_obj_count(s));
+	if (x->states && x->reduce && !x->sumw) {
+		/* every CPU's 4 classes of operation on every object, and a word for "stopped" */
+		x->sumobjs = x->nobjs;
+		x->sumw = ((size_t)x->ncpus * 4 * x->nobjs + 63) / 64 + 1;
+		x->states->sumw = x->sumw;
+		x->acc = xcalloc(x->cap ? x->cap : 1, x->sumw * sizeof *x->acc);
+	}
+	XS_ASSERT(!x->acc || x->nobjs == x->sumobjs);
 	if (++x->gen == 0) {       /* 2^32 executions: forget every record once */
 		for (unsigned o = 0; o < x->nobjs; o++)
 			x->objs[o].gen = 0;
@@ -622,11 +825,17 @@ int ex_search_next(struct ex_search *x, char **cause)
 	for (;;) {
 		struct ex_node *nd;
 		unsigned avail, ok, todo = 0;
+		uint32_t sum = 0;
+		uint8_t entered;
 		int p, seen = 0;
 
 		grow(x, d + 2);
 		fill_node(x, s, d);
 		nd = &x->node[d];
+		if (x->acc) {
+			memset(acc_of(x, d), 0, x->sumw * sizeof *x->acc);
+			x->keyed[d] = 0;
+		}
 		if (sched_end_reason(s) != SCHED_RUNNING) {
 			enum sched_end why = sched_end_reason(s);
 			x->depth = d;
@@ -634,12 +843,30 @@ int ex_search_next(struct ex_search *x, char **cause)
 				analyse_end(x, s, d);
 			else if (x->sleepsets && d > 0 && (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT))
 				x->node[d - 1].stops |= (uint8_t)BIT(x->node[d - 1].chosen); /* as analyse_stop */
-			seen = x->states && ex_match_state(x, s, d, &sleep, &todo);
+			if (x->acc)
+				summary_end(x, s, d);
+			seen = x->states && ex_match_state(x, s, d, &sleep, &todo, &sum);
 			backtrack(x, d);
 			return seen ? EX_SEARCH_MATCHED : EX_SEARCH_ENDED;   /* an end is judged once */
 		}
 		ex_keep_checkpoint(x, d);
-		if (x->states && (seen = ex_match_state(x, s, d, &sleep, &todo)) && !todo) {
+		entered = sleep;
+		if (x->states && d % x->key_every == 0 &&
+		    (seen = ex_match_state(x, s, d, &sleep, &todo, &sum)) && x->reduce) {
+			/* its subtree's races with this path, then its summary for the nodes above */
+			const uint64_t *sw = ex_sums_get(x->states, sum);
+			x->sum_open = 0;
+			summary_races(x, d, sw);
+			memcpy(acc_of(x, d), sw, x->sumw * sizeof *x->acc);
+			if (x->sum_open) {
+				/* a race it could not resolve here: search the state again, as if new */
+				x->sum_reopened++;
+				seen = 0;
+				todo = 0;
+				sleep = entered;
+			}
+		}
+		if (seen && !todo) {
 			x->depth = d;
 			backtrack(x, d);
 			return EX_SEARCH_MATCHED;
@@ -682,6 +909,8 @@ int ex_search_next(struct ex_search *x, char **cause)
 			p = pick(avail, d ? x->node[d - 1].chosen : -1);
 			nd->chosen = (uint8_t)p;
 			nd->backtrack = (uint8_t)(x->reduce && !x->top ? BIT(p) : ok);
+			if (seen)
+				nd->backtrack |= (uint8_t)todo;   /* all that the earlier visits left */
 			sleep = x->sleepsets ? child_sleep(nd) : 0;
 		}
 		if (take_step(x, s, d, p, cause) != 0)
