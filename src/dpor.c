@@ -50,18 +50,39 @@
  * a superset of any source set, so the split stays sound; it costs a few
  * executions more than one unsplit search (docs/explore.md gives them).
  *
- * Stateful (ex_search_set_states): no races; every enabled CPU not asleep
- * is taken, so every reachable state is met, and each new node's state
- * is looked up in a table of visited states (explore_states.c) with the
- * sleep set it is entered with.  This is sleep sets with state caching,
- * Godefroid, "Partial-Order Methods for the Verification of Concurrent
- * Systems" (LNCS 1032, 1996), section 5.3, Figure 5.3: a state met again
- * is explored only through the CPUs its stored sleep set Z had asleep and
- * the present sleep set S has awake (Z \ S), with S narrowed to S & Z, and
- * Z := S & Z is stored; with Z \ S empty the execution ends there
- * (EX_SEARCH_MATCHED).  Sound because the state graph is acyclic (a
- * state includes every CPU's step count), so a state met again has been
- * explored completely; an end met again is not judged again.
+ * Stateful (ex_search_set_states): each new node's state (at depths that
+ * are multiples of key_every) is looked up in a table of visited states
+ * (explore_states.c) with the sleep set it is entered with.  This is
+ * sleep sets with state caching, Godefroid, "Partial-Order Methods for
+ * the Verification of Concurrent Systems" (LNCS 1032, 1996), section 5.3,
+ * Figure 5.3: a state met again is explored only through the CPUs its
+ * stored sleep set Z had asleep and the present sleep set S has awake
+ * (Z \ S), with S narrowed to S & Z, and Z := S & Z is stored; with Z \ S
+ * empty the execution ends there (EX_SEARCH_MATCHED).  Sound because the
+ * state graph is acyclic (a state includes every CPU's step count), so a
+ * state met again has been explored completely; an end met again is not
+ * judged again.
+ *  - Plain (--stateful=plain, reduce 0): every enabled CPU not asleep is
+ *    taken, so every reachable state is met.
+ *  - Reduced (stateful DPOR, the default --stateful): the backtrack sets
+ *    are source-DPOR's, and pruning at a state met before would lose the
+ *    races between steps of the present path and steps below that state
+ *    (Yang, Chen, Gopalakrishnan and Kirby, "Efficient stateful dynamic
+ *    partial order reduction", SPIN 2008, who keep a graph of the visited
+ *    transitions for this).  Here each stored state keeps a summary: the
+ *    set of (CPU, class of operation, object) its explored subtree
+ *    performed (acc, merged upwards as nodes are done; an operation after
+ *    a write to its object is left out, since every access above conflicts
+ *    with that write), and a state met again first has each summary
+ *    operation analysed as if its CPU ran it next (races_of with summary:
+ *    the race candidates are found as for a pending step, conservatively,
+ *    since that step's CPU only gains happens-before below; the reversal
+ *    is chosen by add_summary_race, which states why its choice contains
+ *    an initial).  A subtree whose run stopped everyone (a BUG, the step
+ *    limit) is never pruned.  The races within the subtree do not depend
+ *    on the path above it, so its backtrack sets stay source sets for any
+ *    path that reaches it; Abdulla et al.'s theorem then applies as for
+ *    the stateless search.
  *
  * Checkpoints: every EX_SNAP_EVERY steps of the path a new node keeps a
  * kernel_snap (the world and the CPUs' stacks); an execution resumes from

@@ -312,7 +312,7 @@ static int run_stateful(struct explorer *ex, char **cause)
 	ex_search_set_states(&x, &t);
 	rc = run_prepared(ex, &x, -1, 0, cause);
 	ex->res->stored = t.n;
-	ex->res->unstored = t.refused;
+	ex->res->unstored = t.refused + t.sum_refused;
 	ex->res->table_bytes = t.bytes;
 	ex->res->summaries = t.nsum;
 	ex_states_free(&t);

@@ -142,7 +142,8 @@ struct explore_result {
 	unsigned long long stored;      /* distinct states met and kept in the table */
 	unsigned long long matched;     /* executions cut at a state met before with nothing new to do */
 	unsigned long long rematched;   /* states met again with a smaller sleep set: explored in part */
-	unsigned long long unstored;    /* states met when the table was full: explored statelessly */
+	unsigned long long unstored;    /* states met when the table was full (explored statelessly) or
+					   whose summary was not kept (searched again when met) */
 	unsigned long long table_bytes; /* the table's size at the end */
 	unsigned long long summaries;   /* reduced: distinct summaries kept (what a state's subtree does) */
 	unsigned long long sum_races;   /* reduced: races of the path with a met state's summary */

@@ -79,7 +79,8 @@ static void print_counts(const struct explore_options *opt, const struct explore
 			       r->matched, r->blocked, r->summaries, r->sum_races, r->sum_widened, r->stop_kept);
 		if (r->unstored)
 			printf("note: the state table reached --max-memory; %llu states met after that were searched "
-			       "statelessly (complete, only slower)\n", r->unstored);
+			       "statelessly or, their summaries not kept, searched again (complete, only slower)\n",
+			       r->unstored);
 		if (r->stateless)
 			printf("note: this build cannot hash a CPU's stack (ASan fake stacks or the backend): "
 			       "searched with sleep sets alone (complete, only slower)\n");

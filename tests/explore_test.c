@@ -15,16 +15,17 @@
  *             (and, for runs cut by the step limit, the same states);
  *             -j 2 = -j 1; shards folded = one run; resumed = one run;
  *             a unit's bytes round-trip and damaged bytes are refused
- *  explore-12 stateful = full on the small scenarios (step limits too):
- *             the same final states, verdicts, shortest counterexample and
- *             fewest preemptions
- *  explore-13 on every shipped and test scenario: stateful = reduced
- *             (states, verdicts, counterexamples); checkpoints change
- *             nothing: reduced, full and stateful searches resumed from
- *             checkpoints give the results of replaying every execution
- *  explore-14 random small scenarios (2 CPUs; random open modes,
+ *  explore-12 both stateful searches (stateful DPOR, and .p: plain) =
+ *             full on the small scenarios (step limits too): the same
+ *             final states, verdicts, shortest counterexample and fewest
+ *             preemptions
+ *  explore-13 on every shipped and test scenario: both stateful searches
+ *             = reduced (states, verdicts, counterexamples); checkpoints
+ *             change nothing: reduced, full and both stateful searches
+ *             resumed from checkpoints give the results of replaying
+ *  explore-14 random small scenarios (2 to 4 CPUs; random open modes,
  *             mappings, operations, pages, holes, injected faults and
- *             version): reduced = full and stateful = full on each
+ *             version): reduced = full and both stateful = full on each
  *             (states, verdicts, shortest counterexample, fewest
  *             preemptions); XS_RANDOM_SCENARIOS sets how many (120)
  */
