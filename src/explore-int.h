@@ -1,7 +1,9 @@
 /*
  * explore-int.h - the explorer's insides, shared by explore.c (the driver:
- * counting, verdicts, counterexamples, random and PCT runs) and dpor.c (the
- * systematic search: the path, vector clocks, races, sleep sets).
+ * counting, verdicts, counterexamples, random and PCT runs), dpor.c (the
+ * systematic search: the path, sleep sets, backtracking), dpor_races.c
+ * (vector clocks, races, summaries) and explore_states.c (state keys,
+ * the table of visited states, checkpoints).
  */
 #ifndef XS_EXPLORE_INT_H
 #define XS_EXPLORE_INT_H
@@ -246,6 +248,39 @@ int ex_match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *slee
 size_t ex_resume_checkpoint(struct ex_search *x);
 /* At new node d, still running: keep a checkpoint when d is a multiple of EX_SNAP_EVERY. */
 void ex_keep_checkpoint(struct ex_search *x, size_t d);
+
+/* ---- dpor_races.c, for dpor.c ------------------------------------------------------- */
+
+/* Reads: loads, read_seqcount_begin and _retry; every other operation writes. */
+static inline int ex_op_reads(unsigned op)
+{
+	return op == SCHED_OP_READ || op == SCHED_OP_SEQ_READ_BEGIN || op == SCHED_OP_SEQ_READ_RETRY;
+}
+
+/* The dependency relation: same object, not both reads. */
+static inline int ex_ops_conflict(unsigned op1, unsigned obj1, unsigned op2, unsigned obj2)
+{
+	return obj1 == obj2 && obj1 != SCHED_NO_OBJ && !(ex_op_reads(op1) && ex_op_reads(op2));
+}
+
+/* The record of obj (an id below x->nobjs), reset if it is from an earlier execution. */
+struct ex_objstate *ex_objstate_of(struct ex_search *x, unsigned obj);
+/* Append step j (CPU q: op on obj, whose lock owner or seqcount was `before`) with its vector clock. */
+void ex_ev_add(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj, int32_t before);
+/* The races of q's pending step (op on obj), about to be step j: backtrack points added above. */
+void ex_races(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj);
+/* The run ended after D steps: races of what the unfinished CPUs would do next, and of a stopping step. */
+void ex_analyse_end(struct ex_search *x, struct sched *s, size_t D);
+/* Stateful reduced search: node d's summary accumulator (x->sumw words). */
+uint64_t *ex_acc_of(const struct ex_search *x, size_t d);
+/* Node d's child is done: node d's summary gains the child's (less what step d hides) and step d. */
+void ex_summary_merge(struct ex_search *x, size_t d);
+/* Node d's state was met before with summary sum: its operations' races with the path (may set sum_open). */
+void ex_summary_races(struct ex_search *x, size_t d, const uint64_t *sum);
+/* Node d is done: its state's summary, if it is stored, is its accumulator. */
+void ex_summary_done(struct ex_search *x, size_t d);
+/* The run ended at node D: its accumulator holds the pending operations and whether it stopped everyone. */
+void ex_summary_end(struct ex_search *x, struct sched *s, size_t D);
 
 /* Preemptions of the last execution (from the path, as sched_preemptions counts). */
 unsigned ex_search_preemptions(const struct ex_search *x);
