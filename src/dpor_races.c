@@ -258,11 +258,12 @@ static int could_precede(const struct ex_event *w, unsigned op)
 
 /*
  * The races of q's pending step (op on obj), about to be step j; with
- * summary, of an operation q performs somewhere below node j.
+ * summary, of an operation q performs somewhere below node j, after its
+ * pending step there, whose clock cq is then at least.
  */
-static void races_of(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj, int summary)
+static void races_of(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj, int summary,
+		     const uint32_t *cq)
 {
-	const uint32_t *cq = cpu_clock(x, q);
 	const struct ex_objstate *os;
 	int32_t cand[SCHED_MAX_CPUS + 1];
 	int nc = 0;
@@ -296,7 +297,29 @@ static void races_of(struct ex_search *x, size_t j, int q, unsigned op, unsigned
 
 void ex_races(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj)
 {
-	races_of(x, j, q, op, obj, 0);
+	races_of(x, j, q, op, obj, 0, cpu_clock(x, q));
+}
+
+/*
+ * At least the clock of q's pending step at node j, whenever it runs
+ * below: q's last clock, and the last write to its object (and, for a
+ * write, the reads since), which it follows whether or not steps below
+ * access that object first.  Every later step of q happens after it.
+ */
+static void pending_clock(const struct ex_search *x, size_t j, int q, uint32_t *c)
+{
+	unsigned op = x->node[j].op[q], obj = x->node[j].obj[q];
+
+	memcpy(c, cpu_clock(x, q), SCHED_MAX_CPUS * sizeof *c);
+	c[q] = x->nt[q] + 1;
+	if (obj != SCHED_NO_OBJ && obj < x->nobjs && x->objs[obj].gen == x->gen) {
+		const struct ex_objstate *os = &x->objs[obj];
+		if (os->last_w >= 0)
+			join(c, x->ev[os->last_w].clock);
+		if (!ex_op_reads(op))
+			for (unsigned m = os->rmask; m; m &= m - 1)
+				join(c, x->ev[os->rd[__builtin_ctz(m)]].clock);
+	}
 }
 
 /* ---- summaries, for the stateful reduced search ------------------------------------ */
@@ -349,18 +372,33 @@ void ex_summary_merge(struct ex_search *x, size_t d)
 	acc_op(x, d, nd->chosen, op, obj);
 }
 
-/* Node d's state was met before with summary sum: its operations' races with the path. */
+/*
+ * Node d's state was met before with summary sum: its operations' races
+ * with the path.  A CPU with operations below runs its pending step
+ * there first: that step's races are analysed exactly (as a pending
+ * step's), and the others' against the pending step's clock.
+ */
 void ex_summary_races(struct ex_search *x, size_t d, const uint64_t *sum)
 {
-	size_t nbits = (size_t)x->ncpus * 4 * x->sumobjs;
+	size_t per = 4 * (size_t)x->sumobjs;
 
-	for (size_t w = 0; w + 1 < x->sumw; w++)
-		for (uint64_t m = sum[w]; m; m &= m - 1) {
-			size_t bit = w * 64 + (size_t)__builtin_ctzll(m), k = bit / x->sumobjs;
-			if (bit >= nbits)
-				break;
-			races_of(x, d, (int)(k / 4), class_op[k % 4], (unsigned)(bit % x->sumobjs), 1);
+	for (int q = 0; q < x->ncpus; q++) {
+		uint32_t pc[SCHED_MAX_CPUS];
+		int any = 0;
+		for (size_t bit = (size_t)q * per; bit < (size_t)(q + 1) * per; bit++) {
+			if (!(sum[bit / 64] >> (bit % 64) & 1)) {
+				if (bit % 64 == 0 && !sum[bit / 64] && bit + 63 < (size_t)(q + 1) * per)
+					bit += 63;   /* a zero word */
+				continue;
+			}
+			if (!any) {
+				any = 1;
+				ex_races(x, d, q, x->node[d].op[q], x->node[d].obj[q]);
+				pending_clock(x, d, q, pc);
+			}
+			races_of(x, d, q, class_op[(bit / x->sumobjs) % 4], (unsigned)(bit % x->sumobjs), 1, pc);
 		}
+	}
 }
 
 /* Node d is done: its state's summary is what was explored below it. */
