@@ -48,9 +48,10 @@ static const char explore_help[] =
 	"                         name: seqwait); a what-if, never recorded\n"
 	"      --full             every interleaving, no reduction (the reference; only\n"
 	"                         tiny scenarios finish)\n"
-	"      --stateful         every reachable state once: sleep sets and a table of\n"
-	"                         the states met, each hashed from the world and the\n"
-	"                         CPUs' stacks (one process; counts ends, not orders)\n"
+	"      --stateful[=plain] stateful DPOR: the default search with a table of\n"
+	"                         states met, each met again pruned after the races\n"
+	"                         of what was done below it; plain: every state once\n"
+	"                         (one process; counts ends, not orders)\n"
 	"      --no-checkpoints   replay every execution from the start instead of\n"
 	"                         resuming it from a checkpoint of the world and the\n"
 	"                         CPUs' stacks (the same search, slower: to compare)\n"
@@ -137,7 +138,7 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		{ "dot", required_argument, NULL, 'G' },
 		{ "force", no_argument, NULL, 'O' },
 		{ "full", no_argument, NULL, 'F' },
-		{ "stateful", no_argument, NULL, 'T' },
+		{ "stateful", optional_argument, NULL, 'T' },
 		{ "no-checkpoints", no_argument, NULL, 'C' },
 		{ "max-memory", required_argument, NULL, 'M' },
 		{ "preemptions", required_argument, NULL, 'p' },
@@ -172,7 +173,12 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 		case 'G': a->dot_path = optarg; break;
 		case 'O': a->force = 1; break;
 		case 'F': a->full = 1; break;
-		case 'T': a->stateful = 1; break;
+		case 'T':
+			a->stateful = 1;
+			if (optarg && strcmp(optarg, "plain") != 0)
+				cli_usage_error("explore: --stateful takes no value or 'plain', not '%s'", optarg);
+			a->opt.stateful_plain = optarg != NULL;
+			break;
 		case 'C': a->opt.no_checkpoints = 1; break;
 		case 'M':
 			a->memory_set = 1;

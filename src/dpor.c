@@ -1,7 +1,8 @@
 /*
  * dpor.c - the systematic search: depth-first over schedules by
  * re-execution, with or without reduction (see explore-int.h for the data,
- * docs/explore.md for the argument).
+ * docs/explore.md for the argument; the race analysis and the stateful
+ * search's summaries are in dpor_races.c).
  *
  * The search keeps one path: node[d] is the state before step d, with the
  * CPUs that could run, each CPU's pending operation, the backtrack set,
@@ -50,18 +51,39 @@
  * a superset of any source set, so the split stays sound; it costs a few
  * executions more than one unsplit search (docs/explore.md gives them).
  *
- * Stateful (ex_search_set_states): no races; every enabled CPU not asleep
- * is taken, so every reachable state is met, and each new node's state
- * is looked up in a table of visited states (explore_states.c) with the
- * sleep set it is entered with.  This is sleep sets with state caching,
- * Godefroid, "Partial-Order Methods for the Verification of Concurrent
- * Systems" (LNCS 1032, 1996), section 5.3, Figure 5.3: a state met again
- * is explored only through the CPUs its stored sleep set Z had asleep and
- * the present sleep set S has awake (Z \ S), with S narrowed to S & Z, and
- * Z := S & Z is stored; with Z \ S empty the execution ends there
- * (EX_SEARCH_MATCHED).  Sound because the state graph is acyclic (a
- * state includes every CPU's step count), so a state met again has been
- * explored completely; an end met again is not judged again.
+ * Stateful (ex_search_set_states): each new node's state (at depths that
+ * are multiples of key_every) is looked up in a table of visited states
+ * (explore_states.c) with the sleep set it is entered with.  This is
+ * sleep sets with state caching, Godefroid, "Partial-Order Methods for
+ * the Verification of Concurrent Systems" (LNCS 1032, 1996), section 5.3,
+ * Figure 5.3: a state met again is explored only through the CPUs its
+ * stored sleep set Z had asleep and the present sleep set S has awake
+ * (Z \ S), with S narrowed to S & Z, and Z := S & Z is stored; with Z \ S
+ * empty the execution ends there (EX_SEARCH_MATCHED).  Sound because the
+ * state graph is acyclic (a state includes every CPU's step count), so a
+ * state met again has been explored completely; an end met again is not
+ * judged again.
+ *  - Plain (--stateful=plain, reduce 0): every enabled CPU not asleep is
+ *    taken, so every reachable state is met.
+ *  - Reduced (stateful DPOR, the default --stateful): the backtrack sets
+ *    are source-DPOR's, and pruning at a state met before would lose the
+ *    races between steps of the present path and steps below that state
+ *    (Yang, Chen, Gopalakrishnan and Kirby, "Efficient stateful dynamic
+ *    partial order reduction", SPIN 2008, who keep a graph of the visited
+ *    transitions for this).  Here each stored state keeps a summary: the
+ *    set of (CPU, class of operation, object) its explored subtree
+ *    performed (acc, merged upwards as nodes are done; an operation after
+ *    a write to its object is left out, since every access above conflicts
+ *    with that write), and a state met again first has each summary
+ *    operation analysed as if its CPU ran it next (races_of with summary:
+ *    the race candidates are found as for a pending step, conservatively,
+ *    since that step's CPU only gains happens-before below; the reversal
+ *    is chosen by add_summary_race, which states why its choice contains
+ *    an initial).  A subtree whose run stopped everyone (a BUG, the step
+ *    limit) is never pruned.  The races within the subtree do not depend
+ *    on the path above it, so its backtrack sets stay source sets for any
+ *    path that reaches it; Abdulla et al.'s theorem then applies as for
+ *    the stateless search.
  *
  * Checkpoints: every EX_SNAP_EVERY steps of the path a new node keeps a
  * kernel_snap (the world and the CPUs' stacks); an execution resumes from
@@ -85,17 +107,6 @@
 
 #define BIT(c) (1u << (c))
 
-static int op_reads(unsigned op)
-{
-	return op == SCHED_OP_READ || op == SCHED_OP_SEQ_READ_BEGIN || op == SCHED_OP_SEQ_READ_RETRY;
-}
-
-/* The dependency relation: same object, not both reads. */
-static int ops_conflict(unsigned op1, unsigned obj1, unsigned op2, unsigned obj2)
-{
-	return obj1 == obj2 && obj1 != SCHED_NO_OBJ && !(op_reads(op1) && op_reads(op2));
-}
-
 void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct scenario *scn,
 		    enum xip_version version, int reduce, int bound)
 {
@@ -113,9 +124,14 @@ void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct sc
 
 void ex_search_set_states(struct ex_search *x, struct ex_states *t)
 {
-	XS_ASSERT(!x->reduce && x->bound < 0 && !x->top && !x->floor);
+	const char *every = getenv("XS_KEY_EVERY");   /* for the measurements in docs/performance.md */
+
+	XS_ASSERT(x->bound < 0 && !x->top && !x->floor);
 	x->states = t;
 	x->sleepsets = 1;
+	x->key_every = x->reduce ? EX_KEY_EVERY : 1;
+	if (every && strtoul(every, NULL, 10) > 0)
+		x->key_every = (size_t)strtoul(every, NULL, 10);
 }
 
 void ex_search_set_top(struct ex_search *x, size_t depth)
@@ -150,6 +166,9 @@ void ex_search_free(struct ex_search *x)
 	free(x->unit_prefix);
 	free(x->level);
 	free(x->cpuh);
+	free(x->nkey);
+	free(x->keyed);
+	free(x->acc);
 	for (size_t j = 0; j < x->nsnap; j++)
 		kernel_snap_free(x->snap[j]);
 	free(x->snap);
@@ -171,6 +190,12 @@ static void grow(struct ex_search *x, size_t need)
 		x->tpos[c] = xrealloc(x->tpos[c], cap * sizeof *x->tpos[c]);
 	if (x->states)
 		x->cpuh = xrealloc(x->cpuh, cap * SCHED_MAX_CPUS * sizeof *x->cpuh);
+	if (x->states && x->reduce) {
+		x->nkey = xrealloc(x->nkey, cap * sizeof *x->nkey);
+		x->keyed = xrealloc(x->keyed, cap);
+		if (x->sumw)
+			x->acc = xrealloc(x->acc, cap * x->sumw * sizeof *x->acc);
+	}
 	x->cap = cap;
 }
 
@@ -181,194 +206,6 @@ static void grow_objs(struct ex_search *x, unsigned n)
 	x->objs = xrealloc(x->objs, n * sizeof *x->objs);
 	memset(x->objs + x->nobjs, 0, (n - x->nobjs) * sizeof *x->objs);
 	x->nobjs = n;
-}
-
-/* The record of obj (ids are below sched_obj_count, which replay_prefix made room for). */
-static struct ex_objstate *objstate(struct ex_search *x, unsigned obj)
-{
-	struct ex_objstate *os;
-
-	XS_ASSERT(obj < x->nobjs);
-	os = &x->objs[obj];
-	if (os->gen != x->gen) {
-		os->gen = x->gen;
-		os->last_w = -1;
-		os->rmask = 0;
-	}
-	return os;
-}
-
-static const uint32_t zero_clock[SCHED_MAX_CPUS];
-
-/* The clock of q's last step (zero before its first). */
-static const uint32_t *cpu_clock(const struct ex_search *x, int q)
-{
-	return x->nt[q] ? x->ev[x->tpos[q][x->nt[q] - 1]].clock : zero_clock;
-}
-
-static void join(uint32_t *a, const uint32_t *b)
-{
-	for (int c = 0; c < SCHED_MAX_CPUS; c++)
-		if (b[c] > a[c])
-			a[c] = b[c];
-}
-
-/* Append step j (CPU q: op on obj, whose lock or seqcount state is `before`) with its vector clock. */
-static void ev_add(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj, int32_t before)
-{
-	struct ex_event *e = &x->ev[j];
-
-	memcpy(e->clock, cpu_clock(x, q), sizeof e->clock);
-	e->clock[q] = x->nt[q] + 1;
-	e->cpu = (uint8_t)q;
-	e->op = (uint8_t)op;
-	e->obj = (uint16_t)obj;
-	e->prev_w = -1;
-	e->before = before;
-	if (obj != SCHED_NO_OBJ) {
-		struct ex_objstate *os = objstate(x, obj);
-		if (os->last_w >= 0)
-			join(e->clock, x->ev[os->last_w].clock);
-		if (op_reads(op)) {
-			os->rd[q] = (int32_t)j;
-			os->rmask |= (uint8_t)BIT(q);
-		} else {
-			for (unsigned m = os->rmask; m; m &= m - 1)
-				join(e->clock, x->ev[os->rd[__builtin_ctz(m)]].clock);
-			e->prev_w = os->last_w;
-			os->last_w = (int32_t)j;
-			os->rmask = 0;
-		}
-	}
-	x->tpos[q][x->nt[q]++] = (int32_t)j;
-}
-
-/* How many of the ascending positions pos[0, n) are <= i. */
-static uint32_t count_upto(const int32_t *pos, uint32_t n, int32_t i)
-{
-	uint32_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (pos[mid] <= i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/*
- * The initials of v = notdep(e, E).q for E = steps [0, j) and e = step i:
- * the CPUs whose first step in v depends on no other step of v.  A CPU's
- * steps in v are a prefix of its steps after i (once one depends on e, all
- * later ones do), so only each CPU's first step after i matters.  q's own
- * pending step (op on obj) ends v.
- */
-static unsigned initials(const struct ex_search *x, int32_t i, size_t j, int q, unsigned op, unsigned obj,
-			 int stops_all)
-{
-	const struct ex_event *e = &x->ev[i];
-	uint32_t li = e->clock[e->cpu];
-	int32_t first[SCHED_MAX_CPUS];
-	unsigned inv = 0, init = 0;
-
-	for (int s = 0; s < x->ncpus; s++) {
-		uint32_t k = count_upto(x->tpos[s], x->nt[s], i);
-		if (k < x->nt[s] && (size_t)x->tpos[s][k] < j && x->ev[x->tpos[s][k]].clock[e->cpu] < li) {
-			first[s] = x->tpos[s][k];
-			inv |= BIT(s);
-		}
-	}
-	for (unsigned m = inv; m; m &= m - 1) {
-		int s = __builtin_ctz(m), alone = 1;
-		for (unsigned m2 = inv & ~BIT(s); m2 && alone; m2 &= m2 - 1) {
-			int s2 = __builtin_ctz(m2);
-			if (x->ev[first[s]].clock[s2] >= x->ev[first[s2]].clock[s2])
-				alone = 0;
-		}
-		if (alone)
-			init |= BIT(s);
-	}
-	if (!(inv & BIT(q))) {
-		/* q's step is v's only step of q: initial unless a step of v conflicts with it */
-		if (stops_all)
-			return inv ? init : init | BIT(q);
-		for (size_t y = (size_t)i + 1; y < j; y++)
-			if (ops_conflict(x->ev[y].op, x->ev[y].obj, op, obj) && x->ev[y].clock[e->cpu] < li)
-				return init;
-		init |= BIT(q);
-	}
-	return init;
-}
-
-/* e (step i) races with q's pending step at j: make sure pre(e) tries a way to reverse it. */
-static void add_race(struct ex_search *x, int32_t i, size_t j, int q, unsigned op, unsigned obj, int stops_all)
-{
-	struct ex_node *nd = &x->node[i];
-	unsigned init;
-	int pick;
-
-	if ((size_t)i < x->floor)
-		return;   /* the top search took every CPU there */
-	init = initials(x, i, j, q, op, obj, stops_all);
-	if (init & nd->backtrack)
-		return;
-	pick = (init & BIT(q)) ? q : init ? __builtin_ctz(init) : -1;
-	if (pick < 0 || !(nd->enabled & BIT(pick))) {
-		/* cannot happen if the model holds; stay sound, and count it */
-		x->fallbacks++;
-		nd->backtrack |= nd->enabled;
-		return;
-	}
-	nd->backtrack |= (uint8_t)BIT(pick);
-}
-
-/*
- * Could an operation `op` have run just before the writing step w?  Not a
- * lock acquisition while the lock was held, nor read_seqcount_begin while
- * the count was odd (they were blocked); anything else could.
- */
-static int could_precede(const struct ex_event *w, unsigned op)
-{
-	if (op == SCHED_OP_ACQUIRE)
-		return w->before < 0;
-	if (op == SCHED_OP_SEQ_READ_BEGIN)
-		return !(w->before & 1);
-	return 1;
-}
-
-/* The races of q's pending step (op on obj), about to be step j. */
-static void races(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj)
-{
-	const uint32_t *cq = cpu_clock(x, q);
-	const struct ex_objstate *os;
-	int32_t cand[SCHED_MAX_CPUS + 1];
-	int nc = 0;
-
-	if (obj == SCHED_NO_OBJ || obj >= x->nobjs || x->objs[obj].gen != x->gen)
-		return;
-	os = &x->objs[obj];
-	if (op_reads(op) || !(os->rmask & ~BIT(q))) {
-		int32_t w = os->last_w;
-		/* a blocking operation races with the last write it could have preceded */
-		while (w >= 0 && !could_precede(&x->ev[w], op))
-			w = x->ev[w].prev_w;
-		if (w >= 0)
-			cand[nc++] = w;
-	} else {
-		for (unsigned m = os->rmask & ~BIT(q); m; m &= m - 1)
-			cand[nc++] = os->rd[__builtin_ctz(m)];
-	}
-	for (int a = 0; a < nc; a++) {
-		const struct ex_event *e = &x->ev[cand[a]];
-		int race = e->cpu != q && cq[e->cpu] < e->clock[e->cpu];
-		for (int b = 0; b < nc && race; b++)
-			if (b != a && x->ev[cand[b]].clock[e->cpu] >= e->clock[e->cpu])
-				race = 0; /* e reaches q through another candidate */
-		if (race)
-			add_race(x, cand[a], j, q, op, obj, 0);
-	}
 }
 
 /*
@@ -387,12 +224,12 @@ static int take_step(struct ex_search *x, struct sched *s, size_t d, int cpu, ch
 	if (x->reduce && !x->top) {
 		int32_t before = 0;
 		if (d >= x->replay && d >= x->floor)
-			races(x, d, cpu, nd->op[cpu], nd->obj[cpu]);
-		if (nd->obj[cpu] != SCHED_NO_OBJ && !op_reads(nd->op[cpu])) {
+			ex_races(x, d, cpu, nd->op[cpu], nd->obj[cpu]);
+		if (nd->obj[cpu] != SCHED_NO_OBJ && !ex_op_reads(nd->op[cpu])) {
 			const struct sched_obj *o = sched_obj_by_id(s, nd->obj[cpu]);
 			before = o->kind == SCHED_OBJ_SEQCOUNT ? (int32_t)o->sequence : o->owner;
 		}
-		ev_add(x, d, cpu, nd->op[cpu], nd->obj[cpu], before);
+		ex_ev_add(x, d, cpu, nd->op[cpu], nd->obj[cpu], before);
 	}
 	x->steps++;
 	if (sched_step(s, cpu, &why) != 0) {
@@ -449,7 +286,7 @@ static uint8_t child_sleep(const struct ex_node *nd)
 	/* a step known to stop the run conflicts with every other: it wakes */
 	for (unsigned m = nd->sleep & ~BIT(p) & ~nd->stops; m; m &= m - 1) {
 		int r = __builtin_ctz(m);
-		if (!ops_conflict(nd->op[r], nd->obj[r], nd->op[p], nd->obj[p]))
+		if (!ex_ops_conflict(nd->op[r], nd->obj[r], nd->op[p], nd->obj[p]))
 			keep |= BIT(r);
 	}
 	return (uint8_t)keep;
@@ -471,64 +308,17 @@ static unsigned allowed(const struct ex_search *x, size_t d)
 	return nd->enabled;
 }
 
-/*
- * The last step b stopped the run (a BUG, the step limit): it disables
- * every other CPU, so it conflicts with all their steps.  It races with
- * each other CPU's last step that does not happen before it, and with
- * each other CPU's pending operation (which it cut off).
- */
-static void analyse_stop(struct ex_search *x, struct sched *s, size_t D)
-{
-	size_t b = D - 1;
-	struct ex_node *nd = &x->node[b];
-	const struct ex_event *eb = &x->ev[b];
-	int32_t last[SCHED_MAX_CPUS];
-	unsigned conc = 0;
-	struct sched_cpu_info info;
-
-	nd->stops |= (uint8_t)BIT(eb->cpu);
-	for (int q = 0; q < x->ncpus; q++) {
-		sched_cpu_info(s, q, &info);
-		if (q != eb->cpu && info.state == SCHED_CPU_READY && (nd->enabled & BIT(q)))
-			nd->backtrack |= (uint8_t)BIT(q);
-		if (q != eb->cpu && x->nt[q]) {
-			last[q] = x->tpos[q][x->nt[q] - 1];
-			if (eb->clock[q] < x->ev[last[q]].clock[q])
-				conc |= BIT(q);
-		}
-	}
-	for (unsigned m = conc; m; m &= m - 1) {
-		int r = __builtin_ctz(m), race = 1;
-		for (unsigned m2 = conc & ~BIT(r); m2 && race; m2 &= m2 - 1)
-			if (x->ev[last[__builtin_ctz(m2)]].clock[r] >= x->ev[last[r]].clock[r])
-				race = 0; /* r's step reaches b through another CPU's */
-		if (race)
-			add_race(x, last[r], b, eb->cpu, eb->op, eb->obj, 1);
-	}
-}
-
-/* The run ended after D steps: races of what the unfinished CPUs would do next. */
-static void analyse_end(struct ex_search *x, struct sched *s, size_t D)
-{
-	enum sched_end why = sched_end_reason(s);
-	struct sched_cpu_info info;
-
-	for (int q = 0; q < x->ncpus; q++) {
-		sched_cpu_info(s, q, &info);
-		if (info.state == SCHED_CPU_READY && info.obj)
-			races(x, D, q, info.op, info.obj->id);
-	}
-	if ((why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT) && D > 0)
-		analyse_stop(x, s, D);
-}
-
 /* After an execution of D steps: find the next node to depart from. */
 static void backtrack(struct ex_search *x, size_t D)
 {
+	if (x->acc)
+		ex_summary_done(x, D);
 	for (size_t d = D; d-- > x->floor;) {
 		struct ex_node *nd = &x->node[d];
 		unsigned cand;
 
+		if (x->acc)
+			ex_summary_merge(x, d);
 		nd->sleep |= (uint8_t)BIT(nd->chosen);
 		cand = nd->backtrack & ~nd->sleep & nd->enabled;
 		if (cand) {
@@ -537,6 +327,8 @@ static void backtrack(struct ex_search *x, size_t D)
 			x->redo = 1;
 			return;
 		}
+		if (x->acc)
+			ex_summary_done(x, d);
 	}
 	x->finished = 1;
 }
@@ -562,8 +354,8 @@ static void restep(struct ex_search *x, size_t d)
 	XS_ASSERT(x->tpos[q][x->nt[q]] == (int32_t)d);
 	x->nt[q]++;
 	if (e->obj != SCHED_NO_OBJ) {
-		struct ex_objstate *os = objstate(x, e->obj);
-		if (op_reads(e->op)) {
+		struct ex_objstate *os = ex_objstate_of(x, e->obj);
+		if (ex_op_reads(e->op)) {
 			os->rd[q] = (int32_t)d;
 			os->rmask |= (uint8_t)BIT(q);
 		} else {
@@ -585,6 +377,14 @@ static int replay_prefix(struct ex_search *x, struct sched **sp, size_t *dp, uin
 	*sp = s = kernel_run_sched(x->run);
 	x->ncpus = sched_ncpus(s);
 	grow_objs(x, sched_obj_count(s));
+	if (x->states && x->reduce && !x->sumw) {
+		/* every CPU's 4 classes of operation on every object, and a word for "stopped" */
+		x->sumobjs = x->nobjs;
+		x->sumw = ((size_t)x->ncpus * 4 * x->nobjs + 63) / 64 + 1;
+		x->states->sumw = x->sumw;
+		x->acc = xcalloc(x->cap ? x->cap : 1, x->sumw * sizeof *x->acc);
+	}
+	XS_ASSERT(!x->acc || x->nobjs == x->sumobjs);
 	if (++x->gen == 0) {       /* 2^32 executions: forget every record once */
 		for (unsigned o = 0; o < x->nobjs; o++)
 			x->objs[o].gen = 0;
@@ -622,24 +422,48 @@ int ex_search_next(struct ex_search *x, char **cause)
 	for (;;) {
 		struct ex_node *nd;
 		unsigned avail, ok, todo = 0;
+		uint32_t sum = 0;
+		uint8_t entered;
 		int p, seen = 0;
 
 		grow(x, d + 2);
 		fill_node(x, s, d);
 		nd = &x->node[d];
+		if (x->acc) {
+			memset(ex_acc_of(x, d), 0, x->sumw * sizeof *x->acc);
+			x->keyed[d] = 0;
+		}
 		if (sched_end_reason(s) != SCHED_RUNNING) {
 			enum sched_end why = sched_end_reason(s);
 			x->depth = d;
 			if (x->reduce && !x->top)
-				analyse_end(x, s, d);
+				ex_analyse_end(x, s, d);
 			else if (x->sleepsets && d > 0 && (why == SCHED_END_BUG || why == SCHED_END_STEP_LIMIT))
 				x->node[d - 1].stops |= (uint8_t)BIT(x->node[d - 1].chosen); /* as analyse_stop */
-			seen = x->states && ex_match_state(x, s, d, &sleep, &todo);
+			if (x->acc)
+				ex_summary_end(x, s, d);
+			seen = x->states && ex_match_state(x, s, d, &sleep, &todo, &sum);
 			backtrack(x, d);
 			return seen ? EX_SEARCH_MATCHED : EX_SEARCH_ENDED;   /* an end is judged once */
 		}
 		ex_keep_checkpoint(x, d);
-		if (x->states && (seen = ex_match_state(x, s, d, &sleep, &todo)) && !todo) {
+		entered = sleep;
+		if (x->states && d % x->key_every == 0 &&
+		    (seen = ex_match_state(x, s, d, &sleep, &todo, &sum)) && x->reduce) {
+			/* its subtree's races with this path, then its summary for the nodes above */
+			const uint64_t *sw = ex_sums_get(x->states, sum);
+			x->sum_open = 0;
+			ex_summary_races(x, d, sw);
+			memcpy(ex_acc_of(x, d), sw, x->sumw * sizeof *x->acc);
+			if (x->sum_open) {
+				/* a race it could not resolve here: search the state again, as if new */
+				x->sum_reopened++;
+				seen = 0;
+				todo = 0;
+				sleep = entered;
+			}
+		}
+		if (seen && !todo) {
 			x->depth = d;
 			backtrack(x, d);
 			return EX_SEARCH_MATCHED;
@@ -682,6 +506,8 @@ int ex_search_next(struct ex_search *x, char **cause)
 			p = pick(avail, d ? x->node[d - 1].chosen : -1);
 			nd->chosen = (uint8_t)p;
 			nd->backtrack = (uint8_t)(x->reduce && !x->top ? BIT(p) : ok);
+			if (seen)
+				nd->backtrack |= (uint8_t)todo;   /* all that the earlier visits left */
 			sleep = x->sleepsets ? child_sleep(nd) : 0;
 		}
 		if (take_step(x, s, d, p, cause) != 0)

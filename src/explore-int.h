@@ -1,7 +1,9 @@
 /*
  * explore-int.h - the explorer's insides, shared by explore.c (the driver:
- * counting, verdicts, counterexamples, random and PCT runs) and dpor.c (the
- * systematic search: the path, vector clocks, races, sleep sets).
+ * counting, verdicts, counterexamples, random and PCT runs), dpor.c (the
+ * systematic search: the path, sleep sets, backtracking), dpor_races.c
+ * (vector clocks, races, summaries) and explore_states.c (state keys,
+ * the table of visited states, checkpoints).
  */
 #ifndef XS_EXPLORE_INT_H
 #define XS_EXPLORE_INT_H
@@ -50,24 +52,45 @@ struct ex_objstate {
 	uint8_t rmask;
 };
 
-/* The stateful search's visited states (explore_states.c). */
+/*
+ * The stateful searches' visited states (explore_states.c).  Each slot
+ * holds a state's hash, the sleep set it was explored with and, for the
+ * stateful reduced search, the id of its summary (0: none yet): the set
+ * of operations its explored subtree performs, kept once per distinct
+ * set in sums (record id - 1 is sum[(id - 1) * sumw, id * sumw)).
+ */
 struct ex_states {
 	uint64_t *slot;      /* cap pairs of words; (0, 0) empty */
 	size_t cap, n;
-	size_t bytes;        /* the slots' size */
+	size_t bytes;        /* the slots' and the summaries' size */
 	size_t max_bytes;    /* no growth past this (0: none) */
 	int full;            /* a state was refused for want of memory */
 	unsigned long long refused; /* states met and not stored (the search went on statelessly) */
+	/* summaries (stateful reduced search only) */
+	uint64_t *sum;       /* nsum records of sumw words */
+	size_t nsum, sumcap, sumw;
+	uint32_t *sumidx;    /* open addressing over ids, sumicap entries; 0 empty */
+	size_t sumicap;
+	unsigned long long sum_refused; /* summaries not kept for want of memory (their states are searched again) */
 };
 
 #define EX_STATES_NEW 0      /* stored now, with the sleep set given */
 #define EX_STATES_SEEN 1     /* met before: *stored is its sleep set then; it keeps the intersection */
 #define EX_STATES_UNSTORED 2 /* new, and not stored: the memory bound was reached */
+#define EX_SUM_MAX_ID 0xffffffu /* summary ids fit in 24 bits of a slot */
 
 struct state_hash;
 void ex_states_init(struct ex_states *t, size_t max_bytes);
 void ex_states_free(struct ex_states *t);
-int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t sleep, uint8_t *stored);
+/* Look key up; *stored and *sum receive a state met before's sleep set and summary id. */
+int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t sleep, uint8_t *stored,
+		    uint32_t *sum);
+/* Give the stored state key the summary id (no-op when key is not stored). */
+void ex_states_set_sum(struct ex_states *t, const struct state_hash *key, uint32_t id);
+/* The id of the summary sum[0, t->sumw) (kept now if new); 0 when memory forbids. */
+uint32_t ex_sums_intern(struct ex_states *t, const uint64_t *sum);
+/* Summary id's words (id >= 1). */
+const uint64_t *ex_sums_get(const struct ex_states *t, uint32_t id);
 
 /* A systematic search over one scenario and version (dpor.c). */
 struct ex_search {
@@ -85,6 +108,24 @@ struct ex_search {
 	struct state_hash *cpuh; /* per node, each CPU's sched_cpu_state_hash */
 	unsigned long long matched; /* new nodes that were states met before, nothing left to do there */
 	unsigned long long rematched; /* ... with something left (a smaller sleep set): explored in part */
+	/*
+	 * Stateful and reduced (source-DPOR with state caching, dpor.c): per
+	 * node, the state's key (valid when keyed), and acc, the operations
+	 * of the subtree explored below it so far (sumw words per node: bit
+	 * (cpu * 4 + class) * nobjs + obj, last word bit 0: some run below
+	 * stopped everyone).
+	 */
+	struct state_hash *nkey;
+	uint8_t *keyed;      /* node d's state is in the table (its summary is set when d is done) */
+	uint64_t *acc;
+	size_t sumw;
+	size_t key_every;    /* the reduced search keys only nodes at depths that are multiples of this */
+	unsigned sumobjs;    /* nobjs when acc was laid out */
+	unsigned long long sum_races;   /* races checked against the summaries of states met again */
+	unsigned long long sum_widened; /* ... that took each CPU that could begin the reversal (no step of it known) */
+	unsigned long long sum_reopened; /* states met again that a summary race left open: searched again */
+	int sum_open;        /* summary_races met a race it could not resolve */
+	unsigned long long stop_kept;   /* states met again whose subtree stopped a run: searched again */
 	/* Checkpoints: snap[j] is the state at node j * EX_SNAP_EVERY of the path, valid for 1 <= j < snap_ok. */
 	int snapshots;       /* take and use them (else every execution replays from the start) */
 	struct kernel_snap **snap;
@@ -133,6 +174,15 @@ struct ex_search {
 	unsigned long long fallbacks;
 };
 
+/*
+ * The stateful reduced search keys (hashes, stores and matches) only the
+ * states at depths that are multiples of this: a state is as deep
+ * whichever path reaches it (the depth is the sum of the CPUs' step
+ * counts, which the key holds), so two paths to one state still meet at
+ * the next keyed depth, and hashing costs an eighth.
+ */
+#define EX_KEY_EVERY 8
+
 /* A checkpoint every this many steps of the path: a resumed execution replays fewer. */
 #define EX_SNAP_EVERY 8
 
@@ -151,9 +201,10 @@ void ex_search_init(struct ex_search *x, struct kernel_run *run, const struct sc
 void ex_search_free(struct ex_search *x);
 
 /*
- * Make x (unreduced, unbounded, unsplit) a stateful search with table t:
- * sleep sets, and a state met again is explored only as far as its
- * stored sleep set says it was not (dpor.c).  ex_search_next then also
+ * Make x (unbounded, unsplit) a stateful search with table t: sleep
+ * sets, and a state met again is explored only as far as its stored
+ * sleep set says it was not (dpor.c).  Reduced, its races with the
+ * summary of what the state's subtree did are analysed first.  ex_search_next then also
  * returns EX_SEARCH_MATCHED: the execution reached a state met before
  * with nothing new to do (not judged: its end was, the first time).
  */
@@ -189,13 +240,47 @@ int ex_search_next(struct ex_search *x, char **cause);
  * Stateful: look the state at new node d up with the sleep set it is
  * entered with.  Returns 0 to explore it as usual (new, or not stored),
  * else 1 with *todo the CPUs its earlier visits left for this one (none:
- * prune) and *sleep narrowed to the intersection.
+ * prune), *sleep narrowed to the intersection and *sum the state's
+ * summary id (reduced search: never 0 when 1 is returned).
  */
-int ex_match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo);
+int ex_match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo, uint32_t *sum);
 /* Restore the deepest valid checkpoint at or above the departure: its depth, 0 for none. */
 size_t ex_resume_checkpoint(struct ex_search *x);
 /* At new node d, still running: keep a checkpoint when d is a multiple of EX_SNAP_EVERY. */
 void ex_keep_checkpoint(struct ex_search *x, size_t d);
+
+/* ---- dpor_races.c, for dpor.c ------------------------------------------------------- */
+
+/* Reads: loads, read_seqcount_begin and _retry; every other operation writes. */
+static inline int ex_op_reads(unsigned op)
+{
+	return op == SCHED_OP_READ || op == SCHED_OP_SEQ_READ_BEGIN || op == SCHED_OP_SEQ_READ_RETRY;
+}
+
+/* The dependency relation: same object, not both reads. */
+static inline int ex_ops_conflict(unsigned op1, unsigned obj1, unsigned op2, unsigned obj2)
+{
+	return obj1 == obj2 && obj1 != SCHED_NO_OBJ && !(ex_op_reads(op1) && ex_op_reads(op2));
+}
+
+/* The record of obj (an id below x->nobjs), reset if it is from an earlier execution. */
+struct ex_objstate *ex_objstate_of(struct ex_search *x, unsigned obj);
+/* Append step j (CPU q: op on obj, whose lock owner or seqcount was `before`) with its vector clock. */
+void ex_ev_add(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj, int32_t before);
+/* The races of q's pending step (op on obj), about to be step j: backtrack points added above. */
+void ex_races(struct ex_search *x, size_t j, int q, unsigned op, unsigned obj);
+/* The run ended after D steps: races of what the unfinished CPUs would do next, and of a stopping step. */
+void ex_analyse_end(struct ex_search *x, struct sched *s, size_t D);
+/* Stateful reduced search: node d's summary accumulator (x->sumw words). */
+uint64_t *ex_acc_of(const struct ex_search *x, size_t d);
+/* Node d's child is done: node d's summary gains the child's (less what step d hides) and step d. */
+void ex_summary_merge(struct ex_search *x, size_t d);
+/* Node d's state was met before with summary sum: its operations' races with the path (may set sum_open). */
+void ex_summary_races(struct ex_search *x, size_t d, const uint64_t *sum);
+/* Node d is done: its state's summary, if it is stored, is its accumulator. */
+void ex_summary_done(struct ex_search *x, size_t d);
+/* The run ended at node D: its accumulator holds the pending operations and whether it stopped everyone. */
+void ex_summary_end(struct ex_search *x, struct sched *s, size_t D);
 
 /* Preemptions of the last execution (from the path, as sched_preemptions counts). */
 unsigned ex_search_preemptions(const struct ex_search *x);

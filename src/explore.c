@@ -276,6 +276,9 @@ static int run_prepared(struct explorer *ex, struct ex_search *x_, int bound, in
 	ex->res->matched += x.matched;
 	ex->res->resumed += x.restores;
 	ex->res->rematched += x.rematched;
+	ex->res->sum_races += x.sum_races;
+	ex->res->sum_widened += x.sum_widened;
+	ex->res->stop_kept += x.stop_kept;
 	ex->res->stateless |= x.unhashable;
 	ex_search_free(&x);
 	return r == -2 ? -1 : 0;
@@ -303,13 +306,15 @@ static int run_stateful(struct explorer *ex, char **cause)
 	int rc;
 
 	ex_states_init(&t, (size_t)(ex->opt->max_memory ? ex->opt->max_memory : EXPLORE_DEFAULT_MAX_MEMORY));
-	ex_search_init(&x, ex->run, kernel_run_scenario(ex->run), kernel_run_version(ex->run), 0, -1);
+	ex_search_init(&x, ex->run, kernel_run_scenario(ex->run), kernel_run_version(ex->run),
+		       !ex->opt->stateful_plain, -1);
 	x.snapshots = !ex->opt->no_checkpoints;
 	ex_search_set_states(&x, &t);
 	rc = run_prepared(ex, &x, -1, 0, cause);
 	ex->res->stored = t.n;
-	ex->res->unstored = t.refused;
+	ex->res->unstored = t.refused + t.sum_refused;
 	ex->res->table_bytes = t.bytes;
+	ex->res->summaries = t.nsum;
 	ex_states_free(&t);
 	return rc;
 }

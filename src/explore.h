@@ -73,6 +73,7 @@ struct explore_options {
 	unsigned long long max_executions; /* 0: no limit */
 	unsigned long long max_memory; /* EXPLORE_STATEFUL: bytes of visited states (0: the default) */
 	int no_checkpoints;           /* systematic searches: replay every execution from the start */
+	int stateful_plain;           /* EXPLORE_STATEFUL: every enabled CPU (no race analysis), as before */
 
 	/* Optional.  visit: every execution that ran to its end, before the next starts. */
 	void (*visit)(void *ctx, struct kernel_run *run, const struct kernel_verdict *v, uint64_t state);
@@ -141,8 +142,13 @@ struct explore_result {
 	unsigned long long stored;      /* distinct states met and kept in the table */
 	unsigned long long matched;     /* executions cut at a state met before with nothing new to do */
 	unsigned long long rematched;   /* states met again with a smaller sleep set: explored in part */
-	unsigned long long unstored;    /* states met when the table was full: explored statelessly */
+	unsigned long long unstored;    /* states met when the table was full (explored statelessly) or
+					   whose summary was not kept (searched again when met) */
 	unsigned long long table_bytes; /* the table's size at the end */
+	unsigned long long summaries;   /* reduced: distinct summaries kept (what a state's subtree does) */
+	unsigned long long sum_races;   /* reduced: races of the path with a met state's summary */
+	unsigned long long sum_widened; /* ... whose reversal took every CPU that had not moved */
+	unsigned long long stop_kept;   /* reduced: states met again and searched again (a run below stopped) */
 	int stateless;                  /* this build cannot hash states: sleep sets alone were used */
 };
 

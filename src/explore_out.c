@@ -18,7 +18,9 @@ static const char *search_text(const struct explore_options *o, char *buf, size_
 	switch (o->mode) {
 	case EXPLORE_REDUCED: return "reduced: source-DPOR with sleep sets";
 	case EXPLORE_FULL: return "full: every interleaving";
-	case EXPLORE_STATEFUL: return "stateful: every reachable state once (sleep sets, visited states matched)";
+	case EXPLORE_STATEFUL:
+		return o->stateful_plain ? "stateful, plain: every reachable state once (sleep sets, visited states matched)"
+					 : "stateful: source-DPOR with sleep sets and visited states matched";
 	case EXPLORE_BOUNDED:
 		snprintf(buf, len, "every schedule with at most %d preemption%s", o->preemptions,
 			 o->preemptions == 1 ? "" : "s");
@@ -71,9 +73,14 @@ static void print_counts(const struct explore_options *opt, const struct explore
 	if (r->mode == EXPLORE_STATEFUL) {
 		printf("states: %llu stored (%.1f MiB), %llu met again and explored in part\n", r->stored,
 		       (double)r->table_bytes / (1 << 20), r->rematched);
+		if (!opt->stateful_plain)
+			printf("pruned: %llu runs at a state met before, %llu cut by sleep sets; %llu summaries, "
+			       "%llu races with them (%llu widened), %llu states searched again (a run below stopped)\n",
+			       r->matched, r->blocked, r->summaries, r->sum_races, r->sum_widened, r->stop_kept);
 		if (r->unstored)
 			printf("note: the state table reached --max-memory; %llu states met after that were searched "
-			       "statelessly (complete, only slower)\n", r->unstored);
+			       "statelessly or, their summaries not kept, searched again (complete, only slower)\n",
+			       r->unstored);
 		if (r->stateless)
 			printf("note: this build cannot hash a CPU's stack (ASan fake stacks or the backend): "
 			       "searched with sleep sets alone (complete, only slower)\n");

@@ -33,6 +33,8 @@ void ex_states_init(struct ex_states *t, size_t max_bytes)
 void ex_states_free(struct ex_states *t)
 {
 	free(t->slot);
+	free(t->sum);
+	free(t->sumidx);
 	memset(t, 0, sizeof *t);
 }
 
@@ -50,7 +52,7 @@ static int room(struct ex_states *t)
 	if (2 * (t->n + 1) <= t->cap)
 		return 1;
 	cap = t->cap ? 2 * t->cap : STATES_FIRST_CAP;
-	if (t->max_bytes && cap * 2 * sizeof *bigger > t->max_bytes)
+	if (t->max_bytes && t->bytes + (cap - t->cap) * 2 * sizeof *bigger > t->max_bytes)
 		return 0;
 	bigger = xcalloc(cap * 2, sizeof *bigger);
 	for (size_t k = 0; k < t->cap; k++) {
@@ -65,22 +67,26 @@ static int room(struct ex_states *t)
 	}
 	free(t->slot);
 	t->slot = bigger;
+	t->bytes += (cap - t->cap) * 2 * sizeof *bigger;
 	t->cap = cap;
-	t->bytes = cap * 2 * sizeof *bigger;
 	return 1;
 }
 
-int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t sleep, uint8_t *stored)
+#define SLOT_HASH_B 0xffffffff00000000ull   /* b's bits that are hash; below: summary id, sleep set */
+
+int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t sleep, uint8_t *stored,
+		    uint32_t *sum)
 {
-	uint64_t a = key->a | 1, b = key->b & ~(uint64_t)0xff;
+	uint64_t a = key->a | 1, b = key->b & SLOT_HASH_B;
 	size_t i;
 
 	if (t->cap) {
 		for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1)) {
 			uint64_t *s = &t->slot[2 * i];
-			if (s[0] == a && (s[1] & ~(uint64_t)0xff) == b) {
+			if (s[0] == a && (s[1] & SLOT_HASH_B) == b) {
 				*stored = (uint8_t)s[1];
-				s[1] = b | (uint8_t)(*stored & sleep);
+				*sum = (uint32_t)(s[1] >> 8) & EX_SUM_MAX_ID;
+				s[1] = (s[1] & ~(uint64_t)0xff) | (uint8_t)(*stored & sleep);
 				return EX_STATES_SEEN;
 			}
 		}
@@ -96,6 +102,99 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 	t->slot[2 * i + 1] = b | sleep;
 	t->n++;
 	return EX_STATES_NEW;
+}
+
+void ex_states_set_sum(struct ex_states *t, const struct state_hash *key, uint32_t id)
+{
+	uint64_t a = key->a | 1, b = key->b & SLOT_HASH_B;
+
+	XS_ASSERT(id <= EX_SUM_MAX_ID);
+	if (!t->cap)
+		return;
+	for (size_t i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1)) {
+		uint64_t *s = &t->slot[2 * i];
+		if (s[0] == a && (s[1] & SLOT_HASH_B) == b) {
+			s[1] = b | (uint64_t)id << 8 | (uint8_t)s[1];
+			return;
+		}
+	}
+}
+
+/* ---- summaries ------------------------------------------------------------------ */
+
+static uint64_t sum_hash(const uint64_t *w, size_t n)
+{
+	struct state_hash h;
+
+	state_hash_init(&h, n);
+	for (size_t i = 0; i < n; i++)
+		state_hash_word(&h, w[i]);
+	return state_hash_final(&h).a;
+}
+
+const uint64_t *ex_sums_get(const struct ex_states *t, uint32_t id)
+{
+	XS_ASSERT(id >= 1 && id <= t->nsum);
+	return &t->sum[(size_t)(id - 1) * t->sumw];
+}
+
+/* Room for one more summary (records and index); 0 when the memory bound forbids it. */
+static int sum_room(struct ex_states *t)
+{
+	size_t w = t->sumw, extra = 0;
+
+	if (t->nsum >= EX_SUM_MAX_ID)
+		return 0;
+	if (t->nsum == t->sumcap)
+		extra += (t->sumcap ? t->sumcap : 256) * w * sizeof *t->sum;
+	if (2 * (t->nsum + 1) > t->sumicap)
+		extra += (t->sumicap ? t->sumicap : 1024) * 2 * sizeof *t->sumidx;
+	if (t->max_bytes && t->bytes + extra > t->max_bytes)
+		return 0;
+	if (t->nsum == t->sumcap) {
+		size_t cap = t->sumcap ? 2 * t->sumcap : 256;
+		t->sum = xrealloc(t->sum, cap * w * sizeof *t->sum);
+		t->bytes += (cap - t->sumcap) * w * sizeof *t->sum;
+		t->sumcap = cap;
+	}
+	if (2 * (t->nsum + 1) > t->sumicap) {
+		size_t cap = t->sumicap ? 2 * t->sumicap : 2048;
+		uint32_t *idx = xcalloc(cap, sizeof *idx);
+		for (size_t id = 1; id <= t->nsum; id++) {
+			size_t i = (size_t)sum_hash(ex_sums_get(t, (uint32_t)id), w) & (cap - 1);
+			while (idx[i])
+				i = (i + 1) & (cap - 1);
+			idx[i] = (uint32_t)id;
+		}
+		free(t->sumidx);
+		t->sumidx = idx;
+		t->bytes += (cap - t->sumicap) * sizeof *idx;
+		t->sumicap = cap;
+	}
+	return 1;
+}
+
+uint32_t ex_sums_intern(struct ex_states *t, const uint64_t *sum)
+{
+	size_t w = t->sumw, i;
+	uint64_t h = sum_hash(sum, w);
+
+	XS_ASSERT(w > 0);
+	if (t->sumicap) {
+		for (i = (size_t)h & (t->sumicap - 1); t->sumidx[i]; i = (i + 1) & (t->sumicap - 1))
+			if (memcmp(ex_sums_get(t, t->sumidx[i]), sum, w * sizeof *sum) == 0)
+				return t->sumidx[i];
+	}
+	if (!sum_room(t)) {
+		t->sum_refused++;
+		return 0;
+	}
+	memcpy(&t->sum[t->nsum * w], sum, w * sizeof *sum);
+	t->nsum++;
+	for (i = (size_t)h & (t->sumicap - 1); t->sumidx[i]; i = (i + 1) & (t->sumicap - 1))
+		;
+	t->sumidx[i] = (uint32_t)t->nsum;
+	return (uint32_t)t->nsum;
 }
 
 /* ---- the keys of states ------------------------------------------------------- */
@@ -141,28 +240,52 @@ static int state_key(struct ex_search *x, struct sched *s, size_t d, struct stat
 
 /*
  * Stateful: look node d's state up with the sleep set it is entered with.
- * Returns 0 to explore it as usual (new, or not stored), else 1 with
- * *todo the CPUs its earlier visits left for this one (none: prune) and
- * *sleep narrowed to the intersection (Godefroid's Figure 5.3).
+ * Returns 0 to explore it as usual (new, not stored, or for the reduced
+ * search a state whose summary is missing or saw a run stopped), else 1
+ * with *todo the CPUs its earlier visits left for this one (none: prune),
+ * *sleep narrowed to the intersection (Godefroid's Figure 5.3) and *sum
+ * its summary id (reduced search).
  */
-int ex_match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo)
+int ex_match_state(struct ex_search *x, struct sched *s, size_t d, uint8_t *sleep, unsigned *todo, uint32_t *sum)
 {
 	struct state_hash key;
 	uint8_t stored;
+	int r;
 
+	*sum = 0;
+	if (x->keyed)
+		x->keyed[d] = 0;
 	if (state_key(x, s, d, &key) != 0) {
 		x->unhashable = 1;   /* go on with sleep sets alone: still complete */
 		x->states = NULL;
 		return 0;
 	}
-	if (ex_states_visit(x->states, &key, *sleep, &stored) != EX_STATES_SEEN)
+	r = ex_states_visit(x->states, &key, *sleep, &stored, sum);
+	if (r == EX_STATES_UNSTORED)
 		return 0;
+	if (x->keyed) {
+		x->nkey[d] = key;
+		x->keyed[d] = 1;   /* its summary is set (or widened) when node d is done */
+	}
+	if (r == EX_STATES_NEW)
+		return 0;
+	if (x->reduce) {
+		if (!*sum)
+			return 0;   /* its summary could not be kept: search it again */
+		if (ex_sums_get(x->states, *sum)[x->sumw - 1] & 1) {
+			x->stop_kept++;   /* a run below stopped everyone: search it again (dpor.c) */
+			return 0;
+		}
+	}
 	*todo = stored & ~*sleep & x->node[d].enabled;
 	*sleep &= stored;
-	if (*todo)
+	if (*todo) {
 		x->rematched++;
-	else
+	} else {
 		x->matched++;
+		if (x->keyed)
+			x->keyed[d] = 0;
+	}
 	return 1;
 }
 

@@ -296,11 +296,21 @@ has explore-state-1.6 "... shortest counterexample: 43 steps, proven" "$out" "co
 has explore-state-1.7 "... saved as 'shortest'" "$out" "'shortest' (shortest)"
 out=$("$XS_BIN" replay three-cpus shortest --version buggy --db "$db" -q); rc=$?
 is explore-state-1.8 "... which replays to corruption (exit 11)" "$rc" 11
-out=$(X three-cpus --version fixed --stateful --max-memory 1 --no-record); rc=$?
-is explore-state-2.1 "--max-memory 1: three-cpus, fixed: still every schedule ok (exit 0)" "$rc" 0
+out=$(X three-cpus --version fixed --stateful=plain --max-memory 1 --no-record); rc=$?
+is explore-state-2.1 "--stateful=plain --max-memory 1: three-cpus, fixed: still every schedule ok (exit 0)" "$rc" 0
 has explore-state-2.2 "... says the table was full" "$out" "reached --max-memory"
 has explore-state-2.3 "... and still finds the 13 final states" "$out" "final states: 13 distinct"
 has explore-state-2.4 "... complete" "$out" "(complete)"
+has explore-state-2.5 "... the plain search (every enabled CPU)" "$out" "search:   stateful, plain:"
+out=$(X "$XS_SRCDIR/tests/scenarios/three-readers.scn" --version fixed --stateful --max-memory 1 --no-record); rc=$?
+is explore-state-2.6 "--stateful --max-memory 1: three-readers, fixed: every schedule ok (exit 0)" "$rc" 0
+has explore-state-2.7 "... says the table was full" "$out" "reached --max-memory"
+has explore-state-2.8 "... and still finds the reduced search's 35 final states" "$out" "final states: 35 distinct"
+has explore-state-2.9 "... complete" "$out" "(complete)"
+has explore-state-2.10 "... stateful DPOR" "$out" "search:   stateful: source-DPOR with sleep sets and visited states matched"
+has explore-state-2.11 "... reports what it pruned" "$out" "pruned: "
+out=$(X classic --stateful=all --no-record 2>&1); rc=$?
+is explore-state-2.12 "--stateful=all is a usage error (exit 2)" "$rc" 2
 a=$(X three-cpus --version buggy --no-record | grep -v '^time:' | sed 's/ ([0-9]* steps.*//')
 b=$(X three-cpus --version buggy --no-record --no-checkpoints | grep -v '^time:' | sed 's/ ([0-9]* steps.*//')
 is explore-state-3.1 "--no-checkpoints: the same report but the steps and time" "$a" "$b"

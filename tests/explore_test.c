@@ -15,16 +15,17 @@
  *             (and, for runs cut by the step limit, the same states);
  *             -j 2 = -j 1; shards folded = one run; resumed = one run;
  *             a unit's bytes round-trip and damaged bytes are refused
- *  explore-12 stateful = full on the small scenarios (step limits too):
- *             the same final states, verdicts, shortest counterexample and
- *             fewest preemptions
- *  explore-13 on every shipped and test scenario: stateful = reduced
- *             (states, verdicts, counterexamples); checkpoints change
- *             nothing: reduced, full and stateful searches resumed from
- *             checkpoints give the results of replaying every execution
- *  explore-14 random small scenarios (2 CPUs; random open modes,
+ *  explore-12 both stateful searches (stateful DPOR, and .p: plain) =
+ *             full on the small scenarios (step limits too): the same
+ *             final states, verdicts, shortest counterexample and fewest
+ *             preemptions
+ *  explore-13 on every shipped and test scenario: both stateful searches
+ *             = reduced (states, verdicts, counterexamples); checkpoints
+ *             change nothing: reduced, full and both stateful searches
+ *             resumed from checkpoints give the results of replaying
+ *  explore-14 random small scenarios (2 to 4 CPUs; random open modes,
  *             mappings, operations, pages, holes, injected faults and
- *             version): reduced = full and stateful = full on each
+ *             version): reduced = full and both stateful = full on each
  *             (states, verdicts, shortest counterexample, fewest
  *             preemptions); XS_RANDOM_SCENARIOS sets how many (120)
  */
@@ -129,6 +130,9 @@ static void seen_visit(void *ctx, struct kernel_run *run, const struct kernel_ve
 static unsigned search_without; /* ingredients of the fix switched off, for search() */
 
 /* Explore with `mode` (bound or samples in arg), collecting into *c (a set). */
+/* EXPLORE_STATEFUL in search(): the plain stateful search (every enabled CPU) instead of stateful DPOR. */
+static int search_plain;
+
 static void search(const struct scenario *scn, enum xip_version v, enum explore_mode mode, unsigned long long arg,
 		   unsigned step_limit, struct seen *c, struct explore_result *r)
 {
@@ -138,6 +142,7 @@ static void search(const struct scenario *scn, enum xip_version v, enum explore_
 	explore_options_init(&o);
 	o.without = search_without;
 	o.mode = mode;
+	o.stateful_plain = search_plain;
 	o.preemptions = (int)arg;
 	o.samples = arg;
 	o.step_limit = step_limit;
@@ -228,31 +233,38 @@ static int slow_machine(void)
 }
 
 /*
- * The stateful search finds the states and verdicts of the reference
- * search (full or reduced: ref, rref), its shortest counterexample's
- * length and (proven) its fewest preemptions.
+ * Both stateful searches (stateful DPOR: explore-N.i.v; the plain one,
+ * every enabled CPU: explore-N.i.v.p) find the states and verdicts of the
+ * reference search (full or reduced: ref, rref), its shortest
+ * counterexample's length and (proven) its fewest preemptions.
  */
 static void stateful_vs(const struct scenario *scn, enum xip_version v, unsigned step_limit, const struct seen *ref,
 			const struct explore_result *rref, const char *test, size_t i, const char *what, const char *refname)
 {
-	struct seen st;
-	struct explore_result rs;
-	char id[32];
+	for (search_plain = 0; search_plain < 2; search_plain++) {
+		struct seen st;
+		struct explore_result rs;
+		const char *p = search_plain ? ".p" : "";
+		char id[40];
 
-	search(scn, v, EXPLORE_STATEFUL, 0, step_limit, &st, &rs);
-	snprintf(id, sizeof id, "%s.%zu.%d", test, i + 1, v + 1);
-	tap_ok(seen_equal(&st, ref) && rs.end == EXPLORE_COMPLETE && rs.states == rref->states && !rs.stateless, id,
-	       "%s: stateful finds %s's %zu states and verdicts (%#x): %llu states stored, %llu matched",
-	       what, refname, ref->n, ref->verdicts, rs.stored, rs.matched);
-	if (explore_found_bad(rref)) {
-		snprintf(id, sizeof id, "%s.%zu.%d.1", test, i + 1, v + 1);
-		tap_ok(rs.shortest.n == rref->shortest.n && rs.fewest.preemptions == rref->fewest.preemptions &&
-		       rs.shortest_proven && rs.fewest_proven, id,
-		       "... and the same shortest counterexample (%zu steps) and fewest preemptions (%u)",
-		       rref->shortest.n, rref->fewest.preemptions);
+		search(scn, v, EXPLORE_STATEFUL, 0, step_limit, &st, &rs);
+		snprintf(id, sizeof id, "%s.%zu.%d%s", test, i + 1, v + 1, p);
+		tap_ok(seen_equal(&st, ref) && rs.end == EXPLORE_COMPLETE && rs.states == rref->states && !rs.stateless &&
+		       rs.fallbacks == 0, id,
+		       "%s: %s finds %s's %zu states and verdicts (%#x): %llu states stored, %llu matched, "
+		       "%llu summary races", what, search_plain ? "plain stateful" : "stateful DPOR", refname, ref->n,
+		       ref->verdicts, rs.stored, rs.matched, rs.sum_races);
+		if (explore_found_bad(rref)) {
+			snprintf(id, sizeof id, "%s.%zu.%d.1%s", test, i + 1, v + 1, p);
+			tap_ok(rs.shortest.n == rref->shortest.n && rs.fewest.preemptions == rref->fewest.preemptions &&
+			       rs.shortest_proven && rs.fewest_proven, id,
+			       "... and the same shortest counterexample (%zu steps) and fewest preemptions (%u)",
+			       rref->shortest.n, rref->fewest.preemptions);
+		}
+		free(st.h);
+		explore_result_clear(&rs);
 	}
-	free(st.h);
-	explore_result_clear(&rs);
+	search_plain = 0;
 }
 
 static void test_small(struct kernel_run *run)
@@ -1082,7 +1094,8 @@ static void test_stateful_and_checkpoints(void)
 		const char *name;
 		struct scenario *scn = load_nth(i, &name);
 		for (int v = 0; v < XIP_NVERSIONS; v++) {
-			static const enum explore_mode modes[] = { EXPLORE_REDUCED, EXPLORE_STATEFUL, EXPLORE_FULL };
+			static const enum explore_mode modes[] = { EXPLORE_REDUCED, EXPLORE_STATEFUL, EXPLORE_FULL,
+								   EXPLORE_STATEFUL };
 			struct seen red;
 			struct explore_result rr;
 			char id[40], what[64];
@@ -1095,6 +1108,7 @@ static void test_stateful_and_checkpoints(void)
 				struct explore_result a, b;
 				explore_options_init(&o);
 				o.mode = modes[m];
+				o.stateful_plain = m == 3;   /* explore-13.5: the plain stateful search */
 				snprintf(id, sizeof id, "explore-13.%zu.%zu.%d", m + 2, i + 1, v + 1);
 				if (modes[m] == EXPLORE_FULL)   /* the first 20000 interleavings: enough to compare */
 					o.max_executions = slow_machine() ? 500 : 20000;
@@ -1104,7 +1118,7 @@ static void test_stateful_and_checkpoints(void)
 				tap_ok((modes[m] == EXPLORE_STATEFUL ? same_ends(&a, &b) : same_result(&a, &b, 1)) &&
 				       b.resumed == 0, id,
 				       "%s, %s: resumed from checkpoints (%llu of %llu executions, %llu steps) = replayed "
-				       "(%llu steps)", what, explore_mode_name(modes[m]), a.resumed,
+				       "(%llu steps)", what, m == 3 ? "stateful (plain)" : explore_mode_name(modes[m]), a.resumed,
 				       a.executions + a.blocked + a.matched, a.steps, b.steps);
 				explore_result_clear(&a);
 				explore_result_clear(&b);
@@ -1134,6 +1148,7 @@ static char *gen_scenario(void)
 					    ", mmap MAP_PRIVATE PROT_READ", ", mmap MAP_PRIVATE PROT_READ|PROT_WRITE" };
 	static const char *const versions[] = { "buggy", "fixed", "later" };
 	unsigned pages = 1 + gen_below(2), nprocs = 1 + gen_below(2);
+	unsigned ncpus = gen_below(3) ? 2 : 3 + gen_below(2);   /* 2 CPUs, or a third of the time 3 or 4 */
 	char buf[2048];
 	size_t o = 0;
 
@@ -1151,7 +1166,7 @@ static char *gen_scenario(void)
 	for (unsigned p = 0; p < nprocs; p++)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "process %c: open %s%s\n", 'A' + p, modes[gen_below(3)],
 				      maps[gen_below(5)]);
-	for (unsigned c = 0; c < 2; c++) {
+	for (unsigned c = 0; c < ncpus; c++) {
 		char who = (char)('A' + gen_below(nprocs));
 		unsigned pg = gen_below(pages);
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "cpu %u: %c ", c, who);
@@ -1181,7 +1196,7 @@ static void gen_free(struct seen *a, struct seen *b, struct seen *c, struct expl
 static void test_random_scenarios(void)
 {
 	const char *env = getenv("XS_RANDOM_SCENARIOS");
-	unsigned want = env ? (unsigned)strtoul(env, NULL, 10) : 120, done = 0, tried = 0, bad = 0;
+	unsigned want = env ? (unsigned)strtoul(env, NULL, 10) : 120, done = 0, tried = 0, bad = 0, cpus_seen = 0;
 	char why[512] = "";
 
 	if (slow_machine() && want > 10)
@@ -1191,8 +1206,8 @@ static void test_random_scenarios(void)
 		struct scenario *scn;
 		char *cause = NULL, *text = gen_scenario();
 		struct explore_options o;
-		struct explore_result rf, rr, rs;
-		struct seen full, red, st;
+		struct explore_result rf, rr, rs, rp;
+		struct seen full, red, st, sp;
 		enum xip_version v;
 
 		tried++;
@@ -1210,27 +1225,40 @@ static void test_random_scenarios(void)
 		memset(&full, 0, sizeof full);
 		memset(&red, 0, sizeof red);
 		memset(&st, 0, sizeof st);
+		memset(&sp, 0, sizeof sp);
 		memset(&rr, 0, sizeof rr);
 		memset(&rs, 0, sizeof rs);
+		memset(&rp, 0, sizeof rp);
 		run_opts(scn, v, &o, &rf);
 		seen_set(&full);
 		if (rf.end == EXPLORE_COMPLETE) {
 			search(scn, v, EXPLORE_REDUCED, 0, 0, &red, &rr);
 			search(scn, v, EXPLORE_STATEFUL, 0, 0, &st, &rs);
-			if ((!seen_equal(&red, &full) || !seen_equal(&st, &full) || rr.fallbacks ||
+			search_plain = 1;
+			search(scn, v, EXPLORE_STATEFUL, 0, 0, &sp, &rp);
+			search_plain = 0;
+			if ((!seen_equal(&red, &full) || !seen_equal(&st, &full) || !seen_equal(&sp, &full) ||
+			     rr.fallbacks || rs.fallbacks ||
 			     (explore_found_bad(&rf) &&
 			      (rr.shortest.n != rf.shortest.n || rs.shortest.n != rf.shortest.n ||
-			       rr.fewest.preemptions != rf.fewest.preemptions ||
-			       rs.fewest.preemptions != rf.fewest.preemptions))) && !bad++)
-				snprintf(why, sizeof why, "; the first (%zu/%zu/%zu states):\n%s", full.n, red.n, st.n, text);
+			       rp.shortest.n != rf.shortest.n || rr.fewest.preemptions != rf.fewest.preemptions ||
+			       rs.fewest.preemptions != rf.fewest.preemptions ||
+			       rp.fewest.preemptions != rf.fewest.preemptions))) && !bad++)
+				snprintf(why, sizeof why, "; the first (full/reduced/stateful DPOR/plain: %zu/%zu/%zu/%zu "
+					 "states):\n%s", full.n, red.n, st.n, sp.n, text);
 			done++;
+			cpus_seen |= 1u << scn->ncpus;
 		}
 		gen_free(&full, &red, &st, &rf, &rr, &rs);
+		free(sp.h);
+		explore_result_clear(&rp);
 		scenario_free(scn);
 		free(text);
 	}
-	tap_ok(done == want && bad == 0, "explore-14", "%u random scenarios (of %u drawn): reduced and stateful find the "
-	       "full search's states, verdicts and counterexamples on every one (%u disagree)%s", done, tried, bad, why);
+	tap_ok(done == want && bad == 0 && (want < 20 || cpus_seen == 0x1c), "explore-14",
+	       "%u random scenarios of 2 to 4 CPUs (CPU counts seen %#x; of %u drawn): reduced and both stateful "
+	       "searches find the full search's states, verdicts and counterexamples on every one (%u disagree)%s",
+	       done, cpus_seen, tried, bad, why);
 }
 
 int main(void)
