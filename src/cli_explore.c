@@ -22,7 +22,7 @@
 #include "cli.h"
 #include "dot.h"
 #include "explore.h"
-#include "explore_out.h"
+#include "cli_report.h"
 #include "record.h"
 
 #define FLUSH_SECONDS 0.5   /* units found are written at most this long after */
@@ -648,11 +648,11 @@ static int report_plan_stopped(const struct explore_args *a, const struct scenar
 	r.bound_done = -1;
 	r.steps = r.plan_steps = plan->steps;
 	r.seconds = plan->seconds;
-	explore_out_print(scn, v, a->opt.without ? kernel_without_text(a->opt.without, buf, sizeof buf) : NULL,
+	cli_report_print(scn, v, a->opt.without ? kernel_without_text(a->opt.without, buf, sizeof buf) : NULL,
 			  &a->opt, &r);
 	printf("stopped:  interrupted while planning the units (%llu steps in %.1f s): nothing was searched "
 	       "or recorded\n", plan->steps, plan->seconds);
-	return explore_out_status(&r);
+	return cli_report_status(&r);
 }
 
 static struct store *open_for_record(const struct explore_args *a, const struct scenario *scn,
@@ -682,7 +682,7 @@ static int record_exploration(struct store *st, long scenario_id, const struct s
 	char hash[17], verdicts[256], bounds[96], *cause = NULL;
 	int rc;
 
-	explore_out_row(&e, scenario_id, scn, v, &a->opt, r, hash, verdicts, sizeof verdicts, bounds, sizeof bounds);
+	cli_report_row(&e, scenario_id, scn, v, &a->opt, r, hash, verdicts, sizeof verdicts, bounds, sizeof bounds);
 	if (j) {
 		j->row.executions = e.executions;
 		j->row.states = e.states;
@@ -831,14 +831,14 @@ int cli_explore(int argc, char **argv)
 		status = CLI_EXIT_INPUT;
 		goto out;
 	}
-	explore_out_print(scn, version, a.opt.without ? kernel_without_text(a.opt.without, buf, sizeof buf) : NULL,
+	cli_report_print(scn, version, a.opt.without ? kernel_without_text(a.opt.without, buf, sizeof buf) : NULL,
 			  &a.opt, &r);
-	status = explore_out_status(&r);
+	status = cli_report_status(&r);
 	if (a.journal && r.units_loaded)
 		printf("resumed:  exploration %ld: %zu of its %zu units were done before\n", a.journal->row.id,
 		       r.units_loaded, r.units_mine);
 	if (st && explore_found_bad(&r) && a.opt.shard_n <= 1 &&
-	    explore_out_save_cexes(st, &srow, scn, version, &r) != 0)
+	    cli_report_save_cexes(st, &srow, scn, version, &r) != 0)
 		status = CLI_EXIT_INPUT;
 	if (journal_lost)
 		status = CLI_EXIT_INPUT;

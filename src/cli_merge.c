@@ -22,7 +22,7 @@
 
 #include "cli.h"
 #include "explore.h"
-#include "explore_out.h"
+#include "cli_report.h"
 #include "record.h"
 
 static const char merge_help[] =
@@ -193,9 +193,9 @@ static int record_merged(const char *db, const struct scenario *scn, enum xip_ve
 		store_close(st);
 		return -1;
 	}
-	if (explore_found_bad(r) && explore_out_save_cexes(st, &srow, scn, v, r) != 0)
+	if (explore_found_bad(r) && cli_report_save_cexes(st, &srow, scn, v, r) != 0)
 		rc = -1;
-	explore_out_row(&e, srow.id, scn, v, opt, r, hash, verdicts, sizeof verdicts, bounds, sizeof bounds);
+	cli_report_row(&e, srow.id, scn, v, opt, r, hash, verdicts, sizeof verdicts, bounds, sizeof bounds);
 	e.plan = plan->text;
 	e.units = (long long)plan->nunits;
 	e.units_done = (long long)plan->nunits;
@@ -488,10 +488,10 @@ int cli_merge(int argc, char **argv)
 	r.seconds = 0;
 	for (int k = 0; k < chosen[0]->n; k++)
 		r.seconds += (double)chosen[k]->elapsed_ms / 1000;
-	explore_out_print(scn, (enum xip_version)vv, NULL, &opt, &r);
+	cli_report_print(scn, (enum xip_version)vv, NULL, &opt, &r);
 	printf("merged:   %d shards from %d database%s (time: the shards' own, added up)\n", chosen[0]->n,
 	       m.ninputs, m.ninputs == 1 ? "" : "s");
-	status = explore_out_status(&r);
+	status = cli_report_status(&r);
 	if (record_merged(db, scn, (enum xip_version)vv, &opt, &plan, units, &r) != 0)
 		status = CLI_EXIT_INPUT;
 	explore_result_clear(&r);

@@ -1,11 +1,11 @@
 /*
- * explore_out.h - what `explore` and `merge` print and record: the report
+ * cli_report.h - what `explore` and `merge` print and record: the report
  * of a search (explore.h) and its rows in the database (store.h).  Both
  * commands print the same report for the same search, so that a merged
  * run can be compared with a single one line by line.
  */
-#ifndef XS_EXPLORE_OUT_H
-#define XS_EXPLORE_OUT_H
+#ifndef XS_CLI_REPORT_H
+#define XS_CLI_REPORT_H
 
 #include "explore.h"
 #include "store.h"
@@ -18,17 +18,17 @@
  * time and the one-line result.  without_text is NULL unless a --without
  * search.
  */
-void explore_out_print(const struct scenario *scn, enum xip_version v, const char *without_text,
+void cli_report_print(const struct scenario *scn, enum xip_version v, const char *without_text,
 		       const struct explore_options *opt, const struct explore_result *r);
 
 /* 0 no bad verdict, EXPLORE_EXIT_BAD, or EXPLORE_EXIT_INTERRUPTED. */
-int explore_out_status(const struct explore_result *r);
+int cli_report_status(const struct explore_result *r);
 
 /*
  * Fill e (all but id, plan, shard and units) from the result; verdicts and
  * bounds are written into the two buffers (160 bytes each at least).
  */
-void explore_out_row(struct store_exploration *e, long scenario_id, const struct scenario *scn, enum xip_version v,
+void cli_report_row(struct store_exploration *e, long scenario_id, const struct scenario *scn, enum xip_version v,
 		     const struct explore_options *opt, const struct explore_result *r, char *hash17,
 		     char *verdicts, size_t vlen, char *bounds, size_t blen);
 
@@ -37,7 +37,7 @@ void explore_out_row(struct store_exploration *e, long scenario_id, const struct
  * schedules "shortest" and "fewest-preemptions" (re-run first: each must
  * end as the search saw).  Prints the rows; on error prints it.
  */
-int explore_out_save_cexes(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
+int cli_report_save_cexes(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
 			   enum xip_version v, const struct explore_result *r);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * explore_out.c - the report of a search and its rows in the database,
- * shared by `explore` and `merge` (explore_out.h).
+ * cli_report.c - the report of a search and its rows in the database,
+ * shared by `explore` and `merge` (cli_report.h).
  */
 #include "config.h"
 
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "explore_out.h"
+#include "cli_report.h"
 #include "record.h"
 
 static const char *search_text(const struct explore_options *o, char *buf, size_t len)
@@ -158,7 +158,7 @@ static void print_units(const struct explore_options *opt, const struct explore_
 	printf("\n");
 }
 
-void explore_out_print(const struct scenario *scn, enum xip_version v, const char *without_text,
+void cli_report_print(const struct scenario *scn, enum xip_version v, const char *without_text,
 		       const struct explore_options *opt, const struct explore_result *r)
 {
 	char buf[160];
@@ -180,7 +180,7 @@ void explore_out_print(const struct scenario *scn, enum xip_version v, const cha
 	print_result(opt, r, xip_version_name(v));
 }
 
-int explore_out_status(const struct explore_result *r)
+int cli_report_status(const struct explore_result *r)
 {
 	if (explore_found_bad(r))
 		return EXPLORE_EXIT_BAD;
@@ -245,7 +245,7 @@ static int cex_row(struct kernel_run *run, const struct scenario *scn, enum xip_
 	return 0;
 }
 
-void explore_out_row(struct store_exploration *e, long scenario_id, const struct scenario *scn, enum xip_version v,
+void cli_report_row(struct store_exploration *e, long scenario_id, const struct scenario *scn, enum xip_version v,
 		     const struct explore_options *opt, const struct explore_result *r, char *hash17,
 		     char *verdicts, size_t vlen, char *bounds, size_t blen)
 {
@@ -275,7 +275,7 @@ void explore_out_row(struct store_exploration *e, long scenario_id, const struct
 	e->elapsed_ms = (long long)(r->seconds * 1000);
 }
 
-int explore_out_save_cexes(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
+int cli_report_save_cexes(struct store *st, const struct store_scenario *srow, const struct scenario *scn,
 		      enum xip_version v, const struct explore_result *r)
 {
 	const char *version = xip_version_name(v);
