@@ -24,6 +24,7 @@
 #             (10.9), stored counterexamples replayed before they are
 #             believed (10.10), a scenario is its name, text and file (10.12)
 #   hard-11.* issue 17's smaller findings (B29-B41)
+#   hard-12.* the hostile pass of 2026-12-03 (B49-B51: export, import from stdin)
 #
 # Known bugs not fixed yet are TAP TODO tests ("# TODO B<n>"): they are
 # listed, with reproducers and fixes, in docs/reliability.md.  Remove the
