@@ -104,7 +104,7 @@ struct explore_args {
 	struct dot_tree *dot;
 	struct journal *journal;
 	const char *dot_keep[1 + STORE_NFILES]; /* what --dot must not write over */
-	int record, quiet, random_set, pct, full, bounded, resume, jobs_set, units_set, force, stateful, memory_set;
+	int record, quiet, random_set, pct, full, bounded, resume, jobs_set, units_set, force, stateful, memory_set, depth_set, seed_set;
 };
 
 static double now_sec(void)
@@ -193,8 +193,8 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 			a->opt.samples = parse_count(optarg, "--random", 1, 1000000000000ull);
 			break;
 		case 'P': a->pct = 1; break;
-		case 'd': a->opt.pct_depth = (int)parse_count(optarg, "--depth", 1, EXPLORE_MAX_BOUND); break;
-		case 'S': a->opt.seed = parse_count(optarg, "--seed", 0, UINT64_MAX); break;
+		case 'd': a->depth_set = 1; a->opt.pct_depth = (int)parse_count(optarg, "--depth", 1, EXPLORE_MAX_BOUND); break;
+		case 'S': a->seed_set = 1; a->opt.seed = parse_count(optarg, "--seed", 0, UINT64_MAX); break;
 		case '1': a->opt.stop_at_first = 1; break;
 		case 'l': a->opt.max_executions = parse_count(optarg, "--limit", 1, UINT64_MAX); break;
 		case 'L': a->opt.step_limit = (unsigned)parse_count(optarg, "--step-limit", 1, 10000000); break;
@@ -222,6 +222,11 @@ static void parse_args(int argc, char **argv, struct explore_args *a)
 				"give one");
 	if (a->memory_set && !a->stateful)
 		cli_usage_error("explore: --max-memory bounds the --stateful search's table; add --stateful");
+	/* an option the chosen search does not read was silently ignored (B50) */
+	if (a->depth_set && !a->pct)
+		cli_usage_error("explore: --depth is PCT's bug depth; add --pct (and --random N)");
+	if (a->seed_set && !a->pct && !a->random_set)
+		cli_usage_error("explore: --seed seeds --random and --pct; add one of them");
 	if (a->without_arg) {
 		char *cause = NULL;
 		if (kernel_without_parse(a->without_arg, &a->opt.without, &cause) != 0)

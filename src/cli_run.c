@@ -324,7 +324,7 @@ int cli_sites(int argc, char **argv)
 {
 	size_t n, k = 0;
 	const struct sched_site *const *all = sched_sites(&n);
-	const struct sched_site **mine = xcalloc(n ? n : 1, sizeof *mine);
+	const struct sched_site **mine;
 	char id[192], where[160];
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -337,6 +337,7 @@ int cli_sites(int argc, char **argv)
 	}
 	if (argc > 1)
 		cli_usage_error("sites takes no arguments (found '%s')", argv[1]);
+	mine = xcalloc(n ? n : 1, sizeof *mine); /* after the usage error, which exits (B46) */
 	for (size_t i = 0; i < n; i++)
 		if (kernel_site_in_kernel(all[i]))
 			mine[k++] = all[i];

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "record.h"
 #include "report.h"
+#include "shipped.h"
 #include "svg.h"
 
 /*
@@ -520,6 +521,22 @@ int cli_export(int argc, char **argv)
 		store_close(st);
 		return r;
 	}
+	/* a name another program wrote went into the line raw (an escape
+	 * sequence to the terminal), and import refuses it (B49) */
+	if ((row.name && !shipped_name_ok(row.name)) || !row.scenario || !record_scenario_name_ok(row.scenario)) {
+		if (row.name && !shipped_name_ok(row.name))
+			cli_error("%s: schedule %ld is named '%s', which is not a schedule name (another program changed "
+				  "it?); nothing was printed: name it again with 'xipsandbox save %ld NAME'",
+				  store_path(st), row.id, row.name, row.id);
+		else
+			cli_error("%s: schedule %ld belongs to scenario %ld, named '%s', which is not a scenario name "
+				  "(another program changed it?); nothing was printed: give it its name again with sqlite3 "
+				  "(UPDATE scenarios SET name = 'NAME' WHERE id = %ld)", store_path(st), row.id,
+				  row.scenario_id, row.scenario ? row.scenario : "", row.scenario_id);
+		store_schedule_clear(&row);
+		store_close(st);
+		return CLI_EXIT_INPUT;
+	}
 	line = record_export_line(&row);
 	printf("%s\n", line);
 	free(line);
@@ -534,29 +551,32 @@ int cli_export(int argc, char **argv)
 /*
  * The next line of f into *buf (grown as needed; B38: lines were split at
  * 64 KiB, and the rest read as another line).  1, 0 for a line longer than
- * IMPORT_MAX_LINE (the rest of it skipped), -1 at the end.
+ * IMPORT_MAX_LINE, -2 for a NUL byte (binary data), -1 at the end.  Import
+ * stops at the first bad line, so neither reads on: /dev/zero or a stream
+ * without a newline was read for ever, to skip the rest of its line (B50).
  */
 static int read_line(FILE *f, char **buf, size_t *cap)
 {
 	size_t n = 0;
-	int c, whole = 1;
+	int c;
 
 	while ((c = getc(f)) != EOF) {
-		if (n + 2 > *cap && n < IMPORT_MAX_LINE) {
+		if (c == '\0')
+			return -2;
+		if (n >= IMPORT_MAX_LINE)
+			return 0;
+		if (n + 2 > *cap) {
 			*cap *= 2;
 			*buf = xrealloc(*buf, *cap);
 		}
-		if (n + 2 <= *cap)
-			(*buf)[n++] = (char)c;
-		else
-			whole = 0;
+		(*buf)[n++] = (char)c;
 		if (c == '\n')
 			break;
 	}
-	if (c == EOF && n == 0 && whole)
+	if (c == EOF && n == 0)
 		return -1;
 	(*buf)[n] = '\0';
-	return whole;
+	return 1;
 }
 
 static int import_line(struct store *st, const char *text, const char *rename, int lineno)
@@ -665,14 +685,22 @@ int cli_import(int argc, char **argv)
 		size_t cap = 4096;
 		char *buf = xmalloc(cap);
 		int r;
-		while (status == 0 && (r = read_line(stdin, &buf, &cap)) >= 0) {
+		while (status == 0 && (r = read_line(stdin, &buf, &cap)) != -1) {
+			char *text = buf;
 			lineno++;
-			if (r == 0) {
+			/* a byte order mark (a Windows editor's) before the first line (B51) */
+			if (lineno == 1 && r == 1 && !strncmp(text, "\xEF\xBB\xBF", 3))
+				text += 3;
+			if (r == -2) {
+				cli_error("import, line %d: binary data (a NUL byte): standard input is not schedule lines "
+					  "(one per line, as 'xipsandbox export' prints them)", lineno);
+				status = CLI_EXIT_INPUT;
+			} else if (r == 0) {
 				cli_error("import, line %d: longer than %d MiB: not a schedule line", lineno,
 					  IMPORT_MAX_LINE >> 20);
 				status = CLI_EXIT_INPUT;
-			} else if (buf[0] != '\n' && buf[0] != '#') {
-				status = import_line(st, buf, rename, lineno);
+			} else if (text[0] != '\n' && text[0] != '#') {
+				status = import_line(st, text, rename, lineno);
 			}
 		}
 		free(buf);

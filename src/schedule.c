@@ -71,7 +71,8 @@ static size_t word(const char *p)
 	return n;
 }
 
-/* Bytes of the character at p: a whole UTF-8 sequence ('１' is three), else one byte. */
+/* Bytes of the character at p: a whole UTF-8 sequence ('１' is three), the
+ * bytes of a cut one (B47), else one byte. */
 static int char_len(const char *p)
 {
 	unsigned char c = (unsigned char)p[0];
@@ -79,7 +80,7 @@ static int char_len(const char *p)
 
 	for (int i = 1; i < n; i++)
 		if (((unsigned char)p[i] & 0xC0) != 0x80)
-			return 1;
+			return i;
 	return n;
 }
 

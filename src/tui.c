@@ -14,8 +14,10 @@
 
 #ifdef HAVE_NCURSESW
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 #else
 #include <curses.h>
+#include <term.h>
 #endif
 
 #include "tui.h"
@@ -121,6 +123,16 @@ int tui_run(struct app *a, char **cause)
 		return util_errf(cause, "play needs a terminal; for a text trace use 'xipsandbox replay' (or 'run')");
 	if (!getenv("TERM") || !*getenv("TERM"))
 		return util_errf(cause, "TERM is not set: play cannot draw; set TERM (e.g. TERM=xterm-256color) or use 'xipsandbox replay'");
+	/* newterm leaks its screen when the terminal is unknown (LeakSanitizer,
+	 * B52): ask terminfo first, and free what it gives back */
+	{
+		int err = 0;
+		if (setupterm(getenv("TERM"), STDOUT_FILENO, &err) != OK)
+			return util_errf(cause, "the terminal '%s' is unknown to curses; set TERM to one it knows, or use "
+					 "'xipsandbox replay'", getenv("TERM"));
+		del_curterm(cur_term);
+		cur_term = NULL;
+	}
 	if (!(tui_screen = newterm(NULL, stdout, stdin)))
 		return util_errf(cause, "the terminal '%s' is unknown to curses; set TERM to one it knows, or use 'xipsandbox replay'",
 				 getenv("TERM"));

@@ -196,23 +196,56 @@ uint64_t util_fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/*
+ * Bytes of the well-formed UTF-8 character at s that a terminal shows as a
+ * character (2 to 4), or 0: a byte that is not one (a lone or cut byte, an
+ * overlong form, a surrogate), or a character that is a control: C1
+ * (U+0080..U+009F; 0x9B alone is CSI on an 8-bit terminal) and the bidi
+ * overrides and isolates (U+202A..U+202E, U+2066..U+2069), which reorder
+ * what is shown (B47).
+ */
+static int shown_utf8(const unsigned char *s)
+{
+	unsigned c = s[0], cp;
+	int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+
+	if (n == 0)
+		return 0;
+	cp = c & (0x7Fu >> n);
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3Fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	if (cp <= 0x9F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	return n;
+}
+
 char *util_shown_into(const char *s, int keep_lines, char *buf, size_t len)
 {
 	size_t o = 0;
 
 	XS_ASSERT(len >= 8);
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char c = (unsigned char)*s;
-		int plain = (c >= 0x20 && c != 0x7f) || (keep_lines && (c == '\n' || c == '\t'));
-		size_t need = plain ? 1 : 4;
+		int plain = c < 0x80 ? (c >= 0x20 && c != 0x7f) || (keep_lines && (c == '\n' || c == '\t'))
+				     : shown_utf8((const unsigned char *)s);
+		size_t need = plain ? (size_t)(c < 0x80 ? 1 : plain) : 4;
 		if (o + need + 4 > len) {
 			memcpy(buf + o, "...", 4);
 			return buf;
 		}
-		if (plain)
-			buf[o++] = (char)c;
-		else
+		if (plain) {
+			memcpy(buf + o, s, need);
+			o += need;
+			s += need;
+		} else {
 			o += (size_t)snprintf(buf + o, len - o, "\\x%02X", c);
+			s++;
+		}
 	}
 	buf[o] = '\0';
 	return buf;

@@ -59,7 +59,8 @@ char *util_trim(char *s);
  * The one sanitiser for text a user or a file gave us that goes to a
  * terminal (a scenario's name or title, a schedule's name): control bytes
  * and DEL as \xNN, so an escape sequence in a file can never clear or
- * retitle the screen.  Newlines and tabs are kept when keep_lines is set.
+ * retitle the screen; so are the bytes of anything but well-formed UTF-8
+ * characters that are not controls (C1, bidi overrides: B47).  Newlines and tabs are kept when keep_lines is set.
  * util_shown_into writes at most len bytes (ending "..." when cut) and
  * returns buf; util_shown returns one of four rotating static buffers of
  * UTIL_SHOWN_MAX bytes, for printf arguments.

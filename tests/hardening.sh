@@ -24,6 +24,7 @@
 #             (10.9), stored counterexamples replayed before they are
 #             believed (10.10), a scenario is its name, text and file (10.12)
 #   hard-11.* issue 17's smaller findings (B29-B41)
+#   hard-12.* the hostile pass of 2026-12-03 (B49-B51: export, import from stdin)
 #
 # Known bugs not fixed yet are TAP TODO tests ("# TODO B<n>"): they are
 # listed, with reproducers and fixes, in docs/reliability.md.  Remove the
@@ -1126,5 +1127,37 @@ if have sqlite3; then
 		"3 xipsandbox: $s11/m1x.db: shard 1/2 (exploration 1) holds unit 1, which is not one of its units"
 fi
 lap "hard-11 (smaller findings)"
+
+# ---- hard-12: the fresh hostile pass of 2026-12-03 (B49-B51) -----------------------------
+s12="$work/s12"
+mkdir -p "$s12"
+# 12.1-12.2: import from a stream that never ends a line read for ever, to skip the rest of it (B50)
+quiet_run 10 "$XS_BIN" import --db "$s12/imp.db" < /dev/zero > "$work/out" 2> "$work/err"; rc=$?
+has hard-12.1 "import < /dev/zero: exit 3 at once, binary data named (was a hang)" "$rc $(no_asan_noise < "$work/err")" \
+	"3 xipsandbox: import, line 1: binary data (a NUL byte): standard input is not schedule lines"
+yes x | tr -d '\n' | quiet_run 10 "$XS_BIN" import --db "$s12/imp.db" > "$work/out" 2> "$work/err"; rc=$?
+has hard-12.2 "import of an endless line without NUL bytes: exit 3 at 16 MiB (was a hang)" "$rc $(no_asan_noise < "$work/err")" \
+	"3 xipsandbox: import, line 1: longer than 16 MiB: not a schedule line"
+# 12.3: a byte order mark before the first line (a Windows editor's file) was "not a schedule line" (B51)
+"$XS_BIN" run classic -q --db "$s12/src.db" > /dev/null 2>&1
+line=$("$XS_BIN" export 13 --db "$s12/src.db" 2>/dev/null)
+printf '\357\273\277%s\r\n' "$line" > "$s12/bom.txt"
+"$XS_BIN" import --name from-notepad --db "$s12/imp.db" < "$s12/bom.txt" > "$work/out" 2> "$work/err"; rc=$?
+has hard-12.3 "import of a file with a UTF-8 byte order mark and CRLF: the line imports (exit $rc)" \
+	"$rc $(no_asan_noise < "$work/out")" "0 imported schedule"
+# 12.4-12.5: export printed a name another program wrote raw into the line: ESC to the terminal, a line import refuses (B49)
+if have sqlite3; then
+	cp "$good" "$s12/nm.db"
+	"$XS_BIN" run classic -q --db "$s12/nm.db" > /dev/null 2>&1
+	sqlite3 "$s12/nm.db" "PRAGMA ignore_check_constraints = 1; UPDATE schedules SET name = char(27) || '[2Jx' WHERE id = 13"
+	"$XS_BIN" export 13 --db "$s12/nm.db" > "$work/out" 2> "$work/err"; rc=$?
+	is hard-12.4 "export of a schedule whose name another program set to an escape sequence: exit 3, nothing printed" \
+		"$rc $(wc -c < "$work/out" | tr -d ' ')" "3 0"
+	has hard-12.5 "... naming the row, the name shown escaped, and what to do" "$(no_asan_noise < "$work/err")" \
+		"schedule 13 is named '\\x1B[2Jx', which is not a schedule name (another program changed it?); nothing was printed: name it again with 'xipsandbox save 13 NAME'"
+else
+	skip hard-12.4 "export of a tampered name" "the sqlite3 command-line tool is not installed"
+fi
+lap "hard-12 (hostile pass 2026-12-03)"
 
 done_testing
