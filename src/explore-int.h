@@ -293,8 +293,11 @@ struct ex_set {
 	size_t cap, n;
 	int has_zero;
 };
+/* (explore_states.c) */
 int ex_set_add(struct ex_set *set, uint64_t h); /* 1 when new */
 void ex_set_free(struct ex_set *set);
+/* The hashes in ascending order, *n of them, in a new array (the caller frees it). */
+uint64_t *ex_set_sorted(const struct ex_set *set, size_t *n);
 
 /* sum += the counts of add (executions, blocked, skipped, steps, verdicts, fallbacks). */
 void ex_result_add_counts(struct explore_result *sum, const struct explore_result *add);

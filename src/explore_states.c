@@ -1,6 +1,7 @@
 /*
- * explore_states.c - what the systematic searches keep of states: the
- * stateful search's table of visited states and its keys, and the
+ * explore_states.c - what the searches keep of states: the set of
+ * distinct final states every search counts (struct ex_set, at the end),
+ * the stateful search's table of visited states and its keys, and the
  * checkpoints every search resumes from (dpor.c explains how both are
  * used).  The table holds, for each state met, its 128-bit hash
  * (statehash.h) and the sleep set it was last explored with.
@@ -327,4 +328,79 @@ void ex_keep_checkpoint(struct ex_search *x, size_t d)
 		return;
 	}
 	x->snap_ok = j + 1;
+}
+
+/* ---- the final-state set ------------------------------------------------------ */
+
+static uint64_t slot_of(uint64_t h, size_t cap)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h & (cap - 1);
+}
+
+static void set_insert_raw(uint64_t *slot, size_t cap, uint64_t h)
+{
+	size_t i = slot_of(h, cap);
+
+	while (slot[i] && slot[i] != h)
+		i = (i + 1) & (cap - 1);
+	slot[i] = h;
+}
+
+int ex_set_add(struct ex_set *set, uint64_t h)
+{
+	size_t i;
+
+	if (h == 0) {
+		if (set->has_zero)
+			return 0;
+		return set->has_zero = 1;
+	}
+	if (2 * (set->n + 1) > set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 1024;
+		uint64_t *bigger = xcalloc(cap, sizeof *bigger);
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->slot[k])
+				set_insert_raw(bigger, cap, set->slot[k]);
+		free(set->slot);
+		set->slot = bigger;
+		set->cap = cap;
+	}
+	for (i = slot_of(h, set->cap); set->slot[i]; i = (i + 1) & (set->cap - 1))
+		if (set->slot[i] == h)
+			return 0;
+	set->slot[i] = h;
+	set->n++;
+	return 1;
+}
+
+void ex_set_free(struct ex_set *set)
+{
+	free(set->slot);
+	memset(set, 0, sizeof *set);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The members, ascending (newly allocated; *n of them). */
+uint64_t *ex_set_sorted(const struct ex_set *set, size_t *n)
+{
+	uint64_t *v = xmalloc((set->n + 1) * sizeof *v);
+	size_t k = 0;
+
+	if (set->has_zero)
+		v[k++] = 0;
+	for (size_t i = 0; i < set->cap; i++)
+		if (set->slot[i])
+			v[k++] = set->slot[i];
+	qsort(v, k, sizeof *v, cmp_u64);
+	*n = k;
+	return v;
 }
