@@ -418,7 +418,7 @@ int ex_search_next(struct ex_search *x, char **cause)
 	if (x->finished)
 		return EX_SEARCH_DONE;
 	if (replay_prefix(x, &s, &d, &sleep, cause) != 0)
-		return -2;
+		return EX_SEARCH_ERROR;
 	for (;;) {
 		struct ex_node *nd;
 		unsigned avail, ok, todo = 0;
@@ -497,7 +497,7 @@ int ex_search_next(struct ex_search *x, char **cause)
 			if (p >= x->ncpus || !(ok & BIT(p))) {
 				util_errf(cause, "explore: step %zu of a unit's prefix takes CPU %d, which cannot "
 					  "run there (the plan does not fit this scenario)", d + 1, p);
-				return -2;
+				return EX_SEARCH_ERROR;
 			}
 			nd->chosen = (uint8_t)p;
 			nd->backtrack = (uint8_t)ok;
@@ -511,7 +511,7 @@ int ex_search_next(struct ex_search *x, char **cause)
 			sleep = x->sleepsets ? child_sleep(nd) : 0;
 		}
 		if (take_step(x, s, d, p, cause) != 0)
-			return -2;
+			return EX_SEARCH_ERROR;
 		d++;
 	}
 }

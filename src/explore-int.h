@@ -186,6 +186,7 @@ struct ex_search {
 /* A checkpoint every this many steps of the path: a resumed execution replays fewer. */
 #define EX_SNAP_EVERY 8
 
+#define EX_SEARCH_ERROR (-2)  /* *cause says why: the world cannot be built, or a replay diverged */
 #define EX_SEARCH_DONE (-1)
 #define EX_SEARCH_CUT 0
 #define EX_SEARCH_ENDED 1
@@ -229,7 +230,7 @@ void ex_search_set_unit(struct ex_search *x, const uint8_t *prefix, size_t depth
  * was cut short as redundant, EX_SEARCH_UNIT (top searches) when it
  * reached the top's depth still running (its choices are
  * node[0, top).chosen, its sleep set unit_sleep), EX_SEARCH_DONE when the
- * search is complete, or -2 with *cause when the world cannot be built or
+ * search is complete, or EX_SEARCH_ERROR with *cause when the world cannot be built or
  * a replay diverged.
  */
 int ex_search_next(struct ex_search *x, char **cause);

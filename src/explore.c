@@ -174,7 +174,7 @@ static int run_prepared(struct explorer *ex, struct ex_search *x_, int bound, in
 	int r;
 
 	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE) {
-		if (r == -2)
+		if (r == EX_SEARCH_ERROR)
 			break;
 		if (r == EX_SEARCH_UNIT) {
 			/* a unit of its own, searched apart; unit 0 walks the whole top past
@@ -207,7 +207,7 @@ static int run_prepared(struct explorer *ex, struct ex_search *x_, int bound, in
 	ex->res->stop_kept += x.stop_kept;
 	ex->res->stateless |= x.unhashable;
 	ex_search_free(&x);
-	return r == -2 ? -1 : 0;
+	return r == EX_SEARCH_ERROR ? -1 : 0;
 }
 
 static int run_search(struct explorer *ex, int reduce, int bound, int exact, char **cause)
@@ -369,7 +369,7 @@ static int top_units(struct kernel_run *run, const struct scenario *scn, enum xi
 	ex_search_init(&x, run, scn, v, reduce, -1);
 	ex_search_set_top(&x, depth);
 	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE) {
-		if (r == -2 || (interrupt && *interrupt))
+		if (r == EX_SEARCH_ERROR || (interrupt && *interrupt))
 			break;
 		if (r != EX_SEARCH_UNIT)
 			continue;
@@ -386,7 +386,7 @@ static int top_units(struct kernel_run *run, const struct scenario *scn, enum xi
 	}
 	*steps += x.steps;
 	ex_search_free(&x);
-	return r == -2 ? -1 : r != EX_SEARCH_DONE ? EXPLORE_PLAN_STOPPED : 0;
+	return r == EX_SEARCH_ERROR ? -1 : r != EX_SEARCH_DONE ? EXPLORE_PLAN_STOPPED : 0;
 }
 
 /*
@@ -421,7 +421,7 @@ static int probe_depth(struct kernel_run *run, const struct scenario *scn, enum 
 	ex_search_init(&x, run, scn, v, reduce, -1);
 	ex_search_set_probe(&x, EXPLORE_MAX_SPLIT_DEPTH, target);
 	while ((r = ex_search_next(&x, cause)) != EX_SEARCH_DONE)
-		if (r == -2 || (interrupt && *interrupt))
+		if (r == EX_SEARCH_ERROR || (interrupt && *interrupt))
 			break;
 	for (size_t d = 1; r == EX_SEARCH_DONE && d <= x.top; d++)
 		if (x.level[d] >= target) {
@@ -430,7 +430,7 @@ static int probe_depth(struct kernel_run *run, const struct scenario *scn, enum 
 		}
 	*steps += x.steps;
 	ex_search_free(&x);
-	return r == -2 ? -1 : r != EX_SEARCH_DONE ? EXPLORE_PLAN_STOPPED : 0;
+	return r == EX_SEARCH_ERROR ? -1 : r != EX_SEARCH_DONE ? EXPLORE_PLAN_STOPPED : 0;
 }
 
 int explore_plan_make(const struct scenario *scn, enum xip_version version,
@@ -664,8 +664,8 @@ static int run_split(struct explorer *ex, const struct scenario *scn, enum xip_v
 	res->steps += plan->steps;      /* the plan's searches are part of the work */
 	res->plan_steps = plan->steps;
 	ex->plan_seconds = plan->seconds;
-	if (rc == 0 && !stop && res->units_done < res->units_mine)
-		stop = EXPLORE_INTERRUPTED;   /* cannot happen: every unit of ours ran */
+	/* every unit of ours ran to its end unless the search stopped */
+	XS_ASSERT(rc != 0 || stop || res->units_done >= res->units_mine);
 	ex->stop = stop;
 	for (size_t u = 0; u < n; u++)
 		if (results[u]) {
