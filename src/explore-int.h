@@ -300,6 +300,29 @@ void ex_set_free(struct ex_set *set);
 /* The hashes in ascending order, *n of them, in a new array (the caller frees it). */
 uint64_t *ex_set_sorted(const struct ex_set *set, size_t *n);
 
+/* ---- explore.c, for explore_random.c ------------------------------------------------- */
+
+/* One per explore_run: what every search's executions are judged into. */
+struct explorer {
+	const struct explore_options *opt;
+	struct explore_result *res;
+	struct kernel_run *run;
+	struct ex_set set;    /* final states */
+	double t0, next_progress;
+	unsigned long long runs; /* executions started, for the progress cadence */
+	unsigned long long limit; /* stop after this many executions (0: none) */
+	const struct explore_result *base; /* for progress: what finished units found (NULL: none) */
+	int stop;             /* an enum explore_end other than COMPLETE, or 0 */
+	uint64_t rng;
+	double plan_seconds;  /* split searches: what making the plan took (made here or not) */
+};
+/* Judge the execution the run holds: its verdict, final state, counterexamples. */
+void ex_judge(struct explorer *ex);
+/* Between executions: counts it, looks at the limit, Ctrl-C and progress; non-zero to stop (ex->stop says why). */
+int ex_should_stop(struct explorer *ex);
+/* explore_random.c: the random or PCT search of opt->mode; -1 with *cause. */
+int ex_run_sampled(struct explorer *ex, const struct scenario *scn, enum xip_version v, char **cause);
+
 /* sum += the counts of add (executions, blocked, skipped, steps, verdicts, fallbacks). */
 void ex_result_add_counts(struct explore_result *sum, const struct explore_result *add);
 void ex_result_add_unit(struct explore_result *sum, const struct explore_unit *u);
