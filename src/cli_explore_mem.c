@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "explore.h"
 #include "explore_mem.h"
 #include "sync.h"
 
@@ -120,6 +121,9 @@ static void print_result(const struct scenario *scn, const struct explore_mem_op
 	       o->stateless ? " (stateless)" : ", states met before cut");
 	printf("executions: %llu run to their end, %llu cut at a state met before (%llu steps, longest %zu)\n",
 	       r->executions, r->cut, r->steps, r->longest);
+	if (r->unstored)
+		printf("memory:   the table of states met reached %llu MiB; %llu states were searched below without "
+		       "being stored (slower, still every schedule)\n", EXPLORE_DEFAULT_MAX_MEMORY >> 20, r->unstored);
 	printf("final states: %d%s\n", r->nfinals, r->finals_overflow ? " (and more: the table is full)" : "");
 	printf("verdicts:\n");
 	for (int k = 0; k < VERDICT_NKINDS; k++)

@@ -6,8 +6,11 @@
  * order) and the one taken.  The run is always the path's: a step down
  * takes the next choice of the deepest node; going back rebuilds the world
  * (kernel_run_start) and replays the path's choices to the node that has
- * a choice left.  The visited states are an open-addressing table of
- * 128-bit state hashes (world, CPUs, scheduler, buffers and queues).
+ * a choice left.  The visited states (world, CPUs, scheduler, buffers
+ * and queues: every path to one has run the same number of steps, so
+ * cutting at a state met before keeps the shortest counterexample) are
+ * explore_states.c's table, bounded like --stateful's; past the bound new
+ * states are not stored and the search goes on below them statelessly.
  *
  * Invariants: node[d].i < node[d].n for every d < depth; the run has run
  * exactly node[0..depth).chosen; the table never holds the all-zero key.
@@ -17,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "explore-int.h"
 #include "explore_mem.h"
 #include "schedule.h"
 #include "statehash.h"
@@ -31,10 +34,6 @@ struct xm_node {
 	struct kernel_snap *snap;  /* depth % XM_SNAP_EVERY == 0: the run before this node's step, or NULL */
 };
 
-struct xm_table {
-	struct state_hash *keys;
-	size_t cap, n;
-};
 
 struct xm {
 	const struct scenario *scn;
@@ -43,43 +42,10 @@ struct xm {
 	struct kernel_run *run;
 	struct xm_node *node;
 	size_t depth, cap;
-	struct xm_table seen;
+	struct ex_states seen; /* explore_states.c's table, with no sleep sets (0) */
 	int snaps;      /* checkpoints work in this build (kernel_snap_save) */
 };
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Insert h; 1 when it was new. */
-static int table_add(struct xm_table *t, struct state_hash h)
-{
-	size_t i;
-
-	if (!h.a && !h.b)
-		h.a = 1;
-	if (2 * (t->n + 1) > t->cap) {
-		struct xm_table big = { xcalloc(t->cap ? 2 * t->cap : 4096, sizeof *big.keys),
-					t->cap ? 2 * t->cap : 4096, 0 };
-		for (size_t k = 0; k < t->cap; k++)
-			if (t->keys[k].a || t->keys[k].b)
-				table_add(&big, t->keys[k]);
-		free(t->keys);
-		*t = big;
-	}
-	for (i = (size_t)h.a & (t->cap - 1); t->keys[i].a || t->keys[i].b; i = (i + 1) & (t->cap - 1))
-		if (t->keys[i].a == h.a && t->keys[i].b == h.b)
-			return 0;
-	t->keys[i] = h;
-	t->n++;
-	return 1;
-}
-
-/* The state between steps; -1 when this build cannot hash it (then nothing is cached). */
 static int state_of(struct xm *x, struct state_hash *out)
 {
 	struct sched *s = kernel_run_sched(x->run);
@@ -203,6 +169,18 @@ static int backtrack(struct xm *x, char **cause)
 	return 1;
 }
 
+/* Look the state up: EX_STATES_SEEN cuts the run; past the memory bound, new states go unstored. */
+static int visit(struct xm *x, const struct state_hash *h)
+{
+	uint8_t stored;
+	uint32_t sum;
+	int r = ex_states_visit(&x->seen, h, 0, &stored, &sum);
+
+	if (r == EX_STATES_UNSTORED)
+		x->out->unstored++;
+	return r;
+}
+
 static int search(struct xm *x, char **cause)
 {
 	struct sched *s = kernel_run_sched(x->run);
@@ -216,7 +194,7 @@ static int search(struct xm *x, char **cause)
 
 		if (at_end) {
 			judge(x);
-		} else if (cache && state_of(x, &h) == 0 && !table_add(&x->seen, h)) {
+		} else if (cache && state_of(x, &h) == 0 && visit(x, &h) == EX_STATES_SEEN) {
 			x->out->cut++;
 		} else {
 			struct xm_node *nd;
@@ -252,18 +230,19 @@ static int search(struct xm *x, char **cause)
 int explore_mem_search(const struct scenario *scn, const struct explore_mem_opts *opt,
 		       struct explore_mem_result *out, char **cause)
 {
-	struct xm x = { scn, opt, out, kernel_run_new(), NULL, 0, 0, { NULL, 0, 0 }, 1 };
-	double t0 = now_seconds();
+	struct xm x = { scn, opt, out, kernel_run_new(), NULL, 0, 0, { 0 }, 1 };
+	double t0 = ex_now();
 	int r;
 
 	memset(out, 0, sizeof *out);
+	ex_states_init(&x.seen, (size_t)EXPLORE_DEFAULT_MAX_MEMORY);
 	r = search(&x, cause);
-	out->seconds = now_seconds() - t0;
+	out->seconds = ex_now() - t0;
 	kernel_run_free(x.run);
 	for (size_t k = 0; k < x.cap; k++)
 		kernel_snap_free(x.node[k].snap);
 	free(x.node);
-	free(x.seen.keys);
+	ex_states_free(&x.seen);
 	return r;
 }
 

@@ -39,6 +39,7 @@ struct explore_mem_opts {
 struct explore_mem_result {
 	unsigned long long executions;   /* ends judged */
 	unsigned long long cut;          /* runs cut at a state met before */
+	unsigned long long unstored;     /* states not stored: the memory bound was reached */
 	unsigned long long steps;        /* steps run, replays included */
 	unsigned long long verdicts[VERDICT_NKINDS];
 	uint64_t finals[EXPLORE_MEM_MAX_FINALS]; /* kernel_state_hash of each distinct end, sorted */
