@@ -13,7 +13,9 @@
  * is never a state: 119 bits of hash are kept.  The table never shrinks
  * and never forgets a state: when it would grow past its memory bound it
  * stops taking new states (ex_states_visit says so), and the search goes
- * on statelessly below them: slower, never unsound.
+ * on statelessly below them: slower, never unsound.  A wide table
+ * (explore_mem.c's) has three-word slots: the hash's two words, the first
+ * with its low bit set, and a 64-bit sleep set.
  */
 #include "config.h"
 
@@ -39,36 +41,47 @@ void ex_states_free(struct ex_states *t)
 	memset(t, 0, sizeof *t);
 }
 
+void ex_states_init_wide(struct ex_states *t, size_t max_bytes)
+{
+	ex_states_init(t, max_bytes);
+	t->wide = 1;
+}
+
 static size_t slot_index(uint64_t a, size_t cap)
 {
 	return (size_t)(a >> 7) & (cap - 1);
 }
 
+/* Words per slot. */
+static size_t stride(const struct ex_states *t)
+{
+	return t->wide ? 3 : 2;
+}
+
 /* Room for one more state; 0 when the memory bound forbids it. */
 static int room(struct ex_states *t)
 {
-	size_t cap;
+	size_t cap, w = stride(t);
 	uint64_t *bigger;
 
 	if (2 * (t->n + 1) <= t->cap)
 		return 1;
 	cap = t->cap ? 2 * t->cap : STATES_FIRST_CAP;
-	if (t->max_bytes && t->bytes + (cap - t->cap) * 2 * sizeof *bigger > t->max_bytes)
+	if (t->max_bytes && t->bytes + (cap - t->cap) * w * sizeof *bigger > t->max_bytes)
 		return 0;
-	bigger = xcalloc(cap * 2, sizeof *bigger);
+	bigger = xcalloc(cap * w, sizeof *bigger);
 	for (size_t k = 0; k < t->cap; k++) {
-		uint64_t a = t->slot[2 * k];
+		uint64_t a = t->slot[w * k];
 		size_t i;
 		if (!a)
 			continue;
-		for (i = slot_index(a, cap); bigger[2 * i]; i = (i + 1) & (cap - 1))
+		for (i = slot_index(a, cap); bigger[w * i]; i = (i + 1) & (cap - 1))
 			;
-		bigger[2 * i] = a;
-		bigger[2 * i + 1] = t->slot[2 * k + 1];
+		memcpy(&bigger[w * i], &t->slot[w * k], w * sizeof *bigger);
 	}
 	free(t->slot);
 	t->slot = bigger;
-	t->bytes += (cap - t->cap) * 2 * sizeof *bigger;
+	t->bytes += (cap - t->cap) * w * sizeof *bigger;
 	t->cap = cap;
 	return 1;
 }
@@ -81,6 +94,7 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 	uint64_t a = key->a | 1, b = key->b & SLOT_HASH_B;
 	size_t i;
 
+	XS_ASSERT(!t->wide);
 	if (t->cap) {
 		for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1)) {
 			uint64_t *s = &t->slot[2 * i];
@@ -105,11 +119,41 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 	return EX_STATES_NEW;
 }
 
+int ex_states_visit_wide(struct ex_states *t, const struct state_hash *key, uint64_t sleep, uint64_t *stored)
+{
+	uint64_t a = key->a | 1, b = key->b;
+	size_t i;
+
+	XS_ASSERT(t->wide);
+	if (t->cap) {
+		for (i = slot_index(a, t->cap); t->slot[3 * i]; i = (i + 1) & (t->cap - 1)) {
+			uint64_t *s = &t->slot[3 * i];
+			if (s[0] == a && s[1] == b) {
+				*stored = s[2];
+				s[2] &= sleep;   /* Godefroid's Figure 5.3: what both visits had asleep */
+				return EX_STATES_SEEN;
+			}
+		}
+	}
+	if (!room(t)) {
+		t->full = 1;
+		t->refused++;
+		return EX_STATES_UNSTORED;
+	}
+	for (i = slot_index(a, t->cap); t->slot[3 * i]; i = (i + 1) & (t->cap - 1))
+		;
+	t->slot[3 * i] = a;
+	t->slot[3 * i + 1] = b;
+	t->slot[3 * i + 2] = sleep;
+	t->n++;
+	return EX_STATES_NEW;
+}
+
 void ex_states_set_sum(struct ex_states *t, const struct state_hash *key, uint32_t id)
 {
 	uint64_t a = key->a | 1, b = key->b & SLOT_HASH_B;
 
-	XS_ASSERT(id <= EX_SUM_MAX_ID);
+	XS_ASSERT(id <= EX_SUM_MAX_ID && !t->wide);
 	if (!t->cap)
 		return;
 	for (size_t i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1)) {
