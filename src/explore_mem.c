@@ -105,6 +105,7 @@ struct xm {
 	struct xm_node *node;
 	size_t depth, cap;
 	struct ex_states seen; /* explore_states.c's wide table: 64-bit sleep sets */
+	struct ex_set digests; /* opt->collect: every state visited (digest) */
 	int snaps;      /* checkpoints work in this build (kernel_snap_save) */
 	int sleepsets;  /* neither stateless nor no_sleep */
 	/* the sleepers the next node inherits: choices and their records */
@@ -146,6 +147,31 @@ static int step(struct xm *x, int choice, char **cause)
 {
 	x->out->steps++;
 	return sched_step(kernel_run_sched(x->run), choice, cause);
+}
+
+/* opt->collect: note the state the run is in (explore_mem.h says what the digest holds). */
+static void collect(struct xm *x)
+{
+	struct sched *s = kernel_run_sched(x->run);
+	struct sched_obj *const *locks;
+	struct state_hash h;
+	unsigned n;
+
+	if (!x->opt->collect)
+		return;
+	state_hash_init(&h, 0xd1u);
+	state_hash_word(&h, kernel_state_hash(x->run));
+	sched_state_hash(s, &h);
+	locks = sched_lock_objs(s, &n);
+	for (unsigned k = 0; k < n; k++)
+		state_hash_word(&h, (uint64_t)(uint8_t)locks[k]->owner | (uint64_t)locks[k]->sequence << 8);
+	for (int c = 0; c < sched_ncpus(s); c++) {
+		struct sched_cpu_info in;
+		sched_cpu_info(s, c, &in);
+		state_hash_word(&h, (uint64_t)in.state | (uint64_t)in.op << 8 | (uint64_t)in.steps << 16);
+		state_hash_word(&h, (uint64_t)(uintptr_t)in.site ^ (in.obj ? in.obj->id + 1u : 0));
+	}
+	ex_set_add(&x->digests, state_hash_final(&h).a);
 }
 
 /* Is e a CPU's step (not a flush or a drain)? */
@@ -329,6 +355,7 @@ static int enter(struct xm *x, size_t d)
 	uint64_t all;
 	struct state_hash h;
 
+	collect(x);
 	checkpoint(x, d);
 	nd->n = sched_choices(s, nd->ch, SCHED_MAX_CHOICES);
 	XS_ASSERT(nd->n > 0 && nd->n <= SCHED_MAX_CHOICES);
@@ -379,6 +406,7 @@ static int search(struct xm *x, char **cause)
 		return -1;
 	for (;;) {
 		if (sched_end_reason(s) != SCHED_RUNNING) {
+			collect(x);
 			judge(x);
 		} else {
 			if (x->depth == x->cap) {
@@ -422,6 +450,9 @@ int explore_mem_search(const struct scenario *scn, const struct explore_mem_opts
 	ex_states_init_wide(&x.seen, (size_t)EXPLORE_DEFAULT_MAX_MEMORY);
 	r = search(&x, cause);
 	out->seconds = ex_now() - t0;
+	if (opt->collect)
+		out->states = ex_set_sorted(&x.digests, &out->nstates);
+	ex_set_free(&x.digests);
 	kernel_run_free(x.run);
 	for (size_t k = 0; k < x.cap; k++)
 		kernel_snap_free(x.node[k].snap);
@@ -434,6 +465,8 @@ void explore_mem_result_free(struct explore_mem_result *r)
 {
 	free(r->shortest);
 	free(r->shortest_text);
+	free(r->states);
+	r->states = NULL;
 	r->shortest = NULL;
 	r->shortest_text = NULL;
 }

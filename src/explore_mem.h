@@ -37,6 +37,7 @@ struct explore_mem_opts {
 	unsigned step_limit;         /* per run (0: the default) */
 	int first;                   /* stop at the first counterexample (then not known to be the shortest) */
 	int no_sleep;                /* state caching without sleep sets (the search before them, for comparison) */
+	int collect;                 /* tests: keep a digest of every state visited (states, nstates) */
 };
 
 struct explore_mem_result {
@@ -58,6 +59,14 @@ struct explore_mem_result {
 	size_t nshortest;
 	enum verdict_kind shortest_verdict;
 	char *shortest_text;             /* its schedule, as schedule.h writes it */
+	/*
+	 * collect: a digest of each distinct state visited, sorted: the world
+	 * (kernel_state_hash), locks and seqcounts, buffers and queues, step
+	 * count and each CPU's place, but not its stack's bytes, which can
+	 * differ between two paths to one state (so searches compare equal).
+	 */
+	uint64_t *states;
+	size_t nstates;
 	double seconds;
 };
 
