@@ -36,6 +36,7 @@ static const char explore_mem_help[] =
 	"                          adds one before read_seqcount_begin's load\n"
 	"      --stateless         no state caching: run every schedule\n"
 	"      --no-sleep-sets     state caching alone (for comparison)\n"
+	"      --progress          a line on stderr every 30 s\n"
 	"      --first             stop at the first counterexample (not known shortest)\n"
 	"      --limit=N           stop after N executions\n"
 	"      --step-limit=N      end a run after N steps (default 20000)\n";
@@ -155,6 +156,7 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		{ "mb-barrier", required_argument, NULL, 'Z' },
 		{ "stateless", no_argument, NULL, 'S' },
 		{ "no-sleep-sets", no_argument, NULL, 'P' },
+		{ "progress", no_argument, NULL, 'R' },
 		{ "first", no_argument, NULL, 'F' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "step-limit", required_argument, NULL, 'L' },
@@ -185,6 +187,7 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 			break;
 		case 'S': o.stateless = 1; break;
 		case 'P': o.no_sleep = 1; break;
+		case 'R': o.progress = 1; break;
 		case 'F': o.first = 1; break;
 		case 'l': o.limit = number_arg("--limit", optarg, 1000000000000ull); break;
 		case 'L': o.step_limit = (unsigned)number_arg("--step-limit", optarg, 10000000); break;

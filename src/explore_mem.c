@@ -37,9 +37,10 @@
  * (but for invalidations of other objects appended) nor the memory it
  * reads.  Two choices are dependent (conservatively) when:
  *  - they are of the same CPU;
- *  - either ended the run (it disables the other: dpor.c's stops) or
- *    called the step hook (a write or flush of a watched object: the
- *    judge reads the whole world and notes the step count);
+ *  - either ended the run (it disables the other: dpor.c's stops).  The
+ *    step hook after a write or flush of a watched object is no reason:
+ *    all it writes is incoherent_since, which no step reads and the key
+ *    leaves out (world.c says so; it only dates the damage in a verdict);
  *  - a flush of either wrote memory the other accessed or flushed too
  *    (Bloom filter, so more conflicts, never fewer);
  *  - both are CPU steps whose pending operations conflict (same object,
@@ -108,6 +109,7 @@ struct xm {
 	struct ex_set digests; /* opt->collect: every state visited (digest) */
 	int snaps;      /* checkpoints work in this build (kernel_snap_save) */
 	int sleepsets;  /* neither stateless nor no_sleep */
+	double t0, next_report; /* opt->progress */
 	/* the sleepers the next node inherits: choices and their records */
 	int nwake;
 	int wake_ch[SCHED_MAX_CHOICES];
@@ -191,17 +193,16 @@ static void measure(struct xm *x, size_t at, struct xm_eff *e)
 {
 	struct sched *s = kernel_run_sched(x->run);
 	const struct sched_step *st = &sched_trace(s, &(size_t){ 0 })[at];
-	const struct sched_obj *o = st->obj != SCHED_NO_OBJ ? sched_obj_by_id(s, st->obj) : NULL;
 
 	XS_ASSERT(sched_nsteps(s) > at);
 	e->mem = *memmodel_last_effects(sched_memmodel(s));
 	e->obj = st->obj;
 	e->cpu = st->cpu;
 	e->op = st->op;
-	e->global = sched_end_reason(s) != SCHED_RUNNING ||
-		    ((st->op == SCHED_OP_WRITE || st->op == SCHED_OP_FLUSH) && o && o->watched);
+	e->global = sched_end_reason(s) != SCHED_RUNNING;
 }
 
+/* May a and b (of one node nd's state) be swapped?  The header says when not. */
 /* May a and b (of one node nd's state) be swapped?  The header says when not. */
 static int indep(const struct xm *x, const struct xm_node *nd, const struct xm_eff *a, const struct xm_eff *b)
 {
@@ -397,6 +398,28 @@ static int enter(struct xm *x, size_t d)
 	return 1;
 }
 
+/*
+ * opt->progress: every 30 s a line on stderr, with where the path is in
+ * the first levels of the tree (index taken / choices): a measure of how
+ * far a long search has come.
+ */
+static void progress(struct xm *x)
+{
+	double now;
+
+	if (x->out->executions % 64)
+		return;
+	now = ex_now();
+	if (now < x->next_report)
+		return;
+	x->next_report = now + 30;
+	fprintf(stderr, "explore: %.0f s, %llu executions, %llu cut, %llu asleep, %llu revisited, %zu states stored, path",
+		now - x->t0, x->out->executions, x->out->cut, x->out->slept, x->out->revisited, x->seen.n);
+	for (size_t d = 0; d < x->depth && d < 24; d++)
+		fprintf(stderr, " %d/%d", x->node[d].i, x->node[d].n);
+	fputc('\n', stderr);
+}
+
 static int search(struct xm *x, char **cause)
 {
 	struct sched *s = kernel_run_sched(x->run);
@@ -426,6 +449,8 @@ static int search(struct xm *x, char **cause)
 			x->out->limited = 1;
 			return 0;
 		}
+		if (x->opt->progress)
+			progress(x);
 		r = backtrack(x, cause);
 		if (r <= 0)
 			return r;
@@ -446,10 +471,13 @@ int explore_mem_search(const struct scenario *scn, const struct explore_mem_opts
 	x.run = kernel_run_new();
 	x.snaps = 1;
 	x.sleepsets = !opt->stateless && !opt->no_sleep;
+	x.t0 = t0;
+	x.next_report = t0 + 30;
 	memset(out, 0, sizeof *out);
 	ex_states_init_wide(&x.seen, (size_t)EXPLORE_DEFAULT_MAX_MEMORY);
 	r = search(&x, cause);
 	out->seconds = ex_now() - t0;
+
 	if (opt->collect)
 		out->states = ex_set_sorted(&x.digests, &out->nstates);
 	ex_set_free(&x.digests);

@@ -38,6 +38,7 @@ struct explore_mem_opts {
 	int first;                   /* stop at the first counterexample (then not known to be the shortest) */
 	int no_sleep;                /* state caching without sleep sets (the search before them, for comparison) */
 	int collect;                 /* tests: keep a digest of every state visited (states, nstates) */
+	int progress;                /* a line on stderr every 30 s */
 };
 
 struct explore_mem_result {
