@@ -37,6 +37,7 @@ static const char explore_mem_help[] =
 	"      --stateless         no state caching: run every schedule\n"
 	"      --no-sleep-sets     state caching alone (for comparison)\n"
 	"      --progress          a line on stderr every 30 s\n"
+	"      --max-memory=MIB    the table of states stops growing at MIB MiB (default 256)\n"
 	"      --first             stop at the first counterexample (not known shortest)\n"
 	"      --limit=N           stop after N executions\n"
 	"      --step-limit=N      end a run after N steps (default 20000)\n";
@@ -125,7 +126,7 @@ static void print_result(const struct scenario *scn, const struct explore_mem_op
 	       r->executions, r->cut, r->slept, r->steps, r->longest);
 	if (r->unstored)
 		printf("memory:   the table of states met reached %llu MiB; %llu states were searched below without "
-		       "being stored (slower, still every schedule)\n", EXPLORE_DEFAULT_MAX_MEMORY >> 20, r->unstored);
+		       "being stored (slower, still every schedule)\n", (o->max_memory ? o->max_memory : EXPLORE_DEFAULT_MAX_MEMORY) >> 20, r->unstored);
 	printf("final states: %d%s\n", r->nfinals, r->finals_overflow ? " (and more: the table is full)" : "");
 	printf("verdicts:\n");
 	for (int k = 0; k < VERDICT_NKINDS; k++)
@@ -157,6 +158,7 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		{ "stateless", no_argument, NULL, 'S' },
 		{ "no-sleep-sets", no_argument, NULL, 'P' },
 		{ "progress", no_argument, NULL, 'R' },
+		{ "max-memory", required_argument, NULL, 'X' },
 		{ "first", no_argument, NULL, 'F' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "step-limit", required_argument, NULL, 'L' },
@@ -188,6 +190,7 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		case 'S': o.stateless = 1; break;
 		case 'P': o.no_sleep = 1; break;
 		case 'R': o.progress = 1; break;
+		case 'X': o.max_memory = number_arg("--max-memory", optarg, 1ull << 20) << 20; break;
 		case 'F': o.first = 1; break;
 		case 'l': o.limit = number_arg("--limit", optarg, 1000000000000ull); break;
 		case 'L': o.step_limit = (unsigned)number_arg("--step-limit", optarg, 10000000); break;

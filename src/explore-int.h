@@ -60,8 +60,8 @@ struct ex_objstate {
  * set in sums (record id - 1 is sum[(id - 1) * sumw, id * sumw)).
  */
 struct ex_states {
-	uint64_t *slot;      /* cap pairs of words (triples when wide); (0, 0) empty */
-	int wide;            /* ex_states_init_wide: 128-bit hash and a 64-bit sleep set per slot */
+	uint64_t *slot;      /* cap pairs of words; (0, 0) empty */
+	int wide;            /* ex_states_init_wide: 103 bits of hash and a 24-bit sleep set per slot */
 	size_t cap, n;
 	size_t bytes;        /* the slots' and the summaries' size */
 	size_t max_bytes;    /* no growth past this (0: none) */
@@ -89,8 +89,10 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 /*
  * The table for a search whose sleep sets are 64-bit masks (explore_mem.c:
  * over the indices of sched_choices' list, the same in every visit of a
- * state): three words a slot, the whole hash kept but its lowest bit.
- * Only ex_states_visit_wide then, returning as ex_states_visit.
+ * state).  A slot keeps 103 bits of the hash and choices 0..23 of the
+ * sleep set; *stored has every later choice asleep (a superset of the
+ * truth, so sound for Godefroid's Figure 5.3).  Only
+ * ex_states_visit_wide then, returning as ex_states_visit.
  */
 void ex_states_init_wide(struct ex_states *t, size_t max_bytes);
 int ex_states_visit_wide(struct ex_states *t, const struct state_hash *key, uint64_t sleep, uint64_t *stored);

@@ -474,7 +474,7 @@ int explore_mem_search(const struct scenario *scn, const struct explore_mem_opts
 	x.t0 = t0;
 	x.next_report = t0 + 30;
 	memset(out, 0, sizeof *out);
-	ex_states_init_wide(&x.seen, (size_t)EXPLORE_DEFAULT_MAX_MEMORY);
+	ex_states_init_wide(&x.seen, (size_t)(opt->max_memory ? opt->max_memory : EXPLORE_DEFAULT_MAX_MEMORY));
 	r = search(&x, cause);
 	out->seconds = ex_now() - t0;
 

@@ -39,6 +39,7 @@ struct explore_mem_opts {
 	int no_sleep;                /* state caching without sleep sets (the search before them, for comparison) */
 	int collect;                 /* tests: keep a digest of every state visited (states, nstates) */
 	int progress;                /* a line on stderr every 30 s */
+	unsigned long long max_memory; /* bytes for the table of states (0: EXPLORE_DEFAULT_MAX_MEMORY) */
 };
 
 struct explore_mem_result {

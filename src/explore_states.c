@@ -14,8 +14,10 @@
  * and never forgets a state: when it would grow past its memory bound it
  * stops taking new states (ex_states_visit says so), and the search goes
  * on statelessly below them: slower, never unsound.  A wide table
- * (explore_mem.c's) has three-word slots: the hash's two words, the first
- * with its low bit set, and a 64-bit sleep set.
+ * (explore_mem.c's) keeps instead, in the second word's low 24 bits, the
+ * sleep set of choices 0..23 (by index; later choices are taken as
+ * asleep, which only makes a state met again be searched again): 103
+ * bits of hash.
  */
 #include "config.h"
 
@@ -52,16 +54,10 @@ static size_t slot_index(uint64_t a, size_t cap)
 	return (size_t)(a >> 7) & (cap - 1);
 }
 
-/* Words per slot. */
-static size_t stride(const struct ex_states *t)
-{
-	return t->wide ? 3 : 2;
-}
-
 /* Room for one more state; 0 when the memory bound forbids it. */
 static int room(struct ex_states *t)
 {
-	size_t cap, w = stride(t);
+	size_t cap, w = 2;
 	uint64_t *bigger;
 
 	if (2 * (t->n + 1) <= t->cap)
@@ -119,18 +115,21 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 	return EX_STATES_NEW;
 }
 
+#define SLOT_WIDE_SLEEP 0xffffffull   /* wide: b's low 24 bits are the sleep set of choices 0..23 */
+
 int ex_states_visit_wide(struct ex_states *t, const struct state_hash *key, uint64_t sleep, uint64_t *stored)
 {
-	uint64_t a = key->a | 1, b = key->b;
+	uint64_t a = key->a | 1, b = key->b & ~SLOT_WIDE_SLEEP;
 	size_t i;
 
 	XS_ASSERT(t->wide);
 	if (t->cap) {
-		for (i = slot_index(a, t->cap); t->slot[3 * i]; i = (i + 1) & (t->cap - 1)) {
-			uint64_t *s = &t->slot[3 * i];
-			if (s[0] == a && s[1] == b) {
-				*stored = s[2];
-				s[2] &= sleep;   /* Godefroid's Figure 5.3: what both visits had asleep */
+		for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1)) {
+			uint64_t *s = &t->slot[2 * i];
+			if (s[0] == a && (s[1] & ~SLOT_WIDE_SLEEP) == b) {
+				/* choices past 23 count as asleep then: a superset, so more is searched again, never less */
+				*stored = (s[1] & SLOT_WIDE_SLEEP) | ~SLOT_WIDE_SLEEP;
+				s[1] = b | (s[1] & sleep & SLOT_WIDE_SLEEP);   /* Godefroid's Figure 5.3: what both visits had asleep */
 				return EX_STATES_SEEN;
 			}
 		}
@@ -140,11 +139,10 @@ int ex_states_visit_wide(struct ex_states *t, const struct state_hash *key, uint
 		t->refused++;
 		return EX_STATES_UNSTORED;
 	}
-	for (i = slot_index(a, t->cap); t->slot[3 * i]; i = (i + 1) & (t->cap - 1))
+	for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1))
 		;
-	t->slot[3 * i] = a;
-	t->slot[3 * i + 1] = b;
-	t->slot[3 * i + 2] = sleep;
+	t->slot[2 * i] = a;
+	t->slot[2 * i + 1] = b | (sleep & SLOT_WIDE_SLEEP);
 	t->n++;
 	return EX_STATES_NEW;
 }

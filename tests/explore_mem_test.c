@@ -58,7 +58,7 @@ static int same(const struct explore_mem_result *a, const struct explore_mem_res
 static void compare(const char *dir, const char *name, enum xip_version v, enum memmodel m)
 {
 	struct scenario *scn = load(dir, name);
-	struct explore_mem_opts o = { v, m, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	struct explore_mem_opts o = { v, m, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 };
 	static struct explore_mem_result reduced, cached, full;
 	char *cause = NULL, id[96];
 
@@ -93,7 +93,7 @@ static void compare(const char *dir, const char *name, enum xip_version v, enum 
 static void compare_cached(const char *dir, const char *name, enum xip_version v, enum memmodel m)
 {
 	struct scenario *scn = load(dir, name);
-	struct explore_mem_opts o = { v, m, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	struct explore_mem_opts o = { v, m, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 };
 	static struct explore_mem_result reduced, cached;
 	char *cause = NULL, id[96];
 
@@ -117,7 +117,7 @@ static void compare_cached(const char *dir, const char *name, enum xip_version v
 static void replay_shortest(const char *name, enum xip_version v, enum memmodel m, enum verdict_kind want)
 {
 	struct scenario *scn = load("scenarios", name);
-	struct explore_mem_opts o = { v, m, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct explore_mem_opts o = { v, m, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	static struct explore_mem_result r;
 	struct kernel_run *run = kernel_run_new();
 	struct schedule *sch = NULL;
@@ -155,7 +155,7 @@ static void replay_shortest(const char *name, enum xip_version v, enum memmodel 
 static void whatif(enum memmodel m, unsigned mask, int want_ok, const char *what)
 {
 	struct scenario *scn = load("scenarios", "classic");
-	struct explore_mem_opts o = { XIP_FIXED, m, 0, mask, 0, 0, 0, 0, 0, 0, 0 };
+	struct explore_mem_opts o = { XIP_FIXED, m, 0, mask, 0, 0, 0, 0, 0, 0, 0, 0 };
 	static struct explore_mem_result r;
 	char *cause = NULL, id[96];
 
