@@ -54,7 +54,7 @@ static int sc_cell(const struct scenario *scn, char *cell, size_t len)
 
 static int mem_cell(const struct scenario *scn, enum memmodel m, unsigned mask, char *cell, size_t len)
 {
-	struct explore_mem_opts o = { XIP_FIXED, m, 0, mask, 0, 0, 0, 0 };
+	struct explore_mem_opts o = { XIP_FIXED, m, 0, mask, 0, 0, 0, 0, 0, 0, 0, 0 };
 	struct explore_mem_result r;
 	char *cause = NULL;
 

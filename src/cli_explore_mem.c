@@ -35,6 +35,9 @@ static const char explore_mem_help[] =
 	"      --mb-barrier=B      make it an smp_mb instead (repeatable); before-begin\n"
 	"                          adds one before read_seqcount_begin's load\n"
 	"      --stateless         no state caching: run every schedule\n"
+	"      --no-sleep-sets     state caching alone (for comparison)\n"
+	"      --progress          a line on stderr every 30 s\n"
+	"      --max-memory=MIB    the table of states stops growing at MIB MiB (default 256)\n"
 	"      --first             stop at the first counterexample (not known shortest)\n"
 	"      --limit=N           stop after N executions\n"
 	"      --step-limit=N      end a run after N steps (default 20000)\n";
@@ -118,12 +121,12 @@ static void print_result(const struct scenario *scn, const struct explore_mem_op
 	printf("memory:   %s%s%s\n", memmodel_name(o->model), o->barrier_whatif ? ", what-if: " : "",
 	       o->barrier_whatif ? cli_barrier_text(o->barrier_whatif, w, sizeof w) : "");
 	printf("search:   every schedule of CPUs, flushes and drains%s\n",
-	       o->stateless ? " (stateless)" : ", states met before cut");
-	printf("executions: %llu run to their end, %llu cut at a state met before (%llu steps, longest %zu)\n",
-	       r->executions, r->cut, r->steps, r->longest);
+	       o->stateless ? " (stateless)" : o->no_sleep ? ", states met before cut" : ", sleep sets, states met before cut");
+	printf("executions: %llu run to their end, %llu cut at a state met before, %llu with every choice asleep (%llu steps, longest %zu)\n",
+	       r->executions, r->cut, r->slept, r->steps, r->longest);
 	if (r->unstored)
 		printf("memory:   the table of states met reached %llu MiB; %llu states were searched below without "
-		       "being stored (slower, still every schedule)\n", EXPLORE_DEFAULT_MAX_MEMORY >> 20, r->unstored);
+		       "being stored (slower, still every schedule)\n", (o->max_memory ? o->max_memory : EXPLORE_DEFAULT_MAX_MEMORY) >> 20, r->unstored);
 	printf("final states: %d%s\n", r->nfinals, r->finals_overflow ? " (and more: the table is full)" : "");
 	printf("verdicts:\n");
 	for (int k = 0; k < VERDICT_NKINDS; k++)
@@ -153,6 +156,9 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		{ "drop-barrier", required_argument, NULL, 'B' },
 		{ "mb-barrier", required_argument, NULL, 'Z' },
 		{ "stateless", no_argument, NULL, 'S' },
+		{ "no-sleep-sets", no_argument, NULL, 'P' },
+		{ "progress", no_argument, NULL, 'R' },
+		{ "max-memory", required_argument, NULL, 'X' },
 		{ "first", no_argument, NULL, 'F' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "step-limit", required_argument, NULL, 'L' },
@@ -182,6 +188,9 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 			o.barrier_whatif |= c == 'B' ? bit : bit << SYNC_SEQ_MB_SHIFT;
 			break;
 		case 'S': o.stateless = 1; break;
+		case 'P': o.no_sleep = 1; break;
+		case 'R': o.progress = 1; break;
+		case 'X': o.max_memory = number_arg("--max-memory", optarg, 1ull << 20) << 20; break;
 		case 'F': o.first = 1; break;
 		case 'l': o.limit = number_arg("--limit", optarg, 1000000000000ull); break;
 		case 'L': o.step_limit = (unsigned)number_arg("--step-limit", optarg, 10000000); break;

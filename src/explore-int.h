@@ -61,6 +61,7 @@ struct ex_objstate {
  */
 struct ex_states {
 	uint64_t *slot;      /* cap pairs of words; (0, 0) empty */
+	int wide;            /* ex_states_init_wide: 103 bits of hash and a 24-bit sleep set per slot */
 	size_t cap, n;
 	size_t bytes;        /* the slots' and the summaries' size */
 	size_t max_bytes;    /* no growth past this (0: none) */
@@ -85,6 +86,16 @@ void ex_states_free(struct ex_states *t);
 /* Look key up; *stored and *sum receive a state met before's sleep set and summary id. */
 int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t sleep, uint8_t *stored,
 		    uint32_t *sum);
+/*
+ * The table for a search whose sleep sets are 64-bit masks (explore_mem.c:
+ * over the indices of sched_choices' list, the same in every visit of a
+ * state).  A slot keeps 103 bits of the hash and choices 0..23 of the
+ * sleep set; *stored has every later choice asleep (a superset of the
+ * truth, so sound for Godefroid's Figure 5.3).  Only
+ * ex_states_visit_wide then, returning as ex_states_visit.
+ */
+void ex_states_init_wide(struct ex_states *t, size_t max_bytes);
+int ex_states_visit_wide(struct ex_states *t, const struct state_hash *key, uint64_t sleep, uint64_t *stored);
 /* Give the stored state key the summary id (no-op when key is not stored). */
 void ex_states_set_sum(struct ex_states *t, const struct state_hash *key, uint32_t id);
 /* The id of the summary sum[0, t->sumw) (kept now if new); 0 when memory forbids. */

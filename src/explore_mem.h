@@ -5,13 +5,15 @@
  *
  * The reduced search of explore.h (source-DPOR) chooses among CPUs only;
  * this one chooses among every choice sched_choices offers.  It is a
- * depth-first search by re-execution with state caching: a state met
- * before at the same depth (the world, every CPU's continuation, the
- * buffers and queues: kernel_run_world_hash, sched_cpu_state_hash) is not
- * searched again, which is sound because a state with a step count is
- * met on an acyclic graph and everything after it depends on it alone.
- * With caching off (stateless) it runs every schedule: tests check that
- * both find the same final states and verdicts.
+ * depth-first search by re-execution with sleep sets and state caching
+ * (explore_mem.c): a step that commutes with a sibling already searched
+ * is not tried again after it, and a state met before at the same depth
+ * (the world, every CPU's continuation, the buffers and queues:
+ * kernel_run_world_hash, sched_cpu_state_hash) is searched again only for
+ * the choices that were asleep then and are awake now.  Every reachable
+ * state is still visited.  With caching off (stateless) it runs every
+ * schedule, with no sleep sets: tests check that both find the same
+ * final states, verdicts and shortest counterexample.
  */
 #ifndef XS_EXPLORE_MEM_H
 #define XS_EXPLORE_MEM_H
@@ -34,12 +36,19 @@ struct explore_mem_opts {
 	unsigned long long limit;    /* stop after this many ends (0: none) */
 	unsigned step_limit;         /* per run (0: the default) */
 	int first;                   /* stop at the first counterexample (then not known to be the shortest) */
+	int no_sleep;                /* state caching without sleep sets (the search before them, for comparison) */
+	int collect;                 /* tests: keep a digest of every state visited (states, nstates) */
+	int progress;                /* a line on stderr every 30 s */
+	unsigned long long max_memory; /* bytes for the table of states (0: EXPLORE_DEFAULT_MAX_MEMORY) */
 };
 
 struct explore_mem_result {
 	unsigned long long executions;   /* ends judged */
 	unsigned long long cut;          /* runs cut at a state met before */
 	unsigned long long unstored;     /* states not stored: the memory bound was reached */
+	unsigned long long slept;        /* runs stopped at a new state whose every choice was asleep */
+	unsigned long long revisited;    /* states met again and searched again for choices asleep before */
+	unsigned long long lost;         /* sleepers not open in the child (a wrong relation: tests want 0) */
 	unsigned long long steps;        /* steps run, replays included */
 	unsigned long long verdicts[VERDICT_NKINDS];
 	uint64_t finals[EXPLORE_MEM_MAX_FINALS]; /* kernel_state_hash of each distinct end, sorted */
@@ -52,6 +61,14 @@ struct explore_mem_result {
 	size_t nshortest;
 	enum verdict_kind shortest_verdict;
 	char *shortest_text;             /* its schedule, as schedule.h writes it */
+	/*
+	 * collect: a digest of each distinct state visited, sorted: the world
+	 * (kernel_state_hash), locks and seqcounts, buffers and queues, step
+	 * count and each CPU's place, but not its stack's bytes, which can
+	 * differ between two paths to one state (so searches compare equal).
+	 */
+	uint64_t *states;
+	size_t nstates;
 	double seconds;
 };
 

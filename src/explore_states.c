@@ -13,7 +13,11 @@
  * is never a state: 119 bits of hash are kept.  The table never shrinks
  * and never forgets a state: when it would grow past its memory bound it
  * stops taking new states (ex_states_visit says so), and the search goes
- * on statelessly below them: slower, never unsound.
+ * on statelessly below them: slower, never unsound.  A wide table
+ * (explore_mem.c's) keeps instead, in the second word's low 24 bits, the
+ * sleep set of choices 0..23 (by index; later choices are taken as
+ * asleep, which only makes a state met again be searched again): 103
+ * bits of hash.
  */
 #include "config.h"
 
@@ -39,6 +43,12 @@ void ex_states_free(struct ex_states *t)
 	memset(t, 0, sizeof *t);
 }
 
+void ex_states_init_wide(struct ex_states *t, size_t max_bytes)
+{
+	ex_states_init(t, max_bytes);
+	t->wide = 1;
+}
+
 static size_t slot_index(uint64_t a, size_t cap)
 {
 	return (size_t)(a >> 7) & (cap - 1);
@@ -47,28 +57,27 @@ static size_t slot_index(uint64_t a, size_t cap)
 /* Room for one more state; 0 when the memory bound forbids it. */
 static int room(struct ex_states *t)
 {
-	size_t cap;
+	size_t cap, w = 2;
 	uint64_t *bigger;
 
 	if (2 * (t->n + 1) <= t->cap)
 		return 1;
 	cap = t->cap ? 2 * t->cap : STATES_FIRST_CAP;
-	if (t->max_bytes && t->bytes + (cap - t->cap) * 2 * sizeof *bigger > t->max_bytes)
+	if (t->max_bytes && t->bytes + (cap - t->cap) * w * sizeof *bigger > t->max_bytes)
 		return 0;
-	bigger = xcalloc(cap * 2, sizeof *bigger);
+	bigger = xcalloc(cap * w, sizeof *bigger);
 	for (size_t k = 0; k < t->cap; k++) {
-		uint64_t a = t->slot[2 * k];
+		uint64_t a = t->slot[w * k];
 		size_t i;
 		if (!a)
 			continue;
-		for (i = slot_index(a, cap); bigger[2 * i]; i = (i + 1) & (cap - 1))
+		for (i = slot_index(a, cap); bigger[w * i]; i = (i + 1) & (cap - 1))
 			;
-		bigger[2 * i] = a;
-		bigger[2 * i + 1] = t->slot[2 * k + 1];
+		memcpy(&bigger[w * i], &t->slot[w * k], w * sizeof *bigger);
 	}
 	free(t->slot);
 	t->slot = bigger;
-	t->bytes += (cap - t->cap) * 2 * sizeof *bigger;
+	t->bytes += (cap - t->cap) * w * sizeof *bigger;
 	t->cap = cap;
 	return 1;
 }
@@ -81,6 +90,7 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 	uint64_t a = key->a | 1, b = key->b & SLOT_HASH_B;
 	size_t i;
 
+	XS_ASSERT(!t->wide);
 	if (t->cap) {
 		for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1)) {
 			uint64_t *s = &t->slot[2 * i];
@@ -105,11 +115,43 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 	return EX_STATES_NEW;
 }
 
+#define SLOT_WIDE_SLEEP 0xffffffull   /* wide: b's low 24 bits are the sleep set of choices 0..23 */
+
+int ex_states_visit_wide(struct ex_states *t, const struct state_hash *key, uint64_t sleep, uint64_t *stored)
+{
+	uint64_t a = key->a | 1, b = key->b & ~SLOT_WIDE_SLEEP;
+	size_t i;
+
+	XS_ASSERT(t->wide);
+	if (t->cap) {
+		for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1)) {
+			uint64_t *s = &t->slot[2 * i];
+			if (s[0] == a && (s[1] & ~SLOT_WIDE_SLEEP) == b) {
+				/* choices past 23 count as asleep then: a superset, so more is searched again, never less */
+				*stored = (s[1] & SLOT_WIDE_SLEEP) | ~SLOT_WIDE_SLEEP;
+				s[1] = b | (s[1] & sleep & SLOT_WIDE_SLEEP);   /* Godefroid's Figure 5.3: what both visits had asleep */
+				return EX_STATES_SEEN;
+			}
+		}
+	}
+	if (!room(t)) {
+		t->full = 1;
+		t->refused++;
+		return EX_STATES_UNSTORED;
+	}
+	for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1))
+		;
+	t->slot[2 * i] = a;
+	t->slot[2 * i + 1] = b | (sleep & SLOT_WIDE_SLEEP);
+	t->n++;
+	return EX_STATES_NEW;
+}
+
 void ex_states_set_sum(struct ex_states *t, const struct state_hash *key, uint32_t id)
 {
 	uint64_t a = key->a | 1, b = key->b & SLOT_HASH_B;
 
-	XS_ASSERT(id <= EX_SUM_MAX_ID);
+	XS_ASSERT(id <= EX_SUM_MAX_ID && !t->wide);
 	if (!t->cap)
 		return;
 	for (size_t i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1)) {

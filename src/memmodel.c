@@ -80,7 +80,7 @@
 #include "statehash.h"
 
 #define MEM_SB_MAX 16
-#define MEM_IQ_MAX 64
+#define MEM_IQ_MAX MEMMODEL_IQ_MAX
 #define MEM_BYTES 16
 
 struct mem_entry {
@@ -112,6 +112,7 @@ struct memmodel_state {
 	struct mem_cpu cpu[SCHED_MAX_CPUS];
 	struct mem_saved saved[MEM_SB_MAX + MEM_IQ_MAX];
 	int nsaved;
+	struct memmodel_effects eff;   /* of the step running or just run */
 };
 
 static const char *const model_names[MEMMODEL_COUNT] = { "sc", "tso", "weak" };
@@ -150,6 +151,26 @@ void memmodel_clear(struct memmodel_state *mm, int ncpus)
 	mm->ncpus = ncpus;
 	mm->running = -1;
 	mm->nsaved = 0;
+}
+
+void memmodel_effects_clear(struct memmodel_state *mm)
+{
+	memset(&mm->eff, 0, sizeof mm->eff);
+}
+
+const struct memmodel_effects *memmodel_last_effects(const struct memmodel_state *mm)
+{
+	return &mm->eff;
+}
+
+int memmodel_longest_queue(const struct memmodel_state *mm)
+{
+	int n = 0;
+
+	for (int c = 0; c < mm->ncpus; c++)
+		if (mm->cpu[c].niq > n)
+			n = mm->cpu[c].niq;
+	return n;
 }
 
 void memmodel_copy(struct memmodel_state *to, const struct memmodel_state *from)
@@ -276,6 +297,8 @@ static void flush_entry(struct memmodel_state *mm, int cpu, int i)
 	struct mem_entry e = mc->sb[i];
 
 	XS_ASSERT(mm->running < 0 && i < mc->nsb);
+	mm->eff.flushed[(e.obj->id >> 6) & 3] |= 1ull << (e.obj->id & 63);
+	mm->eff.nflushed++;
 	memmove(&mc->sb[i], &mc->sb[i + 1], (size_t)(mc->nsb - i - 1) * sizeof mc->sb[0]);
 	mc->nsb--;
 	if (mm->model == MEMMODEL_WEAK) {
@@ -411,12 +434,14 @@ void memmodel_barrier(struct memmodel_state *mm, enum sched_barrier b)
 	switch (b) {
 	case SCHED_BARRIER_MB:
 		flush_from_cpu(mm, weak);
+		mm->eff.drained |= weak;
 		break;
 	case SCHED_BARRIER_WMB:
 		if (weak && mc->nsb)
 			mc->epoch++;
 		break;
 	case SCHED_BARRIER_RMB:
+		mm->eff.drained |= weak;
 		if (weak && mc->niq) {
 			memmodel_leave(mm);
 			mc->niq = 0;

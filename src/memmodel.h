@@ -80,6 +80,31 @@ struct memmodel_entry {
 /* Up to max entries of cpu's store buffer (queue == 0) or invalidate queue (1), oldest first; returns how many it has. */
 int memmodel_entries(const struct sched *s, int cpu, int queue, struct memmodel_entry *out, int max);
 
+/* ---- what the last step did to the buffers and queues (explore_mem.c) ------------ */
+
+/*
+ * Filled in by the step's flushes and barriers, cleared by the scheduler
+ * before every step: what a search must know of a step, beyond its pending
+ * operation, to tell whether another CPU's step commutes with it.  The
+ * objects are a 256-bit Bloom filter of ids (an id may share a bit with
+ * another: a false conflict, never a missed one).  A barrier that drains
+ * the queue sets drained even when the queue was empty, since another
+ * CPU's flush could have put an invalidation there first.
+ */
+#define MEMMODEL_IQ_MAX 64   /* an invalidate queue's length: a flush into a full one drops its oldest */
+struct memmodel_effects {
+	uint64_t flushed[4];   /* objects whose memory a flush of this step wrote (bit id & 255) */
+	unsigned nflushed;     /* flushes: invalidations put in each other CPU's queue (weak) */
+	int drained;           /* weak: a barrier of this step emptied its own CPU's queue */
+};
+static inline int memmodel_effects_has(const struct memmodel_effects *e, unsigned id)
+{
+	return (int)(e->flushed[(id >> 6) & 3] >> (id & 63)) & 1;
+}
+const struct memmodel_effects *memmodel_last_effects(const struct memmodel_state *mm);
+/* The longest invalidate queue now. */
+int memmodel_longest_queue(const struct memmodel_state *mm);
+
 /* ---- the state, owned by the scheduler (sched.c only) ------------------------- */
 
 struct memmodel_state;
@@ -89,6 +114,8 @@ struct memmodel_state *memmodel_new(enum memmodel m, int ncpus);
 void memmodel_free(struct memmodel_state *mm);
 enum memmodel memmodel_model(const struct memmodel_state *mm);
 void memmodel_clear(struct memmodel_state *mm, int ncpus);
+/* Forget the last step's effects: before every step. */
+void memmodel_effects_clear(struct memmodel_state *mm);
 void memmodel_copy(struct memmodel_state *to, const struct memmodel_state *from);
 void memmodel_hash(const struct memmodel_state *mm, struct state_hash *h);
 /* Write cpu's view into memory / put memory back (around the CPU's stretch). */

@@ -634,6 +634,8 @@ int sched_step(struct sched *s, int cpu, char **cause)
 		sched_current = s;
 		sched_world_now = s->world;
 	}
+	if (XS_UNLIKELY(s->mem != NULL))
+		memmodel_effects_clear(s->mem); /* memmodel_last_effects: this step's alone */
 	if (XS_UNLIKELY(memmodel_is_choice(cpu)))
 		return mem_step(s, cpu, cause);
 	/* enabled_mask has bits of existing, ready CPUs only, and none once the run ended */
