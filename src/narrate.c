@@ -21,7 +21,7 @@ struct ctx {
 	const struct kernel_snapshot *snap;
 	const struct sched_step *st;
 	int cpu;
-	char comm;
+	const char *comm;
 	int page;      /* the page the CPU's current op is about */
 	char value[96];
 	char *buf;
@@ -88,16 +88,16 @@ static int mmu_walk(struct ctx *c)
 	int load = sched_site_is(c->st->site, "user_access:walk_load");
 
 	if (value_is(c, "none"))
-		say(c, "CPU%d (process %c) %s page %d: no pte is there, so the CPU takes a page fault.",
+		say(c, "CPU%d (process %s) %s page %d: no pte is there, so the CPU takes a page fault.",
 		    c->cpu, c->comm, load ? "loads from" : "stores to", c->page);
 	else
-		say(c, "CPU%d (process %c) finds a pte for page %d: %s.", c->cpu, c->comm, c->page, c->value);
+		say(c, "CPU%d (process %s) finds a pte for page %d: %s.", c->cpu, c->comm, c->page, c->value);
 	return 1;
 }
 
 static int mmu_load(struct ctx *c)
 {
-	say(c, "Process %c reads %s at page %d.%s", c->comm, c->value, c->page,
+	say(c, "Process %s reads %s at page %d.%s", c->comm, c->value, c->page,
 	    value_is(c, "zeros") && sparse_where_block(c) ?
 	    " But the file has data there now: this is the corruption." : "");
 	return 1;
@@ -105,7 +105,7 @@ static int mmu_load(struct ctx *c)
 
 static int mmu_store(struct ctx *c)
 {
-	say(c, "Process %c's store reaches memory: page %d now holds %s.", c->comm, c->page, c->value);
+	say(c, "Process %s's store reaches memory: page %d now holds %s.", c->comm, c->page, c->value);
 	return 1;
 }
 
@@ -187,7 +187,7 @@ static int clear_flush(struct ctx *c)
 
 static int do_fault_set_pte(struct ctx *c)
 {
-	say(c, "CPU%d installs %s in process %c's page table at page %d.%s", c->cpu, c->value, c->comm, c->page,
+	say(c, "CPU%d installs %s in process %s's page table at page %d.%s", c->cpu, c->value, c->comm, c->page,
 	    strstr(c->value, "sparse") && sparse_where_block(c) ?
 	    " But the page has a flash block now and its writer already looked for sparse pages: this mapping stays."
 	    " The damage is done." : "");
@@ -196,7 +196,7 @@ static int do_fault_set_pte(struct ctx *c)
 
 static int set_pte(struct ctx *c)
 {
-	say(c, "CPU%d installs %s in process %c's page table at page %d.", c->cpu, c->value, c->comm, c->page);
+	say(c, "CPU%d installs %s in process %s's page table at page %d.", c->cpu, c->value, c->comm, c->page);
 	return 1;
 }
 

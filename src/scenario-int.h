@@ -89,6 +89,7 @@ int scn_col_of(const struct parser *P, const char *at);
 char *scn_dup_n(const void *s, size_t n);
 
 /* "X" or "X.K": a declared process and its mapping number (scenario.c). */
+int scn_is_name(const char *s, int n);
 int scn_read_who(struct parser *P, struct tok *t, int *proc, int *map);
 /* The expect directive (scenario_expect.c). */
 int scn_d_expect(struct parser *P, const struct tok *kw);

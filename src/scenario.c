@@ -252,10 +252,10 @@ static int read_map(struct parser *P, const struct scn_process *proc, int mcol, 
 			    "or PROT_READ|PROT_WRITE)");
 	if (proc->mode == SCN_O_WRONLY)
 		return scn_perr(P, mcol, "mmap would fail with EACCES: mmap needs a readable descriptor, "
-			    "but process %c opened the file O_WRONLY", proc->name);
+			    "but process %s opened the file O_WRONLY", proc->name);
 	if (proc->mode == SCN_O_RDONLY && m->shared && m->prot_write)
 		return scn_perr(P, mcol, "mmap would fail with EACCES: MAP_SHARED with PROT_WRITE needs a "
-			    "descriptor opened for writing, but process %c opened the file O_RDONLY", proc->name);
+			    "descriptor opened for writing, but process %s opened the file O_RDONLY", proc->name);
 	return 0;
 }
 
@@ -268,14 +268,19 @@ static int d_process(struct parser *P, const struct tok *kw)
 
 	if (scn_next_tok(P, &t) < 0)
 		return -1;
-	if (t.kind != TOK_WORD || t.n != 1 || *t.s < 'A' || *t.s >= 'A' + SCN_MAX_PROCS)
-		return scn_expected(P, &t, "a process name (one letter from A to H)");
+	_Static_assert(SCN_MAX_NAME == 8, "the message below says 8");
+	if (t.kind != TOK_WORD || !scn_is_name(t.s, t.n))
+		return scn_expected(P, &t, "a process name (a letter, then letters, digits or '_': at most "
+				    "8 in all, as A or reader2)");
 	for (int i = 0; i < scn->nprocs; i++)
-		if (scn->procs[i].name == *t.s)
-			return scn_perr(P, t.col, "process %c is declared twice (first on line %d)", *t.s,
+		if (strlen(scn->procs[i].name) == (size_t)t.n && memcmp(scn->procs[i].name, t.s, (size_t)t.n) == 0)
+			return scn_perr(P, t.col, "process %s is declared twice (first on line %d)", scn->procs[i].name,
 				    scn->procs[i].line);
-	proc = &scn->procs[scn->nprocs]; /* names are distinct letters A..H: there is room */
-	proc->name = *t.s;
+	if (scn->nprocs == SCN_MAX_PROCS)
+		return scn_perr(P, t.col, "too many processes (at most %d)", SCN_MAX_PROCS);
+	proc = &scn->procs[scn->nprocs];
+	memcpy(proc->name, t.s, (size_t)t.n);
+	proc->name[t.n] = 0;
 	proc->line = P->lineno;
 	if (scn_want_punct(P, ':') < 0 || scn_next_tok(P, &t) < 0)
 		return -1;
@@ -299,7 +304,7 @@ static int d_process(struct parser *P, const struct tok *kw)
 		if (!scn_tok_is(&t, "mmap"))
 			return scn_expected(P, &t, "'mmap FLAGS PROT'");
 		if (proc->nmaps == SCN_MAX_MAPS)
-			return scn_perr(P, t.col, "too many mappings for process %c (at most %d)", proc->name,
+			return scn_perr(P, t.col, "too many mappings for process %s (at most %d)", proc->name,
 				    SCN_MAX_MAPS);
 		if (read_map(P, proc, t.col, &proc->maps[proc->nmaps]) < 0)
 			return -1;
@@ -307,25 +312,41 @@ static int d_process(struct parser *P, const struct tok *kw)
 	}
 }
 
+/* A process name: a letter, then letters, digits or '_', at most SCN_MAX_NAME. */
+int scn_is_name(const char *s, int n)
+{
+	if (n < 1 || n > SCN_MAX_NAME)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		int letter = (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z');
+		if (!letter && (i == 0 || !((s[i] >= '0' && s[i] <= '9') || s[i] == '_')))
+			return 0;
+	}
+	return 1;
+}
+
 /* "X" or "X.K": the process (declared) and the mapping number. */
 int scn_read_who(struct parser *P, struct tok *t, int *proc, int *map)
 {
 	struct scenario *scn = P->scn;
+	const char *dot;
+	int n;
 
 	if (scn_next_tok(P, t) < 0)
 		return -1;
 	*map = 0;
-	if (t->kind != TOK_WORD || *t->s < 'A' || *t->s > 'Z' ||
-	    (t->n > 1 && (t->s[1] != '.' || !scn_all_digits(t->s + 2, t->n - 2))))
-		return scn_expected(P, t, "a process (A to H) or one of its mappings (A.1, A.2, ...)");
-	for (int i = 2; i < t->n; i++)
+	dot = memchr(t->s, '.', (size_t)t->n);
+	n = dot ? (int)(dot - t->s) : t->n;
+	if (t->kind != TOK_WORD || !scn_is_name(t->s, n) || (dot && !scn_all_digits(dot + 1, t->n - n - 1)))
+		return scn_expected(P, t, "a process (A, reader2, ...) or one of its mappings (A.1, reader2.1, ...)");
+	for (int i = n + 1; i < t->n; i++)
 		if (*map < SCN_MAX_MAPS)
 			*map = *map * 10 + (t->s[i] - '0');
 	for (*proc = 0; *proc < scn->nprocs; ++*proc)
-		if (scn->procs[*proc].name == *t->s)
+		if (strlen(scn->procs[*proc].name) == (size_t)n && memcmp(scn->procs[*proc].name, t->s, (size_t)n) == 0)
 			return 0;
-	return scn_perr(P, t->col, "process %c is not declared (add a 'process %c: open ...' line before "
-		    "its first use)", *t->s, *t->s);
+	return scn_perr(P, t->col, "process %.*s is not declared (add a 'process %.*s: open ...' line before "
+		    "its first use)", n, t->s, n, t->s);
 }
 
 static int read_op(struct parser *P, struct scn_op *op)
@@ -342,19 +363,19 @@ static int read_op(struct parser *P, struct scn_op *op)
 	if ((kind = scn_tok_lookup(&t, op_names, 6)) < 0)
 		return scn_bad_choice(P, &t, "operation", "touch, store, write, read, mmap or truncate");
 	op->kind = (enum scn_op_kind)kind;
-	if (who.n > 1 && kind != SCN_OP_TOUCH && kind != SCN_OP_STORE)
-		return scn_perr(P, who.col, "%s(2) uses the file descriptor, not a mapping: say '%c %s', not "
+	if (memchr(who.s, '.', (size_t)who.n) && kind != SCN_OP_TOUCH && kind != SCN_OP_STORE)
+		return scn_perr(P, who.col, "%s(2) uses the file descriptor, not a mapping: say '%s %s', not "
 			    "'%.*s %s'", kind == SCN_OP_TRUNCATE ? "ftruncate" : op_names[kind], proc->name, op_names[kind],
 			    who.n, who.s, op_names[kind]);
 	if (kind == SCN_OP_WRITE && proc->mode == SCN_O_RDONLY)
-		return scn_perr(P, t.col, "write(2) would fail with EBADF: process %c opened the file O_RDONLY",
+		return scn_perr(P, t.col, "write(2) would fail with EBADF: process %s opened the file O_RDONLY",
 			    proc->name);
 	if (kind == SCN_OP_READ && proc->mode == SCN_O_WRONLY)
-		return scn_perr(P, t.col, "read(2) would fail with EBADF: process %c opened the file O_WRONLY",
+		return scn_perr(P, t.col, "read(2) would fail with EBADF: process %s opened the file O_WRONLY",
 			    proc->name);
 	if (kind == SCN_OP_TRUNCATE && proc->mode == SCN_O_RDONLY)
 		/* do_sys_ftruncate: a descriptor not open for writing gives EINVAL */
-		return scn_perr(P, t.col, "ftruncate(2) would fail with EINVAL: process %c opened the file O_RDONLY",
+		return scn_perr(P, t.col, "ftruncate(2) would fail with EINVAL: process %s opened the file O_RDONLY",
 			    proc->name);
 	if (kind == SCN_OP_TRUNCATE) {
 		if (scn_read_int(P, "the new size in bytes", 0, SCN_MAX_PAGES * SCN_PAGE_BYTES, &op->size, &t) < 0)
@@ -362,7 +383,7 @@ static int read_op(struct parser *P, struct scn_op *op)
 	} else if (kind == SCN_OP_MMAP) {
 		m = P->mmap_ops[op->proc];
 		if (proc->nmaps + m >= SCN_MAX_MAPS)
-			return scn_perr(P, t.col, "too many mappings for process %c (at most %d: %d on its process "
+			return scn_perr(P, t.col, "too many mappings for process %s (at most %d: %d on its process "
 				    "line, %d from mmap ops before this one)", proc->name, SCN_MAX_MAPS,
 				    proc->nmaps, m);
 		if (read_map(P, proc, t.col, &op->mmap) < 0)
@@ -425,11 +446,11 @@ static int d_setup(struct parser *P, const struct tok *kw)
 	if (read_op(P, op) < 0)
 		return -1;
 	if (op->kind == SCN_OP_MMAP)
-		return scn_perr(P, col, "a setup operation cannot be mmap (declare the mapping on process %c's line: "
+		return scn_perr(P, col, "a setup operation cannot be mmap (declare the mapping on process %s's line: "
 			    "', mmap FLAGS PROT')", P->scn->procs[op->proc].name);
 	if ((op->kind == SCN_OP_TOUCH || op->kind == SCN_OP_STORE) && op->map >= P->scn->procs[op->proc].nmaps) {
 		char m[16];
-		return scn_perr(P, col, "setup uses mapping %s, which process %c's line does not make (it makes %d; "
+		return scn_perr(P, col, "setup uses mapping %s, which process %s's line does not make (it makes %d; "
 			    "the setup runs before any mmap op)", scenario_map_name(P->scn, op->proc, op->map, m, sizeof m),
 			    P->scn->procs[op->proc].name, P->scn->procs[op->proc].nmaps);
 	}
@@ -526,13 +547,13 @@ static int check_maps(struct parser *P)
 		int have = p->nmaps + P->mmap_ops[bad->proc];
 
 		if (have == 0)
-			return scn_perr_at(P, bad->line, bad_col, "process %c has no mapping of the file (add ', mmap "
-				       "MAP_SHARED PROT_READ' to its process line, or use '%c mmap ...' on a "
+			return scn_perr_at(P, bad->line, bad_col, "process %s has no mapping of the file (add ', mmap "
+				       "MAP_SHARED PROT_READ' to its process line, or use '%s mmap ...' on a "
 				       "cpu line)", p->name, p->name);
 		if (bad->map >= SCN_MAX_MAPS)
-			return scn_perr_at(P, bad->line, bad_col, "a process has at most %d mappings (%c to %c.%d)",
+			return scn_perr_at(P, bad->line, bad_col, "a process has at most %d mappings (%s to %s.%d)",
 				       SCN_MAX_MAPS, p->name, p->name, SCN_MAX_MAPS - 1);
-		return scn_perr_at(P, bad->line, bad_col, "process %c has no mapping %c.%d: it has %d (%d on its "
+		return scn_perr_at(P, bad->line, bad_col, "process %s has no mapping %s.%d: it has %d (%d on its "
 			       "process line, %d from mmap ops)", p->name, p->name, bad->map, have, p->nmaps,
 			       P->mmap_ops[bad->proc]);
 	}
@@ -735,12 +756,12 @@ static void put(struct out *o, const char *fmt, ...)
 
 char *scenario_map_name(const struct scenario *scn, int proc, int map, char *buf, size_t len)
 {
-	char name = scn && proc >= 0 && proc < scn->nprocs ? scn->procs[proc].name : '?';
+	const char *name = scn && proc >= 0 && proc < scn->nprocs ? scn->procs[proc].name : "?";
 
 	if (map == 0)
-		snprintf(buf, len, "%c", name);
+		snprintf(buf, len, "%s", name);
 	else
-		snprintf(buf, len, "%c.%d", name, map);
+		snprintf(buf, len, "%s.%d", name, map);
 	return buf;
 }
 

@@ -17,7 +17,8 @@
 #define SCN_PAGE_BYTES 8   /* bytes in a simulated page: small enough to show whole */
 #define SCN_MAX_PAGES 16   /* pages a file can have (its block map) */
 #define SCN_MAX_BLOCKS 64  /* flash blocks */
-#define SCN_MAX_PROCS 8    /* processes, named A..H */
+#define SCN_MAX_PROCS 8    /* processes */
+#define SCN_MAX_NAME 8     /* a process name: a letter, then letters, digits or _ */
 #define SCN_MAX_MAPS 4     /* mappings of the file per process */
 #define SCN_MAX_CPUS 8     /* simulated CPUs (= SCHED_MAX_CPUS) */
 #define SCN_MAX_OPS 16     /* operations per CPU */
@@ -34,7 +35,7 @@ struct scn_map {
 };
 
 struct scn_process {
-	char name;                /* 'A'..'H' */
+	char name[SCN_MAX_NAME + 1]; /* "A", "reader2" */
 	enum scn_open_mode mode;
 	int nmaps;                /* mappings made before the CPUs start */
 	struct scn_map maps[SCN_MAX_MAPS];

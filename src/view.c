@@ -164,7 +164,9 @@ static void draw_cpu(const struct kernel_snapshot *s, int c, int x, int w, int y
 	}
 	/* the call stack, innermost last, cut from the left when long */
 	if (k->nframes == 0) {
-		grid_putf(g, x, y++, ROLE_DIM, w - 1, "user mode: process %c", k->comm);
+		/* a long process name in a narrow column: the name whole, "process" left out */
+		int whole = (int)strlen("user mode: process ") + (int)strlen(k->comm) <= w - 1;
+		grid_putf(g, x, y++, ROLE_DIM, w - 1, whole ? "user mode: process %s" : "user mode: %s", k->comm);
 	} else {
 		size_t o = 0;
 		buf[0] = '\0';

@@ -399,7 +399,7 @@ static const char *const shipped[] = {
  */
 static const char *const tinies[] = {
 	"tiny-touch-write", "tiny-read-write", "tiny-mmap-write", "tiny-two-writes", "tiny-store-write",
-	"tiny-bug-reader", "sparse-allocated", "sparse-setup", "truncate-extend", "classic-whatif", "read-truncate",
+	"tiny-bug-reader", "sparse-allocated", "sparse-setup", "truncate-extend", "classic-whatif", "read-truncate", "named-readers",
 };
 #define NALL (NSHIPPED + sizeof tinies / sizeof tinies[0])
 

@@ -116,14 +116,14 @@ static void test_example(void)
 	tap_ok(scn->pages[1].hole, "scn-1.9", "page 1 is a hole");
 	tap_ok(scn->fault_sparse_alloc && scn->fault_flash_full, "scn-1.10", "both faults");
 	tap_is_int(scn->nprocs, 3, "scn-1.11", "three processes");
-	tap_ok(scn->procs[0].name == 'A' && scn->procs[0].mode == SCN_O_RDONLY && scn->procs[0].nmaps == 1 &&
+	tap_ok(strcmp(scn->procs[0].name, "A") == 0 && scn->procs[0].mode == SCN_O_RDONLY && scn->procs[0].nmaps == 1 &&
 	       scn->procs[0].line == 13, "scn-1.12", "A: O_RDONLY, one mapping, line 13");
 	tap_ok(scn->procs[0].maps[0].shared && scn->procs[0].maps[0].prot_read &&
 	       !scn->procs[0].maps[0].prot_write && scn->procs[0].maps[0].line == 13, "scn-1.13",
 	       "A's mapping: MAP_SHARED PROT_READ");
-	tap_ok(scn->procs[1].name == 'B' && scn->procs[1].mode == SCN_O_RDWR && scn->procs[1].nmaps == 0,
+	tap_ok(strcmp(scn->procs[1].name, "B") == 0 && scn->procs[1].mode == SCN_O_RDWR && scn->procs[1].nmaps == 0,
 	       "scn-1.14", "B: O_RDWR, no mapping");
-	tap_ok(scn->procs[2].name == 'C' && scn->procs[2].nmaps == 2 && scn->procs[2].maps[0].shared &&
+	tap_ok(strcmp(scn->procs[2].name, "C") == 0 && scn->procs[2].nmaps == 2 && scn->procs[2].maps[0].shared &&
 	       !scn->procs[2].maps[1].shared && scn->procs[2].maps[1].prot_read &&
 	       scn->procs[2].maps[1].prot_write, "scn-1.15", "C: a shared and a private writable mapping");
 	tap_is_int(scn->ncpus, 3, "scn-1.16", "three CPUs");
@@ -177,7 +177,7 @@ static void test_defaults(void)
 	tap_is_str(scn->explain, "One line. and a tab-indented one last.", "scn-2.10",
 		   "explain on its line, tab continuations, comment lines skipped");
 	tap_is_int(scn->default_version, XIP_LATER, "scn-2.11", "version: later");
-	tap_is_int(scn->procs[0].name, 'H', "scn-2.12", "the first process may be H: index is order");
+	tap_is_str(scn->procs[0].name, "H", "scn-2.12", "the first process may be H: index is order");
 	tap_ok(scn->cpus[0].ops[0].len == 8 && memcmp(scn->cpus[0].ops[0].data, "#not a \"", 8) == 0,
 	       "scn-2.13", "'#' inside a string is not a comment");
 	scenario_free(scn);
@@ -229,6 +229,35 @@ static void test_ops(void)
 	tap_ok(scn->ncpus == 2 && scn->cpus[1].ops[0].map == 1, "scn-3.10",
 	       "a mapping made by an mmap op on a later line may be named earlier");
 	scenario_free(scn);
+}
+
+/* ---- scn-3.11: process names longer than one letter (issue 15) ------------------------- */
+
+static void test_names(void)
+{
+	struct scenario *scn = parse_ok("scn-3.11", "title: t\nflash: 2 blocks\nfile: 2 pages\n"
+		"process reader1: open O_RDONLY, mmap MAP_SHARED PROT_READ, mmap MAP_PRIVATE PROT_READ\n"
+		"process w_2: open O_RDWR\n"
+		"process Reader1: open O_RDONLY, mmap MAP_SHARED PROT_READ\n"
+		"cpu 0: reader1.1 touch 1\ncpu 1: w_2 write 1 \"x\"\ncpu 2: Reader1 touch 0\n");
+	char m[32];
+
+	if (!scn)
+		return;
+	tap_ok(scn->nprocs == 3 && strcmp(scn->procs[0].name, "reader1") == 0 && strcmp(scn->procs[1].name, "w_2") == 0 &&
+	       strcmp(scn->procs[2].name, "Reader1") == 0, "scn-3.12", "names of up to 8 letters, digits and '_'; case counts");
+	tap_ok(scn->cpus[0].ops[0].proc == 0 && scn->cpus[0].ops[0].map == 1 && scn->cpus[2].ops[0].proc == 2,
+	       "scn-3.13", "reader1.1 is reader1's second mapping; Reader1 is another process");
+	tap_is_str(op_text(scn, 0, 0), "reader1.1 touch 1", "scn-3.14", "the op is said with the name");
+	tap_is_str(scenario_map_name(scn, 0, 1, m, sizeof m), "reader1.1", "scn-3.15", "and so is the mapping");
+	scenario_free(scn);
+	parse_bad("scn-3.16", "title: t\nprocess rd: open O_RDWR\nprocess rd: open O_RDONLY\n",
+		  "t.scn:3:9: process rd is declared twice (first on line 2)");
+	parse_bad("scn-3.17", "title: t\nprocess rd: open O_RDWR\ncpu 0: rd.1x touch 0\n",
+		  "t.scn:3:8: expected a process (A, reader2, ...) or one of its mappings (A.1, reader2.1, ...) "
+		  "after 'cpu 0:', found 'rd.1x'");
+	parse_bad("scn-3.18", "title: t\nprocess rd: open O_RDWR, mmap MAP_SHARED PROT_READ\ncpu 0: rd.1 write 0 \"x\"\n",
+		  "t.scn:3:8: write(2) uses the file descriptor, not a mapping: say 'rd write', not 'rd.1 write'");
 }
 
 /* ---- scn-4: escapes ------------------------------------------------------------------------ */
@@ -588,6 +617,7 @@ int main(void)
 	test_example();
 	test_defaults();
 	test_ops();
+	test_names();
 	test_escapes();
 	test_round_trip();
 	test_hash();

@@ -145,9 +145,9 @@ void check_after_step(void *ctx, struct sched *s)
 static char *map_name(const struct vm_area_struct *vma, char *buf, size_t len)
 {
 	if (vma->index)
-		snprintf(buf, len, "%c.%d", vma->vm_mm->comm, vma->index);
+		snprintf(buf, len, "%s.%d", vma->vm_mm->comm, vma->index);
 	else
-		snprintf(buf, len, "%c", vma->vm_mm->comm);
+		snprintf(buf, len, "%s", vma->vm_mm->comm);
 	return buf;
 }
 
@@ -155,7 +155,7 @@ static void describe_stale(const struct xip_world *w, const struct incoherence *
 			   char *what, size_t wlen, char *why, size_t ylen)
 {
 	unsigned char seen[SCN_PAGE_BYTES], want[SCN_PAGE_BYTES];
-	char a[64], b[64], m[16];
+	char a[64], b[64], m[SCN_MAX_NAME + 8];
 	struct sched_obj *obj;
 	int blk = w->flash.blockmap[inc->pgoff];
 
@@ -163,7 +163,7 @@ static void describe_stale(const struct xip_world *w, const struct incoherence *
 	file_bytes(w, inc->pgoff, want);
 	if (beyond_eof(w, inc->pgoff)) {
 		long fb = inc->pte->kind == PTE_PFN ? (long)inc->pte->pfn - (long)XIP_FLASH_PFN_BASE : -1;
-		snprintf(what, wlen, "process %c sees %s at page %d through mapping %s (%s), beyond the end of the file "
+		snprintf(what, wlen, "process %s sees %s at page %d through mapping %s (%s), beyond the end of the file "
 			 "(i_size %ld): a load there must get SIGBUS",
 			 inc->mm->comm, kernel_bytes_text(seen, a, sizeof a), inc->pgoff, map_name(inc->vma, m, sizeof m),
 			 (inc->vma->vm_flags & VM_MAYSHARE) ? "MAP_SHARED" : "MAP_PRIVATE", w->inode.i_size);
@@ -176,7 +176,7 @@ static void describe_stale(const struct xip_world *w, const struct incoherence *
 				 w->__xip_sparse_page && w->__xip_sparse_page->id == inc->pte->page ? " (the sparse page)" : "");
 		return;
 	}
-	snprintf(what, wlen, "process %c sees %s at page %d through mapping %s (%s), but read() of the file gives %s",
+	snprintf(what, wlen, "process %s sees %s at page %d through mapping %s (%s), but read() of the file gives %s",
 		 inc->mm->comm, kernel_bytes_text(seen, a, sizeof a), inc->pgoff,
 		 map_name(inc->vma, m, sizeof m),
 		 (inc->vma->vm_flags & VM_MAYSHARE) ? "MAP_SHARED" : "MAP_PRIVATE",
@@ -243,11 +243,11 @@ static int check_pages(const struct xip_world *w, char *details, size_t len)
 				else
 					file_rss++;
 				if (!w->pages[pte->page].in_use)
-					problems += problem(details, len, "page#%d was freed while process %c still maps it at page %d",
+					problems += problem(details, len, "page#%d was freed while process %s still maps it at page %d",
 							    pte->page + 1, mm->comm, pg);
 			}
 		if (mm->file_rss != file_rss || mm->anon_rss != anon_rss)
-			problems += problem(details, len, "process %c: file_rss %ld and anon_rss %ld, but its ptes map %ld file and %ld anonymous pages",
+			problems += problem(details, len, "process %s: file_rss %ld and anon_rss %ld, but its ptes map %ld file and %ld anonymous pages",
 					    mm->comm, mm->file_rss, mm->anon_rss, file_rss, anon_rss);
 	}
 	for (int i = 0; i < XIP_PAGE_POOL; i++) {
@@ -325,7 +325,7 @@ static void describe_stale_read(const struct xip_world *w, int c, int i, struct 
 	char a[64];
 
 	snprintf(out->headline, sizeof out->headline,
-		 "process %c's read(2) of page %d returned %s, which page %d did not hold while the read ran",
+		 "process %s's read(2) of page %d returned %s, which page %d did not hold while the read ran",
 		 w->scn->procs[op->proc].name, op->page, kernel_bytes_text(r->bytes, a, sizeof a), op->page);
 	add_line(out->details, sizeof out->details,
 		 "the read found the page's flash block, and truncate freed it (and the file system gave it away) before the copy");

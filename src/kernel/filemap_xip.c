@@ -29,7 +29,7 @@ void printk_insert(struct vm_area_struct *vma, unsigned long address, unsigned l
 	sched_point(SCHED_OP_WRITE, &W->console_obj,
 		    SCHED_SITE("printk_insert", "printk(\"%s insert %lx@%lx\\n\", current->comm, vmf->virtual_address, xip_pfn)"));
 	n = snprintf(W->console + W->console_len, sizeof W->console - W->console_len,
-		     "%c insert %lx@%lx\n", vma->vm_mm->comm, address, pfn);
+		     "%s insert %lx@%lx\n", vma->vm_mm->comm, address, pfn);
 	if (n > 0 && W->console_len + (size_t)n < sizeof W->console)
 		W->console_len += (size_t)n;
 	sched_note((int64_t)W->console_len);

@@ -118,7 +118,7 @@ struct vm_area_struct {
 };
 
 struct mm_struct {
-	char comm;                   /* process name: 'A' */
+	char comm[SCN_MAX_NAME + 1]; /* process name: "A" (the scenario's) */
 	int proc;                    /* index in the scenario */
 	int f_mode_read, f_mode_write; /* how it opened the file (FMODE_READ/WRITE) */
 	spinlock_t page_table_lock;  /* ptl: guards ptes and the rss counters */

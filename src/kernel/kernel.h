@@ -227,7 +227,7 @@ enum ksnap_cpu_state { KSNAP_READY, KSNAP_BLOCKED, KSNAP_FINISHED, KSNAP_HALTED 
 enum ksnap_pte_kind { KSNAP_PTE_NONE, KSNAP_PTE_SPARSE, KSNAP_PTE_BLOCK, KSNAP_PTE_ANON, KSNAP_PTE_FREED };
 
 struct ksnap_cpu {
-	char comm;                      /* process of its current op ('-' when none) */
+	char comm[SCN_MAX_NAME + 1];    /* process of its current op */
 	int op, nops;                   /* current op index, number of ops */
 	char op_text[64];               /* "A touch 1" */
 	enum ksnap_cpu_state state;
@@ -258,13 +258,13 @@ struct ksnap_pte {
 };
 
 struct ksnap_map {
-	char name[8];                   /* "A", "A.1" */
+	char name[SCN_MAX_NAME + 3];    /* "A", "A.1", "reader2.3" */
 	int created, shared, prot_write;
 	struct ksnap_pte pte[SCN_MAX_PAGES];
 };
 
 struct ksnap_proc {
-	char comm;
+	char comm[SCN_MAX_NAME + 1];
 	int nmaps;
 	struct ksnap_map maps[SCN_MAX_MAPS];
 };

@@ -226,7 +226,7 @@ void kernel_snapshot(const struct kernel_run *run, struct kernel_snapshot *out)
 		kc->nops = scn->cpus[c].nops;
 		kc->op = ctx->op;
 		scenario_op_text(scn, &scn->cpus[c].ops[ctx->op], kc->op_text, sizeof kc->op_text);
-		kc->comm = scn->procs[scn->cpus[c].ops[ctx->op].proc].name;
+		snprintf(kc->comm, sizeof kc->comm, "%s", scn->procs[scn->cpus[c].ops[ctx->op].proc].name);
 		kc->enabled = info.enabled;
 		kc->site = info.site;
 		kc->nframes = info.nframes;
@@ -269,15 +269,15 @@ void kernel_snapshot(const struct kernel_run *run, struct kernel_snapshot *out)
 	for (int p = 0; p < w->nmm_built; p++) {
 		const struct mm_struct *mm = &w->mm[p];
 		struct ksnap_proc *kp = &out->procs[p];
-		kp->comm = mm->comm;
+		snprintf(kp->comm, sizeof kp->comm, "%s", mm->comm);
 		kp->nmaps = mm->nvmas;
 		for (int k = 0; k < mm->nvmas; k++) {
 			const struct vm_area_struct *vma = &mm->vmas[k];
 			struct ksnap_map *km = &kp->maps[k];
 			if (k)
-				snprintf(km->name, sizeof km->name, "%c.%c", mm->comm, (char)('0' + k)); /* k < SCN_MAX_MAPS */
+				snprintf(km->name, sizeof km->name, "%s.%d", mm->comm, k); /* k < SCN_MAX_MAPS */
 			else
-				snprintf(km->name, sizeof km->name, "%c", mm->comm);
+				snprintf(km->name, sizeof km->name, "%s", mm->comm);
 			km->created = vma->created;
 			km->shared = (vma->vm_flags & VM_MAYSHARE) != 0;
 			km->prot_write = (vma->vm_flags & VM_WRITE) != 0;

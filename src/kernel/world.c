@@ -60,6 +60,13 @@ struct kernel_run {
 	int force_whatif;             /* tests only: the what-if ops with an empty mask */
 	struct xip_world world;
 	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
+	/*
+	 * Each process's object names with its name in them (sched_obj_init
+	 * keeps a printf format and two ints, and a process name is a string):
+	 * [0] "ptl[A]", [1] "mm[A].mmap", [2 + k] "pte[A.k:%d]".  Outside the
+	 * world: names are not state.
+	 */
+	char obj_names[SCN_MAX_PROCS][2 + SCN_MAX_MAPS][SCN_MAX_NAME + 16];
 	struct world_template *tmpl;  /* NULL until the first build */
 	int tmpl_valid;
 	/*
@@ -69,10 +76,6 @@ struct kernel_run {
 	 * world.
 	 */
 	int world_zero;
-};
-
-static const char *const pte_names[SCN_MAX_MAPS] = {
-	"pte[%c:%d]", "pte[%c.1:%d]", "pte[%c.2:%d]", "pte[%c.3:%d]",
 };
 
 static const char *upstream_name(const char *file);
@@ -224,30 +227,38 @@ static int build_processes(struct kernel_run *run, const struct scenario *scn, c
 		struct mm_struct *mm = &W->mm[p];
 
 		if (sp->nmaps + extra[p] > SCN_MAX_MAPS)
-			return util_errf(cause, "%s:%d: process %c would have %d mappings; at most %d are simulated",
+			return util_errf(cause, "%s:%d: process %s would have %d mappings; at most %d are simulated",
 					 scn->path, sp->line, sp->name, sp->nmaps + extra[p], SCN_MAX_MAPS);
-		mm->comm = sp->name;
+		memcpy(mm->comm, sp->name, sizeof mm->comm);
 		mm->proc = p;
 		mm->f_mode_read = sp->mode != SCN_O_WRONLY;
 		mm->f_mode_write = sp->mode != SCN_O_RDONLY;
 		mm->nvmas = sp->nmaps + extra[p];
 		W->nmm_built = p + 1;
-		spin_lock_init(W->sched, &mm->page_table_lock, "ptl[%c]", sp->name, 0);
-		obj(&mm->mmap_obj, SCHED_OBJ_MEMORY, KTAG_INT, "mm[%c].mmap", sp->name, 0);
+		snprintf(run->obj_names[p][0], sizeof run->obj_names[p][0], "ptl[%s]", sp->name);
+		snprintf(run->obj_names[p][1], sizeof run->obj_names[p][1], "mm[%s].mmap", sp->name);
+		spin_lock_init(W->sched, &mm->page_table_lock, run->obj_names[p][0], 0, 0);
+		obj(&mm->mmap_obj, SCHED_OBJ_MEMORY, KTAG_INT, run->obj_names[p][1], 0, 0);
 		for (int k = 0; k < mm->nvmas; k++) {
 			struct vm_area_struct *vma = &mm->vmas[k];
 			vma->vm_mm = mm;
 			vma->index = k;
 			vma->vm_start = XIP_VMA_BASE + (unsigned long)k * XIP_VMA_STRIDE;
 			vma->vm_end = vma->vm_start + SCN_MAX_PAGES * PAGE_SIZE;
+			char *name = run->obj_names[p][2 + k];
+			/* "pte[A:1]", "pte[A.1:1]"; a name has no '%' (scn_is_name) */
+			if (k)
+				snprintf(name, sizeof run->obj_names[p][2 + k], "pte[%s.%d:%%d]", sp->name, k);
+			else
+				snprintf(name, sizeof run->obj_names[p][2 + k], "pte[%s:%%d]", sp->name);
 			for (int pg = 0; pg < SCN_MAX_PAGES; pg++)
-				obj(&vma->ptes[pg].obj, SCHED_OBJ_MEMORY, KTAG_PTE, pte_names[k], sp->name, pg);
+				obj(&vma->ptes[pg].obj, SCHED_OBJ_MEMORY, KTAG_PTE, name, pg, 0);
 		}
 		for (int k = 0; k < sp->nmaps; k++) {
 			unsigned long vm_flags;
 			long err = mmap_vm_flags(mm, &sp->maps[k], &vm_flags);
 			if (err)
-				return util_errf(cause, "%s:%d: mmap for process %c fails with EACCES",
+				return util_errf(cause, "%s:%d: mmap for process %s fails with EACCES",
 						 scn->path, sp->maps[k].line, sp->name);
 			mmap_prepare(mm, &mm->vmas[k], vm_flags);
 		}

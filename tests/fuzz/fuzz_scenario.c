@@ -60,7 +60,7 @@ static void check_scenario(const struct scenario *scn)
 	CHECK(scn->nprocs >= 0 && scn->nprocs <= SCN_MAX_PROCS);
 	CHECK(scn->ncpus >= 1 && scn->ncpus <= SCN_MAX_CPUS);
 	for (int i = 0; i < scn->nprocs; i++) {
-		CHECK(scn->procs[i].name >= 'A' && scn->procs[i].name < 'A' + SCN_MAX_PROCS);
+		CHECK(scn->procs[i].name[0] && strlen(scn->procs[i].name) <= SCN_MAX_NAME);
 		CHECK(scn->procs[i].nmaps >= 0 && scn->procs[i].nmaps <= SCN_MAX_MAPS);
 	}
 	CHECK(scn->setup.nops >= 0 && scn->setup.nops <= SCN_MAX_OPS);
