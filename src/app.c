@@ -295,8 +295,10 @@ static int list_one(void *ctx, const struct store_schedule *s)
 		return 1;
 	a->list_ids[a->list_n++] = s->id;
 	lc->o += (size_t)snprintf(a->overlay_text + lc->o, sizeof a->overlay_text - lc->o,
-				  "\n%4ld  %-14s %-6s %5ld steps  %-10s %s", s->id, s->name ? s->name : "-",
-				  s->version, s->length, s->verdict, s->origin);
+				  "\n%4ld  %-14s %-6s %5ld steps  %-10s %s%s%s", s->id, s->name ? s->name : "-",
+				  s->version, s->length, s->verdict, s->origin,
+				  s->memory_model && strcmp(s->memory_model, "sc") ? "  under " : "",
+				  s->memory_model && strcmp(s->memory_model, "sc") ? s->memory_model : "");
 	return lc->o + 100 > sizeof a->overlay_text;
 }
 
@@ -331,12 +333,14 @@ static void load_selected(struct app *a)
 	size_t n = 0;
 	struct play fresh;
 	enum xip_version v;
+	enum memmodel m = MEMMODEL_SC;
 
 	if (a->list_n == 0)
 		return;
+	/* a row runs under its own memory model, whatever the one before it ran under */
 	if (store_schedule_get(a->store, a->list_ids[a->list_sel], &row, &found, &cause) != 0 || !found ||
-	    record_row_version(&row, &v, &cause) != 0 ||
-	    record_parse_choices(row.choices, &choices, &n, &cause) != 0) {
+	    record_row_version(&row, &v, &cause) != 0 || record_row_model(&row, &m, &cause) != 0 ||
+	    record_row_choices(&row, a->play.scn, m, &choices, &n, &cause) != 0) {
 		snprintf(a->play.message, sizeof a->play.message, "cannot load: %s", cause ? cause : "gone");
 		free(cause);
 		store_schedule_clear(&row);
@@ -348,8 +352,11 @@ static void load_selected(struct app *a)
 		      row.milestones, source, &cause) == 0) {
 		play_close(&a->play);
 		a->play = fresh;
-		snprintf(a->play.message, sizeof a->play.message, "loaded %s: %s, %zu steps, verdict %s", source,
-			 row.version, n, row.verdict);
+		if (m != MEMMODEL_SC)
+			play_set_memory_model(&a->play, m);
+		snprintf(a->play.message, sizeof a->play.message, "loaded %s: %s%s%s, %zu steps, verdict %s", source,
+			 row.version, m != MEMMODEL_SC ? " under " : "", m != MEMMODEL_SC ? memmodel_name(m) : "", n,
+			 row.verdict);
 		a->ran_to_end = 0;
 	} else {
 		snprintf(a->play.message, sizeof a->play.message, "cannot load: %s", cause);

@@ -6,9 +6,16 @@
  *
  * `explore` hands its arguments here when they ask for a model with
  * buffers (cli_explore_memory_model); with sc, the default, the reduced
- * search of explore.h runs as it always did.  These runs are not written
- * to the schedule database: their counterexamples are printed with the
- * `run` command that replays them.
+ * search of explore.h runs as it always did.
+ *
+ * Recorded like sc's search (--no-record, --db): an exploration row (mode
+ * "memory-tso", "memory-weak") and the counterexample as a schedule of its
+ * model.  Names are unique per scenario and version whatever the model, so
+ * the model is in the name and sc's "shortest" is never taken:
+ * "shortest-weak" when the search completed (it is the shortest there
+ * is), "counterexample-weak" when --first or --limit stopped it (it is
+ * only the shortest found).  What-ifs (--without, --drop-barrier,
+ * --mb-barrier) and `final` are not recorded, as with sc.
  */
 #include "config.h"
 
@@ -18,8 +25,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_report.h"
 #include "explore.h"
 #include "explore_mem.h"
+#include "record.h"
 #include "sync.h"
 
 static const char explore_mem_help[] =
@@ -40,7 +49,13 @@ static const char explore_mem_help[] =
 	"      --max-memory=MIB    the table of states stops growing at MIB MiB (default 256)\n"
 	"      --first             stop at the first counterexample (not known shortest)\n"
 	"      --limit=N           stop after N executions\n"
-	"      --step-limit=N      end a run after N steps (default 20000)\n";
+	"      --step-limit=N      end a run after N steps (default 20000)\n"
+	"      --no-record         do not record the search and its counterexample\n"
+	"      --db=PATH           the database (default ~/.local/share/xipsandbox/xipsandbox.db)\n"
+	"\n"
+	"The counterexample is saved as schedule 'shortest-MODEL' ('shortest-weak')\n"
+	"when every schedule was searched, else (--first, --limit) 'counterexample-MODEL';\n"
+	"'xipsandbox replay SCENARIO shortest-weak' replays it under its model.\n";
 
 static const struct { const char *name; unsigned bit; } barriers[] = {
 	{ "wmb-begin", SYNC_SEQ_WMB_BEGIN }, { "wmb-end", SYNC_SEQ_WMB_END },
@@ -147,6 +162,111 @@ static void print_result(const struct scenario *scn, const struct explore_mem_op
 	printf("time:     %.2f s\n", r->seconds);
 }
 
+/* The exploration's row: the counts of a search under a model with buffers. */
+static int record_search(struct store *st, long scenario_id, const struct scenario *scn,
+			 const struct explore_mem_opts *o, const struct explore_mem_result *r, char **cause)
+{
+	struct store_exploration e;
+	char hash[17], verdicts[256], bounds[96], mode[32];
+	size_t k = 0, b = 0;
+
+	verdicts[0] = bounds[0] = '\0';
+	for (int v = 0; v < VERDICT_NKINDS; v++)
+		if (r->verdicts[v] && k < sizeof verdicts)
+			k += (size_t)snprintf(verdicts + k, sizeof verdicts - k, "%s%s=%llu", k ? " " : "",
+					      verdict_kind_name((enum verdict_kind)v), r->verdicts[v]);
+	if (o->stateless)
+		b += (size_t)snprintf(bounds + b, sizeof bounds - b, "stateless");
+	if (o->first && b < sizeof bounds)
+		b += (size_t)snprintf(bounds + b, sizeof bounds - b, "%sfirst", b ? " " : "");
+	if (o->limit && b < sizeof bounds)
+		b += (size_t)snprintf(bounds + b, sizeof bounds - b, "%slimit=%llu", b ? " " : "", o->limit);
+	if (o->step_limit && b < sizeof bounds)
+		snprintf(bounds + b, sizeof bounds - b, "%sstep-limit=%u", b ? " " : "", o->step_limit);
+	snprintf(mode, sizeof mode, "memory-%s", memmodel_name(o->model));
+	memset(&e, 0, sizeof e);
+	e.scenario_id = scenario_id;
+	e.scenario_hash = record_hex(scn->hash, hash);
+	e.version = xip_version_name(o->version);
+	e.mode = mode;
+	e.bounds = bounds[0] ? bounds : NULL;
+	e.executions = (long long)r->executions;
+	e.states = r->nfinals;
+	e.complete = !r->limited;
+	e.verdicts = verdicts;
+	e.elapsed_ms = (long long)(r->seconds * 1000);
+	if (store_exploration_add(st, &e, cause) != 0)
+		return -1;
+	printf("recorded: exploration %ld in %s\n", e.id, store_path(st));
+	return 0;
+}
+
+/*
+ * The counterexample as a schedule of its model, re-run first: it must end
+ * with the verdict the search saw.  Named for what is known of it.
+ */
+static int record_cex(struct store *st, long scenario_id, const struct scenario *scn,
+		      const struct explore_mem_opts *o, const struct explore_mem_result *r, char **cause)
+{
+	const char *version = xip_version_name(o->version), *model = memmodel_name(o->model);
+	struct kernel_run *run = kernel_run_new();
+	struct store_schedule row;
+	struct kernel_verdict kv;
+	char base[48], name[72], *parted = NULL, *desc;
+	long from = 0;
+	int rc;
+
+	snprintf(base, sizeof base, "%s-%s", r->limited ? "counterexample" : "shortest", model);
+	sched_set_memory_model(kernel_run_sched(run), (int)o->model);
+	if (cli_report_claim_name(st, scn, version, base, name, sizeof name, &from, cause) != 0 ||
+	    record_execute_choices(run, scn, o->version, r->shortest, r->nshortest, &parted, cause) != 0) {
+		kernel_run_free(run);
+		return -1;
+	}
+	kernel_run_verdict(run, &kv);
+	if (parted || kv.kind != r->shortest_verdict) {
+		util_errf(cause, "explore: the counterexample does not replay to the same end under %s (%s): "
+			  "the engine is not deterministic; nothing was recorded", model,
+			  parted ? parted : verdict_kind_name(kv.kind));
+		free(parted);
+		kernel_run_free(run);
+		return -1;
+	}
+	desc = xasprintf("explore --memory-model %s: %s counterexample: %s", model,
+			 r->limited ? "a (not known shortest)" : "shortest", kv.headline);
+	record_fill(&row, run, scenario_id, "explore", name, NULL, desc);
+	free(desc);
+	kernel_run_free(run);
+	rc = store_schedule_add_many(st, &row, 1, &from, cause);
+	if (rc == 0) {
+		if (r->limited)
+			printf("recorded: schedule %ld '%s' (a counterexample under %s, not known to be the shortest: the "
+			       "search stopped early; a complete search saves 'shortest-%s') in %s\n", row.id, name, model,
+			       model, store_path(st));
+		else
+			printf("recorded: schedule %ld '%s' (the shortest counterexample under %s) in %s\n", row.id, name,
+			       model, store_path(st));
+		printf("replay:   xipsandbox replay %s %s --version %s\n", util_shown(scn->name), name, version);
+	}
+	store_schedule_clear(&row);
+	return rc;
+}
+
+/* Record the search (and its counterexample, first, as sc's explore does); prints the error. */
+static int record_all(struct store *st, long scenario_id, const struct scenario *scn,
+		      const struct explore_mem_opts *o, const struct explore_mem_result *r)
+{
+	char *cause = NULL;
+
+	if ((r->nshortest && record_cex(st, scenario_id, scn, o, r, &cause) != 0) ||
+	    record_search(st, scenario_id, scn, o, r, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_explore_mem(int argc, char **argv, enum memmodel model)
 {
 	static const struct option opts[] = {
@@ -163,16 +283,19 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		{ "limit", required_argument, NULL, 'l' },
 		{ "step-limit", required_argument, NULL, 'L' },
 		{ "no-record", no_argument, NULL, 'N' },
+		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct explore_mem_opts o = { 0 };
 	struct explore_mem_result r;
-	const char *version_arg = NULL, *without_arg = NULL;
+	const char *version_arg = NULL, *without_arg = NULL, *db = NULL;
 	struct scenario *scn;
+	struct store *st = NULL;
+	struct store_scenario srow = { 0 };
 	char *cause = NULL;
 	unsigned bit;
-	int c, status;
+	int c, status, record = 1;
 
 	o.model = model;
 	optind = 1;
@@ -194,7 +317,8 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		case 'F': o.first = 1; break;
 		case 'l': o.limit = number_arg("--limit", optarg, 1000000000000ull); break;
 		case 'L': o.step_limit = (unsigned)number_arg("--step-limit", optarg, 10000000); break;
-		case 'N': break; /* never recorded */
+		case 'N': record = 0; break;
+		case 'D': db = optarg; break;
 		case 'h': fputs(explore_mem_help, stdout); return 0;
 		default: cli_usage_error("explore: bad option for --memory-model %s (see 'xipsandbox explore --memory-model %s --help')",
 					 memmodel_name(model), memmodel_name(model));
@@ -202,6 +326,13 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 	}
 	if (optind != argc - 1)
 		cli_usage_error("explore needs exactly one scenario (a name such as 'classic', or a path)");
+	if (db && !record)
+		cli_usage_error("explore: --db names where to record; it cannot go with --no-record");
+	if (db && (without_arg || o.barrier_whatif))
+		cli_usage_error("explore: a --without, --drop-barrier or --mb-barrier search is a what-if and is not "
+				"recorded; drop --db");
+	if (without_arg || o.barrier_whatif)
+		record = 0;
 	scn = cli_load_scenario(argv[optind]);
 	if (!scn)
 		return CLI_EXIT_INPUT;
@@ -220,15 +351,48 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 			cli_usage_error("explore: %s", cause ? cause : "--without takes apart the seed's fix: use it with --version fixed");
 		}
 	}
+	if (o.version >= XIP_NSTORED) {
+		/* the database's schema admits buggy, fixed and later only (verdict.h) */
+		if (db) {
+			scenario_free(scn);
+			cli_usage_error("explore: a search of %s is not recorded (the database records buggy, fixed and "
+					"later); drop --db", xip_version_name(o.version));
+		}
+		record = 0;
+	}
+	/* the database is opened (and a bad one refused) before the search, as sc's explore does */
+	if (record) {
+		st = cli_open_store(db, STORE_WRITE);
+		if (st && record_sync(st, scn, &srow, NULL, &cause) != 0) {
+			cli_error("%s", cause);
+			free(cause);
+			cause = NULL;
+			store_close(st);
+			st = NULL;
+		}
+		if (!st) {
+			fprintf(stderr, "(use --no-record to explore without the database)\n");
+			scenario_free(scn);
+			return CLI_EXIT_INPUT;
+		}
+	}
 	if (explore_mem_search(scn, &o, &r, &cause) != 0) {
 		cli_error("%s: %s", scn->path, cause);
 		free(cause);
+		store_scenario_clear(&srow);
+		if (st)
+			store_close(st);
 		scenario_free(scn);
 		return CLI_EXIT_INPUT;
 	}
 	print_result(scn, &o, &r);
 	status = r.nshortest ? verdict_exit_status(r.shortest_verdict) : 0;
+	if (st && record_all(st, srow.id, scn, &o, &r) != 0)
+		status = CLI_EXIT_INPUT;
 	explore_mem_result_free(&r);
+	store_scenario_clear(&srow);
+	if (st)
+		store_close(st);
 	scenario_free(scn);
 	return status;
 }

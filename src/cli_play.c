@@ -30,7 +30,10 @@ static const char play_help[] =
 	"                    buggy, 'fixed without ...' and later on the same interleaving\n"
 	"      --memory-model=M  sc (default), tso or weak: each CPU's store buffer (and,\n"
 	"                    weak, invalidate queue) is shown; f then a CPU number\n"
-	"                    flushes or drains it, a step of its own\n"
+	"                    flushes or drains it, a step of its own.  A schedule\n"
+	"                    recorded under tso or weak plays under its own model\n"
+	"                    (another --memory-model is refused); an sc one's CPUs\n"
+	"                    can be played under any\n"
 	"      --quiz        stop before the steps that matter and ask what will happen\n"
 	"                    (questions from SCENARIO.demo)\n"
 	"  -h, --help        show this help; press ? inside for every key\n"
@@ -51,9 +54,9 @@ int cli_play(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *version_arg = NULL, *db = NULL, *which = "race";
-	int c, batch = 0, quiz = 0, status = CLI_EXIT_INPUT, found = 0;
+	int c, batch = 0, quiz = 0, status = CLI_EXIT_INPUT, found = 0, model_set = 0;
 	unsigned without = 0;
-	enum memmodel model = MEMMODEL_SC;
+	enum memmodel model = MEMMODEL_SC, rm = MEMMODEL_SC;   /* asked for; the row's */
 	struct scenario *scn;
 	struct store *st;
 	struct store_scenario srow = { 0 };
@@ -78,6 +81,7 @@ int cli_play(int argc, char **argv)
 		case 'M':
 			if (memmodel_parse(optarg, &model, &cause) != 0)
 				cli_usage_error("play: %s", cause);
+			model_set = 1;
 			break;
 		case 'h': fputs(play_help, stdout); return 0;
 		default: cli_usage_error("play: bad option (see 'xipsandbox play --help')");
@@ -125,8 +129,29 @@ int cli_play(int argc, char **argv)
 		goto fail;
 	if (version_arg)
 		version = (enum xip_version)xip_version_parse(version_arg);
-	if (found && record_parse_choices(row.choices, &choices, &n, &cause) != 0)
-		goto fail;
+	if (found) {
+		/*
+		 * A tso or weak row's flushes and drains mean something under its
+		 * model only: it plays under it, and another model asked for is a
+		 * usage error rather than a silent choice of one of the two.  An sc
+		 * row is CPUs only: --memory-model plays them under any model.
+		 */
+		if (record_row_model(&row, &rm, &cause) != 0)
+			goto fail;
+		if (rm != MEMMODEL_SC && model_set && model != rm) {
+			char *shown = row.name ? xasprintf("'%s'", util_shown(row.name)) : xasprintf("%ld", row.id);
+			store_schedule_clear(&row);
+			store_scenario_clear(&srow);
+			store_close(st);
+			scenario_free(scn);
+			cli_usage_error("play: schedule %s was recorded under --memory-model %s and plays under it only; "
+					"drop --memory-model %s", shown, memmodel_name(rm), memmodel_name(model));
+		}
+		if (rm != MEMMODEL_SC)
+			model = rm;
+		if (record_row_choices(&row, scn, rm, &choices, &n, &cause) != 0)
+			goto fail;
+	}
 	if (found)
 		snprintf(source, sizeof source, "%s%s%s", row.name ? "'" : "schedule ", row.name ? row.name : "",
 			 row.name ? "'" : "");
@@ -138,11 +163,13 @@ int cli_play(int argc, char **argv)
 		/* the named schedule on another version: expand its milestones there */
 		struct store_schedule alt = { 0 };
 		int f2 = 0;
+		/* the other version's row of that name, when it ran under the same model */
 		if (store_schedule_find(st, scn->name, row.name, xip_version_name(version), &alt, &f2, &cause) == 0 && f2 &&
-		    strcmp(alt.version, xip_version_name(version)) == 0) {
+		    strcmp(alt.version, xip_version_name(version)) == 0 &&
+		    strcmp(alt.memory_model ? alt.memory_model : "sc", row.memory_model ? row.memory_model : "sc") == 0) {
 			free(choices);
 			choices = NULL;
-			if (record_parse_choices(alt.choices, &choices, &n, &cause) != 0) {
+			if (record_row_choices(&alt, scn, rm, &choices, &n, &cause) != 0) {
 				store_schedule_clear(&alt);
 				goto fail;
 			}
@@ -155,6 +182,9 @@ int cli_play(int argc, char **argv)
 		play_set_without(&app.play, without);
 	if (model != MEMMODEL_SC)
 		play_set_memory_model(&app.play, model);
+	if (rm != MEMMODEL_SC)
+		snprintf(app.play.message, sizeof app.play.message, "%s was recorded under %s and plays under it; "
+			 "press space to run the next step, ? for every key", source, memmodel_name(rm));
 	if (quiz) {
 		struct demo *d = cli_load_demo(scn, 1);
 		if (!d) {

@@ -193,8 +193,8 @@ int cli_report_status(const struct explore_result *r)
  * else 0), in the transaction that adds ours (store_schedule_add_many), so
  * that a failed recording leaves the old name where it was.
  */
-static int claim_name(struct store *st, const struct scenario *scn, const char *version,
-		      const char *base, char *out, size_t len, long *from, char **cause)
+int cli_report_claim_name(struct store *st, const struct scenario *scn, const char *version,
+			  const char *base, char *out, size_t len, long *from, char **cause)
 {
 	*from = 0;
 	for (int k = 1; k < 1000; k++) {
@@ -290,7 +290,7 @@ int cli_report_save_cexes(struct store *st, const struct store_scenario *srow, c
 
 	memset(rows, 0, sizeof rows);
 	for (int i = 0; i < 2 && rc == 0; i++) {
-		if (claim_name(st, scn, version, base[i], names[i], sizeof names[i], &from[i], &cause) != 0 ||
+		if (cli_report_claim_name(st, scn, version, base[i], names[i], sizeof names[i], &from[i], &cause) != 0 ||
 		    cex_row(run, scn, v, cex[i], names[i], what[i], srow->id, &rows[i], &cause) != 0)
 			rc = -1;
 		else

@@ -33,6 +33,16 @@ void cli_report_row(struct store_exploration *e, long scenario_id, const struct 
 		     char *verdicts, size_t vlen, char *bounds, size_t blen);
 
 /*
+ * A free name for explore's new row of scn on `version`: base, or base-2,
+ * base-3 ... past rows others named (into out, len bytes).  An older
+ * explore row that holds it gives it up: *from is its id (else 0), for
+ * store_schedule_add_many to move the name in the transaction that adds
+ * the new row, so that a failed recording leaves it where it was (B17).
+ */
+int cli_report_claim_name(struct store *st, const struct scenario *scn, const char *version,
+			  const char *base, char *out, size_t len, long *from, char **cause);
+
+/*
  * Save the shortest and the fewest-preemptions counterexamples as
  * schedules "shortest" and "fewest-preemptions" (re-run first: each must
  * end as the search saw).  Prints the rows; on error prints it.

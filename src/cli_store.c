@@ -237,8 +237,8 @@ int cli_replay(int argc, char **argv)
 		cli_error("note: scenario %s changed since schedule %ld was recorded; replaying where it applies",
 			scn->name, row.id);
 	run = kernel_run_new();
-	if (memmodel_parse(row.memory_model, &model, &cause) != 0) {
-		cli_error("%s: schedule %ld: %s", store_path(st), row.id, cause);
+	if (record_row_model(&row, &model, &cause) != 0) {
+		cli_error("%s: %s", store_path(st), cause);
 		free(cause);
 		goto out;
 	}
@@ -346,8 +346,12 @@ static int list_row(void *ctx, const struct store_schedule *s)
 	if ((*count)++ == 0)
 		printf("%5s  %-16s %-14s %-6s %6s %8s  %-10s %s\n", "id", "scenario", "name", "version",
 		       "steps", "preempt", "verdict", "origin");
-	printf("%5ld  %-16s %-14s %-6s %6ld %8ld  %-10s %s\n", s->id, util_shown(s->scenario), s->name ? util_shown(s->name) : "-",
+	printf("%5ld  %-16s %-14s %-6s %6ld %8ld  %-10s %s", s->id, util_shown(s->scenario), s->name ? util_shown(s->name) : "-",
 	       s->version, s->length, s->preemptions, s->verdict, s->origin);
+	/* an sc row says nothing more; any other model (or a value another program wrote) is named */
+	if (s->memory_model && strcmp(s->memory_model, "sc") != 0)
+		printf("  under %s", util_shown(s->memory_model));
+	printf("\n");
 	return 0;
 }
 
@@ -372,7 +376,8 @@ int cli_list(int argc, char **argv)
 		case 'h':
 			fputs("Usage: xipsandbox list [SCENARIO] [--db=PATH]\n"
 			      "List stored schedules (of SCENARIO, whose shipped schedules are imported\n"
-			      "first), with id, name, version, length, preemptions, verdict and origin.\n", stdout);
+			      "first), with id, name, version, length, preemptions, verdict and origin,\n"
+			      "and 'under tso' or 'under weak' for a schedule run under that memory model.\n", stdout);
 			return 0;
 		default: cli_usage_error("list: bad option (see 'xipsandbox list --help')");
 		}
@@ -449,6 +454,7 @@ static int export_picture(struct store *st, const struct store_schedule *row, co
 	int *choices = NULL, found;
 	size_t n = 0;
 	enum xip_version rv;
+	enum memmodel model;
 
 	if ((found = cli_stored_scenario(st, row->scenario_id, &scn, &cause)) <= 0) {
 		if (found == 0)
@@ -463,10 +469,11 @@ static int export_picture(struct store *st, const struct store_schedule *row, co
 		cli_error("note: schedule %ld was recorded on another text of scenario %s",
 			row->id, scn->name);
 	run = kernel_run_new();
-	if (record_row_version(row, &rv, &cause) != 0 ||
-	    record_parse_choices(row->choices, &choices, &n, &cause) != 0 ||
-	    record_execute_choices(run, scn, rv, choices, n,
-				   &parted, &cause) != 0 || parted) {
+	/* under its own model (B53: a weak row was drawn as sc, or not at all) */
+	if (record_row_version(row, &rv, &cause) != 0 || record_row_model(row, &model, &cause) != 0 ||
+	    record_row_choices(row, scn, model, &choices, &n, &cause) != 0 ||
+	    (sched_set_memory_model(kernel_run_sched(run), (int)model),
+	     record_execute_choices(run, scn, rv, choices, n, &parted, &cause)) != 0 || parted) {
 		cli_error("schedule %ld: %s", row->id, parted ? parted : cause);
 		free(cause);
 		free(parted);
@@ -499,7 +506,8 @@ int cli_export(int argc, char **argv)
 			"Usage: xipsandbox export ID [--format=line|svg|txt] [--db=PATH]\n"
 			"Print schedule ID:\n"
 			"  line (default)  one line that 'xipsandbox import' reads back on another\n"
-			"                  machine: xs2:SCENARIO:VERSION:NAME:SCENARIO-HASH:LENGTH:CHOICES:CHECK\n"
+			"                  machine: xs2:SCENARIO:VERSION:NAME:SCENARIO-HASH:LENGTH:CHOICES:CHECK,\n"
+			"                  or xs3:...:VERSION:MODEL:... for a tso or weak schedule\n"
 			"  svg             a sequence diagram for a slide (one lane per CPU)\n"
 			"  txt             the same as a plain-text transcript\n", &db, NULL);
 	if (argc - i != 1 || !all_digits(argv[i]))
@@ -536,6 +544,16 @@ int cli_export(int argc, char **argv)
 		store_schedule_clear(&row);
 		store_close(st);
 		return CLI_EXIT_INPUT;
+	}
+	{
+		enum memmodel m;
+		if (record_row_model(&row, &m, &cause) != 0) {
+			cli_error("%s: %s; nothing was printed", store_path(st), cause);
+			free(cause);
+			store_schedule_clear(&row);
+			store_close(st);
+			return CLI_EXIT_INPUT;
+		}
 	}
 	line = record_export_line(&row);
 	printf("%s\n", line);
@@ -596,7 +614,7 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 	}
 	scn = cli_load_scenario_or_stored(im.scenario, st);
 	if (!scn) {
-		free(im.choices);
+		record_import_clear(&im);
 		return CLI_EXIT_INPUT;
 	}
 	if (record_sync(st, scn, &srow, NULL, &cause) != 0)
@@ -605,8 +623,24 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 		cli_error("note: import, line %d: the schedule was recorded on another text of scenario %s",
 			lineno, scn->name);
 	run = kernel_run_new();
-	if (record_execute_choices(run, scn, (enum xip_version)xip_version_parse(im.version),
-				   im.choices, im.n, &parted, &cause) != 0 || parted) {
+	if (im.text) {
+		/* xs3: run under its model, as written (its flushes and drains name this run's objects) */
+		struct schedule *sch = NULL;
+		enum memmodel m = MEMMODEL_SC;
+		memmodel_parse(im.model, &m, NULL);   /* checked by record_parse_export */
+		sched_set_memory_model(kernel_run_sched(run), (int)m);
+		if (schedule_parse(im.text, kernel_symbol_value, &sch, &parted) != 0 ||
+		    record_execute(run, scn, (enum xip_version)xip_version_parse(im.version), sch, &parted) != 0) {
+			schedule_free(sch);
+			kernel_run_free(run);
+			cause = xasprintf("the choices do not apply to scenario %s on %s under %s: %s", scn->name,
+					  im.version, im.model, parted);
+			free(parted);
+			goto fail;
+		}
+		schedule_free(sch);
+	} else if (record_execute_choices(run, scn, (enum xip_version)xip_version_parse(im.version),
+					  im.choices, im.n, &parted, &cause) != 0 || parted) {
 		kernel_run_free(run);
 		if (parted) {
 			cause = xasprintf("the choices do not apply to scenario %s on %s: %s", scn->name, im.version, parted);
@@ -635,7 +669,8 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 			store_schedule_clear(&row);
 			goto fail;
 		}
-		if (found && strcmp(old.version, row.version) == 0 && strcmp(old.choices, row.choices) == 0) {
+		if (found && strcmp(old.version, row.version) == 0 && strcmp(old.choices, row.choices) == 0 &&
+		    strcmp(old.memory_model ? old.memory_model : "sc", row.memory_model) == 0) {
 			printf("already there: schedule %ld, %s %s %s, the same %ld steps; nothing imported\n", old.id,
 			       util_shown(scn->name), row.version, row.name, row.length);
 			store_schedule_clear(&old);
@@ -650,8 +685,9 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 		store_schedule_clear(&row);
 		goto fail;
 	}
-	printf("imported schedule %ld: %s %s%s%s, %ld steps, verdict %s\n", row.id, util_shown(scn->name), row.version,
-	       row.name ? " " : "", row.name ? row.name : "", row.length, row.verdict);
+	printf("imported schedule %ld: %s %s%s%s, %ld steps, verdict %s%s%s\n", row.id, util_shown(scn->name), row.version,
+	       row.name ? " " : "", row.name ? row.name : "", row.length, row.verdict,
+	       strcmp(row.memory_model, "sc") ? ", under " : "", strcmp(row.memory_model, "sc") ? row.memory_model : "");
 	store_schedule_clear(&row);
 	status = 0;
 	goto out;
@@ -659,7 +695,7 @@ fail:
 	cli_error("import, line %d: %s", lineno, cause);
 	free(cause);
 out:
-	free(im.choices);
+	record_import_clear(&im);
 	store_scenario_clear(&srow);
 	scenario_free(scn);
 	return status;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "legacy.h"
+#include "schedule.h"
 #include "memmodel.h"
 #include "record.h"
 #include "shipped.h"
@@ -285,6 +286,50 @@ int record_row_version(const struct store_schedule *row, enum xip_version *v, ch
 	return 0;
 }
 
+int record_row_model(const struct store_schedule *row, enum memmodel *m, char **cause)
+{
+	char *why = NULL;
+
+	if (!row->memory_model) {
+		*m = MEMMODEL_SC;
+		return 0;
+	}
+	if (memmodel_parse(row->memory_model, m, &why) == 0)
+		return 0;
+	free(why);
+	return util_errf(cause, "schedule %ld has an unknown memory model '%s' (expected sc, tso or weak; the database "
+			 "was changed by another program)", row->id, row->memory_model);
+}
+
+int record_row_choices(const struct store_schedule *row, const struct scenario *scn, enum memmodel model,
+		       int **choices, size_t *n, char **cause)
+{
+	struct kernel_run *run;
+	struct schedule *sch = NULL;
+	enum xip_version v = XIP_BUGGY;
+	const struct sched_step *tr;
+	int rc = -1;
+
+	if (model == MEMMODEL_SC)
+		return record_parse_choices(row->choices, choices, n, cause);
+	/* a flush's int names an object of the run: only a run of the row's version knows them */
+	if (record_row_version(row, &v, cause) != 0)
+		return -1;
+	run = kernel_run_new();
+	sched_set_memory_model(kernel_run_sched(run), (int)model);
+	if (schedule_parse(row->choices, kernel_symbol_value, &sch, cause) == 0 &&
+	    record_execute(run, scn, v, sch, cause) == 0) {
+		tr = sched_trace(kernel_run_sched(run), n);
+		*choices = xcalloc(*n + 1, sizeof **choices);
+		for (size_t i = 0; i < *n; i++)
+			(*choices)[i] = sched_step_choice(&tr[i]);
+		rc = 0;
+	}
+	schedule_free(sch);
+	kernel_run_free(run);
+	return rc;
+}
+
 int record_parse_choices(const char *text, int **choices, size_t *n, char **cause)
 {
 	size_t len = strlen(text), k = 0;
@@ -351,18 +396,53 @@ static int name_decode(char *name)
 	return 0;
 }
 
+/*
+ * A row's choices ("0 0 flush0:x 1 1") as an export line's CHOICES: CPU
+ * digits run together, a memory choice set off by ',' ("00,flush0:x,11");
+ * *steps gets the number of steps.
+ */
+static char *line_choices(const char *choices, size_t *steps)
+{
+	size_t len = strlen(choices), k = 0;
+	char *out = xmalloc(2 * len + 1);
+	const char *p = choices;
+
+	*steps = 0;
+	while (*p) {
+		size_t w;
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		w = strcspn(p, " ");
+		if (w == 1 && *p >= '0' && *p <= '9') {
+			if (k && out[k - 1] != ',' && !isdigit((unsigned char)out[k - 1]))
+				out[k++] = ',';
+		} else if (k) {
+			out[k++] = ',';
+		}
+		memcpy(out + k, p, w);
+		k += w;
+		p += w;
+		(*steps)++;
+	}
+	out[k] = '\0';
+	return out;
+}
+
 char *record_export_line(const struct store_schedule *s)
 {
-	size_t len = strlen(s->choices), k = 0;
-	char *digits = xmalloc(len + 1), *body, *line, *scenario, hex[17];
+	size_t k;
+	char *digits = line_choices(s->choices, &k), *body, *line, *scenario, hex[17];
+	const char *model = s->memory_model ? s->memory_model : "sc";
 
-	for (size_t i = 0; i < len; i++)
-		if (s->choices[i] != ' ')
-			digits[k++] = s->choices[i];
-	digits[k] = '\0';
 	scenario = name_encode(s->scenario);
-	body = xasprintf("xs2:%s:%s:%s:%s:%zu:%s", scenario, s->version, s->name ? s->name : "-",
-			 s->scenario_hash, k, digits);
+	if (strcmp(model, "sc") == 0)
+		body = xasprintf("xs2:%s:%s:%s:%s:%zu:%s", scenario, s->version, s->name ? s->name : "-",
+				 s->scenario_hash, k, digits);
+	else
+		body = xasprintf("xs3:%s:%s:%s:%s:%s:%zu:%s", scenario, s->version, model, s->name ? s->name : "-",
+				 s->scenario_hash, k, digits);
 	line = xasprintf("%s:%s", body, record_hex(util_fnv1a(UTIL_FNV1A_INIT, body, strlen(body)), hex));
 	free(scenario);
 	free(body);
@@ -411,6 +491,126 @@ static int parse_fields(char *const *field, struct record_import *out, char **ca
 	return 0;
 }
 
+/*
+ * xs3 CHOICES ("00,flush0:x,11") as a schedule's text ("0 0 flush0:x 1 1")
+ * into out->text, its steps into out->n.
+ */
+static int xs3_choices(const char *field, struct record_import *out, char **cause)
+{
+	size_t len = strlen(field), k = 0, n = 0;
+	char *text = xmalloc(2 * len + 2);
+	const char *p = field;
+
+	for (;;) {
+		size_t w = strcspn(p, ",");
+		if (w == 0) {
+			free(text);
+			return util_errf(cause, "an empty choice at column %zu of the schedule line's choices; " AGAIN,
+					 (size_t)(p - field) + 1);
+		}
+		if (strncmp(p, "flush", 5) == 0 || strncmp(p, "drain", 5) == 0) {
+			/* a memory choice, checked against the run's objects when it runs */
+			if (w < 8 || p[5] < '0' || p[5] > '7' || p[6] != ':') {
+				free(text);
+				return util_errf(cause, "bad memory choice '%.*s' in the schedule line (flushN:OBJECT or "
+						 "drainN:OBJECT); " AGAIN, (int)(w > 60 ? 60 : w), p);
+			}
+			k += (size_t)sprintf(text + k, "%s%.*s", k ? " " : "", (int)w, p);
+			n++;
+		} else {
+			for (size_t i = 0; i < w; i++) {
+				if (p[i] < '0' || p[i] > '7') {
+					free(text);
+					return util_errf(cause, "choice %zu is '%c': choices are CPU numbers 0 to 7, "
+							 "flushN:OBJECT or drainN:OBJECT", n + 1, p[i]);
+				}
+				k += (size_t)sprintf(text + k, "%s%c", k ? " " : "", p[i]);
+				n++;
+			}
+		}
+		p += w;
+		if (!*p)
+			break;
+		p++;
+	}
+	out->text = text;
+	out->n = n;
+	return 0;
+}
+
+#define XS3_HEAD 7   /* xs3:SCENARIO:VERSION:MODEL:NAME:SCENARIO-HASH:LENGTH, then CHOICES:CHECK */
+#define XS3_FORM "xs3:SCENARIO:VERSION:MODEL:NAME:HASH:LENGTH:CHOICES:CHECK"
+
+/* An xs3 line (whole, trimmed): the fields of xs2 and the model; its choices may hold ':'. */
+static int parse_xs3(const char *whole, struct record_import *out, char **cause)
+{
+	char *copy = xstrdup(whole), *head[XS3_HEAD + 1], *p = copy, *last, *end, *why = NULL, hex[17];
+	char *f[5];
+	int nf = 0, r = -1;
+	unsigned long long length;
+	enum memmodel m;
+
+	while (nf < XS3_HEAD) {
+		head[nf++] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	last = p ? strrchr(p, ':') : NULL;
+	if (nf < XS3_HEAD || !last) {
+		util_errf(cause, "the schedule line is cut short (it has fewer than the fields of " XS3_FORM "); " AGAIN);
+		goto out;
+	}
+	*last = '\0';
+	record_hex(util_fnv1a(UTIL_FNV1A_INIT, whole, (size_t)(last - copy)), hex);
+	if (strcmp(last + 1, hex) != 0) {
+		util_errf(cause, "the schedule line was changed or cut short: its check '%s' does not match its text; "
+			  AGAIN, last + 1);
+		goto out;
+	}
+	if (name_decode(head[1]) != 0) {
+		util_errf(cause, "bad scenario name '%s' in the schedule line (a %%XX that is not a byte)", head[1]);
+		goto out;
+	}
+	if (memmodel_parse(head[3], &m, &why) != 0) {
+		util_errf(cause, "unknown memory model '%s' in the schedule line (expected sc, tso or weak)", head[3]);
+		free(why);
+		goto out;
+	}
+	/* parse_fields reads xs2's places: SCENARIO, VERSION, NAME, HASH */
+	f[0] = head[0], f[1] = head[1], f[2] = head[2], f[3] = head[4], f[4] = head[5];
+	if (parse_fields(f, out, cause) != 0)
+		goto out;
+	snprintf(out->model, sizeof out->model, "%s", memmodel_name(m));
+	errno = 0;
+	length = strtoull(head[6], &end, 10);
+	if (*head[6] < '0' || *head[6] > '9' || *end || errno) {
+		util_errf(cause, "bad length '%s' in the schedule line (the number of steps)", head[6]);
+		goto out;
+	}
+	if (xs3_choices(p, out, cause) != 0)
+		goto out;
+	if (length != out->n) {
+		util_errf(cause, "the schedule line says it has %llu steps, but it has %zu; " AGAIN, length, out->n);
+		goto out;
+	}
+	r = 0;
+out:
+	if (r != 0)
+		record_import_clear(out);
+	free(copy);
+	return r;
+}
+
+void record_import_clear(struct record_import *im)
+{
+	free(im->choices);
+	free(im->text);
+	im->choices = NULL;
+	im->text = NULL;
+}
+
 int record_parse_export(const char *line, struct record_import *out, char **cause)
 {
 	char *copy = xstrdup(line), *field[XS2_FIELDS + 1], *p = copy, *whole, *end;
@@ -418,11 +618,18 @@ int record_parse_export(const char *line, struct record_import *out, char **caus
 	unsigned long long length = 0;
 
 	memset(out, 0, sizeof *out);
+	snprintf(out->model, sizeof out->model, "sc");
 	while (*p == ' ' || *p == '\t')
 		p++;
 	for (char *e = p + strlen(p); e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '); )
 		*--e = '\0';
 	whole = xstrdup(p);   /* the check reads the line as it was */
+	if (strncmp(whole, "xs3:", 4) == 0) {
+		r = parse_xs3(whole, out, cause);
+		free(whole);
+		free(copy);
+		return r;
+	}
 	while (nf < XS2_FIELDS + 1) {
 		field[nf++] = p;
 		p = strchr(p, ':');

@@ -8,6 +8,7 @@
 #define XS_RECORD_H
 
 #include "kernel.h"
+#include "memmodel.h"
 #include "schedule.h"
 #include "store.h"
 
@@ -69,6 +70,24 @@ int record_shipped_text(const struct scenario *scn, const char *name, char **tex
 
 int record_row_version(const struct store_schedule *row, enum xip_version *v, char **cause);
 
+/*
+ * A stored row's memory model, checked like its version (NULL, a row
+ * written before schema 6 or by a writer that did not say: sc).  -1 with
+ * *cause ("schedule 7 has an unknown memory model 'bogus' ...") otherwise.
+ */
+int record_row_model(const struct store_schedule *row, enum memmodel *m, char **cause);
+
+/*
+ * A stored row's choices as ints, for a run of scn on `version` under
+ * `model` (the row's own, record_row_model).  Under sc its text is CPU
+ * numbers and is only parsed; under tso and weak it may name flushes and
+ * drains, whose ints depend on the run's objects, so it is run once on the
+ * row's own version and the trace's choices are taken (newly allocated).
+ * -1 with *cause when the text does not parse or does not apply.
+ */
+int record_row_choices(const struct store_schedule *row, const struct scenario *scn, enum memmodel model,
+		       int **choices, size_t *n, char **cause);
+
 /* Parse "0 0 1" or "001" into a newly allocated array. */
 int record_parse_choices(const char *text, int **choices, size_t *n, char **cause);
 
@@ -86,15 +105,25 @@ int record_scenario_name_ok(const char *name);
  * (the number of choices), CHOICES and CHECK, the 64-bit FNV-1a hash of
  * everything before the last ':' in 16 hex digits: a line cut short or
  * changed anywhere is refused.
+ *
+ * A row recorded under tso or weak is an xs3 line, which adds its model
+ * after VERSION (B53: an xs2 line carries none, and imported as sc):
+ * "xs3:classic:fixed:weak:NAME:HASH:19:0000000111111111,flush0:xip_sparse_seq,111:CHECK".
+ * Its CHOICES are runs of CPU digits and memory choices, separated by ','
+ * (a memory choice has a ':' of its own: CHOICES is everything between
+ * LENGTH and the last ':'); LENGTH counts steps, a memory choice one.
+ * An sc row is an xs2 line, as before, so that older xipsandboxes read it.
  */
 char *record_export_line(const struct store_schedule *s);
 
 struct record_import {
 	char scenario[128];
 	char version[16];
+	char model[8];          /* "sc" (xs1, xs2), or an xs3 line's model */
 	char name[65];          /* "" when none */
 	char scenario_hash[17];
-	int *choices;           /* newly allocated */
+	int *choices;           /* newly allocated; NULL for an xs3 line (see text) */
+	char *text;             /* xs3: the choices as a schedule ("0 0 flush0:x 1"), newly allocated; else NULL */
 	size_t n;
 	/*
 	 * An xs1 line (xipsandbox 0.1.0 printed them): no length, no check.
@@ -104,10 +133,11 @@ struct record_import {
 	int xs1;
 };
 /*
- * Parse an export line, xs2 (record_export_line) or the older xs1
+ * Parse an export line, xs3 or xs2 (record_export_line) or the older xs1
  * ("xs1:SCENARIO:VERSION:NAME:SCENARIO-HASH:CHOICES"); -1 with *cause
- * saying what is wrong and what to do.
+ * saying what is wrong and what to do.  Free with record_import_clear.
  */
 int record_parse_export(const char *line, struct record_import *out, char **cause);
+void record_import_clear(struct record_import *im);
 
 #endif

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memmodel.h"
 #include "narrate.h"
 #include "story.h"
 #include "svg.h"
@@ -370,10 +371,14 @@ static int draw_head(struct pic *p, int y)
 	int hmax = 0;
 
 	kernel_upstream_func_line("xip_file_fault", ver, &tree);
-	snprintf(sub, sizeof sub, "scenario %s, version %s%s%s%s, %zu steps, %u preemption%s", p->scn->name,
+	int model = sched_memory_model(kernel_run_sched(p->run));
+
+	/* a slide of a tso or weak run says so: the same CPUs under sc may not even reach the end */
+	snprintf(sub, sizeof sub, "scenario %s, version %s%s%s%s, %zu steps, %u preemption%s%s%s", p->scn->name,
 		 xip_version_name(ver), tree ? " (mm/filemap_xip.c of " : "", tree ? tree : "", tree ? ")" : "",
 		 p->n, sched_preemptions(kernel_run_sched(p->run)),
-		 sched_preemptions(kernel_run_sched(p->run)) == 1 ? "" : "s");
+		 sched_preemptions(kernel_run_sched(p->run)) == 1 ? "" : "s",
+		 model != MEMMODEL_SC ? ", memory model " : "", model != MEMMODEL_SC ? memmodel_name((enum memmodel)model) : "");
 	y += text_box1(p->out, MARGIN, y, p->width - 2 * MARGIN, 18, 22, "font-weight=\"bold\"", p->scn->title);
 	y += text_box1(p->out, MARGIN, y, p->width - 2 * MARGIN, FONT, LH, "fill=\"#374151\"", sub) + 4;
 	for (int c = 0; c < p->scn->ncpus; c++) {

@@ -864,6 +864,29 @@ is hard-8.4.7 "each xs1 line cut in its choices is refused" "$bad" 0
 has hard-8.4.8 "a whole xs1 line ($old) still imports, as the same schedule" "$rc $(no_asan_noise < "$work/out")" \
 	"0 imported schedule 14: classic buggy, 32 steps, verdict corruption"
 is hard-8.4.9 "... and only the two whole lines were stored" "$(rows "$work/imp8b.db")" "$((n0 + 2))"
+# 8.4.10: the xs3 line of a weak schedule (B53) keeps the rule: cut at any byte
+# (a memory choice has a ':' of its own) or with its model changed, refused
+"$XS_BIN" run classic -q --version fixed --memory-model weak --db "$work/imp8.db" \
+	--schedule "0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 flush0:xip_sparse_seq 1 1 1" > /dev/null 2>&1
+wid=$("$XS_BIN" list classic --db "$work/imp8.db" | awk '/under weak$/ { print $1 }' | tail -1)
+line=$("$XS_BIN" export "$wid" --db "$work/imp8.db")
+has hard-8.4.10 "export of a weak schedule prints an xs3 line with the model" "$line" "xs3:classic:fixed:weak:-:"
+weak_rows() { "$XS_BIN" list --db "$1" | grep -c 'under weak$'; }
+bad=0 cut=0 k=1
+while [ $k -lt ${#line} ]; do
+	"$XS_BIN" import "$(printf '%s' "$line" | cut -c1-$k)" --db "$work/imp8b.db" > /dev/null 2>&1
+	[ $? -eq 3 ] || { bad=$((bad + 1)); echo "#   accepted: $(printf '%s' "$line" | cut -c1-$k)"; }
+	cut=$((cut + 1)) k=$((k + 1))
+done
+is hard-8.4.11 "each of the $cut cut-short copies of the xs3 line is refused (exit 3)" "$bad" 0
+is hard-8.4.12 "... and none stored anything" "$(weak_rows "$work/imp8b.db")" 0
+for edit in 's/:weak:/:tso:/' 's/:weak:/:sc:/' 's/^xs3/xs2/' 's/flush0/flush1/' 's/:35:/:34:/'; do
+	"$XS_BIN" import "$(printf '%s' "$line" | sed "$edit")" --db "$work/imp8b.db" > /dev/null 2>&1; rc=$?
+	is "hard-8.4.13.$edit" "an xs3 line edited with $edit is refused (exit 3)" "$rc" 3
+done
+"$XS_BIN" import "$line" --db "$work/imp8b.db" > "$work/out" 2>&1; rc=$?
+has hard-8.4.14 "the whole xs3 line imports under weak (35 steps, corruption)" "$rc $(no_asan_noise < "$work/out")" \
+	"0 imported schedule 15: classic fixed, 35 steps, verdict corruption, under weak"
 # 8.8: a stored scenario name is never a path (B20): export --format svg/txt
 # and merge take the scenario from the text the database keeps.
 if have sqlite3; then

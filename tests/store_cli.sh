@@ -135,4 +135,91 @@ is db-12.6 "replay of a weak schedule on another version: refused (exit 3)" "$rc
 has db-12.7 "... saying why" "$out" "it replays on that version only"
 is db-12.8 "every sc row still says sc" "$(sqlite3 "$db" "SELECT count(*) FROM schedules WHERE memory_model NOT IN ('sc', 'weak')")" 0
 
+# issue 16: explore under tso/weak records its counterexample with its model
+sc_short=$(sqlite3 "$db" "SELECT id || ' ' || memory_model FROM schedules WHERE name = 'shortest' AND version = 'buggy'")
+out=$(X explore classic --version buggy --memory-model tso 2>&1); rc=$?
+has db-13.1 "explore --memory-model tso records its shortest counterexample as 'shortest-tso'" "$out" "'shortest-tso' (the shortest counterexample under tso)"
+has db-13.2 "... and the exploration" "$out" "recorded: exploration"
+is db-13.3 "... sc's 'shortest' of the same scenario and version is left as it was" \
+	"$(sqlite3 "$db" "SELECT id || ' ' || memory_model FROM schedules WHERE name = 'shortest' AND version = 'buggy'")" "$sc_short"
+is db-13.4 "... the row is an explore row under tso" \
+	"$(sqlite3 "$db" "SELECT origin, memory_model, verdict FROM schedules WHERE name = 'shortest-tso'")" "explore|tso|corruption"
+out=$(X replay classic shortest-tso --version buggy 2>&1); rc=$?
+has db-13.5 "replay of shortest-tso runs it under tso: the same trace hash" "$out" "equals the one recorded for schedule"
+has db-13.6 "... and names the model" "$out" "memory:   tso"
+out=$(X explore classic --version fixed --memory-model weak --first 2>&1); rc=$?
+has db-13.7 "stopped by --first: saved under a name that does not claim shortest" "$out" "'counterexample-weak' (a counterexample under weak, not known to be the shortest"
+is db-13.8 "... and no 'shortest-weak' yet" "$(sqlite3 "$db" "SELECT count(*) FROM schedules WHERE name = 'shortest-weak'")" 0
+is db-13.9 "... its exploration is recorded incomplete" \
+	"$(sqlite3 "$db" "SELECT mode, complete, bounds FROM explorations ORDER BY id DESC LIMIT 1")" "memory-weak|0|first"
+out=$(X explore classic --version fixed --memory-model weak 2>&1); rc=$?
+has db-13.10 "a complete weak search saves 'shortest-weak'" "$out" "'shortest-weak' (the shortest counterexample under weak)"
+is db-13.11 "... its exploration is complete" \
+	"$(sqlite3 "$db" "SELECT mode, complete FROM explorations ORDER BY id DESC LIMIT 1")" "memory-weak|1"
+first=$(sqlite3 "$db" "SELECT id FROM schedules WHERE name = 'shortest-weak'")
+out=$(X replay classic shortest-weak --version fixed -q 2>&1); rc=$?
+is db-13.12 "replay classic shortest-weak --version fixed: the corruption code (fixed is ok under sc)" "$rc" 11
+has db-13.13 "... the same run" "$out" "equals the one recorded for schedule $first"
+X explore classic --version fixed --memory-model weak >/dev/null 2>&1
+is db-13.14 "a second complete search takes the name from the first explore row, which stays" \
+	"$(sqlite3 "$db" "SELECT count(*), sum(name = 'shortest-weak'), sum(id = $first AND name IS NULL) FROM schedules WHERE memory_model = 'weak' AND origin = 'explore'")" "3|1|1"
+n0=$(sqlite3 "$db" "SELECT count(*) FROM schedules")
+e0=$(sqlite3 "$db" "SELECT count(*) FROM explorations")
+"$XS_BIN" explore classic --version fixed --memory-model weak --no-record >/dev/null 2>&1
+is db-13.15 "--no-record records nothing" "$(sqlite3 "$db" "SELECT count(*) FROM schedules") $(sqlite3 "$db" "SELECT count(*) FROM explorations")" "$n0 $e0"
+err=$(X explore classic --memory-model weak --no-record 2>&1); rc=$?
+is db-13.16 "--db with --no-record: usage error (exit 2)" "$rc" 2
+err=$(X explore classic --version fixed --memory-model weak --drop-barrier rmb-retry 2>&1); rc=$?
+is db-13.17 "--db with a barrier what-if: usage error (exit 2)" "$rc" 2
+has db-13.18 "... saying it is not recorded" "$err" "is a what-if and is not recorded"
+"$XS_BIN" explore classic --version fixed --memory-model weak --drop-barrier rmb-retry >/dev/null 2>&1
+is db-13.19 "a barrier what-if without --db records nothing" "$(sqlite3 "$db" "SELECT count(*) FROM schedules") $(sqlite3 "$db" "SELECT count(*) FROM explorations")" "$n0 $e0"
+printf 'not a database\n' > "$work/text2.db"
+err=$("$XS_BIN" explore classic --memory-model weak --db "$work/text2.db" 2>&1); rc=$?
+is db-13.20 "a bad --db is refused before the search (exit 3)" "$rc" 3
+has db-13.21 "... pointing at --no-record" "$err" "--no-record"
+
+# issue 16 / B53: export and import keep the model
+wid=$(sqlite3 "$db" "SELECT id FROM schedules WHERE name = 'weak-flush'")
+line=$(X export "$wid"); rc=$?
+has db-14.1 "export of a weak schedule writes an xs3 line naming the model" "$line" "xs3:classic:fixed:weak:weak-flush:"
+has db-14.2 "... its flush set off by commas, its length in steps" "$line" ":35:000000011111111,flush0:xip_sparse_seq,1111000000000000000:"
+db4="$work/d.db"
+out=$("$XS_BIN" import "$line" --db "$db4" 2>&1); rc=$?
+is db-14.3 "the xs3 line imports (exit 0)" "$rc" 0
+has db-14.4 "... under weak" "$out" "verdict corruption, under weak"
+is db-14.5 "... the row is weak, with the same choices" \
+	"$(sqlite3 "$db4" "SELECT memory_model, choices FROM schedules WHERE name = 'weak-flush'")" \
+	"$(sqlite3 "$db" "SELECT memory_model, choices FROM schedules WHERE name = 'weak-flush'")"
+out=$("$XS_BIN" replay classic weak-flush --db "$db4" -q 2>&1)
+has db-14.6 "... and replays to the trace recorded where it was exported from" "$out" \
+	"trace hash $(sqlite3 "$db" "SELECT trace_hash FROM schedules WHERE name = 'weak-flush'") equals"
+sid=$(sqlite3 "$db" "SELECT id FROM schedules WHERE name = 'shortest-weak'")
+line=$(X export "$sid")
+has db-14.7 "a weak schedule of CPUs only exports as xs3 too" "$line" "xs3:classic:fixed:weak:shortest-weak:"
+out=$("$XS_BIN" import "$line" --db "$db4" 2>&1); rc=$?
+is db-14.8 "... and imports under weak with its verdict (exit 0; under sc it was refused, the choices do not apply)" "$rc" 0
+is db-14.9 "... stored weak, corruption" "$(sqlite3 "$db4" "SELECT memory_model, verdict FROM schedules WHERE name = 'shortest-weak'")" "weak|corruption"
+out=$("$XS_BIN" import "$line" --db "$db4" 2>&1); rc=$?
+has db-14.10 "importing it again: already there" "$out" "already there"
+bad=$(printf '%s' "$line" | sed 's/:weak:/:tso:/')
+err=$("$XS_BIN" import "$bad" --db "$db4" 2>&1); rc=$?
+is db-14.11 "an xs3 line whose model was changed is refused (exit 3)" "$rc" 3
+has db-14.12 "... by its check" "$err" "was changed or cut short"
+err=$("$XS_BIN" import "${line%:*}" --db "$db4" 2>&1); rc=$?
+has db-14.13 "an xs3 line without its check is refused" "$err" "import, line 1:"
+sline=$(X export "$id")
+has db-14.14 "an sc schedule still exports as xs2, as before" "$sline" "xs2:classic:buggy:my-name:"
+out=$(X export "$wid" --format txt)
+has db-14.15 "export --format txt of a weak schedule runs it under weak" "$out" "memory:   weak"
+has db-14.16 "... to its verdict" "$out" "verdict: corruption"
+out=$(X export "$wid" --format svg); rc=$?
+is db-14.17 "export --format svg of a weak schedule (exit 0)" "$rc" 0
+has db-14.18 "... names the model" "$out" "memory model weak"
+
+# issue 16: list names a model that is not sc
+out=$(X list classic)
+has db-15.1 "list names the model of a weak schedule" "$(printf '%s\n' "$out" | grep weak-flush)" "user  under weak"
+hasnt db-15.2 "... and says nothing for an sc one" "$(printf '%s\n' "$out" | grep write-first-mine)" "under"
+
 done_testing

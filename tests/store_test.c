@@ -31,6 +31,7 @@
 
 #include <sqlite3.h>
 
+#include "record.h"
 #include "store.h"
 #include "tap.h"
 
@@ -1389,6 +1390,81 @@ static void test_killed(void)
 	free(path);
 }
 
+/* A line with its check computed for body (as export would): the tests' way to a well-formed line with a bad field. */
+static char *checked(const char *body)
+{
+	char hex[17];
+
+	return xasprintf("%s:%s", body, record_hex(util_fnv1a(UTIL_FNV1A_INIT, body, strlen(body)), hex));
+}
+
+/* The export line keeps the memory model (issue 16, B53): xs3 for tso/weak, xs2 for sc as before. */
+static void test_export_lines(void)
+{
+	struct store_schedule s = { 0 };
+	struct record_import im;
+	char *line, *cause = NULL, *bad;
+	int rc;
+	char scn[] = "classic", ver[] = "fixed", name[] = "w", hash[] = "578a51a43c4f3d39", cpus[] = "0 0 1";
+	char sc[] = "sc", weak[] = "weak", mixed[] = "0 0 flush0:xip_sparse_seq 1 drain1:i_data[0] 1";
+
+	s.scenario = scn;
+	s.version = ver;
+	s.name = name;
+	s.scenario_hash = hash;
+	s.choices = cpus;
+	line = record_export_line(&s);
+	tap_ok(strncmp(line, "xs2:classic:fixed:w:578a51a43c4f3d39:3:001:", 43) == 0 && strlen(line) == 43 + 16, "store-15.1",
+	       "a row without a model (sc) exports as xs2, as before: %s", line);
+	free(line);
+	s.memory_model = sc;
+	line = record_export_line(&s);
+	tap_ok(strncmp(line, "xs2:", 4) == 0, "store-15.2", "so does an sc row");
+	free(line);
+	s.memory_model = weak;
+	s.choices = mixed;
+	line = record_export_line(&s);
+	tap_ok(strncmp(line, "xs3:classic:fixed:weak:w:578a51a43c4f3d39:6:00,flush0:xip_sparse_seq,1,drain1:i_data[0],1:", 90) == 0 &&
+	       strlen(line) == 90 + 16,
+	       "store-15.3", "a weak row exports as xs3: the model, steps counted, memory choices set off by ',': %s", line);
+	rc = record_parse_export(line, &im, &cause);
+	tap_ok(rc == 0 && strcmp(im.model, "weak") == 0 && !im.choices && im.n == 6 &&
+	       im.text && strcmp(im.text, "0 0 flush0:xip_sparse_seq 1 drain1:i_data[0] 1") == 0 && strcmp(im.name, "w") == 0 &&
+	       strcmp(im.version, "fixed") == 0 && !im.xs1,
+	       "store-15.4", "... and parses back: model weak, the schedule's text, 6 steps (%s)", cause ? cause : im.text);
+	record_import_clear(&im);
+	free(cause);
+	cause = NULL;
+	free(line);
+	bad = checked("xs3:classic:fixed:bogus:w:578a51a43c4f3d39:1:0");
+	rc = record_parse_export(bad, &im, &cause);
+	tap_ok(rc != 0 && strstr(cause, "unknown memory model 'bogus'"), "store-15.5",
+	       "an xs3 line with a model that is not one (its check right) is refused: %s", cause ? cause : "(accepted)");
+	free(cause);
+	cause = NULL;
+	free(bad);
+	bad = checked("xs3:classic:fixed:tso:w:578a51a43c4f3d39:2:0,flush9:x");
+	rc = record_parse_export(bad, &im, &cause);
+	tap_ok(rc != 0 && strstr(cause, "bad memory choice 'flush9:x'"), "store-15.6",
+	       "... and one whose flush names no CPU 0-7: %s", cause ? cause : "(accepted)");
+	free(cause);
+	cause = NULL;
+	free(bad);
+	bad = checked("xs3:classic:fixed:tso:w:578a51a43c4f3d39:3:0,,1");
+	rc = record_parse_export(bad, &im, &cause);
+	tap_ok(rc != 0 && strstr(cause, "an empty choice"), "store-15.7",
+	       "... and one with an empty choice: %s", cause ? cause : "(accepted)");
+	free(cause);
+	cause = NULL;
+	free(bad);
+	bad = checked("xs2:classic:fixed:w:578a51a43c4f3d39:3:001");
+	rc = record_parse_export(bad, &im, &cause);
+	tap_ok(rc == 0 && strcmp(im.model, "sc") == 0 && im.choices && !im.text,
+	       "store-15.8", "an xs2 line parses as sc, as before");
+	record_import_clear(&im);
+	free(bad);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -1413,6 +1489,7 @@ int main(void)
 	test_hostile();
 	test_concurrent();
 	test_killed();
+	test_export_lines();
 	rm_rf(tmpdir);
 	free(tmpdir);
 	return tap_done();

@@ -177,4 +177,19 @@ shows tui-7.7 "a 1x1 terminal does not crash it: back at 80x24 it draws again" "
 tmux_start 80 24 "NO_COLOR=1 '$XS_BIN' play classic race --db '$db'; sleep 60"
 shows tui-7.8 "NO_COLOR: the monochrome screen works the same" "buggy | step 0 of"
 
+# issue 16: a schedule stored under weak plays under weak; another model asked for is refused
+"$XS_BIN" run classic --version fixed --memory-model weak -q --db "$db" --name weak-flush \
+	--schedule "0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 flush0:xip_sparse_seq 1 1 1" >/dev/null 2>&1
+start 120 40 classic weak-flush
+s=$(screen)
+has tui-11.1 "play of a weak schedule opens it under weak: the store buffers are drawn" "$s" "store buffer"
+has tui-11.2 "... and the status line says it plays under its model" "$(screen | tr '\n' ' ' | tr -s ' ')" "recorded under weak and plays under it"
+keys e
+shows tui-11.3 "... to its end: corruption (fixed is ok under sc)" "corruption"
+rm -f "$work/exit"
+tmux_start 120 40 "'$XS_BIN' play classic weak-flush --memory-model sc --db '$db' 2>'$work/err'; echo \$? > '$work/exit'; sleep 60"
+wait_file "$work/exit"
+is tui-11.4 "play of a weak schedule with --memory-model sc: a usage error (exit 2)" "$(cat "$work/exit" 2>/dev/null)" 2
+has tui-11.5 "... naming the schedule and its model" "$(cat "$work/err")" "schedule 'weak-flush' was recorded under --memory-model weak and plays under it only"
+
 done_testing
