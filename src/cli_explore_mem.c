@@ -386,7 +386,8 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		return CLI_EXIT_INPUT;
 	}
 	print_result(scn, &o, &r);
-	status = r.nshortest ? verdict_exit_status(r.shortest_verdict) : 0;
+	/* as explore's own search: 1 when a bad verdict was found (explore --help) */
+	status = r.nshortest ? EXPLORE_EXIT_BAD : 0;
 	if (st && record_all(st, srow.id, scn, &o, &r) != 0)
 		status = CLI_EXIT_INPUT;
 	explore_mem_result_free(&r);

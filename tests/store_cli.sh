@@ -139,6 +139,7 @@ is db-12.8 "every sc row still says sc" "$(sqlite3 "$db" "SELECT count(*) FROM s
 sc_short=$(sqlite3 "$db" "SELECT id || ' ' || memory_model FROM schedules WHERE name = 'shortest' AND version = 'buggy'")
 out=$(X explore classic --version buggy --memory-model tso 2>&1); rc=$?
 has db-13.1 "explore --memory-model tso records its shortest counterexample as 'shortest-tso'" "$out" "'shortest-tso' (the shortest counterexample under tso)"
+is db-13.1.1 "... and exits 1, as explore does when a bad verdict is found (explore --help)" "$rc" 1
 has db-13.2 "... and the exploration" "$out" "recorded: exploration"
 is db-13.3 "... sc's 'shortest' of the same scenario and version is left as it was" \
 	"$(sqlite3 "$db" "SELECT id || ' ' || memory_model FROM schedules WHERE name = 'shortest' AND version = 'buggy'")" "$sc_short"
