@@ -124,6 +124,8 @@ static void draw_title(const struct kernel_snapshot *s, const struct view_info *
 	grid_put(g, g->w - rl, 0, ROLE_TITLE, right, -1);
 }
 
+static int draw_text(struct grid *g, int x, int y, int w, int y_end, enum grid_role role, const char *text);
+
 static void draw_cpu(const struct kernel_snapshot *s, int c, int x, int w, int y0, int y1, struct grid *g)
 {
 	const struct ksnap_cpu *k = &s->cpu[c];
@@ -154,13 +156,25 @@ static void draw_cpu(const struct kernel_snapshot *s, int c, int x, int w, int y
 		return;
 	}
 	if (s->memory_model != MEMMODEL_SC && y1 - y > 3) {
-		/* the bottom rows: what this CPU has not made visible, and what it still sees stale */
-		grid_putf(g, x, y1 - 2, s->store_buffer[c][0] ? ROLE_WAIT : ROLE_DIM, w - 1, "store buffer: %s",
-			  s->store_buffer[c][0] ? s->store_buffer[c] : "empty");
-		if (s->memory_model == MEMMODEL_WEAK)
-			grid_putf(g, x, y1 - 1, s->inval_queue[c][0] ? ROLE_WAIT : ROLE_DIM, w - 1, "invalidate queue: %s",
-				  s->inval_queue[c][0] ? s->inval_queue[c] : "empty");
-		y1 -= 2;
+		/*
+		 * The bottom rows: what this CPU has not made visible, and what it
+		 * still sees stale, wrapped whole in a narrow column (the code above
+		 * keeps at least 3 rows).
+		 */
+		char sb[sizeof s->store_buffer[c] + 16], iq[sizeof s->inval_queue[c] + 20];
+		int nb, nq = 0, top;
+
+		snprintf(sb, sizeof sb, "store buffer: %s", s->store_buffer[c][0] ? s->store_buffer[c] : "empty");
+		nb = view_wrap(sb, w - 1, NULL, NULL, 0);
+		if (s->memory_model == MEMMODEL_WEAK) {
+			snprintf(iq, sizeof iq, "invalidate queue: %s", s->inval_queue[c][0] ? s->inval_queue[c] : "empty");
+			nq = view_wrap(iq, w - 1, NULL, NULL, 0);
+		}
+		top = y1 - nb - nq < y + 3 ? y + 3 : y1 - nb - nq;
+		draw_text(g, x, top, w - 1, y1, s->store_buffer[c][0] ? ROLE_WAIT : ROLE_DIM, sb);
+		if (nq)
+			draw_text(g, x, top + nb, w - 1, y1, s->inval_queue[c][0] ? ROLE_WAIT : ROLE_DIM, iq);
+		y1 = top;
 	}
 	/* the call stack, innermost last, cut from the left when long */
 	if (k->nframes == 0) {
