@@ -139,6 +139,7 @@ static void print_result(const struct scenario *scn, const struct explore_mem_op
 	       o->stateless ? " (stateless)" : o->no_sleep ? ", states met before cut" : ", sleep sets, states met before cut");
 	printf("executions: %llu run to their end, %llu cut at a state met before, %llu with every choice asleep (%llu steps, longest %zu)\n",
 	       r->executions, r->cut, r->slept, r->steps, r->longest);
+	printf("states:   %llu stored\n", r->stored);
 	if (r->unstored)
 		printf("memory:   the table of states met reached %llu MiB; %llu states were searched below without "
 		       "being stored (slower, still every schedule)\n", (o->max_memory ? o->max_memory : EXPLORE_DEFAULT_MAX_MEMORY) >> 20, r->unstored);

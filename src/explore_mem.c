@@ -477,6 +477,7 @@ int explore_mem_search(const struct scenario *scn, const struct explore_mem_opts
 	ex_states_init_wide(&x.seen, (size_t)(opt->max_memory ? opt->max_memory : EXPLORE_DEFAULT_MAX_MEMORY));
 	r = search(&x, cause);
 	out->seconds = ex_now() - t0;
+	out->stored = x.seen.n;
 
 	if (opt->collect)
 		out->states = ex_set_sorted(&x.digests, &out->nstates);

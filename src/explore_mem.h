@@ -46,6 +46,7 @@ struct explore_mem_result {
 	unsigned long long executions;   /* ends judged */
 	unsigned long long cut;          /* runs cut at a state met before */
 	unsigned long long unstored;     /* states not stored: the memory bound was reached */
+	unsigned long long stored;       /* states in the table at the end */
 	unsigned long long slept;        /* runs stopped at a new state whose every choice was asleep */
 	unsigned long long revisited;    /* states met again and searched again for choices asleep before */
 	unsigned long long lost;         /* sleepers not open in the child (a wrong relation: tests want 0) */
