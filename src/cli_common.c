@@ -249,6 +249,7 @@ static int cex_check(struct kernel_run *run, const struct scenario *scn, enum xi
 	struct sched *s;
 	char *parted = NULL, *cause = NULL;
 
+	sched_set_step_limit(kernel_run_sched(run), c->verdict == VERDICT_STEP_LIMIT ? (unsigned)c->n : SCHED_DEFAULT_STEP_LIMIT);
 	if (record_execute_choices(run, scn, version, c->choices, c->n, &parted, &cause) != 0) {
 		*why = xasprintf("its %s counterexample does not run (%s)", what, cause);
 		free(cause);

@@ -219,6 +219,8 @@ static int record_cex(struct store *st, long scenario_id, const struct scenario 
 
 	snprintf(base, sizeof base, "%s-%s", r->limited ? "counterexample" : "shortest", model);
 	sched_set_memory_model(kernel_run_sched(run), (int)o->model);
+	sched_set_step_limit(kernel_run_sched(run), r->shortest_verdict == VERDICT_STEP_LIMIT ? (unsigned)r->nshortest
+											    : SCHED_DEFAULT_STEP_LIMIT);
 	if (cli_report_claim_name(st, scn, version, base, name, sizeof name, &from, cause) != 0 ||
 	    record_execute_choices(run, scn, o->version, r->shortest, r->nshortest, &parted, cause) != 0) {
 		kernel_run_free(run);

@@ -230,6 +230,8 @@ static int cex_row(struct kernel_run *run, const struct scenario *scn, enum xip_
 	struct kernel_verdict kv;
 	char *parted = NULL, *desc;
 
+	/* a run the search's --step-limit stopped stops there again (record_row_step_limit) */
+	sched_set_step_limit(kernel_run_sched(run), c->verdict == VERDICT_STEP_LIMIT ? (unsigned)c->n : SCHED_DEFAULT_STEP_LIMIT);
 	if (record_execute_choices(run, scn, v, c->choices, c->n, &parted, cause) != 0)
 		return -1;
 	kernel_run_verdict(run, &kv);

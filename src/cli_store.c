@@ -237,6 +237,8 @@ int cli_replay(int argc, char **argv)
 		cli_error("note: scenario %s changed since schedule %ld was recorded; replaying where it applies",
 			scn->name, row.id);
 	run = kernel_run_new();
+	/* the limit it was recorded under, when that ended it (run --step-limit) */
+	sched_set_step_limit(kernel_run_sched(run), record_row_step_limit(&row));
 	if (record_row_model(&row, &model, &cause) != 0) {
 		cli_error("%s: %s", store_path(st), cause);
 		free(cause);
@@ -290,6 +292,7 @@ int cli_replay(int argc, char **argv)
 		if (!same) {
 			/* the recorded version's run, to find where the two part */
 			orig = kernel_run_new();
+			sched_set_step_limit(kernel_run_sched(orig), record_row_step_limit(&row));
 			enum xip_version recorded;
 			record_row_version(&row, &recorded, NULL); /* checked above */
 			if (record_execute_choices(orig, scn, recorded,
@@ -469,6 +472,7 @@ static int export_picture(struct store *st, const struct store_schedule *row, co
 		cli_error("note: schedule %ld was recorded on another text of scenario %s",
 			row->id, scn->name);
 	run = kernel_run_new();
+	sched_set_step_limit(kernel_run_sched(run), record_row_step_limit(row));
 	/* under its own model (B53: a weak row was drawn as sc, or not at all) */
 	if (record_row_version(row, &rv, &cause) != 0 || record_row_model(row, &model, &cause) != 0 ||
 	    record_row_choices(row, scn, model, &choices, &n, &cause) != 0 ||
@@ -623,6 +627,15 @@ static int import_line(struct store *st, const char *text, const char *rename, i
 		cli_error("note: import, line %d: the schedule was recorded on another text of scenario %s",
 			lineno, scn->name);
 	run = kernel_run_new();
+	/*
+	 * An xs2 or xs3 line's length is checked (record_parse_export), and
+	 * the run it records had exactly that many steps: ended there, or
+	 * stopped there by the limit it ran under (run --step-limit), which
+	 * the line does not carry.  Without the limit, a run the limit had
+	 * stopped ran on to an end of its own: another schedule (B54).
+	 */
+	if (!im.xs1)
+		sched_set_step_limit(kernel_run_sched(run), (unsigned)im.n);
 	if (im.text) {
 		/* xs3: run under its model, as written (its flushes and drains name this run's objects) */
 		struct schedule *sch = NULL;

@@ -286,6 +286,17 @@ int record_row_version(const struct store_schedule *row, enum xip_version *v, ch
 	return 0;
 }
 
+unsigned record_row_step_limit(const struct store_schedule *row)
+{
+	int limited = row->verdict && strcmp(row->verdict, verdict_kind_name(VERDICT_STEP_LIMIT)) == 0;
+
+	if (row->length < 1 || row->length > (long)UINT32_MAX)
+		return SCHED_DEFAULT_STEP_LIMIT;
+	if (limited || row->length > (long)SCHED_DEFAULT_STEP_LIMIT)
+		return (unsigned)row->length;
+	return SCHED_DEFAULT_STEP_LIMIT;
+}
+
 int record_row_model(const struct store_schedule *row, enum memmodel *m, char **cause)
 {
 	char *why = NULL;

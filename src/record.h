@@ -78,6 +78,14 @@ int record_row_version(const struct store_schedule *row, enum xip_version *v, ch
 int record_row_model(const struct store_schedule *row, enum memmodel *m, char **cause);
 
 /*
+ * The step limit that runs a stored row again as it was recorded.  A row
+ * does not keep the limit it ran under (run --step-limit N), but a row the
+ * limit stopped is exactly that long, and a longer one than the default
+ * limit needs at least its length; any other row gets the default.
+ */
+unsigned record_row_step_limit(const struct store_schedule *row);
+
+/*
  * A stored row's choices as ints, for a run of scn on `version` under
  * `model` (the row's own, record_row_model).  Under sc its text is CPU
  * numbers and is only parsed; under tso and weak it may name flushes and

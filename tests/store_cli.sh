@@ -223,4 +223,23 @@ out=$(X list classic)
 has db-15.1 "list names the model of a weak schedule" "$(printf '%s\n' "$out" | grep weak-flush)" "user  under weak"
 hasnt db-15.2 "... and says nothing for an sc one" "$(printf '%s\n' "$out" | grep write-first-mine)" "under"
 
+# db-16 (B54): a run the step limit stopped is stored as it ran, and runs so again
+sdb="$work/limit.db"
+S() { "$XS_BIN" "$@" --db "$sdb"; }
+out=$(S run classic --version fixed --step-limit 20 --name cut20 -q 2>&1)
+has db-16.1 "run --step-limit 20 records the run the limit stopped" "$out" "recorded as schedule"
+out=$(S replay classic cut20 --version fixed 2>&1); rc=$?
+has db-16.2 "... replay stops it there again: the same trace hash (was DIVERGENCE: it ran on to an ok end)" "$out" "equals the one recorded"
+line=$(S export "$(sqlite3 "$sdb" "SELECT id FROM schedules WHERE name = 'cut20'")")
+"$XS_BIN" import "$line" --db "$work/limit2.db" > /dev/null 2>&1
+is db-16.3 "... its export line imports as the same 20 steps and verdict (was 31 steps, ok)" \
+	"$(sqlite3 "$work/limit2.db" "SELECT length, verdict FROM schedules WHERE name = 'cut20'")" "20|step-limit"
+out=$(S explore classic --version fixed --step-limit 20 2>&1); rc=$?
+hasnt db-16.4 "explore --step-limit 20 saves its counterexamples (was: 'the engine is not deterministic')" "$out" "not deterministic"
+has db-16.5 "... as 'shortest'" "$out" "'shortest' (shortest)"
+out=$(S replay classic shortest --version fixed 2>&1)
+has db-16.6 "... which replays to the same end" "$out" "equals the one recorded"
+out=$(S explore classic --version fixed --memory-model weak --step-limit 20 2>&1)
+has db-16.7 "explore --memory-model weak --step-limit 20 saves its counterexample too" "$out" "'shortest-weak'"
+
 done_testing
