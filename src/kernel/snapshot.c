@@ -175,6 +175,21 @@ static void snap_locks(const struct xip_world *w, int last_obj, struct kernel_sn
 }
 
 /* One CPU's buffer (queue == 0) or queue as a line: oldest first, each object with its value. */
+/*
+ * A buffered store of __xip_sparse_page holds the pointer's bytes
+ * (sched_store copies the C object): said as the page it points to, as the
+ * trace says it (page_to_tag), not as the address.
+ */
+static int64_t entry_value(const struct xip_world *w, const struct memmodel_entry *e)
+{
+	if (e->obj->tag != KTAG_PAGE || e->value == 0)
+		return e->value;
+	for (int i = 0; i < XIP_PAGE_POOL; i++)
+		if ((uintptr_t)&w->pages[i] == (uintptr_t)e->value)
+			return page_to_tag(&w->pages[i]);
+	return e->value;
+}
+
 static void memory_line(const struct kernel_run *run, const struct xip_world *w, int cpu, int queue,
 			char *buf, size_t len)
 {
@@ -186,7 +201,7 @@ static void memory_line(const struct kernel_run *run, const struct xip_world *w,
 	buf[0] = '\0';
 	for (int i = 0; i < n && i < 24 && k + 1 < len; i++) {
 		const char *sep = i == 0 ? "" : !queue && e[i].epoch != e[i - 1].epoch ? " | " : ", ";
-		kernel_value_text(run, e[i].obj->id, e[i].value, val, sizeof val);
+		kernel_value_text(run, e[i].obj->id, entry_value(w, &e[i]), val, sizeof val);
 		k += (size_t)snprintf(buf + k, len - k, queue ? "%s%s (sees %s)%s" : "%s%s=%s%s", sep,
 				      sched_obj_name(e[i].obj, name, sizeof name), val, e[i].can_move ? "" : "*");
 	}
