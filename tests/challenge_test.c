@@ -402,7 +402,9 @@ static void test_progress(void)
 						    .tries = 1, .best_length = -1, .best_preemptions = -1 };
 
 			/* schema 7 edited the CHECK of the table schema 4 made on the way up */
-			tap_ok(store_progress_add(st, &f, &cause) == 0, "challenge-6.7",
+			int r = store_progress_add(st, &f, &cause);
+
+			tap_ok(r == 0, "challenge-6.7",
 			       "... where a level on final keeps its progress (schema 7)%s%s", cause ? ": " : "",
 			       cause ? cause : "");
 			store_close(st);
