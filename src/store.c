@@ -207,8 +207,8 @@ static const char schema_v6[] =
  * wrote is replaced; a table whose CHECK someone changed by hand keeps it
  * (what it refuses, SQLite's CHECK message says when a row is recorded).
  * A mistake in the new text would make the schema unreadable: the step
- * reads the schema again before the transaction commits, so such a file
- * is rolled back to schema 6, not left unreadable.
+ * reads the schema again before the transaction commits, so the file is
+ * then rolled back to what it was, never left unreadable.
  */
 static const char schema_v7[] =   /* ?1 VERSION_CHECK, ?2 VERSION_CHECK_7 (migrate_v7) */
 	"UPDATE sqlite_master SET sql = replace(sql, ?1, ?2)"
