@@ -755,15 +755,6 @@ int cli_explore(int argc, char **argv)
 		scenario_free(scn);
 		cli_usage_error("explore: --without takes apart the seed's fix: use it with --version fixed");
 	}
-	if (version >= XIP_NSTORED) {
-		/* the database's schema admits buggy, fixed and later only (verdict.h) */
-		if (a.db || a.shard_arg || a.resume) {
-			scenario_free(scn);
-			cli_usage_error("explore: a search of %s is not recorded (the database records buggy, fixed and "
-					"later); drop --db, --shard and --resume", xip_version_name(version));
-		}
-		a.record = 0;
-	}
 	memset(&plan, 0, sizeof plan);
 	split = a.opt.mode == EXPLORE_REDUCED || a.opt.mode == EXPLORE_FULL;
 	a.opt.interrupt = &interrupted;   /* planning 100 000 units takes seconds: it stops too */

@@ -15,7 +15,7 @@
  * "shortest-weak" when the search completed (it is the shortest there
  * is), "counterexample-weak" when --first or --limit stopped it (it is
  * only the shortest found).  What-ifs (--without, --drop-barrier,
- * --mb-barrier) and `final` are not recorded, as with sc.
+ * --mb-barrier) are not recorded, as with sc.
  */
 #include "config.h"
 
@@ -37,7 +37,7 @@ static const char explore_mem_help[] =
 	"buffers: each choice is a CPU, a flush of a buffered store or (weak) a\n"
 	"drain of a queued invalidation.  States met before are not searched again.\n"
 	"\n"
-	"  -v, --version=V         buggy, fixed or later (default: the scenario's)\n"
+	"  -v, --version=V         buggy, fixed, later or final (default: the scenario's)\n"
 	"  -w, --without=LIST      fixed version with ingredients of the fix switched off\n"
 	"      --drop-barrier=B    drop one of the seqcount's barriers: wmb-begin,\n"
 	"                          wmb-end, rmb-begin, rmb-retry (repeatable)\n"
@@ -344,7 +344,7 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 		int vv = xip_version_parse(version_arg);
 		if (vv < 0) {
 			scenario_free(scn);
-			cli_usage_error("explore: unknown version '%s' (expected buggy, fixed or later)", version_arg);
+			cli_usage_error("explore: unknown version '%s' (expected buggy, fixed, later or final)", version_arg);
 		}
 		o.version = (enum xip_version)vv;
 	}
@@ -353,15 +353,6 @@ int cli_explore_mem(int argc, char **argv, enum memmodel model)
 			scenario_free(scn);
 			cli_usage_error("explore: %s", cause ? cause : "--without takes apart the seed's fix: use it with --version fixed");
 		}
-	}
-	if (o.version >= XIP_NSTORED) {
-		/* the database's schema admits buggy, fixed and later only (verdict.h) */
-		if (db) {
-			scenario_free(scn);
-			cli_usage_error("explore: a search of %s is not recorded (the database records buggy, fixed and "
-					"later); drop --db", xip_version_name(o.version));
-		}
-		record = 0;
 	}
 	/* the database is opened (and a bad one refused) before the search, as sc's explore does */
 	if (record) {

@@ -159,15 +159,6 @@ int cli_run(int argc, char **argv)
 		}
 		record = 0;
 	}
-	if (version >= XIP_NSTORED) {
-		/* the database's schema admits buggy, fixed and later only (verdict.h) */
-		if (name) {
-			scenario_free(scn);
-			cli_usage_error("run: a run of %s is not recorded (the database records buggy, fixed and later); "
-					"drop --name", xip_version_name(version));
-		}
-		record = 0;
-	}
 	if (barrier_whatif && model == MEMMODEL_SC) {
 		scenario_free(scn);
 		cli_usage_error("run: a barrier does nothing under sc: give --memory-model tso or weak");

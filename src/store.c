@@ -58,7 +58,14 @@ struct file_state {
 /* ---- schema ------------------------------------------------------------------ */
 
 #define TIMESTAMP "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+/*
+ * The version CHECK as schemas 1 to 6 wrote it; schema 7 edits it into
+ * VERSION_CHECK_7 (schema_v7).  The schema steps below keep the old text:
+ * a step, once released, is never edited.
+ */
 #define VERSION_CHECK "CHECK (version IN ('buggy', 'fixed', 'later'))"
+#define VERSION_CHECK_7 "CHECK (version IN ('buggy', 'fixed', 'later', 'final'))"
+#define VERSION_TABLES "'schedules', 'explorations', 'challenge_progress'" /* the tables with it */
 
 /* Stored verbatim in sqlite_master, so laid out for a reader of .schema. */
 static const char schema_v1[] =
@@ -180,21 +187,105 @@ static const char schema_v6[] =
 	"ALTER TABLE schedules ADD COLUMN memory_model TEXT NOT NULL DEFAULT 'sc';\n";
 
 /*
- * The forward migrations: entry k takes version k to k + 1 and lists the
+ * Version 7: the fourth kernel version, final (2015's fault-vs-truncate
+ * fix), is recorded (issue 15): the version CHECK of schedules,
+ * explorations and challenge_progress admits 'final' too.  SQLite cannot
+ * ALTER a CHECK.  Of the two ways its manual gives (lang_altertable.html,
+ * "Making Other Kinds Of Table Schema Changes") this is the second: the
+ * CHECK's text is edited in sqlite_master under writable_schema and the
+ * schema cookie raised, inside the migration's transaction.  The first, a
+ * new table filled from the old and renamed, copies every row: each row's
+ * constraints are checked again (one row someone changed by hand and the
+ * file no longer opens, as schema_v3 says), the AUTOINCREMENT sequence
+ * would restart at the highest id left (a deleted schedule's id could come
+ * back), challenge_progress's rowids change, dropping explorations with
+ * foreign keys on empties exploration_units, and every index, trigger or
+ * view (ours or one someone added) must be made again by hand.  The edit
+ * rewrites no row, no index, no sequence and no other table's reference.
+ * The manual gives it for removing a CHECK; widening one is as safe: every
+ * row the old CHECK admitted, the new one admits.  Only the exact text we
+ * wrote is replaced; a table whose CHECK someone changed by hand keeps it
+ * (what it refuses, SQLite's CHECK message says when a row is recorded).
+ * A mistake in the new text would make the schema unreadable: the step
+ * reads the schema again before the transaction commits, so the file is
+ * then rolled back to what it was, never left unreadable.
+ */
+static const char schema_v7[] =   /* ?1 VERSION_CHECK, ?2 VERSION_CHECK_7 (migrate_v7) */
+	"UPDATE sqlite_master SET sql = replace(sql, ?1, ?2)"
+	" WHERE type = 'table' AND name IN (" VERSION_TABLES ") AND instr(sql, ?1) > 0";
+
+static int migrate_v7(struct store *st, const char *sql);
+
+/*
+ * The forward migrations: entry k takes version k to k + 1 (its sql is
+ * executed, or given to run, a step done in C) and lists the
  * tables version k + 1 has (each followed by a space).  A new version adds
  * an entry here and raises STORE_SCHEMA_VERSION; entries are never edited.
  */
 static const struct migration {
 	const char *sql;
 	const char *tables;
+	int (*run)(struct store *st, const char *sql); /* SQLite's rc */
 } migrations[STORE_SCHEMA_VERSION] = {
-	{ schema_v1, "scenarios schedules explorations " },
-	{ schema_v2, "scenarios schedules explorations exploration_units " },
-	{ schema_v3, "scenarios schedules explorations exploration_units " },
-	{ schema_v4, "scenarios schedules explorations exploration_units challenge_progress " },
-	{ schema_v5, "scenarios schedules explorations exploration_units challenge_progress " },
-	{ schema_v6, "scenarios schedules explorations exploration_units challenge_progress " },
+	{ schema_v1, "scenarios schedules explorations ", NULL },
+	{ schema_v2, "scenarios schedules explorations exploration_units ", NULL },
+	{ schema_v3, "scenarios schedules explorations exploration_units ", NULL },
+	{ schema_v4, "scenarios schedules explorations exploration_units challenge_progress ", NULL },
+	{ schema_v5, "scenarios schedules explorations exploration_units challenge_progress ", NULL },
+	{ schema_v6, "scenarios schedules explorations exploration_units challenge_progress ", NULL },
+	{ schema_v7, "scenarios schedules explorations exploration_units challenge_progress ", migrate_v7 },
 };
+
+static void set_defensive(sqlite3 *db, int on)
+{
+#ifdef SQLITE_DBCONFIG_DEFENSIVE
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, on, (int *)NULL);
+#else
+	(void)db;
+	(void)on;
+#endif
+}
+
+/*
+ * schema_v7's edit, in the steps the manual gives: the schema cookie read;
+ * writable_schema on (SQLITE_DBCONFIG_DEFENSIVE forbids it, so defensive
+ * is off for the edit alone and on again whatever happened); the UPDATE;
+ * the cookie raised by one, so that every connection, this one too, reads
+ * the schema again; writable_schema off.  The manual's last step, a check,
+ * is reading the schema again: a text SQLite cannot parse fails here,
+ * inside the transaction, and is rolled back with it.  migrate() runs
+ * this in its transaction, with the write lock held.
+ */
+static int migrate_v7(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	char pragma[64];
+	long cookie, n;
+	int rc, off;
+
+	if ((rc = sql_query_int(st->db, "PRAGMA schema_version", &cookie)) != SQLITE_OK)
+		return rc;
+	set_defensive(st->db, 0);
+	rc = sql_exec(st->db, "PRAGMA writable_schema = ON");
+	if (rc == SQLITE_OK && (rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL)) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, VERSION_CHECK, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, VERSION_CHECK_7, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_OK) {
+		snprintf(pragma, sizeof pragma, "PRAGMA schema_version = %ld", cookie + 1);
+		rc = sql_exec(st->db, pragma);
+	}
+	off = sql_exec(st->db, "PRAGMA writable_schema = OFF");
+	set_defensive(st->db, 1);
+	if (rc == SQLITE_OK)
+		rc = off;
+	if (rc == SQLITE_OK)
+		rc = sql_query_int(st->db, "SELECT count(*) FROM sqlite_master", &n);
+	return rc;
+}
 
 /* ---- the file ------------------------------------------------------------- */
 
@@ -418,9 +509,7 @@ static int connect_db(struct store *st, int flags, int immutable, char **cause)
 	sqlite3_progress_handler(st->db, STORE_PROGRESS_OPS, work_progress, st);
 	if (flags & SQLITE_OPEN_READONLY)
 		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-#ifdef SQLITE_DBCONFIG_DEFENSIVE
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-#endif
+	set_defensive(st->db, 1);
 #ifdef SQLITE_DBCONFIG_TRUSTED_SCHEMA
 	/* Triggers and views someone added may not call functions with side effects. */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
@@ -694,7 +783,8 @@ static int migrate(struct store *st, int version, char **cause)
 	}
 	for (int k = version; k < STORE_SCHEMA_VERSION; k++) {
 		XS_ASSERT(migrations[k].sql != NULL);
-		if ((rc = sql_exec(st->db, migrations[k].sql)) != SQLITE_OK)
+		rc = migrations[k].run ? migrations[k].run(st, migrations[k].sql) : sql_exec(st->db, migrations[k].sql);
+		if (rc != SQLITE_OK)
 			return sql_tx_fail(st, rc, what, cause);
 	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);

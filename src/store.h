@@ -20,7 +20,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* schedules.trace_format: 1, a step's source line (schema 2 and before); 2, its site id. */
 #define STORE_TRACE_FORMAT_LINES 1
@@ -106,7 +106,7 @@ struct store_schedule {
 	long scenario_id;
 	char *scenario;      /* scenario name (filled by reads; ignored by writes) */
 	char *scenario_hash; /* text hash of the scenario it was recorded on */
-	char *version;       /* buggy, fixed, later */
+	char *version;       /* buggy, fixed, later, final (final from schema 7) */
 	char *choices;       /* exact form: "0 0 1 ..." */
 	long length;         /* number of steps */
 	long preemptions;

@@ -260,11 +260,8 @@ static int check_row(const struct store *st, const struct store_schedule *s, int
 		if (!values[i])
 			return util_errf(cause, "%s: cannot record the schedule: it has no %s", st->path, required[i]);
 	if (!s->version || xip_version_parse(s->version) < 0)
-		return util_errf(cause, "%s: cannot record the schedule: unknown version '%s' (buggy, fixed "
-				 "or later)", st->path, s->version ? s->version : "");
-	if (xip_version_parse(s->version) >= XIP_NSTORED)
-		return util_errf(cause, "%s: cannot record the schedule: the database records buggy, fixed and "
-				 "later, not %s (its schema admits those three)", st->path, s->version);
+		return util_errf(cause, "%s: cannot record the schedule: unknown version '%s' (buggy, fixed, "
+				 "later or final)", st->path, s->version ? s->version : "");
 	if (!s->verdict || verdict_kind_parse(s->verdict) < 0)
 		return util_errf(cause, "%s: cannot record the schedule: unknown verdict '%s' (ok, corruption, "
 				 "bug, deadlock, leak or step-limit)", st->path, s->verdict ? s->verdict : "");

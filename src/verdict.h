@@ -14,13 +14,6 @@ enum xip_version {
 	XIP_NVERSIONS
 };
 
-/*
- * The versions the database records: its schema's CHECK admits buggy,
- * fixed and later (store.c's VERSION_CHECK), so runs and searches of final
- * are shown but never recorded until a schema change admits it.
- */
-#define XIP_NSTORED 3
-
 /* How a run ended (most serious first when several apply). */
 enum verdict_kind {
 	VERDICT_OK,          /* every CPU finished, every check holds */

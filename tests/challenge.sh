@@ -187,8 +187,8 @@ cp "$XS_SRCDIR/tests/fixtures/schema2-c94cba6.sqlite" "$old"; chmod u+w "$old"
 before=$(sqlite3 "$old" "SELECT id, choices, trace_hash, coalesce(name, '-') FROM schedules ORDER BY id")
 USER=ann "$XS_BIN" challenge --db "$old" >/dev/null 2>&1; rc=$?
 is chal-7.1 "the list works on a schema 2 database" "$rc" 0
-is chal-7.2 "... which is now schema 6 (the latest) with an empty progress table" \
-	"$(sqlite3 "$old" "PRAGMA user_version; SELECT count(*) FROM challenge_progress")" "6
+is chal-7.2 "... which is now schema 7 (the latest) with an empty progress table" \
+	"$(sqlite3 "$old" "PRAGMA user_version; SELECT count(*) FROM challenge_progress")" "7
 0"
 is chal-7.3 "... and keeps every schedule as it was" \
 	"$(sqlite3 "$old" "SELECT id, choices, trace_hash, coalesce(name, '-') FROM schedules ORDER BY id")" "$before"

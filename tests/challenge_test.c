@@ -6,7 +6,8 @@
  * confirmed by another search than the reduced one the game shows: the
  * full one where it is small, every schedule of up to 2 preemptions
  * elsewhere), and the progress table (merging, never downgrading, and a
- * schema 3 file upgraded without touching its rows).
+ * schema 3 file upgraded without touching its rows, to schema 7, where a
+ * level on final keeps its progress too).
  */
 #include "config.h"
 
@@ -391,10 +392,27 @@ static void test_progress(void)
 			}
 			sqlite3_finalize(q);
 			sqlite3_close(db);
-			tap_ok(v == STORE_SCHEMA_VERSION && v == 6 && rows == 0 && sched == 1, "challenge-6.6",
-			       "a schema 3 file is upgraded to 6 (%ld), an empty progress table added, its rows kept (%ld)",
+			tap_ok(v == STORE_SCHEMA_VERSION && v == 7 && rows == 0 && sched == 1, "challenge-6.6",
+			       "a schema 3 file is upgraded to 7 (%ld), an empty progress table added, its rows kept (%ld)",
 			       v, sched);
 		}
+		if (store_open(path, STORE_WRITE, &st, &cause) == 0) {
+			struct store_progress f = { .player = "ann", .level = "last", .scenario = "truncate",
+						    .version = "final", .goal = "corruption", .outcome = "open",
+						    .tries = 1, .best_length = -1, .best_preemptions = -1 };
+
+			/* schema 7 edited the CHECK of the table schema 4 made on the way up */
+			int r = store_progress_add(st, &f, &cause);
+
+			tap_ok(r == 0, "challenge-6.7",
+			       "... where a level on final keeps its progress (schema 7)%s%s", cause ? ": " : "",
+			       cause ? cause : "");
+			store_close(st);
+		} else {
+			tap_ok(0, "challenge-6.7", "the upgraded file opens again: %s", cause);
+		}
+		free(cause);
+		cause = NULL;
 	}
 	rm_db(path);
 	free(path);

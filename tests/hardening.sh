@@ -7,10 +7,12 @@
 #   hard-2.*  output: a closed stdout, `list | head -1`, a full stdout
 #   hard-3.*  signals: SIGINT, SIGTERM, SIGHUP during run, import, play
 #             (tmux) and explore (its plan too), a hangup, and kill -9 before each file
-#             change of a run; the terminal and the database survive
+#             change of a run (one that upgrades a schema 6 file too); the
+#             terminal and the database survive
 #   hard-4.*  resources: failing malloc (tests/failmalloc.c via LD_PRELOAD),
 #             ulimit -v, ulimit -f (with and without SIGXFSZ), a full tmpfs
-#             (when a mount namespace is allowed)
+#             (when a mount namespace is allowed); the last two also while a
+#             schema 6 file is upgraded
 #   hard-5.*  determinism: one schedule replayed many times, one trace hash,
 #             the same one as the golden trace (so on every build)
 #   hard-6.*  bad input under valgrind (memory errors, definite leaks)
@@ -526,6 +528,45 @@ else
 	read -r points bad < "$work/sweep"
 	is hard-3.16 "... of the first run, which creates the database ($points changes; B11)" "$bad" 0
 	[ "$bad" -ne 0 ] && head -3 "$work/sweep.log"
+	# 3.16.1: the run that upgrades a schema 6 file (the release before's,
+	# tests/fixtures/schema6-a7411e7.sqlite) to 7, killed before each change:
+	# the file is schema 6 exactly as it was, or schema 7 with every row it had
+	if have sqlite3; then
+		cp "$XS_SRCDIR/tests/fixtures/schema6-a7411e7.sqlite" "$work/six.db"; chmod u+w "$work/six.db"
+		sqlite3 "$work/six.db" .dump > "$work/six.dump"
+		sed "s/IN ('buggy', 'fixed', 'later')/IN ('buggy', 'fixed', 'later', 'final')/" "$work/six.dump" |
+			grep -v '^INSERT INTO sqlite_sequence ' | sort > "$work/seven.want"
+		rm -f "$work/kw.db"*; cp "$work/six.db" "$work/kw.db"
+		XS_FAILMALLOC_COUNT="$work/count" LD_PRELOAD="$shim" "$XS_BIN" run classic -q --db "$work/kw.db" > /dev/null 2>&1
+		points=$(sed -n 2p "$work/count")
+		bad=0 n=0 n6=0 n7=0
+		while [ "$n" -le "${points:-0}" ]; do
+			rm -f "$work/kw.db"*; cp "$work/six.db" "$work/kw.db"
+			sh -c 'XS_FAILMALLOC_KILL_WRITE=$1 LD_PRELOAD=$2 "$3" run classic -q --db "$4" > /dev/null 2>&1; exit $?' \
+				sh "$n" "$shim" "$XS_BIN" "$work/kw.db" 2>/dev/null
+			case $(sqlite3 "$work/kw.db" 'PRAGMA user_version' 2>&1) in
+			6)	n6=$((n6 + 1))
+				sqlite3 "$work/kw.db" .dump > "$work/kw.dump"
+				cmp -s "$work/kw.dump" "$work/six.dump" ||
+					{ bad=$((bad + 1)); echo "# killed before change $n: schema 6, but not as it was"; } ;;
+			7)	n7=$((n7 + 1))
+				sqlite3 "$work/kw.db" .dump | sort > "$work/kw.dump"
+				[ -z "$(comm -23 "$work/seven.want" "$work/kw.dump")" ] ||
+					{ bad=$((bad + 1)); echo "# killed before change $n: schema 7 without all it had"; } ;;
+			*)	bad=$((bad + 1)); echo "# killed before change $n: $(sqlite3 "$work/kw.db" 'PRAGMA user_version' 2>&1 | head -c 200)" ;;
+			esac
+			if ! "$XS_BIN" list classic --db "$work/kw.db" > /dev/null 2> "$work/kw.err"; then
+				bad=$((bad + 1)); echo "# killed before change $n: the next command fails: $(head -c 200 "$work/kw.err")"
+			elif integrity "$work/kw.db"; [ $? -eq 1 ]; then
+				bad=$((bad + 1)); echo "# killed before change $n: integrity_check fails"
+			fi
+			n=$((n + 1))
+		done > "$work/sweep.log"
+		is hard-3.16.1 "... of the run that upgrades a schema 6 file ($points changes; $n6 times left schema 6 as it was, $n7 times schema 7 whole)" "$bad" 0
+		[ "$bad" -ne 0 ] && head -5 "$work/sweep.log"
+	else
+		skip hard-3.16.1 "kill -9 during the upgrade of a schema 6 file" "the sqlite3 command-line tool is not installed"
+	fi
 fi
 # 3.19: the same without the shim (so in sanitizer builds too): sqlite3 killed
 # while it creates a database leaves a hot journal saying the file had 0 pages
@@ -611,6 +652,17 @@ ok "$(grep -q -i -e 'full' -e 'too large' -e 'size limit' "$work/err"; echo $?)"
 is hard-4.11 "... and the database is unchanged" "$(cksum < "$work/fsize.db")" "$sum"
 sh -c 'ulimit -f 8; "$1" run classic -q --db "$2"; exit $?' sh "$XS_BIN" "$work/fsize.db" > /dev/null 2>&1; rc=$?
 ok_integrity hard-4.12 "killed by SIGXFSZ (exit $rc): the database is consistent" "$work/fsize.db"
+# the upgrade of a schema 6 file (the release before's) that cannot grow: refused, the file as it was
+six="$XS_SRCDIR/tests/fixtures/schema6-a7411e7.sqlite"
+cp "$six" "$work/fsize6.db"; chmod u+w "$work/fsize6.db"
+sum=$(cksum < "$work/fsize6.db")
+sh -c 'ulimit -f 8; trap "" XFSZ; exec "$1" list classic --db "$2"' sh "$XS_BIN" "$work/fsize6.db" > /dev/null 2> "$work/err"; rc=$?
+is hard-4.12.1 "ulimit -f while a schema 6 file is upgraded: exit 3" "$rc" 3
+has hard-4.12.2 "... with a message naming it" "$(cat "$work/err")" "$work/fsize6.db: "
+is hard-4.12.3 "... and the file is unchanged" "$(cksum < "$work/fsize6.db")" "$sum"
+if have sqlite3; then
+	is hard-4.12.4 "... still schema 6" "$(sqlite3 "$work/fsize6.db" 'PRAGMA user_version')" 6
+fi
 # a real full disk, when we may mount a small tmpfs in a private namespace
 if have unshare && unshare -m true 2>/dev/null && unshare -m sh -c "mount -t tmpfs -o size=256k tmpfs '$work/dir.db'" 2>/dev/null; then
 	cp "$good" "$work/full-before.db"
@@ -623,7 +675,14 @@ if have unshare && unshare -m true 2>/dev/null && unshare -m sh -c "mount -t tmp
 		rm -f "$d/filler"
 		sqlite3 "$d/x.db" "PRAGMA integrity_check" > "$4/full.check" 2>&1
 		"$bin" list --db "$d/x.db" > /dev/null 2>&1; echo $? > "$4/full.list"
-	' sh "$work/dir.db" "$XS_BIN" "$work/full-before.db" "$work"
+		cp "$5" "$d/six.db"
+		head -c 1000000 /dev/zero > "$d/filler" 2>/dev/null
+		cksum < "$d/six.db" > "$4/six.sum"
+		"$bin" list classic --db "$d/six.db" > /dev/null 2> "$4/six.err"; echo $? > "$4/six.rc"
+		cksum < "$d/six.db" > "$4/six.after"
+		rm -f "$d/filler"
+		sqlite3 "$d/six.db" "PRAGMA user_version" > "$4/six.version" 2>&1
+	' sh "$work/dir.db" "$XS_BIN" "$work/full-before.db" "$work" "$six"
 	is hard-4.13 "a full disk (tmpfs): run exits 3" "$(cat "$work/full.rc" 2>/dev/null)" 3
 	ok "$(grep -q 'disk is full' "$work/full.err"; echo $?)" hard-4.14 "... saying the disk is full"
 	if have sqlite3; then
@@ -632,6 +691,12 @@ if have unshare && unshare -m true 2>/dev/null && unshare -m sh -c "mount -t tmp
 		skip hard-4.15 "the database is consistent" "no sqlite3"
 	fi
 	is hard-4.16 "... and opens" "$(cat "$work/full.list")" 0
+	is hard-4.17 "a full disk while a schema 6 file is upgraded: exit 3" "$(cat "$work/six.rc" 2>/dev/null)" 3
+	ok "$(grep -q 'disk is full' "$work/six.err"; echo $?)" hard-4.18 "... saying the disk is full"
+	is hard-4.19 "... and the file is unchanged" "$(cat "$work/six.after" 2>/dev/null)" "$(cat "$work/six.sum" 2>/dev/null)"
+	if have sqlite3; then
+		is hard-4.20 "... still schema 6" "$(cat "$work/six.version" 2>/dev/null)" 6
+	fi
 else
 	skip hard-4.13 "a full disk (tmpfs)" "cannot mount a tmpfs here (not root, or no mount namespace)"
 fi

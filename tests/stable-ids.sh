@@ -71,11 +71,13 @@ for bin in "$XS_BIN" "$XS_MOVED_BIN"; do
 	ok "$([ "$rows" -ge 50 ] && [ "$diverged" -eq 0 ] && [ "$other" -eq 0 ] && echo 0 || echo 1)" "stable-4.1-$name" \
 		"the c94cba6 database replays on the $name build without a divergence ($rows rows, $diverged diverged, $other otherwise)"
 	is "stable-4.2-$name" "... and keeps every row, name and hash it had" "$after" "$before"
-	is "stable-4.3-$name" "... its schema is now 6 (the latest), its old rows marked trace format 1" \
-		"$(sqlite3 "$old" "PRAGMA user_version; SELECT count(*) FROM schedules WHERE trace_format <> 1")" "6
+	is "stable-4.3-$name" "... its schema is now 7 (the latest), its old rows marked trace format 1" \
+		"$(sqlite3 "$old" "PRAGMA user_version; SELECT count(*) FROM schedules WHERE trace_format <> 1")" "7
 0"
 	is "stable-4.4-$name" "... and every old row reads as run under sc (schema 6's memory_model)" \
 		"$(sqlite3 "$old" "SELECT count(*) FROM schedules WHERE memory_model <> 'sc'")" "0"
+	is "stable-4.5-$name" "... and its three version CHECKs admit final (schema 7)" \
+		"$(sqlite3 "$old" "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%''later'', ''final'')%'")" "3"
 done
 
 # a real change of behaviour is still a divergence: a format-1 row whose choices were altered

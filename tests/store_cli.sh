@@ -223,23 +223,128 @@ out=$(X list classic)
 has db-15.1 "list names the model of a weak schedule" "$(printf '%s\n' "$out" | grep weak-flush)" "user  under weak"
 hasnt db-15.2 "... and says nothing for an sc one" "$(printf '%s\n' "$out" | grep write-first-mine)" "under"
 
-# db-16 (B54): a run the step limit stopped is stored as it ran, and runs so again
+# issue 15: schema 7 records the fourth version, final (it was shown, never recorded)
+out=$(X run classic --version final --name final-mine); rc=$?
+is db-16.1 "run --version final records (exit 0: ok)" "$rc" 0
+has db-16.2 "... and says under which id and name" "$out" "('final-mine')"
+fid=$(printf '%s\n' "$out" | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+fhash=$(printf '%s\n' "$out" | sed -n 's/.*trace hash: \([0-9a-f]*\).*/\1/p')
+is db-16.3 "... its row says final, with the run's trace hash" \
+	"$(sqlite3 "$db" "SELECT version, origin, verdict, trace_hash FROM schedules WHERE id = ${fid:-0}")" "final|user|ok|$fhash"
+out=$(X replay classic final-mine --version final -q); rc=$?
+has db-16.4 "replay of it: the same trace hash" "$out" "trace hash $fhash equals the one recorded for schedule $fid"
+out=$(X replay classic final-mine -q); rc=$?
+is db-16.5 "... replay by name alone finds it on final (exit 0)" "$rc" 0
+fline=$(X export "$fid")
+has db-16.6 "export writes an xs2 line of final" "$fline" "xs2:classic:final:final-mine:"
+steps=$(sqlite3 "$db" "SELECT length FROM schedules WHERE id = ${fid:-0}")
+has db-16.7 "... whose LENGTH is the row's $steps steps" "$fline" ":$steps:"
+db6="$work/f.db"
+out=$("$XS_BIN" import "$fline" --db "$db6" 2>&1); rc=$?
+is db-16.8 "the final line imports into another database (exit 0)" "$rc" 0
+has db-16.9 "... run there on final" "$out" "classic final final-mine, $steps steps, verdict ok"
+is db-16.10 "... the same version, name, choices, length and trace hash" \
+	"$(sqlite3 "$db6" "SELECT version, name, choices, length, trace_hash FROM schedules WHERE name = 'final-mine'")" \
+	"$(sqlite3 "$db" "SELECT version, name, choices, length, trace_hash FROM schedules WHERE id = ${fid:-0}")"
+iid=$(sqlite3 "$db6" "SELECT id FROM schedules WHERE name = 'final-mine'")
+is db-16.11 "... and it exports there to the same line" "$("$XS_BIN" export "${iid:-0}" --db "$db6")" "$fline"
+out=$("$XS_BIN" import "$fline" --db "$db6" 2>&1); rc=$?
+has db-16.12 "importing it again: already there" "$out" "already there"
+err=$("$XS_BIN" import "$(printf '%s' "$fline" | sed 's/:final:/:later:/')" --db "$db6" 2>&1); rc=$?
+is db-16.13 "a final line whose version was changed is refused (exit 3)" "$rc" 3
+has db-16.14 "... by its check" "$err" "was changed or cut short"
+body=${fline%:*} sum=${fline##*:}
+err=$("$XS_BIN" import "${body%?}:$sum" --db "$db6" 2>&1); rc=$?
+has db-16.15 "a final line with a choice cut off is refused by its check" "$err" "was changed or cut short"
+xs1=$(printf '%s' "$body" | sed 's/^xs2:/xs1:/; s/:final-mine:/:-:/; s/:'"$steps"':/:/')
+out=$("$XS_BIN" import "$xs1" --db "$work/g.db" 2>&1); rc=$?
+is db-16.16 "an xs1 line (no length, no check) of final imports (exit 0)" "$rc" 0
+is db-16.17 "... stored on final with the same trace hash" \
+	"$(sqlite3 "$work/g.db" "SELECT version, trace_hash FROM schedules WHERE origin = 'user'")" "final|$fhash"
+out=$(X run classic --version final --memory-model weak --name final-weak -q); rc=$?
+wfid=$(printf '%s\n' "$out" | sed -n 's/^recorded as schedule \([0-9]*\).*/\1/p')
+wline=$(X export "${wfid:-0}")
+has db-16.18 "a final run under weak is recorded and exports as xs3" "$wline" "xs3:classic:final:weak:final-weak:"
+out=$("$XS_BIN" import "$wline" --db "$db6" 2>&1); rc=$?
+is db-16.19 "... which imports (exit 0)" "$rc" 0
+is db-16.20 "... final under weak, with the same trace hash" \
+	"$(sqlite3 "$db6" "SELECT version, memory_model, trace_hash FROM schedules WHERE name = 'final-weak'")" \
+	"$(sqlite3 "$db" "SELECT version, memory_model, trace_hash FROM schedules WHERE name = 'final-weak'")"
+e0=$(sqlite3 "$db" "SELECT count(*) FROM explorations")
+out=$(X explore truncate --version final); rc=$?
+is db-16.21 "explore --version final with --db: exit 0 (every schedule ok; it was a usage error)" "$rc" 0
+has db-16.22 "... and records the exploration" "$out" "recorded: exploration"
+is db-16.23 "... of final" "$(sqlite3 "$db" "SELECT count(*), max(version) FROM explorations WHERE id > $e0")" "1|final"
+tx="$XS_SRCDIR/tests/scenarios/truncate-extend.scn"
+out=$(X explore "$tx" --version final); rc=$?
+is db-16.24 "explore finds final's own hole (truncate-extend): exit 1" "$rc" 1
+has db-16.25 "... and records its shortest counterexample" "$out" "'shortest' (shortest)"
+out=$(X replay "$tx" shortest --version final -q); rc=$?
+is db-16.26 "... which replays: the corruption code" "$rc" 11
+has db-16.27 "... the same run" "$out" "equals the one recorded for schedule"
+out=$(X explore truncate --version final --memory-model tso); rc=$?
+has db-16.28 "explore --memory-model tso on final records its search" "$out" "recorded: exploration"
+is db-16.29 "... as memory-tso of final" \
+	"$(sqlite3 "$db" "SELECT version, mode FROM explorations ORDER BY id DESC LIMIT 1")" "final|memory-tso"
+
+# schema 6 -> 7: a file the release before wrote (tests/fixtures/schema6-a7411e7.sqlite:
+# shipped, user, weak and explore rows, explorations with units, a challenge
+# row, schedule 30 deleted, so the sequence is ahead of the highest id)
+# keeps every row, value, rowid, the sequence and every root page; only the
+# CHECK of the three version columns admits final.
+snapshot() {  # snapshot DB SQL-EXPR-FOR-sqlite_master.sql
+	sqlite3 -readonly "$1" ".mode quote" \
+		"SELECT rowid, * FROM scenarios ORDER BY rowid" "SELECT rowid, * FROM schedules ORDER BY rowid" \
+		"SELECT rowid, * FROM explorations ORDER BY rowid" "SELECT rowid, * FROM exploration_units ORDER BY rowid" \
+		"SELECT rowid, * FROM challenge_progress ORDER BY rowid" "SELECT * FROM sqlite_sequence ORDER BY name" \
+		"SELECT type, name, tbl_name, rootpage, $2 FROM sqlite_master ORDER BY rowid"
+}
+old6="$work/old6.db"
+cp "$XS_SRCDIR/tests/fixtures/schema6-a7411e7.sqlite" "$old6"; chmod u+w "$old6"
+before=$(snapshot "$old6" "replace(sql, 'IN (''buggy'', ''fixed'', ''later'')', 'IN (''buggy'', ''fixed'', ''later'', ''final'')')")
+sum6=$(cksum < "$old6")
+err=$(XS_DB_FORCE_READONLY=1 "$XS_BIN" list --db "$old6" 2>&1); rc=$?
+is db-17.1 "a read-only schema 6 file is not upgraded by a reading command (exit 3)" "$rc" 3
+has db-17.2 "... which says so" "$err" "is read-only and not set up yet (schema 6; xipsandbox needs 7)"
+is db-17.3 "... and leaves it byte for byte" "$(cksum < "$old6")" "$sum6"
+out=$("$XS_BIN" list --db "$old6" 2>&1); rc=$?
+is db-17.4 "list opens the writable schema 6 file (exit 0)" "$rc" 0
+is db-17.5 "... which is now schema 7, and passes integrity_check" \
+	"$(sqlite3 "$old6" "PRAGMA user_version; PRAGMA integrity_check")" "7
+ok"
+after=$(snapshot "$old6" sql)
+is db-17.6 "... every row, value, rowid, the sequence, every index and root page kept; the CHECKs admit final" \
+	"$after" "$before"
+if [ "$after" != "$before" ]; then
+	printf '%s\n' "$before" > "$work/before6"; printf '%s\n' "$after" > "$work/after6"
+	diff "$work/before6" "$work/after6" | head -10 | sed 's/^/# /'
+fi
+is db-17.7 "... the three version CHECKs say final" \
+	"$(sqlite3 "$old6" "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%''later'', ''final'')%'")" 3
+out=$("$XS_BIN" run classic --version final -q --db "$old6"); rc=$?
+has db-17.8 "run --version final on it records schedule 31 (30 was deleted: its id is not given again)" "$out" \
+	"recorded as schedule 31 in"
+for i in 13 14 28; do
+	out=$("$XS_BIN" replay classic "$i" -q --db "$old6" 2>&1)
+	has "db-17.9.$i" "... its schedule $i replays to its recorded hash" "$out" "equals the one recorded for schedule $i"
+done
+# db-18 (B54): a run the step limit stopped is stored as it ran, and runs so again
 sdb="$work/limit.db"
 S() { "$XS_BIN" "$@" --db "$sdb"; }
 out=$(S run classic --version fixed --step-limit 20 --name cut20 -q 2>&1)
-has db-16.1 "run --step-limit 20 records the run the limit stopped" "$out" "recorded as schedule"
+has db-18.1 "run --step-limit 20 records the run the limit stopped" "$out" "recorded as schedule"
 out=$(S replay classic cut20 --version fixed 2>&1); rc=$?
-has db-16.2 "... replay stops it there again: the same trace hash (was DIVERGENCE: it ran on to an ok end)" "$out" "equals the one recorded"
+has db-18.2 "... replay stops it there again: the same trace hash (was DIVERGENCE: it ran on to an ok end)" "$out" "equals the one recorded"
 line=$(S export "$(sqlite3 "$sdb" "SELECT id FROM schedules WHERE name = 'cut20'")")
 "$XS_BIN" import "$line" --db "$work/limit2.db" > /dev/null 2>&1
-is db-16.3 "... its export line imports as the same 20 steps and verdict (was 31 steps, ok)" \
+is db-18.3 "... its export line imports as the same 20 steps and verdict (was 31 steps, ok)" \
 	"$(sqlite3 "$work/limit2.db" "SELECT length, verdict FROM schedules WHERE name = 'cut20'")" "20|step-limit"
 out=$(S explore classic --version fixed --step-limit 20 2>&1); rc=$?
-hasnt db-16.4 "explore --step-limit 20 saves its counterexamples (was: 'the engine is not deterministic')" "$out" "not deterministic"
-has db-16.5 "... as 'shortest'" "$out" "'shortest' (shortest)"
+hasnt db-18.4 "explore --step-limit 20 saves its counterexamples (was: 'the engine is not deterministic')" "$out" "not deterministic"
+has db-18.5 "... as 'shortest'" "$out" "'shortest' (shortest)"
 out=$(S replay classic shortest --version fixed 2>&1)
-has db-16.6 "... which replays to the same end" "$out" "equals the one recorded"
+has db-18.6 "... which replays to the same end" "$out" "equals the one recorded"
 out=$(S explore classic --version fixed --memory-model weak --step-limit 20 2>&1)
-has db-16.7 "explore --memory-model weak --step-limit 20 saves its counterexample too" "$out" "'shortest-weak'"
+has db-18.7 "explore --memory-model weak --step-limit 20 saves its counterexample too" "$out" "'shortest-weak'"
 
 done_testing

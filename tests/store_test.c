@@ -512,12 +512,10 @@ static void test_schedules(void)
 		static const struct {
 			const char *field, *value, *want;
 		} bad[] = {
-			{ "version", "newer", "unknown version 'newer' (buggy, fixed or later)" },
+			{ "version", "newer", "unknown version 'newer' (buggy, fixed, later or final)" },
 			{ "verdict", "fine", "unknown verdict 'fine' (ok, corruption, bug, deadlock, leak or step-limit)" },
 			{ "origin", "mine", "unknown origin 'mine' (shipped, user or explore)" },
 			{ "choices", NULL, "it has no choices" },
-			/* the schema's CHECK admits the three versions of 2008 (verdict.h, XIP_NSTORED) */
-			{ "version", "final", "the database records buggy, fixed and later, not final" },
 		};
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 			char id[32];
@@ -537,6 +535,25 @@ static void test_schedules(void)
 			store_schedule_clear(&s);
 		}
 	}
+	/* schema 7: final is recorded like the other three (until then it was refused) */
+	fill(&s, scn, "final", "last-fix");
+	found = store_schedule_add(st, &s, &cause);
+	tap_ok(found == 0 && s.id > 0, "store-4.14.5",
+	       "a schedule of final is recorded (schema 7)%s%s", cause ? ": " : "", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	round_trip(st, &s, "store-4.14.6", "a final row");
+	{
+		struct store_schedule f;
+		int ok = store_schedule_find(st, "classic", "last-fix", "final", &f, &found, &cause) == 0 && found &&
+			 f.id == s.id && strcmp(f.version, "final") == 0;
+
+		tap_ok(ok, "store-4.14.7", "... and found by name on final");
+		if (found)
+			store_schedule_clear(&f);
+		found = 0;
+	}
+	store_schedule_clear(&s);
 	fill(&s, 999, "buggy", NULL);
 	tap_ok(store_schedule_add(st, &s, &cause) != 0, "store-4.15",
 	       "a schedule of a missing scenario is refused (foreign keys on)");
@@ -1465,6 +1482,218 @@ static void test_export_lines(void)
 	free(bad);
 }
 
+/* ---- store-16: schema 6 -> 7, final admitted -------------------------------------- */
+
+#define CHECK_6 "CHECK (version IN ('buggy', 'fixed', 'later'))"
+#define CHECK_7 "CHECK (version IN ('buggy', 'fixed', 'later', 'final'))"
+/* the same inside an SQL string literal */
+#define CHECK_6_SQL "CHECK (version IN (''buggy'', ''fixed'', ''later''))"
+#define CHECK_7_SQL "CHECK (version IN (''buggy'', ''fixed'', ''later'', ''final''))"
+
+/* Append one value, its type and its bytes (a blob in hex), to *out. */
+static void dump_value(sqlite3_stmt *q, int i, char **out)
+{
+	int t = sqlite3_column_type(q, i), n = sqlite3_column_bytes(q, i);
+	const unsigned char *b = t == SQLITE_BLOB ? sqlite3_column_blob(q, i) : sqlite3_column_text(q, i);
+	char *v = xcalloc((size_t)n * 2 + 1, 1), *next;
+
+	for (int k = 0; k < n && b; k++)
+		if (t == SQLITE_BLOB)
+			sprintf(v + 2 * k, "%02x", b[k]);
+		else
+			v[k] = (char)b[k];
+	next = xasprintf("%s%d:%s|", *out, t, v);
+	free(v);
+	free(*out);
+	*out = next;
+}
+
+/*
+ * Every row of every table of ours, rowid first, each value with its type;
+ * the sequence; sqlite_master (rootpage too: a table copied elsewhere
+ * would show) with `master_sql` for its sql column.
+ */
+static char *dump_db(const char *path, const char *master_sql)
+{
+	static const char *const tables[] = { "scenarios", "schedules", "explorations", "exploration_units",
+					      "challenge_progress", "sqlite_sequence" };
+	sqlite3 *db = NULL;
+	char *out = xstrdup("");
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		fatal("%s: cannot open", path);
+	for (size_t t = 0; t <= sizeof tables / sizeof tables[0]; t++) {
+		char *sql = t < sizeof tables / sizeof tables[0]
+			    ? xasprintf("SELECT rowid, * FROM %s ORDER BY rowid", tables[t])
+			    : xasprintf("SELECT type, name, tbl_name, rootpage, %s FROM sqlite_master ORDER BY rowid",
+					master_sql);
+		sqlite3_stmt *q = NULL;
+		char *next;
+
+		if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+			fatal("%s: %s: %s", path, sql, sqlite3_errmsg(db));
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			for (int i = 0; i < sqlite3_column_count(q); i++)
+				dump_value(q, i, &out);
+			next = xasprintf("%s\n", out);
+			free(out);
+			out = next;
+		}
+		sqlite3_finalize(q);
+		free(sql);
+	}
+	sqlite3_close(db);
+	return out;
+}
+
+/*
+ * A file as schema 6 left it: made by this build, then its three version
+ * CHECKs put back to schema 6's text and user_version set to 6 (the
+ * rows, ids and pages stay; tests/store_cli.sh's db-17 upgrades a file
+ * the release before wrote).  It holds rows of every table, a gap in the
+ * sequence (the last schedule deleted), and an index, a view and a trigger
+ * someone added.
+ */
+static char *make_schema6(const char *name)
+{
+	char *path = tpath(name), *cause = NULL;
+	struct store *st = open_ok(path, STORE_WRITE);
+	struct store_exploration e = { .scenario_hash = HASH, .version = "fixed", .mode = "reduced",
+				       .executions = 7, .states = 3, .complete = 1, .verdicts = "ok=7",
+				       .plan = "plan", .units = 2 };
+	struct store_unit u[2] = { { 0, "\x00\x01\xff", 3 }, { 1, "", 0 } };
+	struct store_progress p = { .player = "ann", .level = "corrupt", .scenario = "classic", .version = "buggy",
+				    .goal = "corruption", .outcome = "won", .stars = 2, .best_length = 38,
+				    .best_preemptions = 3, .best_schedule = "0 1 0" };
+	long scn = scenario(st, "classic"), last;
+
+	add(st, scn, "buggy", "race");
+	add(st, scn, "fixed", NULL);
+	add(st, scn, "later", "later-one");
+	last = add(st, scn, "buggy", NULL);
+	e.scenario_id = scn;
+	if (store_exploration_add(st, &e, &cause) != 0)
+		fatal("%s", cause);
+	e.units_done = 2;
+	if (store_exploration_update(st, &e, u, 2, &cause) != 0 || store_progress_add(st, &p, &cause) != 0)
+		fatal("%s", cause);
+	store_close(st);
+	raw(path, "CREATE INDEX mine_by_name ON schedules (name);"
+		  " CREATE VIEW mine_finals AS SELECT id FROM schedules WHERE version = 'final';"
+		  " CREATE TRIGGER mine_touch AFTER INSERT ON schedules BEGIN"
+		  "  UPDATE scenarios SET title = title WHERE id = NEW.scenario_id; END;");
+	{
+		char *sql = xasprintf("DELETE FROM schedules WHERE id = %ld; PRAGMA writable_schema = ON;"
+				      " UPDATE sqlite_master SET sql = replace(sql, '" CHECK_7_SQL "', '" CHECK_6_SQL "')"
+				      "  WHERE type = 'table';"
+				      " PRAGMA writable_schema = OFF; PRAGMA user_version = 6;", last);
+		raw(path, sql);
+		free(sql);
+	}
+	return path;
+}
+
+static void test_upgrade7(void)
+{
+	char *path = make_schema6("six.db"), *hand = make_schema6("six-hand.db"), *cause = NULL;
+	char *before, *after, *str;
+	struct store *st = NULL;
+	struct store_schedule s;
+	struct store_exploration e = { .scenario_id = 1, .scenario_hash = HASH, .version = "final", .mode = "reduced" };
+	struct store_progress p = { .player = "bob", .level = "last", .scenario = "truncate", .version = "final",
+				    .goal = "corruption", .outcome = "open", .tries = 1 };
+	struct bytes b6;
+	long seq;
+	int r;
+
+	tap_ok(raw_int(path, "PRAGMA user_version") == 6 &&
+	       raw_int(path, "SELECT count(*) FROM sqlite_master WHERE instr(sql, '" CHECK_6_SQL "') > 0") == 3,
+	       "store-16.1", "the file made for the test is schema 6, its three version CHECKs schema 6's");
+	before = dump_db(path, "replace(sql, '" CHECK_6_SQL "', '" CHECK_7_SQL "')");
+	seq = raw_int(path, "SELECT seq FROM sqlite_sequence WHERE name = 'schedules'");
+
+	setenv("XS_DB_FORCE_READONLY", "1", 1);
+	b6 = slurp(path);
+	r = store_open(path, STORE_READ, &st, &cause);
+	tap_ok(r != 0 && cause && strstr(cause, "is read-only and not set up yet (schema 6; xipsandbox needs 7)"),
+	       "store-16.2", "read-only, a schema 6 file is not upgraded, and says so");
+	if (r == 0)
+		store_close(st);
+	st = NULL;
+	free(cause);
+	cause = NULL;
+	tap_ok(same_bytes(b6, path), "store-16.3", "... its bytes unchanged");
+	unsetenv("XS_DB_FORCE_READONLY");
+
+	/* what list, export and replay do: a writable file is upgraded by reading commands too */
+	st = open_ok(path, STORE_READ);
+	store_close(st);
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 7, "store-16.4", "writable, it is upgraded to schema 7");
+	after = dump_db(path, "sql");
+	tap_ok(strcmp(after, before) == 0, "store-16.5", "every row, value and rowid, the sequence, every root page, "
+	       "an index, a view and a trigger someone added are kept; only the three CHECKs now admit final");
+	if (strcmp(after, before) != 0)
+		tap_diag("before:\n%s\nafter:\n%s", before, after);
+	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE instr(sql, '" CHECK_7_SQL "') > 0"), 3,
+		   "store-16.6", "... the CHECKs of schedules, explorations and challenge_progress");
+	str = raw_str(path, "PRAGMA integrity_check");
+	tap_is_str(str, "ok", "store-16.7", "... and the file passes integrity_check");
+	free(str);
+
+	st = open_ok(path, STORE_WRITE);
+	fill(&s, 1, "final", "after-upgrade");
+	r = store_schedule_add(st, &s, &cause);
+	tap_ok(r == 0 && s.id == seq + 1, "store-16.8",
+	       "a final schedule goes in with the sequence's next id, %ld (%ld was deleted: not given again)%s%s",
+	       s.id, seq, cause ? ": " : "", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	store_schedule_clear(&s);
+	r = store_exploration_add(st, &e, &cause);
+	tap_ok(r == 0, "store-16.9", "... an exploration of final%s%s",
+	       cause ? ": " : "", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	r = store_progress_add(st, &p, &cause);
+	tap_ok(r == 0, "store-16.10", "... and challenge progress on final%s%s",
+	       cause ? ": " : "", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	store_close(st);
+	tap_is_int(raw_int(path, "SELECT count(*) FROM mine_finals"), 1, "store-16.11",
+		   "the view someone added still works, and sees it");
+
+	/* a CHECK someone edited by hand: the file opens, that table keeps its CHECK */
+	raw(hand, "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, '" CHECK_6_SQL "',"
+		  " 'CHECK (version IN (''buggy'', ''fixed'', ''later'', ''mine''))') WHERE name = 'schedules';"
+		  " PRAGMA writable_schema = OFF;");
+	r = store_open(hand, STORE_WRITE, &st, &cause);
+	tap_ok(r == 0, "store-16.12", "a file whose schedules CHECK someone edited still upgrades%s%s",
+	       cause ? ": " : "", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	if (r == 0) {
+		fill(&s, 1, "final", NULL);
+		r = store_schedule_add(st, &s, &cause);
+		tap_ok(r != 0 && cause && strncmp(cause, hand, strlen(hand)) == 0 && strstr(cause, "CHECK"),
+		       "store-16.13", "... that CHECK left as it was: a final row is refused with SQLite's reason");
+		if (cause)
+			tap_diag("%s", cause);
+		free(cause);
+		cause = NULL;
+		store_schedule_clear(&s);
+		store_close(st);
+	}
+	tap_ok(raw_int(hand, "SELECT count(*) FROM sqlite_master WHERE instr(sql, '''mine''') > 0") == 1 &&
+	       raw_int(hand, "SELECT count(*) FROM sqlite_master WHERE instr(sql, '" CHECK_7_SQL "') > 0") == 2,
+	       "store-16.14", "... while the other two tables admit final");
+	free(before);
+	free(after);
+	free(b6.p);
+	free(hand);
+	free(path);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -1490,6 +1719,7 @@ int main(void)
 	test_concurrent();
 	test_killed();
 	test_export_lines();
+	test_upgrade7();
 	rm_rf(tmpdir);
 	free(tmpdir);
 	return tap_done();

@@ -192,4 +192,14 @@ wait_file "$work/exit"
 is tui-11.4 "play of a weak schedule with --memory-model sc: a usage error (exit 2)" "$(cat "$work/exit" 2>/dev/null)" 2
 has tui-11.5 "... naming the schedule and its model" "$(cat "$work/err")" "schedule 'weak-flush' was recorded under --memory-model weak and plays under it only"
 
+# issue 15: s saves a run of final too (schema 7; it was refused: "not saved")
+start 80 24 classic --version final
+keys e
+shows tui-12.1 "play on final runs to its end" "final | step"
+keys s
+type_text "final-play"
+keys Enter
+shows tui-12.2 "s saves it" "saved as schedule"
+is tui-12.3 "... as a row of final" "$(sqlite3 "$db" "SELECT version, origin FROM schedules WHERE name = 'final-play'")" "final|user"
+
 done_testing
