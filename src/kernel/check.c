@@ -155,7 +155,7 @@ static void describe_stale(const struct xip_world *w, const struct incoherence *
 			   char *what, size_t wlen, char *why, size_t ylen)
 {
 	unsigned char seen[SCN_PAGE_BYTES], want[SCN_PAGE_BYTES];
-	char a[64], b[64], m[SCN_MAX_NAME + 8];
+	char a[64], b[64], m[SCN_MAX_NAME + 16];
 	struct sched_obj *obj;
 	int blk = w->flash.blockmap[inc->pgoff];
 

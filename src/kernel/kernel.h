@@ -258,7 +258,7 @@ struct ksnap_pte {
 };
 
 struct ksnap_map {
-	char name[SCN_MAX_NAME + 3];    /* "A", "A.1", "reader2.3" */
+	char name[SCN_MAX_NAME + 16];   /* "A", "A.1", "reader2.3" (room for any int after the dot) */
 	int created, shared, prot_write;
 	struct ksnap_pte pte[SCN_MAX_PAGES];
 };

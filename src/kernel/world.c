@@ -66,7 +66,7 @@ struct kernel_run {
 	 * [0] "ptl[A]", [1] "mm[A].mmap", [2 + k] "pte[A.k:%d]".  Outside the
 	 * world: names are not state.
 	 */
-	char obj_names[SCN_MAX_PROCS][2 + SCN_MAX_MAPS][SCN_MAX_NAME + 16];
+	char obj_names[SCN_MAX_PROCS][2 + SCN_MAX_MAPS][SCN_MAX_NAME + 32];
 	struct world_template *tmpl;  /* NULL until the first build */
 	int tmpl_valid;
 	/*
