@@ -82,13 +82,16 @@ is ablate-nodebug-9 "--lock-debug with --name: usage error (such runs are not re
 # reader needs one too, before its load of the count.
 out=$("$XS_BIN" ablate --barriers classic 2>&1); rc=$?
 is ablate-b.1 "ablate --barriers classic: exit 0" "$rc" 0
-row() { printf '%s\n' "$out" | grep "^$1 " | sed "s/^$1 *//; s/  */ /g; s/ $//"; }
+# a row, its tso and weak run counts left out: the sc column is the reduced search's (exact), the
+# others' counts move by a few between builds (a state reached through a checkpoint can hash apart
+# by stack bytes no code reads: docs/explore.md), their verdicts never
+row() { printf '%s\n' "$out" | grep "^$1 " | sed "s/^$1 *//; s/  */ /g; s/ $//; s/ok ([0-9]* runs)/ok/2g"; }
 is ablate-b.2 "2.6.27's barriers: ok under sc, corrupt under tso and weak" "$(row "(2.6.27's four barriers)")" \
 	"ok (9 runs) corruption in 34 steps corruption in 34 steps"
 is ablate-b.3 "smp_mb for write_seqcount_begin's smp_wmb: ok under tso, not weak" "$(row "mb for wmb-begin")" \
-	"ok (9 runs) ok (24 runs) corruption in 34 steps"
+	"ok (9 runs) ok corruption in 34 steps"
 is ablate-b.4 "... and with an smp_mb before the reader's load: ok under every model" "$(row "mb for wmb-begin, mb before-begin")" \
-	"ok (9 runs) ok (24 runs) ok (82 runs)"
+	"ok (9 runs) ok ok"
 is ablate-b.5 "the table has ten what-if rows" "$(printf '%s\n' "$out" | grep -c -e '^drop ' -e '^mb ' -e "^(2.6.27")" 10
 out=$("$XS_BIN" ablate --barriers classic three-cpus 2>&1); rc=$?
 is ablate-b.6 "ablate --barriers with two scenarios: a usage error (exit 2)" "$rc" 2
