@@ -163,7 +163,26 @@ static void collect(struct xm *x)
 		return;
 	state_hash_init(&h, 0xd1u);
 	state_hash_word(&h, kernel_state_hash(x->run));
-	sched_state_hash(s, &h);
+	/*
+	 * The scheduler's part without addresses, so that the searches a test
+	 * compares agree wherever their worlds were (sched_state_hash keys the
+	 * buffers by address, and a buffered __xip_sparse_page is a pointer:
+	 * the same within one search, not between two runs in a sanitizer
+	 * build, which keeps no spare run).
+	 */
+	state_hash_word(&h, (uint64_t)sched_end_reason(s) | (uint64_t)(unsigned)(sched_bug_cpu(s) + 1) << 8 |
+			   (uint64_t)sched_nsteps(s) << 16);
+	for (int c = 0; c < sched_ncpus(s); c++)
+		for (int q = 0; q < 2; q++) {
+			struct memmodel_entry e[64];
+			int ne = memmodel_entries(s, c, q, e, 64);
+			state_hash_word(&h, (uint64_t)ne);
+			for (int i = 0; i < ne && i < 64; i++) {
+				/* as memmodel_hash: a buffered store's epoch, a queued invalidation's none */
+				state_hash_word(&h, (uint64_t)e[i].obj->id | (q ? 0 : (uint64_t)e[i].epoch << 32));
+				state_hash_word(&h, (uint64_t)kernel_buffered_value(x->run, e[i].obj, e[i].value));
+			}
+		}
 	locks = sched_lock_objs(s, &n);
 	for (unsigned k = 0; k < n; k++)
 		state_hash_word(&h, (uint64_t)(uint8_t)locks[k]->owner | (uint64_t)locks[k]->sequence << 8);

@@ -221,6 +221,14 @@ void kernel_snap_free(struct kernel_snap *sn);
 int kernel_snap_save(const struct kernel_run *run, struct kernel_snap *sn);
 int kernel_snap_restore(struct kernel_run *run, const struct kernel_snap *sn);
 
+/*
+ * A value in a store buffer or invalidate queue as the trace says it: a
+ * pointer to a page (a store of __xip_sparse_page keeps the C pointer's
+ * bytes) as that page (page_to_tag), the same in every run whatever the
+ * world's address; any other value as it is.
+ */
+int64_t kernel_buffered_value(const struct kernel_run *run, const struct sched_obj *obj, int64_t value);
+
 /* ---- the read-only snapshot the view draws ------------------------------------ */
 
 enum ksnap_cpu_state { KSNAP_READY, KSNAP_BLOCKED, KSNAP_FINISHED, KSNAP_HALTED };

@@ -180,14 +180,16 @@ static void snap_locks(const struct xip_world *w, int last_obj, struct kernel_sn
  * (sched_store copies the C object): said as the page it points to, as the
  * trace says it (page_to_tag), not as the address.
  */
-static int64_t entry_value(const struct xip_world *w, const struct memmodel_entry *e)
+int64_t kernel_buffered_value(const struct kernel_run *run, const struct sched_obj *obj, int64_t value)
 {
-	if (e->obj->tag != KTAG_PAGE || e->value == 0)
-		return e->value;
+	const struct xip_world *w = kernel_run_world(run);
+
+	if (obj->tag != KTAG_PAGE || value == 0)
+		return value;
 	for (int i = 0; i < XIP_PAGE_POOL; i++)
-		if ((uintptr_t)&w->pages[i] == (uintptr_t)e->value)
+		if ((uintptr_t)&w->pages[i] == (uintptr_t)value)
 			return page_to_tag(&w->pages[i]);
-	return e->value;
+	return value;
 }
 
 static void memory_line(const struct kernel_run *run, const struct xip_world *w, int cpu, int queue,
@@ -201,7 +203,7 @@ static void memory_line(const struct kernel_run *run, const struct xip_world *w,
 	buf[0] = '\0';
 	for (int i = 0; i < n && i < 24 && k + 1 < len; i++) {
 		const char *sep = i == 0 ? "" : !queue && e[i].epoch != e[i - 1].epoch ? " | " : ", ";
-		kernel_value_text(run, e[i].obj->id, entry_value(w, &e[i]), val, sizeof val);
+		kernel_value_text(run, e[i].obj->id, kernel_buffered_value(run, e[i].obj, e[i].value), val, sizeof val);
 		k += (size_t)snprintf(buf + k, len - k, queue ? "%s%s (sees %s)%s" : "%s%s=%s%s", sep,
 				      sched_obj_name(e[i].obj, name, sizeof name), val, e[i].can_move ? "" : "*");
 	}

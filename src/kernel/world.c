@@ -60,13 +60,6 @@ struct kernel_run {
 	int force_whatif;             /* tests only: the what-if ops with an empty mask */
 	struct xip_world world;
 	int mmap_slot[SCN_MAX_CPUS][SCN_MAX_OPS]; /* vma slot of each mmap op */
-	/*
-	 * Each process's object names with its name in them (sched_obj_init
-	 * keeps a printf format and two ints, and a process name is a string):
-	 * [0] "ptl[A]", [1] "mm[A].mmap", [2 + k] "pte[A.k:%d]".  Outside the
-	 * world: names are not state.
-	 */
-	char obj_names[SCN_MAX_PROCS][2 + SCN_MAX_MAPS][SCN_MAX_NAME + 32];
 	struct world_template *tmpl;  /* NULL until the first build */
 	int tmpl_valid;
 	/*
@@ -79,6 +72,33 @@ struct kernel_run {
 };
 
 static const char *upstream_name(const char *file);
+
+/*
+ * An object's name with a process's name in it ("ptl[reader1]",
+ * "pte[reader1.1:%d]": sched_obj_init keeps a printf format and two ints).
+ * The scheduler keeps the name by pointer, and the world's bytes, hashed
+ * as state and compared between runs (explore_mem_test's state sets, the
+ * checkpoints), hold that pointer: like a string literal, a name must be
+ * at the same address in every run, whatever run or scenario made it.
+ * So each is made once and kept for the life of the program (a program
+ * that loads many scenarios with new names, a fuzzer, keeps each; a few
+ * dozen bytes a name).
+ */
+static const char *intern_name(const char *text)
+{
+	static char **names;
+	static size_t n, cap;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], text) == 0)
+			return names[i];
+	if (n == cap) {
+		cap = cap ? 2 * cap : 64;
+		names = xrealloc(names, cap * sizeof *names);
+	}
+	names[n] = xstrdup(text);
+	return names[n++];
+}
 
 const char *kernel_source_name(const char *file)
 {
@@ -225,6 +245,7 @@ static int build_processes(struct kernel_run *run, const struct scenario *scn, c
 	for (int p = 0; p < scn->nprocs; p++) {
 		const struct scn_process *sp = &scn->procs[p];
 		struct mm_struct *mm = &W->mm[p];
+		char name[SCN_MAX_NAME + 32];
 
 		if (sp->nmaps + extra[p] > SCN_MAX_MAPS)
 			return util_errf(cause, "%s:%d: process %s would have %d mappings; at most %d are simulated",
@@ -235,24 +256,25 @@ static int build_processes(struct kernel_run *run, const struct scenario *scn, c
 		mm->f_mode_write = sp->mode != SCN_O_RDONLY;
 		mm->nvmas = sp->nmaps + extra[p];
 		W->nmm_built = p + 1;
-		snprintf(run->obj_names[p][0], sizeof run->obj_names[p][0], "ptl[%s]", sp->name);
-		snprintf(run->obj_names[p][1], sizeof run->obj_names[p][1], "mm[%s].mmap", sp->name);
-		spin_lock_init(W->sched, &mm->page_table_lock, run->obj_names[p][0], 0, 0);
-		obj(&mm->mmap_obj, SCHED_OBJ_MEMORY, KTAG_INT, run->obj_names[p][1], 0, 0);
+		snprintf(name, sizeof name, "ptl[%s]", sp->name);
+		spin_lock_init(W->sched, &mm->page_table_lock, intern_name(name), 0, 0);
+		snprintf(name, sizeof name, "mm[%s].mmap", sp->name);
+		obj(&mm->mmap_obj, SCHED_OBJ_MEMORY, KTAG_INT, intern_name(name), 0, 0);
 		for (int k = 0; k < mm->nvmas; k++) {
 			struct vm_area_struct *vma = &mm->vmas[k];
 			vma->vm_mm = mm;
 			vma->index = k;
 			vma->vm_start = XIP_VMA_BASE + (unsigned long)k * XIP_VMA_STRIDE;
 			vma->vm_end = vma->vm_start + SCN_MAX_PAGES * PAGE_SIZE;
-			char *name = run->obj_names[p][2 + k];
+			const char *pte_name;
 			/* "pte[A:1]", "pte[A.1:1]"; a name has no '%' (scn_is_name) */
 			if (k)
-				snprintf(name, sizeof run->obj_names[p][2 + k], "pte[%s.%d:%%d]", sp->name, k);
+				snprintf(name, sizeof name, "pte[%s.%d:%%d]", sp->name, k);
 			else
-				snprintf(name, sizeof run->obj_names[p][2 + k], "pte[%s:%%d]", sp->name);
+				snprintf(name, sizeof name, "pte[%s:%%d]", sp->name);
+			pte_name = intern_name(name);
 			for (int pg = 0; pg < SCN_MAX_PAGES; pg++)
-				obj(&vma->ptes[pg].obj, SCHED_OBJ_MEMORY, KTAG_PTE, name, pg, 0);
+				obj(&vma->ptes[pg].obj, SCHED_OBJ_MEMORY, KTAG_PTE, pte_name, pg, 0);
 		}
 		for (int k = 0; k < sp->nmaps; k++) {
 			unsigned long vm_flags;
