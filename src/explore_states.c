@@ -82,6 +82,24 @@ static int room(struct ex_states *t)
 	return 1;
 }
 
+/* A state not in the table: its two words in a free slot, if the memory bound leaves room. */
+static int insert(struct ex_states *t, uint64_t a, uint64_t second)
+{
+	size_t i;
+
+	if (!room(t)) {
+		t->full = 1;
+		t->refused++;
+		return EX_STATES_UNSTORED;
+	}
+	for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1))
+		;
+	t->slot[2 * i] = a;
+	t->slot[2 * i + 1] = second;
+	t->n++;
+	return EX_STATES_NEW;
+}
+
 #define SLOT_HASH_B 0xffffffff00000000ull   /* b's bits that are hash; below: summary id, sleep set */
 
 int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t sleep, uint8_t *stored,
@@ -102,17 +120,7 @@ int ex_states_visit(struct ex_states *t, const struct state_hash *key, uint8_t s
 			}
 		}
 	}
-	if (!room(t)) {
-		t->full = 1;
-		t->refused++;
-		return EX_STATES_UNSTORED;
-	}
-	for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1))
-		;
-	t->slot[2 * i] = a;
-	t->slot[2 * i + 1] = b | sleep;
-	t->n++;
-	return EX_STATES_NEW;
+	return insert(t, a, b | sleep);
 }
 
 #define SLOT_WIDE_SLEEP 0xffffffull   /* wide: b's low 24 bits are the sleep set of choices 0..23 */
@@ -134,17 +142,7 @@ int ex_states_visit_wide(struct ex_states *t, const struct state_hash *key, uint
 			}
 		}
 	}
-	if (!room(t)) {
-		t->full = 1;
-		t->refused++;
-		return EX_STATES_UNSTORED;
-	}
-	for (i = slot_index(a, t->cap); t->slot[2 * i]; i = (i + 1) & (t->cap - 1))
-		;
-	t->slot[2 * i] = a;
-	t->slot[2 * i + 1] = b | (sleep & SLOT_WIDE_SLEEP);
-	t->n++;
-	return EX_STATES_NEW;
+	return insert(t, a, b | (sleep & SLOT_WIDE_SLEEP));
 }
 
 void ex_states_set_sum(struct ex_states *t, const struct state_hash *key, uint32_t id)
