@@ -297,8 +297,23 @@ int record_row_version(const struct store_schedule *row, enum xip_version *v, ch
 unsigned record_row_step_limit(const struct store_schedule *row)
 {
 	int limited = row->verdict && strcmp(row->verdict, verdict_kind_name(VERDICT_STEP_LIMIT)) == 0;
+	long choices = 0;
 
-	if (row->length < 1 || row->length > (long)UINT32_MAX)
+	/*
+	 * Its length as its choices count it (one a step, separated by
+	 * spaces): a row whose length another program changed asks for no
+	 * more than the run it holds.
+	 */
+	for (const char *p = row->choices ? row->choices : ""; *p; ) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		choices++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	if (row->length < 1 || row->length != choices)
 		return SCHED_DEFAULT_STEP_LIMIT;
 	if (limited || row->length > (long)SCHED_DEFAULT_STEP_LIMIT)
 		return (unsigned)row->length;

@@ -81,7 +81,8 @@ int record_row_model(const struct store_schedule *row, enum memmodel *m, char **
  * The step limit that runs a stored row again as it was recorded.  A row
  * does not keep the limit it ran under (run --step-limit N), but a row the
  * limit stopped is exactly that long, and a longer one than the default
- * limit needs at least its length; any other row gets the default.
+ * limit needs at least its length; any other row, and one whose length is
+ * not the number of its choices, gets the default.
  */
 unsigned record_row_step_limit(const struct store_schedule *row);
 

@@ -60,10 +60,6 @@ lap() {  # lap WHAT: a TAP comment with the seconds since the last lap
 	echo "# $1: $((t_now - t_lap)) s"
 	t_lap=$t_now
 }
-skip() {  # skip ID DESCRIPTION REASON
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $1: $2 # SKIP $3"
-}
 todo() {  # todo COND ID DESCRIPTION BUG: a known bug
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then

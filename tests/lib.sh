@@ -15,6 +15,12 @@ ok() {  # ok COND-EXIT-STATUS ID DESCRIPTION
 	fi
 }
 
+# skip ID DESCRIPTION REASON: a check this build or machine cannot make
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1: $2 # SKIP $3"
+}
+
 # has ID DESCRIPTION TEXT NEEDLE: TEXT contains NEEDLE
 has() {
 	case "$3" in
